@@ -1,0 +1,64 @@
+"""Dispatch commands to people in the field: issued → delivered → acknowledged (指挥调度)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from events.base import NewsroomAggregate, require_text
+from events.errors import NotPermitted, RuleBroken
+from events.roles import Actor, Role
+
+
+class DispatchCommand(NewsroomAggregate):
+    """An instruction to a person ("go live at 14:00"); unacknowledged ones escalate on the wall."""
+
+    class Issued(NewsroomAggregate.Created):
+        to: str
+        assignment: UUID | None
+        text: str
+
+    class Delivered(NewsroomAggregate.Event):
+        via: str
+
+        def apply(self, c: DispatchCommand) -> None:
+            c.state = "delivered" if c.state == "issued" else c.state
+
+    class Acknowledged(NewsroomAggregate.Event):
+        def apply(self, c: DispatchCommand) -> None:
+            c.state = "acknowledged"
+
+    def __init__(self, to: str, assignment: UUID | None, text: str, actor: str) -> None:
+        self.to = to
+        self.assignment = assignment
+        self.text = text
+        self.issuer = actor
+        self.state = "issued"
+
+    @classmethod
+    def issue(
+        cls, *, id: UUID, at: datetime, actor: Actor, to: str, assignment: UUID | None, text: str
+    ) -> DispatchCommand:
+        actor.require(Role.DISPATCHER, Role.TECHNICIAN, doing="send commands")
+        return cls._create(
+            cls.Issued,
+            id=id,
+            timestamp=at,
+            actor=actor.name,
+            to=to,
+            assignment=assignment,
+            text=require_text(text, "command text", max_length=500),
+        )
+
+    def deliver(self, *, at: datetime, actor: Actor, via: str) -> None:
+        """Records that the hub pushed the command to the recipient's device."""
+        if self.state != "issued":
+            return  # delivered already (several devices); nothing new happened
+        self.trigger_event(self.Delivered, timestamp=at, actor=actor.name, via=via)
+
+    def acknowledge(self, *, at: datetime, actor: Actor) -> None:
+        if actor.name != self.to:
+            raise NotPermitted(f"{actor.name} may not acknowledge a command sent to {self.to}")
+        if self.state == "acknowledged":
+            raise RuleBroken(f"command {self.text!r} is already acknowledged")
+        self.trigger_event(self.Acknowledged, timestamp=at, actor=actor.name)

@@ -1,0 +1,301 @@
+"""Live sources and program outputs: the facts the media engine reports, and switching commands.
+
+A live source (a reporter's phone, the OB truck's encoder) goes live, may be interrupted and resume,
+and ends. An output (a program bus feeding HLS and RTMP) has a selected source, a backup and a
+slate; it never goes dark: a stalled source fails over to the backup or the slate (零停播).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from events.base import NewsroomAggregate, require_text
+from events.errors import InvalidValue, RuleBroken
+from events.roles import Actor, Role
+from events.user import check_name
+
+SOURCE_KINDS = ("phone", "truck", "encoder")
+SLATE = "slate"
+
+
+class LiveSource(NewsroomAggregate):
+    """A registered camera that publishes over WHIP; its id is its name."""
+
+    class Registered(NewsroomAggregate.Created):
+        name: str
+        kind: str
+        owner: str | None
+        token_id: str
+        token_hash: str
+
+    class TokenRotated(NewsroomAggregate.Event):
+        token_id: str
+        token_hash: str
+
+        def apply(self, s: LiveSource) -> None:
+            s.token_hash = self.token_hash
+
+    class WentLive(NewsroomAggregate.Event):
+        session: str
+        publisher: str | None
+        assignment: UUID | None
+        codec: str
+        width: int
+        height: int
+
+        def apply(self, s: LiveSource) -> None:
+            s.state, s.session = "live", self.session
+
+    class Interrupted(NewsroomAggregate.Event):
+        session: str
+        reason: str
+
+        def apply(self, s: LiveSource) -> None:
+            s.state = "interrupted"
+
+    class Resumed(NewsroomAggregate.Event):
+        session: str
+
+        def apply(self, s: LiveSource) -> None:
+            s.state = "live"
+
+    class Ended(NewsroomAggregate.Event):
+        session: str
+        reason: str
+        stats: dict[str, Any]
+
+        def apply(self, s: LiveSource) -> None:
+            s.state, s.session = "idle", None
+
+    def __init__(
+        self, name: str, kind: str, owner: str | None, token_id: str, token_hash: str, actor: str
+    ) -> None:
+        self.name = name
+        self.kind = kind
+        self.owner = owner
+        self.token_hash = token_hash
+        self.state = "idle"
+        self.session: str | None = None
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        id: UUID,
+        at: datetime,
+        actor: Actor,
+        name: str,
+        kind: str,
+        owner: str | None,
+        token_id: str,
+        token_hash: str,
+    ) -> LiveSource:
+        actor.require(Role.TECHNICIAN, Role.DISPATCHER, doing="register live sources")
+        check_name(name, "source name")
+        if kind not in SOURCE_KINDS:
+            raise InvalidValue(f"source kind {kind!r} is not one of {', '.join(SOURCE_KINDS)}")
+        return cls._create(
+            cls.Registered,
+            id=id,
+            timestamp=at,
+            actor=actor.name,
+            name=name,
+            kind=kind,
+            owner=owner,
+            token_id=token_id,
+            token_hash=token_hash,
+        )
+
+    def rotate_token(self, *, at: datetime, actor: Actor, token_id: str, token_hash: str) -> None:
+        actor.require(Role.TECHNICIAN, doing="rotate source tokens")
+        self.trigger_event(
+            self.TokenRotated,
+            timestamp=at,
+            actor=actor.name,
+            token_id=token_id,
+            token_hash=token_hash,
+        )
+
+    def went_live(
+        self,
+        *,
+        at: datetime,
+        actor: Actor,
+        session: str,
+        publisher: str | None,
+        assignment: UUID | None,
+        codec: str,
+        width: int,
+        height: int,
+    ) -> None:
+        if self.state in ("live", "interrupted"):
+            raise RuleBroken(f"source {self.name} is already live in session {self.session}")
+        self.trigger_event(
+            self.WentLive,
+            timestamp=at,
+            actor=actor.name,
+            session=session,
+            publisher=publisher,
+            assignment=assignment,
+            codec=codec,
+            width=width,
+            height=height,
+        )
+
+    def interrupted(self, *, at: datetime, actor: Actor, session: str, reason: str) -> None:
+        self._require_session(session)
+        if self.state == "live":
+            self.trigger_event(
+                self.Interrupted, timestamp=at, actor=actor.name, session=session, reason=reason
+            )
+
+    def resumed(self, *, at: datetime, actor: Actor, session: str) -> None:
+        self._require_session(session)
+        if self.state == "interrupted":
+            self.trigger_event(self.Resumed, timestamp=at, actor=actor.name, session=session)
+
+    def ended(
+        self, *, at: datetime, actor: Actor, session: str, reason: str, stats: dict[str, Any]
+    ) -> None:
+        self._require_session(session)
+        self.trigger_event(
+            self.Ended, timestamp=at, actor=actor.name, session=session, reason=reason, stats=stats
+        )
+
+    def _require_session(self, session: str) -> None:
+        if self.session != session:
+            raise RuleBroken(f"source {self.name} has no live session {session}")
+
+
+class Output(NewsroomAggregate):
+    """A program bus: what goes out on HLS and the RTMP push."""
+
+    class Configured(NewsroomAggregate.Created):
+        name: str
+        source: str | None
+        backup: str | None
+        slate_text: str
+        rtmp_url: str | None
+
+    class Started(NewsroomAggregate.Event):
+        def apply(self, o: Output) -> None:
+            o.state = "running"
+            o.on_air = o.source or SLATE
+
+    class Switched(NewsroomAggregate.Event):
+        source: str
+        reason: str
+
+        def apply(self, o: Output) -> None:
+            o.source = self.source
+            o.on_air = self.source
+
+    class BackupSet(NewsroomAggregate.Event):
+        backup: str | None
+
+        def apply(self, o: Output) -> None:
+            o.backup = self.backup
+
+    class FailedOver(NewsroomAggregate.Event):
+        stalled: str
+        to: str
+        reason: str
+
+        def apply(self, o: Output) -> None:
+            o.on_air = self.to
+
+    class Recovered(NewsroomAggregate.Event):
+        to: str
+
+        def apply(self, o: Output) -> None:
+            o.on_air = self.to
+
+    class Stopped(NewsroomAggregate.Event):
+        reason: str
+
+        def apply(self, o: Output) -> None:
+            o.state = "stopped"
+            o.on_air = None
+
+    def __init__(
+        self,
+        name: str,
+        source: str | None,
+        backup: str | None,
+        slate_text: str,
+        rtmp_url: str | None,
+        actor: str,
+    ) -> None:
+        self.name = name
+        self.source = source
+        self.backup = backup
+        self.slate_text = slate_text
+        self.rtmp_url = rtmp_url
+        self.state = "stopped"
+        self.on_air: str | None = None
+
+    @classmethod
+    def configure(
+        cls,
+        *,
+        id: UUID,
+        at: datetime,
+        actor: Actor,
+        name: str,
+        source: str | None,
+        backup: str | None,
+        slate_text: str,
+        rtmp_url: str | None,
+    ) -> Output:
+        actor.require(Role.TECHNICIAN, doing="configure outputs")
+        check_name(name, "output name")
+        if rtmp_url is not None and not rtmp_url.startswith(("rtmp://", "rtmps://")):
+            raise InvalidValue("an RTMP push URL starts with rtmp:// or rtmps://")
+        return cls._create(
+            cls.Configured,
+            id=id,
+            timestamp=at,
+            actor=actor.name,
+            name=name,
+            source=source,
+            backup=backup,
+            slate_text=require_text(slate_text, "slate text", max_length=120),
+            rtmp_url=rtmp_url,
+        )
+
+    def start(self, *, at: datetime, actor: Actor) -> None:
+        if self.state == "running":
+            raise RuleBroken(f"output {self.name} is already running")
+        self.trigger_event(self.Started, timestamp=at, actor=actor.name)
+
+    def switch(self, *, at: datetime, actor: Actor, source: str, reason: str = "") -> None:
+        actor.require(Role.DISPATCHER, Role.TECHNICIAN, doing="switch the program")
+        if source == self.source and self.on_air == source:
+            raise RuleBroken(f"output {self.name} is already on {source}")
+        self.trigger_event(
+            self.Switched, timestamp=at, actor=actor.name, source=source, reason=reason
+        )
+
+    def set_backup(self, *, at: datetime, actor: Actor, backup: str | None) -> None:
+        actor.require(Role.DISPATCHER, Role.TECHNICIAN, doing="set the backup source")
+        self.trigger_event(self.BackupSet, timestamp=at, actor=actor.name, backup=backup)
+
+    def failed_over(self, *, at: datetime, actor: Actor, to: str, reason: str) -> None:
+        stalled = self.on_air or SLATE
+        if to == self.on_air:
+            return
+        self.trigger_event(
+            self.FailedOver, timestamp=at, actor=actor.name, stalled=stalled, to=to, reason=reason
+        )
+
+    def recovered(self, *, at: datetime, actor: Actor, to: str) -> None:
+        if to == self.on_air:
+            return
+        self.trigger_event(self.Recovered, timestamp=at, actor=actor.name, to=to)
+
+    def stop(self, *, at: datetime, actor: Actor, reason: str) -> None:
+        if self.state != "running":
+            raise RuleBroken(f"output {self.name} is not running")
+        self.trigger_event(self.Stopped, timestamp=at, actor=actor.name, reason=reason)

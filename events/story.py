@@ -1,0 +1,231 @@
+"""Stories: versions of text and captures, the three-level review (三审), publication, retraction.
+
+draft → (submit) in review at level 1 → 2 → 3 → approved → published to channels.
+A rejection at any level returns the story with a reason. Any edit (a new version) voids the
+approvals given so far. Publication needs the final approval of the current version, given by three
+distinct people holding the roles of the three levels, in order.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from events.base import NewsroomAggregate, require_text
+from events.channels import parse_channels
+from events.errors import InvalidValue, NotPermitted, ReviewRuleBroken, RuleBroken
+from events.roles import REVIEW_LEVEL_NAMES, REVIEW_ROLES, Actor, Role
+
+WRITERS = (Role.REPORTER, Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR)
+PUBLISHERS = (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR)
+RETRACTORS = (Role.DESK_HEAD, Role.CHIEF_EDITOR)
+DECISIONS = ("approve", "reject")
+
+
+class Story(NewsroomAggregate):
+    """A story in versions; each version is reviewed at three levels before it may go out."""
+
+    class Drafted(NewsroomAggregate.Created):
+        assignment: UUID | None
+        title: str
+        body: str
+        captures: list[UUID]
+
+    class Revised(NewsroomAggregate.Event):
+        revision: int
+        title: str
+        body: str
+        captures: list[UUID]
+        voided_approvals: int
+
+        def apply(self, s: Story) -> None:
+            s.revision = self.revision
+            s.title, s.body, s.captures = self.title, self.body, list(self.captures)
+            s.authors.add(self.actor)
+            s.approvals = []
+            s.state = "draft"
+
+    class Submitted(NewsroomAggregate.Event):
+        revision: int
+
+        def apply(self, s: Story) -> None:
+            s.state = "in_review"
+
+    class Approved(NewsroomAggregate.Event):
+        revision: int
+        level: int
+        reason: str
+
+        def apply(self, s: Story) -> None:
+            s.approvals.append(self.actor)
+            s.state = "approved" if self.level == len(REVIEW_ROLES) else "in_review"
+
+    class Rejected(NewsroomAggregate.Event):
+        revision: int
+        level: int
+        reason: str
+
+        def apply(self, s: Story) -> None:
+            s.approvals = []
+            s.state = "returned"
+            s.last_rejection = self.reason
+
+    class Published(NewsroomAggregate.Event):
+        revision: int
+        channels: list[str]
+
+        def apply(self, s: Story) -> None:
+            for channel in self.channels:
+                s.live[channel] = self.revision
+
+    class Retracted(NewsroomAggregate.Event):
+        channels: list[str]
+        reason: str
+
+        def apply(self, s: Story) -> None:
+            for channel in self.channels:
+                s.live.pop(channel, None)
+
+    def __init__(
+        self, assignment: UUID | None, title: str, body: str, captures: list[UUID], actor: str
+    ) -> None:
+        self.assignment = assignment
+        self.title = title
+        self.body = body
+        self.captures = list(captures)
+        self.revision = 1
+        self.authors = {actor}
+        self.approvals: list[str] = []  # reviewers of the current revision, level by level
+        self.state = "draft"
+        self.last_rejection: str | None = None
+        self.live: dict[str, int] = {}  # channel -> revision published there
+
+    @property
+    def review_level(self) -> int | None:
+        """The level (1-3) waiting for a decision, or None when not in review."""
+        return len(self.approvals) + 1 if self.state == "in_review" else None
+
+    @classmethod
+    def draft(
+        cls,
+        *,
+        id: UUID,
+        at: datetime,
+        actor: Actor,
+        assignment: UUID | None,
+        title: str,
+        body: str,
+        captures: list[UUID],
+    ) -> Story:
+        actor.require(*WRITERS, doing="write stories")
+        return cls._create(
+            cls.Drafted,
+            id=id,
+            timestamp=at,
+            actor=actor.name,
+            assignment=assignment,
+            title=require_text(title, "title", max_length=200),
+            body=body,
+            captures=list(dict.fromkeys(captures)),
+        )
+
+    def revise(
+        self, *, at: datetime, actor: Actor, title: str, body: str, captures: list[UUID]
+    ) -> None:
+        """Makes a new version; approvals given so far are void."""
+        self._require_writer(actor)
+        self.trigger_event(
+            self.Revised,
+            timestamp=at,
+            actor=actor.name,
+            revision=self.revision + 1,
+            title=require_text(title, "title", max_length=200),
+            body=body,
+            captures=list(dict.fromkeys(captures)),
+            voided_approvals=len(self.approvals),
+        )
+
+    def submit(self, *, at: datetime, actor: Actor) -> None:
+        self._require_writer(actor)
+        if self.state not in ("draft", "returned"):
+            raise RuleBroken(
+                f"story {self.title!r} is {self._state_words()}; it cannot be submitted"
+            )
+        self.trigger_event(self.Submitted, timestamp=at, actor=actor.name, revision=self.revision)
+
+    def review(self, *, at: datetime, actor: Actor, decision: str, reason: str) -> None:
+        """Records the decision of the level waiting; the reviewer's role must match that level."""
+        if decision not in DECISIONS:
+            raise InvalidValue(f"decision must be approve or reject, not {decision!r}")
+        level = self.review_level
+        if level is None:
+            raise ReviewRuleBroken(f"story {self.title!r} is {self._state_words()}, not in review")
+        role = REVIEW_ROLES[level - 1]
+        if role.value not in actor.roles:  # no admin shortcut: the review names real people
+            raise NotPermitted(
+                f"{actor.name} may not give the {REVIEW_LEVEL_NAMES[level - 1]} review: "
+                f"it needs the role {role.value}"
+            )
+        if actor.name in self.approvals:
+            raise ReviewRuleBroken(
+                f"{actor.name} already approved version {self.revision} of {self.title!r}; "
+                "three different people must review it"
+            )
+        reason = reason.strip()
+        if decision == "reject":
+            reason = require_text(reason, "a reason for rejecting", max_length=2000)
+            event_class: type[Story.Approved | Story.Rejected] = self.Rejected
+        else:
+            event_class = self.Approved
+        self.trigger_event(
+            event_class,
+            timestamp=at,
+            actor=actor.name,
+            revision=self.revision,
+            level=level,
+            reason=reason,
+        )
+
+    def publish(self, *, at: datetime, actor: Actor, channels: list[str]) -> None:
+        actor.require(*PUBLISHERS, doing="publish stories")
+        if self.state != "approved" or len(self.approvals) != len(REVIEW_ROLES):
+            raise ReviewRuleBroken(
+                f"story {self.title!r} version {self.revision} lacks the final approval; "
+                f"it is {self._state_words()}"
+            )
+        wanted = parse_channels(channels)
+        fresh = [c for c in wanted if self.live.get(c) != self.revision]
+        if not fresh:
+            raise RuleBroken(f"version {self.revision} is already live on {', '.join(wanted)}")
+        self.trigger_event(
+            self.Published, timestamp=at, actor=actor.name, revision=self.revision, channels=fresh
+        )
+
+    def retract(self, *, at: datetime, actor: Actor, channel: str | None, reason: str) -> None:
+        actor.require(*RETRACTORS, doing="retract stories")
+        if channel is None:
+            channels = list(self.live)
+        else:
+            parse_channels([channel])
+            channels = [channel] if channel in self.live else []
+        if not channels:
+            where = f"on {channel}" if channel else "anywhere"
+            raise RuleBroken(f"story {self.title!r} is not published {where}")
+        reason = require_text(reason, "a reason for retracting", max_length=2000)
+        self.trigger_event(
+            self.Retracted, timestamp=at, actor=actor.name, channels=channels, reason=reason
+        )
+
+    def _require_writer(self, actor: Actor) -> None:
+        if actor.has(Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR):
+            return
+        if actor.has(Role.REPORTER) and actor.name in self.authors:
+            return
+        raise NotPermitted(f"{actor.name} may not edit story {self.title!r}")
+
+    def _state_words(self) -> str:
+        if self.state == "in_review":
+            return f"waiting for the {REVIEW_LEVEL_NAMES[len(self.approvals)]} review"
+        return {"draft": "a draft", "returned": "returned for changes", "approved": "approved"}[
+            self.state
+        ]

@@ -1,0 +1,133 @@
+"""Users: people and devices that act, the roles they hold, and their credentials (hashed)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from uuid import UUID
+
+from events.base import NewsroomAggregate
+from events.errors import InvalidValue, RuleBroken
+from events.roles import parse_role
+
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,39}$")
+
+
+def check_name(name: str, what: str = "user name") -> str:
+    """Names are ids in URLs and on the CLI: lower-case letters, digits, dot, dash, underscore."""
+    if not NAME_PATTERN.match(name):
+        raise InvalidValue(
+            f"{what} {name!r} must be 1-40 characters of a-z, 0-9, '.', '-', '_' "
+            "and start with a letter or digit"
+        )
+    return name
+
+
+class User(NewsroomAggregate):
+    """A person (or a display) who signs in and acts in a role."""
+
+    class Registered(NewsroomAggregate.Created):
+        name: str
+        display_name: str
+        roles: list[str]
+
+    class PasswordSet(NewsroomAggregate.Event):
+        password_hash: str
+
+        def apply(self, user: User) -> None:
+            user.password_hash = self.password_hash
+
+    class TokenIssued(NewsroomAggregate.Event):
+        token_id: str
+        token_hash: str
+        label: str
+
+        def apply(self, user: User) -> None:
+            user.tokens[self.token_id] = self.token_hash
+
+    class TokenRevoked(NewsroomAggregate.Event):
+        token_id: str
+        reason: str
+
+        def apply(self, user: User) -> None:
+            user.tokens.pop(self.token_id, None)
+
+    class RolesChanged(NewsroomAggregate.Event):
+        roles: list[str]
+        reason: str
+
+        def apply(self, user: User) -> None:
+            user.roles = tuple(self.roles)
+
+    class Deactivated(NewsroomAggregate.Event):
+        reason: str
+
+        def apply(self, user: User) -> None:
+            user.active = False
+
+    def __init__(self, name: str, display_name: str, roles: list[str], actor: str) -> None:
+        self.name = name
+        self.display_name = display_name
+        self.roles = tuple(roles)
+        self.password_hash: str | None = None
+        self.tokens: dict[str, str] = {}
+        self.active = True
+
+    @classmethod
+    def register(
+        cls, *, id: UUID, at: datetime, actor: str, name: str, display_name: str, roles: list[str]
+    ) -> User:
+        check_name(name)
+        if not roles:
+            raise InvalidValue(f"user {name} needs at least one role")
+        role_ids = sorted({parse_role(role).value for role in roles})
+        return cls._create(
+            cls.Registered,
+            id=id,
+            timestamp=at,
+            actor=actor,
+            name=name,
+            display_name=display_name.strip() or name,
+            roles=role_ids,
+        )
+
+    def set_password(self, *, at: datetime, actor: str, password_hash: str) -> None:
+        self._require_active()
+        self.trigger_event(self.PasswordSet, timestamp=at, actor=actor, password_hash=password_hash)
+
+    def issue_token(
+        self, *, at: datetime, actor: str, token_id: str, token_hash: str, label: str
+    ) -> None:
+        self._require_active()
+        self.trigger_event(
+            self.TokenIssued,
+            timestamp=at,
+            actor=actor,
+            token_id=token_id,
+            token_hash=token_hash,
+            label=label,
+        )
+
+    def revoke_token(self, *, at: datetime, actor: str, token_id: str, reason: str) -> None:
+        if token_id not in self.tokens:
+            raise RuleBroken(f"user {self.name} has no token {token_id}")
+        self.trigger_event(
+            self.TokenRevoked, timestamp=at, actor=actor, token_id=token_id, reason=reason
+        )
+
+    def change_roles(self, *, at: datetime, actor: str, roles: list[str], reason: str) -> None:
+        self._require_active()
+        if not roles:
+            raise InvalidValue(f"user {self.name} needs at least one role")
+        role_ids = sorted({parse_role(role).value for role in roles})
+        self.trigger_event(
+            self.RolesChanged, timestamp=at, actor=actor, roles=role_ids, reason=reason
+        )
+
+    def deactivate(self, *, at: datetime, actor: str, reason: str) -> None:
+        self._require_active()
+        self.trigger_event(self.Deactivated, timestamp=at, actor=actor, reason=reason)
+
+    def _require_active(self) -> None:
+        if not self.active:
+            raise RuleBroken(f"user {self.name} is deactivated")

@@ -1,0 +1,270 @@
+"""The `hub` command line (DESIGN §4): init, users, sources, replay, audit, serve, demo."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from events.errors import DomainError
+from events.roles import Actor, Role
+from hub.config import Settings
+from hub.errors import HubError
+
+
+def console_actor() -> Actor:
+    """Commands typed on the hub's own machine act as its operator, named in the log."""
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "operator"
+    return Actor(f"console:{who}", frozenset({Role.ADMIN.value}))
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr when it is a terminal; silent otherwise."""
+    if not sys.stderr.isatty():
+        yield lambda done, total: None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=None) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def open_app(settings: Settings) -> Any:
+    from hub.newsroom import Newsroom
+
+    if settings.is_sqlite:
+        settings.ensure_data_dir()
+    return Newsroom(settings)
+
+
+def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
+    app = open_app(settings)
+    if app.has_users():
+        print(f"the store at {settings.database_url} is initialised already", file=sys.stderr)
+        return 1
+    password = _read_password(args) if args.password else None
+    done = app.register_user(
+        _request(),
+        name=args.admin,
+        roles=[Role.ADMIN.value],
+        display_name=args.display_name or "Administrator",
+        password=password,
+    )
+    print(f"store ready at {settings.database_url}; first admin: {args.admin}")
+    print(done.extra["token"])
+    return 0
+
+
+def cmd_users_add(args: argparse.Namespace, settings: Settings) -> int:
+    app = open_app(settings)
+    password = _read_password(args) if args.password else None
+    done = app.register_user(
+        _request(),
+        name=args.name,
+        roles=args.role,
+        display_name=args.display_name or "",
+        password=password,
+    )
+    print(f"user {args.name} registered with roles {', '.join(args.role)}")
+    print(done.extra["token"])
+    return 0
+
+
+def cmd_sources_add(args: argparse.Namespace, settings: Settings) -> int:
+    app = open_app(settings)
+    done = app.register_source(_request(), name=args.name, kind=args.kind, owner=args.owner)
+    print(f"{args.kind} source {args.name} registered; publish to /whip/{args.name} with:")
+    print(done.extra["token"])
+    return 0
+
+
+def parse_moment(text: str) -> int | datetime:
+    """A position (digits) or an ISO 8601 time (UTC if it names no zone)."""
+    if text.isdigit():
+        return int(text)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is neither a position nor an ISO time"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
+    from hub.readmodels import ReadModels
+    from hub.wall_text import render_wall
+
+    app = open_app(settings)
+    models = ReadModels(app)
+    position = args.at if isinstance(args.at, int) else models.position_at(args.at)
+    replayed = models.replay(position)
+    wall = replayed.wall.state()
+    if args.json:
+        print(json.dumps(wall, ensure_ascii=False, indent=2))
+    else:
+        moment = args.at if isinstance(args.at, datetime) else None
+        print(render_wall(wall, at=moment))
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
+    from hub.audit import head_from_export, verify
+
+    app = open_app(settings)
+    checkpoint = head_from_export(Path(args.checkpoint).read_text()) if args.checkpoint else None
+    with progress_bar("verifying the chain") as progress:
+        verdict = verify(app.store, checkpoint=checkpoint, progress=progress)
+    if verdict.ok:
+        print(
+            f"ok: {verdict.checked} events verified; chain head at position "
+            f"{verdict.head.position} {verdict.head.hash.hex()}"
+        )
+        return 0
+    print(f"TAMPERED at position {verdict.bad_position}: {verdict.problem}", file=sys.stderr)
+    return 1
+
+
+def cmd_audit_export(args: argparse.Namespace, settings: Settings) -> int:
+    from hub.audit import export
+
+    app = open_app(settings)
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    try:
+        with progress_bar("exporting the log") as progress:
+            for line in export(app.store, app.mapper.transcoder, args.format, progress=progress):
+                out.write(line)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return 0
+
+
+def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    from hub.readmodels import ReadModels
+
+    app = open_app(settings)
+    models = ReadModels(app)
+    with progress_bar("rebuilding read models") as progress:
+        models.rebuild(progress=progress)
+    print(f"read models rebuilt up to position {models.position}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from hub.server import serve
+
+    return serve(settings, host=args.host, port=args.port, demo=args.command == "demo", args=args)
+
+
+def _request() -> Any:
+    from hub.newsroom import Request
+
+    return Request(console_actor(), now())
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    return getpass.getpass(f"password for {getattr(args, 'name', None) or args.admin}: ")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hub", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    for name, text in (("serve", "run the hub"), ("demo", "run the hub with a seeded newsroom")):
+        serve = commands.add_parser(name, help=text)
+        serve.add_argument("--host", default="127.0.0.1")
+        serve.add_argument("--port", type=int, default=8000)
+        serve.add_argument("--certfile", help="TLS certificate (PEM) for HTTPS")
+        serve.add_argument("--keyfile", help="TLS private key (PEM)")
+        serve.add_argument(
+            "--self-signed", action="store_true", help="serve HTTPS with a generated certificate"
+        )
+        serve.set_defaults(run=cmd_serve)
+
+    init = commands.add_parser("init", help="create the store and a first admin")
+    init.add_argument("--admin", default="admin", help="name of the first admin (default admin)")
+    init.add_argument("--display-name", default="")
+    init.add_argument("--password", action="store_true", help="read a password (stdin or prompt)")
+    init.set_defaults(run=cmd_init)
+
+    users = commands.add_parser("users", help="manage users").add_subparsers(
+        dest="users_command", required=True
+    )
+    add_user = users.add_parser("add", help="register a user and print a bearer token")
+    add_user.add_argument("name")
+    add_user.add_argument(
+        "--role", action="append", required=True, help="a role; repeat for several"
+    )
+    add_user.add_argument("--display-name", default="")
+    add_user.add_argument("--password", action="store_true", help="read a password")
+    add_user.set_defaults(run=cmd_users_add)
+
+    sources = commands.add_parser("sources", help="manage live sources").add_subparsers(
+        dest="sources_command", required=True
+    )
+    add_source = sources.add_parser("add", help="register a live source and print its token")
+    add_source.add_argument("name")
+    add_source.add_argument("--kind", required=True, choices=["phone", "truck", "encoder"])
+    add_source.add_argument("--owner", default=None, help="the user who publishes it")
+    add_source.set_defaults(run=cmd_sources_add)
+
+    replay = commands.add_parser("replay", help="print the wall as it was at a moment")
+    replay.add_argument("--at", required=True, type=parse_moment, help="ISO time or position")
+    replay.add_argument("--json", action="store_true", help="print the wall as JSON")
+    replay.set_defaults(run=cmd_replay)
+
+    audit = commands.add_parser("audit", help="verify or export the log").add_subparsers(
+        dest="audit_command", required=True
+    )
+    verify = audit.add_parser("verify", help="exit 0 only when the whole log verifies")
+    verify.add_argument("--checkpoint", help="a JSON-lines export whose chain head must hold")
+    verify.set_defaults(run=cmd_audit_verify)
+    export = audit.add_parser("export", help="export every event and the chain head")
+    export.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    export.add_argument("--output", "-o", help="file to write (default: standard output)")
+    export.set_defaults(run=cmd_audit_export)
+
+    projections = commands.add_parser("projections", help="read models").add_subparsers(
+        dest="projections_command", required=True
+    )
+    rebuild = projections.add_parser("rebuild", help="fold the whole log again")
+    rebuild.set_defaults(run=cmd_rebuild)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `hub` console script."""
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    try:
+        result: int = args.run(args, settings)
+    except (DomainError, HubError) as error:
+        print(f"hub: {error.message}", file=sys.stderr)
+        return 1
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

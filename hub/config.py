@@ -1,0 +1,53 @@
+"""Configuration from the environment: where the data lives and which database holds the store."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def normalise_database_url(url: str) -> str:
+    """Accepts the usual spellings of a PostgreSQL URL and selects the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the hub keeps its things and whom it trusts, from the environment.
+
+    HUB_DATA_DIR (default ./data), HUB_DATABASE_URL (default SQLite in the data folder),
+    HUB_CENTRE_NAME, and HUB_ICE_SERVERS (comma-separated stun:/turn: URLs; none by default, so
+    nothing outside is contacted) with HUB_TURN_USERNAME / HUB_TURN_PASSWORD for TURN.
+    """
+
+    data_dir: Path = field(default_factory=lambda: Path(os.environ.get("HUB_DATA_DIR", "data")))
+    database_url: str = ""
+    centre_name: str = field(
+        default_factory=lambda: os.environ.get("HUB_CENTRE_NAME", "县融媒体中心")
+    )
+
+    ice_servers: tuple[str, ...] = field(
+        default_factory=lambda: tuple(
+            url.strip() for url in os.environ.get("HUB_ICE_SERVERS", "").split(",") if url.strip()
+        )
+    )
+    turn_username: str = field(default_factory=lambda: os.environ.get("HUB_TURN_USERNAME", ""))
+    turn_password: str = field(default_factory=lambda: os.environ.get("HUB_TURN_PASSWORD", ""))
+
+    def __post_init__(self) -> None:
+        url = self.database_url or os.environ.get("HUB_DATABASE_URL", "")
+        if not url:
+            url = f"sqlite:///{(self.data_dir / 'hub.sqlite3').resolve()}"
+        object.__setattr__(self, "database_url", normalise_database_url(url))
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir

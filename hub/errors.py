@@ -1,0 +1,51 @@
+"""Errors of the application layer (the domain's own live in `events.errors`).
+
+Exception tree::
+
+    HubError
+     ├── NotFound              no such assignment, story, user, source ...
+     ├── AlreadyExists         a name is taken
+     ├── VersionConflict       If-Match named an old version (optimistic concurrency)
+     ├── KeyReused             an idempotency key came back with another command
+     └── Unauthenticated       no valid credentials
+
+`events.errors.DomainError` (a business rule said no) passes through the application unchanged.
+"""
+
+from __future__ import annotations
+
+
+class HubError(Exception):
+    """The application refused or could not carry out a request."""
+
+    code = "hub_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(HubError):
+    code = "not_found"
+
+
+class AlreadyExists(HubError):
+    code = "already_exists"
+
+
+class VersionConflict(HubError):
+    """The caller's expected version is not the current one; the message names both."""
+
+    code = "version_conflict"
+
+    def __init__(self, message: str, current_version: int) -> None:
+        super().__init__(message)
+        self.current_version = current_version
+
+
+class KeyReused(HubError):
+    code = "idempotency_key_reused"
+
+
+class Unauthenticated(HubError):
+    code = "unauthenticated"

@@ -1,0 +1,1 @@
+"""The media engine: WHIP ingest, encoded-frame relay, recordings and program outputs."""

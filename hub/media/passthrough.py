@@ -1,0 +1,274 @@
+"""Encoded frames in and out of aiortc without decoding or encoding them (aiortc 1.16.0).
+
+Receive. aiortc's `RTCRtpReceiver` reassembles frames in its jitter buffer and hands each one to
+its decoder thread through a private queue (`decoder_worker` looks up `get_decoder` when it
+starts). Patching the module-level `get_decoder` would change every peer connection in the
+process, including any that really must decode (program outputs, transcodes). So the interception
+is scoped to one receiver: `PassthroughReceiver(receiver, ...)` swaps two private attributes of
+that one instance, before its `receive()` starts the decoder thread:
+
+- its jitter buffer, for one that releases a frame on its RTP marker bit (`jitter.py`), and
+- its decoder queue, for an inbox whose `put()` turns the reassembled frame into an
+  `EncodedFrame` on the event loop, in the packet's own call stack (no thread hop).
+
+The decoder thread still starts, blocks on the empty inbox and leaves when the receiver stops
+(aiortc puts None, which still ends the receiver's track). Other receivers are untouched.
+
+Send. `RTCRtpSender` packetises a pre-encoded `av.Packet` (`_next_encoded_frame` calls
+`encoder.pack`), so `FeedTrack` just hands it the feed's frames. The sender answers a viewer's
+PLI/FIR by flagging its encoder (`_send_keyframe`); `route_keyframe_requests` points that one
+sender's method at the feed instead, which asks the publisher (rate-limited).
+
+`tests/media/test_aiortc_internals.py` fails when an aiortc upgrade moves any of this.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fractions
+import logging
+import queue
+from collections.abc import Callable
+from typing import Any
+
+import av
+from aiortc import RTCRtpReceiver, RTCRtpSender
+from aiortc.jitterbuffer import JitterFrame
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from aiortc.rtcrtpparameters import RTCRtpCodecParameters
+
+from hub.media.bitstream import NAL_IDR, frame_info, h264_parameter_sets, nal_units
+from hub.media.frames import EncodedFrame, FrameQueue, Kind
+from hub.media.jitter import AudioPacketBuffer, MarkerJitterBuffer
+
+logger = logging.getLogger(__name__)
+
+# The private names this module relies on; the internals test checks each of them.
+RECEIVER_JITTER_BUFFER = "_RTCRtpReceiver__jitter_buffer"
+RECEIVER_DECODER_QUEUE = "_RTCRtpReceiver__decoder_queue"
+RECEIVER_SEND_PLI = "_send_rtcp_pli"
+SENDER_SEND_KEYFRAME = "_send_keyframe"
+
+START_CODE = b"\x00\x00\x00\x01"
+PLI_INTERVAL = 0.5  # at most one picture loss indication to a publisher per 500 ms
+
+
+class _FrameInbox(queue.Queue[Any]):
+    """Stands in for a receiver's decoder queue: frames go to the hub, None to the thread."""
+
+    def __init__(
+        self,
+        deliver: Callable[[RTCRtpCodecParameters, JitterFrame], None],
+        end: Callable[[], None],
+    ) -> None:
+        super().__init__()
+        self._deliver = deliver
+        self._end = end
+
+    def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
+        if item is None:
+            # aiortc stops the decoder on RTCP BYE, DTLS close or stop(): the publisher is gone.
+            self._end()
+            super().put(None, block, timeout)  # lets the idle decoder thread leave
+            return
+        codec, encoded = item
+        try:
+            self._deliver(codec, encoded)
+        except Exception:
+            # We run inside aiortc's DTLS receive loop: an exception here would end the session.
+            logger.exception("dropping a frame the hub could not take")
+
+
+class PassthroughReceiver:
+    """Takes one aiortc receiver's reassembled frames as `EncodedFrame`s, undecoded."""
+
+    def __init__(
+        self,
+        receiver: RTCRtpReceiver,
+        kind: Kind,
+        on_frame: Callable[[EncodedFrame], None],
+        on_end: Callable[[], None] | None = None,
+    ) -> None:
+        self.kind: Kind = kind
+        self._receiver = receiver
+        self._on_frame = on_frame
+        self._on_end = on_end
+        self._loop = asyncio.get_running_loop()
+        self._buffer = MarkerJitterBuffer() if kind == "video" else AudioPacketBuffer()
+        self._parameter_sets: tuple[bytes, bytes] | None = None
+        self._size = (0, 0)
+        self._last_pli = -PLI_INTERVAL
+        self._pli_pending: asyncio.TimerHandle | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.ended = False
+        setattr(receiver, RECEIVER_JITTER_BUFFER, self._buffer)
+        setattr(receiver, RECEIVER_DECODER_QUEUE, _FrameInbox(self._deliver, self._end))
+
+    def _end(self) -> None:
+        if not self.ended:
+            self.ended = True
+            if self._on_end is not None:
+                self._on_end()
+
+    def _deliver(self, codec: RTCRtpCodecParameters, encoded: JitterFrame) -> None:
+        data = encoded.data
+        if self.kind == "audio":
+            frame = EncodedFrame(
+                "audio",
+                codec.name,
+                data,
+                encoded.timestamp,
+                codec.clockRate,
+                True,
+                self._loop.time(),
+            )
+            self._on_frame(frame)
+            return
+        if codec.name == "H264":
+            data = self._with_parameter_sets(data)
+        info = frame_info(codec.name, data)
+        if isinstance(self._buffer, MarkerJitterBuffer) and self._buffer.broken:
+            if not info.keyframe:  # it may refer to a frame that was lost: wait for a key frame
+                self.request_keyframe()
+                return
+            self._buffer.broken = False
+        if info.width:
+            self._size = (info.width, info.height)
+        width, height = self._size if info.keyframe else (0, 0)
+        frame = EncodedFrame(
+            "video",
+            codec.name,
+            data,
+            encoded.timestamp,
+            codec.clockRate,
+            info.keyframe,
+            self._loop.time(),
+            width,
+            height,
+        )
+        self._on_frame(frame)
+
+    def _with_parameter_sets(self, access_unit: bytes) -> bytes:
+        """Remembers SPS/PPS and puts them before an IDR that lacks them, so any viewer can start.
+
+        Browsers repeat them before every IDR; some encoders send them once (RFC 6184 §8.4).
+        """
+        sps, pps = h264_parameter_sets(access_unit)
+        if sps is not None and pps is not None:
+            self._parameter_sets = (sps, pps)
+            return access_unit
+        if self._parameter_sets is None or sps is not None or pps is not None:
+            return access_unit
+        if not any(nal and nal[0] & 0x1F == NAL_IDR for nal in nal_units(access_unit)):
+            return access_unit
+        sps, pps = self._parameter_sets
+        return START_CODE + sps + START_CODE + pps + access_unit
+
+    def request_keyframe(self) -> None:
+        """Sends the publisher a PLI (RFC 4585 §6.3.1), at most one per PLI_INTERVAL."""
+        if self.kind != "video" or self.ended or self._pli_pending is not None:
+            return
+        wait = self._last_pli + PLI_INTERVAL - self._loop.time()
+        if wait > 0:
+            self._pli_pending = self._loop.call_later(wait, self._send_pli)
+        else:
+            self._send_pli()
+
+    def _send_pli(self) -> None:
+        self._pli_pending = None
+        ssrc = self._buffer.ssrc
+        if ssrc is None or self.ended:
+            return
+        self._last_pli = self._loop.time()
+        send: Callable[[int], Any] = getattr(self._receiver, RECEIVER_SEND_PLI)
+        task = self._loop.create_task(send(ssrc))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def close(self) -> None:
+        """Stops asking for key frames; the receiver itself is stopped with its connection."""
+        self.ended = True
+        if self._pli_pending is not None:
+            self._pli_pending.cancel()
+            self._pli_pending = None
+
+
+def route_keyframe_requests(sender: RTCRtpSender, request: Callable[[], None]) -> None:
+    """Makes this sender answer a viewer's PLI/FIR by asking the feed rather than its encoder."""
+    setattr(sender, SENDER_SEND_KEYFRAME, request)
+
+
+class TimestampRebaser:
+    """Keeps a viewer's RTP timestamps moving forward across publisher sessions.
+
+    A feed outlives its publisher's sessions, and each session's timestamps start near zero. A
+    viewer's decoder must see them continue, so on a jump backwards (or more than `max_gap`
+    forwards) the new frames are placed after the last ones by the wall-clock gap between them.
+    """
+
+    def __init__(self, clock_rate: int, max_gap: float = 5.0) -> None:
+        self._clock_rate = clock_rate
+        self._max_gap = int(max_gap * clock_rate)
+        self._offset: int | None = None
+        self._last_pts = 0
+        self._last_at = 0.0
+
+    def map(self, pts: int, received_at: float) -> int:
+        if self._offset is None:
+            self._offset = -pts
+        out = pts + self._offset
+        if self._last_at and not 0 < out - self._last_pts <= self._max_gap:
+            gap = max(1, round((received_at - self._last_at) * self._clock_rate))
+            self._offset = self._last_pts + gap - pts
+            out = pts + self._offset
+        self._last_pts, self._last_at = out, received_at
+        return out
+
+
+class FeedTrack(MediaStreamTrack):
+    """A track whose `recv()` returns a feed's encoded frames as `av.Packet`s.
+
+    It reads one `FrameQueue` at a time; `switch()` moves it to another (the source's own feed or
+    a transcode of it) without the sender noticing. Frames of another codec than the one the
+    viewer negotiated are skipped: the sender would packetise them wrongly. The track ends when
+    its queue closes and no switch is pending.
+    """
+
+    def __init__(self, kind: Kind, codec: str) -> None:
+        super().__init__()
+        self.kind = kind
+        self.codec = codec
+        self._frames: FrameQueue | None = None
+        self._attached = asyncio.Event()
+        self._rebaser: TimestampRebaser | None = None
+        self._time_base: fractions.Fraction | None = None
+
+    @property
+    def frames(self) -> FrameQueue | None:
+        return self._frames
+
+    def switch(self, frames: FrameQueue) -> None:
+        """Reads from `frames` from now on; the caller closes the old queue."""
+        self._frames = frames
+        self._attached.set()
+
+    async def recv(self) -> av.Packet[Any]:
+        await self._attached.wait()
+        while (source := self._frames) is not None:
+            frame = await source.get()
+            if frame is None:
+                if source is self._frames:
+                    break
+            elif frame.codec == self.codec:
+                return self._packet(frame)
+        self.stop()
+        raise MediaStreamError
+
+    def _packet(self, frame: EncodedFrame) -> av.Packet[Any]:
+        if self._rebaser is None or self._time_base is None:
+            self._rebaser = TimestampRebaser(frame.clock_rate)
+            self._time_base = fractions.Fraction(1, frame.clock_rate)
+        packet = av.Packet(frame.data)
+        packet.pts = self._rebaser.map(frame.pts, frame.received_at)
+        packet.time_base = self._time_base
+        return packet

@@ -1,0 +1,460 @@
+"""Keeps this process's read models current with the log, checkpoints them, and replays.
+
+The in-memory models (wall, publishing matrix, metrics, audit describer) advance together and are
+saved as one checkpoint every `checkpoint_every` positions (and on stop), so a restart folds only
+what came after the last checkpoint, and a replay to any past position starts from the nearest
+checkpoint before it. The audit timeline is written to its own table in batches, with its tracking
+position in the same transaction. The directory (users, sources, credentials) is rebuilt at start
+from the few events that concern it.
+
+Live following: after every commit in this process (the recorder's listener), on PostgreSQL's
+LISTEN/NOTIFY for commits by other processes, and by polling as the safety net. A failing fold
+stops the follower and is reported; it is never skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from events.media import LiveSource
+from events.user import User
+from hub.newsroom import Newsroom
+from hub.store.recorder import LoggedNotification
+from projections.audit import AuditEntry, AuditTimeline
+from projections.base import Change, Logged
+from projections.directory import Directory
+from projections.matrix import PublishingMatrix
+from projections.metrics import NewsroomMetrics
+from projections.wall import WallView
+
+log = logging.getLogger(__name__)
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+BUNDLE = "bundle"
+DIRECTORY_TOPICS = tuple(
+    f"events.{cls.__module__.split('.')[-1]}:{cls.__qualname__}"
+    for cls in (
+        User.Registered,
+        User.PasswordSet,
+        User.TokenIssued,
+        User.TokenRevoked,
+        User.RolesChanged,
+        User.Deactivated,
+        LiveSource.Registered,
+        LiveSource.TokenRotated,
+    )
+)
+
+AUDIT_COLUMNS = (
+    "position",
+    "recorded_at",
+    "actor",
+    "subject_type",
+    "subject_id",
+    "related",
+    "action",
+    "summary",
+    "reason",
+)
+
+Listener = Callable[[int, dict[str, list[Change]]], None]
+
+
+def from_micros(micros: int) -> datetime:
+    return EPOCH + timedelta(microseconds=micros)
+
+
+def to_micros(moment: datetime) -> int:
+    return (moment - EPOCH) // timedelta(microseconds=1)
+
+
+class ProjectionFailed(Exception):
+    """A read model could not apply an event; the follower stopped at that position."""
+
+
+@dataclass
+class Models:
+    """The in-memory read models that advance together."""
+
+    wall: WallView
+    matrix: PublishingMatrix
+    metrics: NewsroomMetrics
+    audit: AuditTimeline
+
+    @classmethod
+    def empty(cls) -> Models:
+        return cls(WallView(), PublishingMatrix(), NewsroomMetrics(), AuditTimeline())
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Models:
+        return cls(
+            WallView(state["wall"]),
+            PublishingMatrix(state["matrix"]),
+            NewsroomMetrics(state["metrics"]),
+            AuditTimeline(state["audit"]),
+        )
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "wall": self.wall.state(),
+            "matrix": self.matrix.state(),
+            "metrics": self.metrics.state(),
+            "audit": self.audit.state(),
+        }
+
+
+class ReadModels:
+    """The read models of one hub process and the loop that keeps them current."""
+
+    def __init__(
+        self,
+        app: Newsroom,
+        *,
+        checkpoint_every: int = 5000,
+        batch_size: int = 2000,
+        poll_interval: float = 1.0,
+    ) -> None:
+        self.app = app
+        self.store = app.store
+        self.checkpoint_every = checkpoint_every
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.models = Models.empty()
+        self.directory = Directory()
+        self.position = 0
+        self.failure: BaseException | None = None
+        self.folded = 0  # events folded by this object: shows what a restart saved
+        self._listeners: list[Listener] = []
+        self._lock = threading.RLock()  # one fold at a time
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._audit_position = 0
+        self._last_checkpoint = 0
+
+    # -- start, catch up, stop ------------------------------------------------------------------
+
+    def start(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Restores the last checkpoint, rebuilds the directory, and catches up."""
+        with self._lock:
+            found = self._load_checkpoint(upto=None)
+            if found is not None:
+                self.position, state = found
+                self.models = Models.from_state(state)
+                self._last_checkpoint = self.position
+            self._audit_position = self._read_audit_position()
+            self._load_directory(upto=self.position)
+            self.catch_up(progress=progress)
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Forgets every checkpoint and audit row and folds the whole log again."""
+        with self._lock:
+            self._clear_persisted()
+            self.models = Models.empty()
+            self.directory = Directory()
+            self.position = 0
+            self._audit_position = 0
+            self._last_checkpoint = 0
+            self.catch_up(progress=progress)
+            self.save_checkpoint()
+
+    def catch_up(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Applies every event after the current position; returns how many were applied."""
+        if self.failure is not None:
+            raise ProjectionFailed(f"read models stopped at position {self.position}") from (
+                self.failure
+            )
+        applied = 0
+        last = self.store.max_notification_id() or 0 if progress else 0
+        with self._lock:
+            while True:
+                batch = self.store.read_log(after=self.position, limit=self.batch_size)
+                if not batch:
+                    break
+                try:
+                    changes, audit_rows = self._apply(batch)
+                except Exception as error:
+                    self.failure = error
+                    log.exception("read models failed after position %d", self.position)
+                    raise ProjectionFailed(
+                        f"read models failed on the event after position {self.position}: {error}"
+                    ) from error
+                self._write_audit(audit_rows, batch[-1].id)
+                self.position = batch[-1].id
+                applied += len(batch)
+                self.folded += len(batch)
+                if self.position - self._last_checkpoint >= self.checkpoint_every:
+                    self.save_checkpoint()
+                if progress:
+                    progress(self.position, max(last, self.position))
+                self._tell(changes)
+        return applied
+
+    def _apply(
+        self, batch: Sequence[LoggedNotification]
+    ) -> tuple[dict[str, list[Change]], list[AuditEntry]]:
+        changes: dict[str, list[Change]] = {"wall": [], "matrix": [], "metrics": []}
+        audit_rows: list[AuditEntry] = []
+        to_event = self.app.mapper.to_domain_event
+        models = self.models
+        for notification in batch:
+            logged = Logged(
+                notification.id, from_micros(notification.recorded_at), to_event(notification)
+            )
+            changes["wall"] += models.wall.apply(logged)
+            changes["matrix"] += models.matrix.apply(logged)
+            changes["metrics"] += models.metrics.apply(logged)
+            entry = models.audit.describe(logged)
+            if entry.position > self._audit_position:
+                audit_rows.append(entry)
+            self.directory.apply(logged)
+        return changes, audit_rows
+
+    @contextmanager
+    def reading(self) -> Iterator[Models]:
+        """Holds the fold still while the caller reads the in-memory models (and directory)."""
+        with self._lock:
+            yield self.models
+
+    # -- listening ------------------------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> None:
+        """Calls `listener(position, changes)` from the follower thread after each batch."""
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def _tell(self, changes: dict[str, list[Change]]) -> None:
+        for listener in list(self._listeners):
+            listener(self.position, changes)
+
+    def follow(self) -> None:
+        """Starts following the log in a background thread (and a LISTEN thread on PostgreSQL)."""
+        self.store.add_listener(self._on_commit)
+        self._stopping.clear()
+        follower = threading.Thread(target=self._follow, name="read-models", daemon=True)
+        self._threads = [follower]
+        if self.store.is_postgres:
+            self._threads.append(
+                threading.Thread(target=self._listen_postgres, name="pg-listen", daemon=True)
+            )
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self) -> None:
+        """Stops following and saves a checkpoint, so the next start folds nothing twice."""
+        self.store.remove_listener(self._on_commit)
+        self._stopping.set()
+        self._wake.set()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._threads = []
+        if self.failure is None and self.position > self._last_checkpoint:
+            self.save_checkpoint()
+
+    def _on_commit(self, _position: int) -> None:
+        self._wake.set()
+
+    def _follow(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.wait(self.poll_interval)
+            self._wake.clear()
+            if self._stopping.is_set():
+                break
+            try:
+                self.catch_up()
+            except ProjectionFailed:
+                for listener in list(self._listeners):
+                    listener(
+                        self.position, {"failure": [["set", "failure", "error", str(self.failure)]]}
+                    )
+                return
+
+    def _listen_postgres(self) -> None:
+        import psycopg
+
+        url = self.store.engine.url.set(drivername="postgresql").render_as_string(
+            hide_password=False
+        )
+        while not self._stopping.is_set():
+            try:
+                with psycopg.connect(url, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {self.store.channel_name}")
+                    while not self._stopping.is_set():
+                        for _ in conn.notifies(timeout=0.5, stop_after=1):
+                            self._wake.set()
+            except psycopg.Error:
+                log.warning("LISTEN connection lost; polling until it is back", exc_info=True)
+                self._stopping.wait(self.poll_interval)
+
+    # -- checkpoints and replay -----------------------------------------------------------------
+
+    def save_checkpoint(self) -> None:
+        with self._lock:
+            state = json.dumps(self.models.state(), separators=(",", ":")).encode()
+            sql = self.store.sql.placeholders(
+                "INSERT INTO hub_checkpoints (model, position, state) VALUES (?, ?, ?)"
+            )
+            with self.store.write_cursor() as cur:
+                cur.execute(
+                    self.store.sql.placeholders(
+                        "DELETE FROM hub_checkpoints WHERE model = ? AND position = ?"
+                    ),
+                    (BUNDLE, self.position),
+                )
+                cur.execute(sql, (BUNDLE, self.position, state))
+            self._last_checkpoint = self.position
+
+    def _load_checkpoint(self, upto: int | None) -> tuple[int, dict[str, Any]] | None:
+        sql = "SELECT position, state FROM hub_checkpoints WHERE model = ?"
+        params: list[Any] = [BUNDLE]
+        if upto is not None:
+            sql += " AND position <= ?"
+            params.append(upto)
+        sql += " ORDER BY position DESC LIMIT 1"
+        with self.store.read_cursor() as cur:
+            cur.execute(self.store.sql.placeholders(sql), params)
+            row = cur.fetchone()
+        if row is None:
+            return None
+        return int(row[0]), json.loads(bytes(row[1]))
+
+    def replay(self, position: int) -> Models:
+        """Returns the read models as they were right after `position` (0: before anything)."""
+        found = self._load_checkpoint(upto=position)
+        at, models = (found[0], Models.from_state(found[1])) if found else (0, Models.empty())
+        to_event = self.app.mapper.to_domain_event
+        while at < position:
+            batch = self.store.read_log(after=at, limit=self.batch_size, upto=position)
+            if not batch:
+                break
+            for notification in batch:
+                logged = Logged(
+                    notification.id, from_micros(notification.recorded_at), to_event(notification)
+                )
+                models.wall.apply(logged)
+                models.matrix.apply(logged)
+                models.metrics.apply(logged)
+                models.audit.describe(logged)
+            at = batch[-1].id
+        return models
+
+    def position_at(self, moment: datetime) -> int:
+        """The last position recorded at or before `moment`."""
+        return self.store.position_at(to_micros(moment))
+
+    # -- the directory and the audit table --------------------------------------------------------
+
+    def _load_directory(self, upto: int) -> None:
+        self.directory = Directory()
+        to_event = self.app.mapper.to_domain_event
+        after = 0
+        while after < upto:
+            batch = self.store.read_log(
+                after=after, limit=self.batch_size, upto=upto, topics=DIRECTORY_TOPICS
+            )
+            if not batch:
+                break
+            for n in batch:
+                self.directory.apply(Logged(n.id, from_micros(n.recorded_at), to_event(n)))
+            after = batch[-1].id
+        self.directory.position = upto
+
+    def _read_audit_position(self) -> int:
+        with self.store.read_cursor() as cur:
+            cur.execute(
+                self.store.sql.placeholders("SELECT position FROM hub_tracking WHERE model = ?"),
+                ("audit",),
+            )
+            row = cur.fetchone()
+        return int(row[0]) if row else 0
+
+    def _write_audit(self, rows: list[AuditEntry], position: int) -> None:
+        if position <= self._audit_position:
+            return
+        sql = self.store.sql
+        with self.store.write_cursor() as cur:
+            if rows:
+                cur.executemany(
+                    sql.placeholders(
+                        "INSERT INTO hub_audit (position, recorded_at, actor, subject_type,"
+                        " subject_id, related, action, summary, reason)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    ),
+                    [
+                        (
+                            r.position,
+                            to_micros(r.recorded_at),
+                            r.actor,
+                            r.subject_type,
+                            r.subject_id,
+                            r.related,
+                            r.action,
+                            r.summary,
+                            r.reason,
+                        )
+                        for r in rows
+                    ],
+                )
+            cur.execute(
+                sql.placeholders("UPDATE hub_tracking SET position = ? WHERE model = ?"),
+                (position, "audit"),
+            )
+            if cur.rowcount == 0:
+                cur.execute(
+                    sql.placeholders("INSERT INTO hub_tracking (model, position) VALUES (?, ?)"),
+                    ("audit", position),
+                )
+        self._audit_position = position
+
+    def _clear_persisted(self) -> None:
+        with self.store.write_cursor() as cur:
+            cur.execute("DELETE FROM hub_checkpoints")
+            cur.execute("DELETE FROM hub_audit")
+            cur.execute("DELETE FROM hub_tracking")
+
+    def audit_entries(
+        self,
+        *,
+        actor: str | None = None,
+        subject: str | None = None,
+        after: int = 0,
+        upto: int | None = None,
+        limit: int = 200,
+    ) -> list[dict[str, Any]]:
+        """The audit timeline, newest last, filtered by person and/or subject (or related)."""
+        sql = (
+            "SELECT position, recorded_at, actor, subject_type, subject_id, related, action,"
+            " summary, reason FROM hub_audit WHERE position > ?"
+        )
+        params: list[Any] = [after]
+        if upto is not None:
+            sql += " AND position <= ?"
+            params.append(upto)
+        if actor:
+            sql += " AND actor = ?"
+            params.append(actor)
+        if subject:
+            sql += " AND (subject_id = ? OR related = ?)"
+            params += [subject, subject]
+        sql += " ORDER BY position LIMIT ?"
+        params.append(limit)
+        with self.store.read_cursor() as cur:
+            cur.execute(self.store.sql.placeholders(sql), params)
+            rows = cur.fetchall()
+        names = AUDIT_COLUMNS
+        entries = [dict(zip(names, row, strict=True)) for row in rows]
+        for entry in entries:
+            entry["recorded_at"] = (
+                from_micros(entry["recorded_at"]).isoformat().replace("+00:00", "Z")
+            )
+        return entries

@@ -1,0 +1,1 @@
+"""The event store: eventsourcing on SQLAlchemy (SQLite or PostgreSQL), hash-chained."""

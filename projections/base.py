@@ -1,0 +1,93 @@
+"""What every read model shares: logged events in, JSON-able state and changes out.
+
+A read model folds events in global order. It remembers the last position it applied, can be
+saved as a checkpoint (its state as plain JSON) and restored from one, and reports what each event
+changed, so that live views (the wall's WebSocket) send changes rather than whole snapshots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar, Protocol
+
+# A change is ["set", section, key, value], ["del", section, key] or ["push", section, value].
+Change = list[Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Logged:
+    """A domain event as the log holds it: global position and the database's recording time."""
+
+    position: int
+    recorded_at: datetime
+    event: Any  # an events.* aggregate event
+
+
+class ReadModel(Protocol):
+    """A fold over the log that can be checkpointed."""
+
+    name: ClassVar[str]
+    position: int
+
+    def apply(self, logged: Logged) -> list[Change]: ...
+
+    def state(self) -> dict[str, Any]: ...
+
+
+def by_event_type(fold: Any) -> Callable[..., Any]:
+    """Returns a fast caller of a `singledispatchmethod` fold: `call(self, event, *args)`.
+
+    Python 3.11's singledispatchmethod builds a new wrapper on every attribute access, which
+    measured as a quarter of a rebuild's time; dispatching on the registry directly does not.
+    """
+    dispatch = fold.dispatcher.dispatch
+
+    def call(self: Any, event: Any, *args: Any) -> Any:
+        return dispatch(type(event))(self, event, *args)
+
+    return call
+
+
+def iso(moment: datetime | None) -> str | None:
+    """Times in read models are ISO 8601 strings in UTC."""
+    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
+
+
+def short_id(value: Any) -> str:
+    return str(value)
+
+
+class Sections:
+    """A state made of named sections (dicts by key, or bounded lists) that logs its changes."""
+
+    def __init__(self, state: dict[str, Any]) -> None:
+        self.data = state
+        self.changes: list[Change] = []
+
+    def set(self, section: str, key: str, value: dict[str, Any]) -> None:
+        self.data[section][key] = value
+        self.changes.append(["set", section, key, value])
+
+    def update(self, section: str, key: str, **fields: Any) -> dict[str, Any] | None:
+        item: dict[str, Any] | None = self.data[section].get(key)
+        if item is None:
+            return None
+        item.update(fields)
+        self.changes.append(["set", section, key, item])
+        return item
+
+    def delete(self, section: str, key: str) -> None:
+        if self.data[section].pop(key, None) is not None:
+            self.changes.append(["del", section, key])
+
+    def push(self, section: str, value: dict[str, Any], keep: int) -> None:
+        items: list[dict[str, Any]] = self.data[section]
+        items.append(value)
+        del items[:-keep]
+        self.changes.append(["push", section, value])
+
+    def take_changes(self) -> list[Change]:
+        changes, self.changes = self.changes, []
+        return changes

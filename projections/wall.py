@@ -1,0 +1,425 @@
+"""The wall: everything the dispatch hall's video wall shows, folded from the log.
+
+Sections: live sources and outputs (what is on program), the assignment board, people (who is
+where), unacknowledged commands, stories waiting at each review level, recent publications and the
+alert ticker. Anything that depends on the clock (ages, overdue deadlines) is left to whoever
+renders the view at a given moment, so the fold stays pure and replayable.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import singledispatchmethod
+from typing import Any, ClassVar
+
+from events.assignment import Assignment
+from events.dispatch import DispatchCommand
+from events.media import SLATE, LiveSource, Output
+from events.roles import REVIEW_LEVEL_NAMES, Role
+from events.story import Story
+from events.user import User
+from projections.base import Change, Logged, Sections, by_event_type, iso
+
+TERMINAL = ("closed", "cancelled")
+KEEP_ALERTS = 50
+KEEP_PUBLICATIONS = 50
+KEEP_FINISHED = 30
+
+
+def empty_wall() -> dict[str, Any]:
+    return {
+        "position": 0,
+        "as_at": None,
+        "sources": {},
+        "outputs": {},
+        "assignments": {},
+        "finished": {},
+        "people": {},
+        "commands": {},
+        "reviews": {},
+        "publications": [],
+        "alerts": [],
+        "titles": {},
+    }
+
+
+class WallView:
+    """The read model of the video wall."""
+
+    name: ClassVar[str] = "wall"
+
+    def __init__(self, state: dict[str, Any] | None = None) -> None:
+        self._s = Sections(state if state is not None else empty_wall())
+
+    @property
+    def position(self) -> int:
+        return int(self._s.data["position"])
+
+    def state(self) -> dict[str, Any]:
+        return self._s.data
+
+    def snapshot(self) -> dict[str, Any]:
+        """A deep copy that callers may keep while the view moves on."""
+        return copy.deepcopy(self._s.data)
+
+    def apply(self, logged: Logged) -> list[Change]:
+        _fold(self, logged.event, logged)
+        data = self._s.data
+        data["position"] = logged.position
+        data["as_at"] = iso(logged.recorded_at)
+        return self._s.take_changes()
+
+    # -- the fold -------------------------------------------------------------------------------
+
+    @singledispatchmethod
+    def _on(self, event: Any, logged: Logged) -> None:
+        """Events the wall does not show change nothing."""
+
+    @_on.register
+    def _(self, e: User.Registered, _: Logged) -> None:
+        if Role.REPORTER.value in e.roles:
+            self._s.set(
+                "people",
+                e.name,
+                {
+                    "name": e.name,
+                    "display_name": e.display_name,
+                    "state": "idle",
+                    "assignment": None,
+                    "lat": None,
+                    "lon": None,
+                    "since": iso(e.timestamp),
+                },
+            )
+
+    @_on.register
+    def _(self, e: Assignment.Planned, _: Logged) -> None:
+        key = str(e.originator_id)
+        self._s.data["titles"][key] = e.title
+        self._s.set(
+            "assignments",
+            key,
+            {
+                "id": key,
+                "title": e.title,
+                "state": "planned",
+                "priority": e.priority,
+                "due": iso(e.due),
+                "reporter": None,
+                "location": e.location,
+                "channels": list(e.channels),
+                "planned_by": e.actor,
+                "since": iso(e.timestamp),
+            },
+        )
+
+    @_on.register
+    def _(self, e: Assignment.ReporterAssigned, _: Logged) -> None:
+        key = str(e.originator_id)
+        previous = self._s.data["assignments"].get(key, {}).get("reporter")
+        if previous and previous != e.reporter:
+            self._person(previous, "idle", None, e)
+        self._assignment(e, "assigned", reporter=e.reporter)
+        self._person(e.reporter, "assigned", key, e)
+
+    @_on.register
+    def _(self, e: Assignment.Accepted, _: Logged) -> None:
+        item = self._assignment(e, "accepted")
+        if item:
+            self._person(item["reporter"], "en_route", item["id"], e)
+
+    @_on.register
+    def _(self, e: Assignment.Declined, _: Logged) -> None:
+        item = self._assignment(e, "declined", declined_reason=e.reason)
+        if item:
+            self._person(item["reporter"], "idle", None, e)
+            self._alert(e, "info", f"{e.actor} declined {item['title']}: {e.reason}", item["id"])
+
+    @_on.register
+    def _(self, e: Assignment.CheckedIn, _: Logged) -> None:
+        item = self._assignment(e, "on_scene", lat=e.lat, lon=e.lon)
+        if item:
+            self._person(item["reporter"], "on_scene", item["id"], e, lat=e.lat, lon=e.lon)
+
+    @_on.register
+    def _(self, e: Assignment.Filed, _: Logged) -> None:
+        item = self._assignment(e, "filed")
+        if item:
+            self._person(item["reporter"], "idle", None, e)
+
+    @_on.register
+    def _(self, e: Assignment.Closed, _: Logged) -> None:
+        self._finish(e, "closed")
+
+    @_on.register
+    def _(self, e: Assignment.Cancelled, _: Logged) -> None:
+        item = self._finish(e, "cancelled")
+        if item and item["reporter"]:
+            person = self._s.data["people"].get(item["reporter"])
+            if person and person["assignment"] == item["id"]:
+                self._person(item["reporter"], "idle", None, e)
+
+    @_on.register
+    def _(self, e: DispatchCommand.Issued, _: Logged) -> None:
+        key = str(e.originator_id)
+        self._s.set(
+            "commands",
+            key,
+            {
+                "id": key,
+                "to": e.to,
+                "text": e.text,
+                "assignment": str(e.assignment) if e.assignment else None,
+                "issued_by": e.actor,
+                "issued_at": iso(e.timestamp),
+                "state": "issued",
+            },
+        )
+
+    @_on.register
+    def _(self, e: DispatchCommand.Delivered, _: Logged) -> None:
+        self._s.update("commands", str(e.originator_id), state="delivered", via=e.via)
+
+    @_on.register
+    def _(self, e: DispatchCommand.Acknowledged, _: Logged) -> None:
+        self._s.delete("commands", str(e.originator_id))
+
+    @_on.register
+    def _(self, e: Story.Drafted, _: Logged) -> None:
+        self._s.data["titles"][str(e.originator_id)] = e.title
+
+    @_on.register
+    def _(self, e: Story.Revised, _: Logged) -> None:
+        key = str(e.originator_id)
+        self._s.data["titles"][key] = e.title
+        self._s.delete("reviews", key)
+
+    @_on.register
+    def _(self, e: Story.Submitted, _: Logged) -> None:
+        self._review(e, 1)
+
+    @_on.register
+    def _(self, e: Story.Approved, _: Logged) -> None:
+        if e.level < len(REVIEW_LEVEL_NAMES):
+            self._review(e, e.level + 1)
+        else:
+            self._s.delete("reviews", str(e.originator_id))
+
+    @_on.register
+    def _(self, e: Story.Rejected, _: Logged) -> None:
+        key = str(e.originator_id)
+        self._s.delete("reviews", key)
+        title = self._s.data["titles"].get(key, key)
+        level = REVIEW_LEVEL_NAMES[e.level - 1]
+        self._alert(e, "warning", f"{title} rejected at {level} review: {e.reason}", key)
+
+    @_on.register
+    def _(self, e: Story.Published, _: Logged) -> None:
+        key = str(e.originator_id)
+        self._s.push(
+            "publications",
+            {
+                "story": key,
+                "title": self._s.data["titles"].get(key, key),
+                "channels": list(e.channels),
+                "revision": e.revision,
+                "by": e.actor,
+                "at": iso(e.timestamp),
+                "action": "published",
+            },
+            KEEP_PUBLICATIONS,
+        )
+
+    @_on.register
+    def _(self, e: Story.Retracted, _: Logged) -> None:
+        key = str(e.originator_id)
+        title = self._s.data["titles"].get(key, key)
+        self._s.push(
+            "publications",
+            {
+                "story": key,
+                "title": title,
+                "channels": list(e.channels),
+                "by": e.actor,
+                "at": iso(e.timestamp),
+                "action": "retracted",
+                "reason": e.reason,
+            },
+            KEEP_PUBLICATIONS,
+        )
+        self._alert(
+            e, "warning", f"{title} retracted from {', '.join(e.channels)}: {e.reason}", key
+        )
+
+    @_on.register
+    def _(self, e: LiveSource.Registered, _: Logged) -> None:
+        self._s.data["titles"][str(e.originator_id)] = e.name
+        self._s.set(
+            "sources",
+            e.name,
+            {
+                "name": e.name,
+                "kind": e.kind,
+                "owner": e.owner,
+                "state": "idle",
+                "since": iso(e.timestamp),
+                "session": None,
+                "codec": None,
+                "width": 0,
+                "height": 0,
+                "assignment": None,
+                "assignment_title": None,
+                "publisher": None,
+            },
+        )
+
+    @_on.register
+    def _(self, e: LiveSource.WentLive, _: Logged) -> None:
+        assignment = str(e.assignment) if e.assignment else None
+        name = self._name(e)
+        item = self._s.update(
+            "sources",
+            name,
+            state="live",
+            since=iso(e.timestamp),
+            live_since=iso(e.timestamp),
+            session=e.session,
+            codec=e.codec,
+            width=e.width,
+            height=e.height,
+            assignment=assignment,
+            assignment_title=self._s.data["titles"].get(assignment) if assignment else None,
+            publisher=e.publisher,
+        )
+        if item and e.publisher and e.publisher in self._s.data["people"]:
+            self._s.update("people", e.publisher, live=name)
+
+    @_on.register
+    def _(self, e: LiveSource.Interrupted, _: Logged) -> None:
+        name = self._name(e)
+        self._s.update("sources", name, state="interrupted", since=iso(e.timestamp))
+        self._alert(e, "warning", f"{name} interrupted: {e.reason}", name)
+
+    @_on.register
+    def _(self, e: LiveSource.Resumed, _: Logged) -> None:
+        name = self._name(e)
+        self._s.update("sources", name, state="live", since=iso(e.timestamp))
+        self._alert(e, "info", f"{name} resumed", name)
+
+    @_on.register
+    def _(self, e: LiveSource.Ended, _: Logged) -> None:
+        name = self._name(e)
+        item = self._s.update(
+            "sources", name, state="idle", since=iso(e.timestamp), session=None, live_since=None
+        )
+        if item and item.get("publisher") in self._s.data["people"]:
+            self._s.update("people", item["publisher"], live=None)
+
+    @_on.register
+    def _(self, e: Output.Configured, _: Logged) -> None:
+        self._s.set(
+            "outputs",
+            e.name,
+            {
+                "name": e.name,
+                "state": "stopped",
+                "source": e.source,
+                "backup": e.backup,
+                "on_air": None,
+                "slate_text": e.slate_text,
+                "rtmp": bool(e.rtmp_url),
+                "since": iso(e.timestamp),
+            },
+        )
+        self._s.data["titles"][str(e.originator_id)] = e.name
+
+    @_on.register
+    def _(self, e: Output.Started, _: Logged) -> None:
+        name = self._name(e)
+        item = self._s.data["outputs"].get(name)
+        if item:
+            on_air = item["source"] or SLATE
+            self._s.update("outputs", name, state="running", on_air=on_air, since=iso(e.timestamp))
+
+    @_on.register
+    def _(self, e: Output.Switched, _: Logged) -> None:
+        name = self._name(e)
+        self._s.update("outputs", name, source=e.source, on_air=e.source, since=iso(e.timestamp))
+
+    @_on.register
+    def _(self, e: Output.BackupSet, _: Logged) -> None:
+        self._s.update("outputs", self._name(e), backup=e.backup)
+
+    @_on.register
+    def _(self, e: Output.FailedOver, _: Logged) -> None:
+        name = self._name(e)
+        self._s.update("outputs", name, on_air=e.to, since=iso(e.timestamp), failed_over=True)
+        self._alert(
+            e, "critical", f"output {name} failed over to {e.to} ({e.stalled}: {e.reason})", name
+        )
+
+    @_on.register
+    def _(self, e: Output.Recovered, _: Logged) -> None:
+        name = self._name(e)
+        self._s.update("outputs", name, on_air=e.to, since=iso(e.timestamp), failed_over=False)
+        self._alert(e, "info", f"output {name} recovered to {e.to}", name)
+
+    @_on.register
+    def _(self, e: Output.Stopped, _: Logged) -> None:
+        name = self._name(e)
+        self._s.update("outputs", name, state="stopped", on_air=None, since=iso(e.timestamp))
+        self._alert(e, "warning", f"output {name} stopped: {e.reason}", name)
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _assignment(self, e: Any, state: str, **fields: Any) -> dict[str, Any] | None:
+        return self._s.update(
+            "assignments", str(e.originator_id), state=state, since=iso(e.timestamp), **fields
+        )
+
+    def _finish(self, e: Any, state: str) -> dict[str, Any] | None:
+        key = str(e.originator_id)
+        item = self._s.data["assignments"].get(key)
+        if item is None:
+            return None
+        self._s.delete("assignments", key)
+        finished = {**item, "state": state, "since": iso(e.timestamp)}
+        self._s.set("finished", key, finished)
+        overflow = list(self._s.data["finished"])[:-KEEP_FINISHED]
+        for old in overflow:
+            self._s.delete("finished", old)
+        return finished
+
+    def _person(self, name: str, state: str, assignment: str | None, e: Any, **fields: Any) -> None:
+        self._s.update(
+            "people", name, state=state, assignment=assignment, since=iso(e.timestamp), **fields
+        )
+
+    def _review(self, e: Any, level: int) -> None:
+        key = str(e.originator_id)
+        self._s.set(
+            "reviews",
+            key,
+            {
+                "id": key,
+                "title": self._s.data["titles"].get(key, key),
+                "level": level,
+                "level_name": REVIEW_LEVEL_NAMES[level - 1],
+                "revision": e.revision,
+                "since": iso(e.timestamp),
+            },
+        )
+
+    def _alert(self, e: Any, severity: str, text: str, subject: str) -> None:
+        self._s.push(
+            "alerts",
+            {"at": iso(e.timestamp), "severity": severity, "text": text, "subject": subject},
+            KEEP_ALERTS,
+        )
+
+    def _name(self, e: Any) -> str:
+        """Sources and outputs are keyed by name; later events carry only the aggregate id."""
+        return str(self._s.data["titles"].get(str(e.originator_id), ""))
+
+
+_fold = by_event_type(vars(WallView)["_on"])

@@ -1,0 +1,120 @@
+"""Shared fixtures: a fresh store per test on SQLite and on a real PostgreSQL.
+
+Each test run creates its own PostgreSQL database (dropped at the end) and each test its own
+schema in it, so runs and tests never see each other's events. HUB_TEST_POSTGRES_URL names the
+server (default: the local cluster, trust auth).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from events.roles import SYSTEM_ACTOR, Actor
+from hub.config import Settings
+from hub.credentials import Passwords
+from hub.newsroom import Newsroom, Request
+
+ADMIN_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+BACKENDS = ("sqlite", "postgres")
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A database of this test run's own on the PostgreSQL server."""
+    name = f"hub_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = ADMIN_URL.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def fresh_postgres_url(pg_database: str) -> str:
+    """A new schema in the run's database, selected by the connection's search_path."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_database, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    return f"{pg_database}?options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty store: SQLite in the test's folder, or a schema on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'hub.sqlite3'}"
+    pg_database: str = request.getfixturevalue("pg_database")
+    return fresh_postgres_url(pg_database)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", database_url=database_url)
+
+
+@pytest.fixture
+def newsroom(settings: Settings) -> Iterator[Newsroom]:
+    app = Newsroom(settings, passwords=Passwords(time_cost=1, memory_cost=1024))
+    yield app
+    app.close()
+
+
+class Clock:
+    """A hand-driven clock: commands take the time as an argument."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+    def tick(self, seconds: float = 60) -> datetime:
+        self.now += timedelta(seconds=seconds)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+class Staff:
+    """The people of a small newsroom, registered through the application."""
+
+    NAMES = {
+        "dana": ["dispatcher"],
+        "rui": ["reporter"],
+        "lin": ["reporter"],
+        "eddie": ["editor"],
+        "erin": ["editor"],
+        "dora": ["desk_head"],
+        "chen": ["chief_editor"],
+        "tess": ["technician"],
+        "audrey": ["auditor"],
+        "wally": ["wall"],
+    }
+
+    def __init__(self, newsroom: Newsroom, clock: Clock) -> None:
+        self.newsroom = newsroom
+        self.clock = clock
+        self.tokens: dict[str, str] = {}
+        for name, roles in self.NAMES.items():
+            done = newsroom.register_user(
+                Request(SYSTEM_ACTOR, clock.tick(1)), name=name, roles=roles, password=f"{name}-pw"
+            )
+            self.tokens[name] = done.extra["token"]
+
+    def actor(self, name: str) -> Actor:
+        return Actor(name, frozenset(self.NAMES[name]))
+
+    def req(self, name: str, **kwargs: object) -> Request:
+        return Request(self.actor(name), self.clock.tick(), **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def staff(newsroom: Newsroom, clock: Clock) -> Staff:
+    return Staff(newsroom, clock)

@@ -1,0 +1,190 @@
+"""A scripted newsroom day through the application; the read models show exactly what happened,
+now and when replayed to moments in between."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from events.base import Location
+from hub.newsroom import Newsroom
+from hub.readmodels import ReadModels
+from tests.conftest import Staff
+
+
+def newsroom_day(newsroom: Newsroom, staff: Staff) -> dict[str, Any]:
+    """Runs the day and returns the ids and the positions of its milestones."""
+    marks: dict[str, Any] = {}
+
+    def mark(name: str) -> None:
+        marks[name] = newsroom.store.max_notification_id()
+
+    a = newsroom.plan_assignment(
+        staff.req("dana"),
+        title="Flood at the east bridge",
+        brief="Water level, evacuation, interviews",
+        location=Location("East bridge", 30.251, 120.171),
+        priority="urgent",
+        due=staff.clock.now + timedelta(hours=4),
+        channels=["tv", "wechat", "weibo"],
+    ).id
+    marks["assignment"] = a
+    mark("planned")
+    newsroom.assign_reporter(staff.req("dana"), a, reporter="rui")
+    mark("assigned")
+    newsroom.accept_assignment(staff.req("rui"), a)
+    cmd = newsroom.issue_command(staff.req("dana"), to="rui", assignment=a, text="go live at 14:00")
+    mark("command_issued")
+    newsroom.check_in(staff.req("rui"), a, lat=30.2512, lon=120.1713)
+    mark("on_scene")
+    newsroom.acknowledge_command(staff.req("rui"), cmd.id)
+    capture = newsroom.register_capture(
+        staff.req("rui"),
+        assignment=a,
+        kind="upload",
+        filename="bridge.jpg",
+        content_type="image/jpeg",
+        size=123_456,
+        sha256="ab" * 32,
+        location={"lat": 30.2512, "lon": 120.1713},
+    ).id
+    marks["capture"] = capture
+    newsroom.file_assignment(staff.req("rui"), a)
+    story = newsroom.draft_story(
+        staff.req("rui"),
+        assignment=a,
+        title="River tops the east bridge",
+        body="v1",
+        captures=[capture],
+    ).id
+    marks["story"] = story
+    newsroom.submit_story(staff.req("rui"), story)
+    mark("submitted")
+    newsroom.review_story(staff.req("eddie"), story, decision="approve", reason="clean copy")
+    mark("first_approved")
+    newsroom.review_story(
+        staff.req("dora"), story, decision="reject", reason="name the source of the water level"
+    )
+    mark("rejected")
+    newsroom.revise_story(
+        staff.req("rui"),
+        story,
+        title="River tops the east bridge",
+        body="v2 per the hydrology bureau",
+        captures=[capture],
+    )
+    newsroom.submit_story(staff.req("rui"), story)
+    newsroom.review_story(staff.req("eddie"), story, decision="approve", reason="ok")
+    newsroom.review_story(staff.req("dora"), story, decision="approve", reason="source named")
+    mark("second_approved")
+    newsroom.review_story(staff.req("chen"), story, decision="approve", reason="publish")
+    newsroom.publish_story(staff.req("chen"), story, channels=["tv", "wechat", "weibo"])
+    mark("published")
+    newsroom.retract_story(staff.req("chen"), story, channel="weibo", reason="photo caption wrong")
+    mark("retracted")
+    newsroom.close_assignment(staff.req("dana"), a)
+    mark("closed")
+    return marks
+
+
+def test_the_day_as_it_ends(newsroom: Newsroom, staff: Staff) -> None:
+    marks = newsroom_day(newsroom, staff)
+    models = ReadModels(newsroom, checkpoint_every=7)
+    models.start()
+    wall = models.models.wall.state()
+    a, story = str(marks["assignment"]), str(marks["story"])
+    assert a not in wall["assignments"] and wall["finished"][a]["state"] == "closed"
+    assert wall["commands"] == {}
+    assert wall["reviews"] == {}
+    assert wall["people"]["rui"]["state"] == "idle"
+    assert [(p["action"], p["channels"]) for p in wall["publications"]] == [
+        ("published", ["tv", "wechat", "weibo"]),
+        ("retracted", ["weibo"]),
+    ]
+    assert any("rejected at second review" in alert["text"] for alert in wall["alerts"])
+
+    matrix = models.models.matrix.state()["stories"][story]
+    assert matrix["revision"] == 2 and matrix["state"] == "approved"
+    assert {c: cell["state"] for c, cell in matrix["channels"].items()} == {
+        "tv": "live",
+        "wechat": "live",
+        "weibo": "retracted",
+    }
+    assert matrix["channels"]["weibo"]["reason"] == "photo caption wrong"
+
+    summary = models.models.metrics.summary()
+    assert summary["assignments_published"] == 1
+    assert summary["products_per_capture"] == 3.0
+    assert list(summary["per_channel_per_day"].values()) == [{"tv": 1, "wechat": 1, "weibo": 1}]
+
+    timeline = models.audit_entries(subject=story)
+    actions = [(e["actor"], e["action"]) for e in timeline]
+    assert actions == [
+        ("rui", "Story.Drafted"),
+        ("rui", "Story.Submitted"),
+        ("eddie", "Story.Approved"),
+        ("dora", "Story.Rejected"),
+        ("rui", "Story.Revised"),
+        ("rui", "Story.Submitted"),
+        ("eddie", "Story.Approved"),
+        ("dora", "Story.Approved"),
+        ("chen", "Story.Approved"),
+        ("chen", "Story.Published"),
+        ("chen", "Story.Retracted"),
+    ]
+    assert timeline[3]["reason"] == "name the source of the water level"
+    assignment_timeline = models.audit_entries(subject=a)
+    assert {e["subject_type"] for e in assignment_timeline} == {
+        "assignment",
+        "dispatchcommand",
+        "capture",
+        "story",
+    }
+    assert [e["action"] for e in models.audit_entries(actor="dora")] == [
+        "Story.Rejected",
+        "Story.Approved",
+    ]
+
+
+def test_the_day_replayed_to_moments_in_between(newsroom: Newsroom, staff: Staff) -> None:
+    marks = newsroom_day(newsroom, staff)
+    models = ReadModels(newsroom, checkpoint_every=5)
+    models.start()
+    a, story = str(marks["assignment"]), str(marks["story"])
+
+    def wall_at(mark: str) -> dict[str, Any]:
+        return models.replay(marks[mark]).wall.state()
+
+    assert wall_at("planned")["assignments"][a]["state"] == "planned"
+    assert wall_at("assigned")["people"]["rui"]["state"] == "assigned"
+    issued = wall_at("command_issued")
+    assert [c["text"] for c in issued["commands"].values()] == ["go live at 14:00"]
+    on_scene = wall_at("on_scene")
+    assert on_scene["people"]["rui"] | {"lat": 30.2512} == on_scene["people"]["rui"]
+    assert on_scene["assignments"][a]["state"] == "on_scene"
+    assert on_scene["commands"] != {}
+    assert wall_at("submitted")["reviews"][story]["level_name"] == "first"
+    assert wall_at("first_approved")["reviews"][story]["level_name"] == "second"
+    assert story not in wall_at("rejected")["reviews"]
+    assert wall_at("second_approved")["reviews"][story]["level_name"] == "final"
+    assert [p["action"] for p in wall_at("published")["publications"]] == ["published"]
+    matrix = models.replay(marks["published"]).matrix.state()["stories"][story]
+    assert {cell["state"] for cell in matrix["channels"].values()} == {"live"}
+    assert wall_at("closed") == models.models.wall.state()
+
+
+def test_replay_by_time_matches_replay_by_position(newsroom: Newsroom, staff: Staff) -> None:
+    marks = newsroom_day(newsroom, staff)
+    models = ReadModels(newsroom, checkpoint_every=4)
+    models.start()
+    log = {n.id: n for n in newsroom.store.read_log(after=0, limit=10_000)}
+    from hub.readmodels import from_micros
+
+    for mark in ("assigned", "rejected", "published"):
+        position = marks[mark]
+        moment = from_micros(log[position].recorded_at)
+        by_time = models.position_at(moment)
+        assert by_time >= position
+        assert log[by_time].recorded_at == log[position].recorded_at
+    assert models.position_at(from_micros(log[1].recorded_at) - timedelta(seconds=1)) == 0
+    assert models.replay(0).wall.state()["assignments"] == {}

@@ -1,0 +1,85 @@
+"""Offer checks made before any peer connection exists."""
+
+from __future__ import annotations
+
+import pytest
+from aiortc import RTCConfiguration, RTCPeerConnection
+
+from hub.media.engine import choose_video_codec
+from hub.media.errors import OfferError, UnsupportedCodec
+from hub.media.sdp import parse_offer
+
+
+async def make_offer(direction: str, kinds: tuple[str, ...] = ("audio", "video")) -> str:
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    for kind in kinds:
+        pc.addTransceiver(kind, direction=direction)
+    await pc.setLocalDescription(await pc.createOffer())
+    sdp = pc.localDescription.sdp
+    await pc.close()
+    return sdp
+
+
+async def test_a_publisher_offer_sends_audio_and_video() -> None:
+    offer = parse_offer(await make_offer("sendonly"), "publish")
+    assert [(s.kind, s.direction) for s in offer.sections] == [
+        ("audio", "sendonly"),
+        ("video", "sendonly"),
+    ]
+    assert offer.video_codecs() == ("VP8", "H264")
+
+
+async def test_a_viewer_offer_must_receive() -> None:
+    assert parse_offer(await make_offer("recvonly"), "view").section("video") is not None
+    with pytest.raises(OfferError, match="no audio or video section to receive"):
+        parse_offer(await make_offer("sendonly"), "view")
+
+
+async def test_a_publisher_offer_must_send() -> None:
+    with pytest.raises(OfferError, match="no audio or video section to send"):
+        parse_offer(await make_offer("recvonly"), "publish")
+
+
+async def test_an_answer_is_not_an_offer() -> None:
+    sdp = (await make_offer("sendonly")).replace("a=setup:actpass", "a=setup:active")
+    with pytest.raises(OfferError, match="answer, not an offer"):
+        parse_offer(sdp, "publish")
+
+
+async def test_an_offer_without_media_or_transport_is_refused() -> None:
+    sdp = await make_offer("sendonly")
+    with pytest.raises(OfferError, match="no media sections"):
+        parse_offer(sdp.split("m=")[0], "publish")
+    without_ice = "\r\n".join(line for line in sdp.splitlines() if "ice-pwd" not in line)
+    with pytest.raises(OfferError, match="ice-pwd"):
+        parse_offer(without_ice, "publish")
+
+
+@pytest.mark.parametrize("text", ["", "hello", "v=1\r\n", "\x00" * 10])
+def test_not_sdp_at_all(text: str) -> None:
+    with pytest.raises(OfferError):
+        parse_offer(text, "publish")
+
+
+async def test_audio_without_opus_is_unsupported() -> None:
+    lines = (await make_offer("sendonly", ("audio",))).splitlines()
+    without_opus = "\r\n".join(line for line in lines if "opus" not in line)
+    with pytest.raises(UnsupportedCodec, match="the hub takes OPUS"):
+        parse_offer(without_opus, "publish")
+
+
+@pytest.mark.parametrize(
+    ("offered", "source", "chosen"),
+    [
+        (("VP8", "H264"), "VP8", "VP8"),  # the source's codec: no transcode
+        (("VP8", "H264"), "H264", "H264"),
+        (("VP8", "H264"), None, "H264"),  # not live yet: what phones publish
+        (("VP8",), None, "VP8"),
+        (("VP8",), "H264", "VP8"),  # this viewer needs a transcode
+        ((), "H264", None),
+    ],
+)
+def test_video_codec_for_a_viewer(
+    offered: tuple[str, ...], source: str | None, chosen: str | None
+) -> None:
+    assert choose_video_codec(offered, source) == chosen

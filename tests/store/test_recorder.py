@@ -1,0 +1,133 @@
+"""The recorder on SQLite and PostgreSQL: positions, database time, chain, conflicts, retries."""
+
+from __future__ import annotations
+
+import threading
+from uuid import uuid4
+
+import pytest
+
+from events.base import Location
+from hub.errors import KeyReused, VersionConflict
+from hub.newsroom import Newsroom, Request
+from hub.store.chain import GENESIS, link
+from tests.conftest import Staff
+
+
+def plan(newsroom: Newsroom, staff: Staff, title: str = "t", key: str | None = None) -> object:
+    return newsroom.plan_assignment(
+        staff.req("dana", key=key), title=title, brief="", location=Location("x", 1, 2)
+    )
+
+
+def test_positions_are_gap_free_and_hashes_chain(newsroom: Newsroom, staff: Staff) -> None:
+    for i in range(5):
+        plan(newsroom, staff, f"t{i}")
+    log = newsroom.store.read_log(after=0, limit=1000)
+    assert [n.id for n in log] == list(range(1, len(log) + 1))
+    previous = GENESIS
+    for n in log:
+        assert n.hash == link(
+            previous, n.id, n.originator_id, n.originator_version, n.topic, n.state, n.recorded_at
+        )
+        previous = n.hash
+    head = newsroom.store.chain_head()
+    assert (head.position, head.hash) == (log[-1].id, log[-1].hash)
+
+
+def test_concurrent_writers_get_monotonic_database_times(newsroom: Newsroom, staff: Staff) -> None:
+    errors: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            for i in range(25):
+                plan(newsroom, staff, f"w{n}-{i}")
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    log = newsroom.store.read_log(after=0, limit=10_000)
+    times = [n.recorded_at for n in log]
+    assert times == sorted(times)
+    assert [n.id for n in log] == list(range(1, len(log) + 1))
+    assert len(log) == len(Staff.NAMES) * 3 + 100
+
+
+def test_a_stale_expected_version_names_the_current_one(newsroom: Newsroom, staff: Staff) -> None:
+    done = plan(newsroom, staff)
+    assignment = done.id  # type: ignore[attr-defined]
+    newsroom.assign_reporter(staff.req("dana"), assignment, reporter="rui")
+    with pytest.raises(VersionConflict, match="is at version 2, not 1") as caught:
+        newsroom.assign_reporter(staff.req("dana", expected_version=1), assignment, reporter="lin")
+    assert caught.value.current_version == 2
+
+
+def test_a_retried_command_returns_the_first_answer_and_stores_nothing(
+    newsroom: Newsroom, staff: Staff
+) -> None:
+    first = plan(newsroom, staff, key="phone-retry-1")
+    before = newsroom.store.max_notification_id()
+    again = plan(newsroom, staff, key="phone-retry-1")
+    assert again == first
+    assert newsroom.store.max_notification_id() == before
+
+
+def test_a_key_reused_for_another_command_is_refused(newsroom: Newsroom, staff: Staff) -> None:
+    done = plan(newsroom, staff, key="k")
+    with pytest.raises(KeyReused, match="was used for plan_assignment"):
+        newsroom.assign_reporter(
+            staff.req("dana", key="k"),
+            done.id,
+            reporter="rui",  # type: ignore[attr-defined]
+        )
+
+
+def test_keys_belong_to_their_caller(newsroom: Newsroom, staff: Staff) -> None:
+    mine = newsroom.issue_command(staff.req("dana", key="same"), to="rui", text="go live at 14:00")
+    theirs = newsroom.issue_command(
+        staff.req("tess", key="same"), to="lin", text="need a wide shot"
+    )
+    assert mine.id != theirs.id
+
+
+def test_concurrent_retries_store_once(newsroom: Newsroom, staff: Staff) -> None:
+    results: list[object] = []
+    request = Request(staff.actor("dana"), staff.clock.tick(), key="burst")
+
+    def send() -> None:
+        results.append(
+            newsroom.plan_assignment(request, title="burst", brief="", location=Location("x", 1, 2))
+        )
+
+    threads = [threading.Thread(target=send) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(map(repr, results))) == 1
+    titles = [
+        n for n in newsroom.store.read_log(after=0, limit=1000) if n.topic.endswith("Planned")
+    ]
+    assert len(titles) == 1
+
+
+def test_unknown_aggregates_are_not_found(newsroom: Newsroom, staff: Staff) -> None:
+    from hub.errors import NotFound
+
+    with pytest.raises(NotFound, match="no assignment"):
+        newsroom.accept_assignment(staff.req("rui"), uuid4())
+    with pytest.raises(NotFound, match="no user 'nobody'"):
+        newsroom.issue_command(staff.req("dana"), to="nobody", text="hello")
+
+
+def test_position_at_a_time(newsroom: Newsroom, staff: Staff) -> None:
+    plan(newsroom, staff)
+    log = newsroom.store.read_log(after=0, limit=1000)
+    middle = log[len(log) // 2]
+    assert newsroom.store.position_at(middle.recorded_at) >= middle.id
+    assert newsroom.store.position_at(log[0].recorded_at - 1) == 0

@@ -1,0 +1,53 @@
+"""GET /metrics: the Prometheus text format, from the application's own registry."""
+
+from __future__ import annotations
+
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.conftest import Staff
+from tests.web.conftest import bearer
+
+
+def samples(client: httpx.Client) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(response.text)
+        for s in family.samples
+    }
+
+
+def metric(name: str, **labels: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    return name, tuple(sorted(labels.items()))
+
+
+def test_metrics_show_the_log_and_the_requests(client: httpx.Client, staff: Staff) -> None:
+    place = {"name": "x", "lat": 1.0, "lon": 2.0}
+    body = {"title": "Count me", "location": place}
+    assert client.post("/api/assignments", json=body, headers=bearer(staff, "dana")).is_success
+    assert client.get("/api/assignments/nope", headers=bearer(staff, "dana")).status_code == 404
+    found = samples(client)
+    head = found[("hub_log_position", ())]
+    assert head >= len(Staff.NAMES) + 1
+    assert found[("hub_read_model_position", ())] == head
+    assert found[("hub_read_model_lag_events", ())] == 0
+    assert found[("hub_read_model_failed", ())] == 0
+    requests = "hub_http_requests_total"
+    assert found[metric(requests, method="POST", route="/api/assignments", status="201")] == 1
+    assert found[metric(requests, method="GET", route="/api/assignments/{id}", status="404")] == 1
+    timed = metric(
+        "hub_http_request_duration_seconds_count", method="POST", route="/api/assignments"
+    )
+    assert found[timed] == 1
+    assert found[("hub_wall_clients", ())] == 0
+
+
+def test_two_hubs_keep_their_own_figures(client: httpx.Client, staff: Staff) -> None:
+    """Each application has its registry: another hub in this process counts nothing here."""
+    first = samples(client)
+    key = metric("hub_http_requests_total", method="GET", route="/metrics", status="200")
+    assert first.get(key, 0) == 0
+    assert samples(client)[key] == 1

@@ -1,0 +1,105 @@
+"""Read endpoints: the wall (now or replayed) and the event log in pages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from hub.eventlog import record
+from web.auth import authenticate
+from web.errors import ApiError
+from web.runtime import runtime
+
+MAX_PAGE = 1000
+
+
+def int_param(
+    request: Request, name: str, default: int, *, low: int = 0, high: int | None = None
+) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(
+            400, "bad_parameter", f"{name} must be a whole number, not {raw!r}"
+        ) from None
+    if value < low or (high is not None and value > high):
+        upper = f" and {high}" if high is not None else ""
+        raise ApiError(400, "bad_parameter", f"{name} must be between {low}{upper}")
+    return value
+
+
+def parse_at(raw: str) -> int | datetime:
+    """`at` is a position or an ISO 8601 time (UTC unless it says otherwise)."""
+    if raw.isdigit():
+        return int(raw)
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+"))
+    except ValueError:
+        raise ApiError(
+            400, "bad_parameter", f"at must be a position or an ISO 8601 time, not {raw!r}"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def get_wall(request: Request) -> JSONResponse:
+    rt = runtime(request)
+    authenticate(request, rt.models.directory)
+    raw = request.query_params.get("at")
+    if not raw:
+        wall = await run_in_threadpool(rt.models.models.wall.snapshot)
+        return JSONResponse({"replay": False, **wall})
+    at = parse_at(raw)
+
+    def replay() -> dict[str, Any]:
+        position = at if isinstance(at, int) else rt.models.position_at(at)
+        wall = rt.models.replay(position).wall.state()
+        moment = at.isoformat().replace("+00:00", "Z") if isinstance(at, datetime) else None
+        return {"replay": True, "replay_at": moment, **wall}
+
+    return JSONResponse(await run_in_threadpool(replay))
+
+
+async def get_events(request: Request) -> JSONResponse:
+    rt = runtime(request)
+    authenticate(request, rt.models.directory)
+    after = int_param(request, "after", 0)
+    limit = int_param(request, "limit", 100, low=1, high=MAX_PAGE)
+    store = rt.newsroom.store
+    transcoder = rt.newsroom.mapper.transcoder
+
+    def page() -> dict[str, Any]:
+        items = [record(n, transcoder) for n in store.read_log(after=after, limit=limit)]
+        last = items[-1]["position"] if items else after
+        return {"events": items, "next_after": last, "head": store.chain_head().position}
+
+    return JSONResponse(await run_in_threadpool(page))
+
+
+async def get_health(request: Request) -> JSONResponse:
+    """For load balancers and operators: is the store reachable, are the read models current?"""
+    rt = runtime(request)
+    models = rt.models
+    head = await run_in_threadpool(rt.newsroom.store.max_notification_id)
+    failure = str(models.failure) if models.failure else None
+    body = {
+        "status": "failed" if failure else "ok",
+        "log_position": head or 0,
+        "read_models_position": models.position,
+        "failure": failure,
+    }
+    return JSONResponse(body, status_code=503 if failure else 200)
+
+
+routes = [
+    Route("/api/health", get_health, methods=["GET"]),
+    Route("/api/wall", get_wall, methods=["GET"]),
+    Route("/api/events", get_events, methods=["GET"]),
+]

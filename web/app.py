@@ -1,0 +1,59 @@
+"""The Starlette application: everything is built in the lifespan and kept on `app.state`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from hub.config import Settings
+from hub.newsroom import Newsroom
+from hub.readmodels import ReadModels
+from web import api_commands, api_reads, pages, security, uploads, wall_feed
+from web.demo import demo_running
+from web.errors import EXCEPTION_HANDLERS
+from web.runtime import Runtime
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
+    """Builds the hub's web application; `demo` seeds a newsroom and keeps it moving."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if settings.is_sqlite:
+            settings.ensure_data_dir()
+        newsroom = await run_in_threadpool(Newsroom, settings)
+        models = ReadModels(newsroom)
+        await run_in_threadpool(models.start)
+        rt = Runtime(settings, newsroom, models)
+        app.state.runtime = rt
+        async with wall_feed.running(rt), demo_running(rt, enabled=demo):
+            models.follow()
+            try:
+                yield
+            finally:
+                await run_in_threadpool(models.stop)
+        newsroom.close()
+
+    routes = [
+        *api_reads.routes,
+        *api_commands.routes,
+        *uploads.routes,
+        *security.routes,
+        *wall_feed.routes,
+        *pages.routes,
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    return Starlette(
+        routes=routes,
+        middleware=security.middleware(settings),
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=lifespan,
+    )

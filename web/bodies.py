@@ -1,0 +1,120 @@
+"""Request bodies at the edge: a size limit, JSON only, and validation against pydantic models.
+
+Refusals, all in the API's error shape: 413 a body over the limit, 415 a body that is not JSON,
+400 a body that does not parse, 422 a body that parses but does not fit (naming the fields).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from web.errors import ApiError, error_response
+
+M = TypeVar("M", bound=BaseModel)
+
+MAX_JSON_BYTES = 1024 * 1024
+UNLIMITED_PREFIXES = ("/api/uploads",)  # tus PATCH bodies have the upload's own limit
+
+
+class BodyTooLarge(Exception):
+    """Raised from `receive` when a body grows past the limit."""
+
+
+class BodyLimitMiddleware:
+    """Refuses bodies over `max_bytes` with 413, by Content-Length or while they stream in."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_JSON_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(UNLIMITED_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise BodyTooLarge
+            return message
+
+        async def watching_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, watching_send)
+        except BodyTooLarge:
+            if started:
+                raise
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limit = f"{self.max_bytes // 1024} KiB"
+        response = error_response(413, "body_too_large", f"the request body is over {limit}")
+        response.headers["Connection"] = "close"
+        await response(scope, receive, send)
+
+
+def is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and "+json" in media)
+
+
+async def read_json(request: Request) -> Any:
+    """The body as JSON (None when there is none); 415 unless it says it is JSON, 400 if bad."""
+    body = await request.body()
+    if not body.strip():
+        return None
+    content_type = request.headers.get("content-type", "")
+    if not is_json(content_type):
+        shown = content_type or "none"
+        raise ApiError(
+            415, "unsupported_media_type", f"send application/json, not {shown}"
+        ) from None
+    try:
+        return json.loads(body.decode("utf-8"), parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise ApiError(400, "bad_json", f"the body is not valid JSON: {error}") from None
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def validate(model: type[M], data: Any) -> M:
+    """The data as `model`, or 422 naming each field at fault."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise invalid(error) from None
+
+
+def invalid(error: ValidationError) -> ApiError:
+    fields = [
+        {"field": ".".join(str(p) for p in e["loc"]) or "(body)", "message": e["msg"]}
+        for e in error.errors(include_url=False, include_context=False, include_input=False)
+    ]
+    summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields[:5])
+    return ApiError(422, "invalid", summary, fields=fields)
+
+
+async def read_body(request: Request, model: type[M]) -> M:
+    """Reads and validates a JSON body; an absent body counts as `{}`."""
+    data = await read_json(request)
+    return validate(model, {} if data is None else data)

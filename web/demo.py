@@ -1,0 +1,43 @@
+"""`hub demo`: seed the newsroom once, then keep it moving while the hub runs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from starlette.concurrency import run_in_threadpool
+
+from hub.demo import DEMO_PASSWORD, Director, seed
+from web.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def demo_running(rt: Runtime, *, enabled: bool, every: float = 4.0) -> AsyncIterator[None]:
+    """Seeds on first start and runs the director every few seconds, when enabled."""
+    if not enabled:
+        yield
+        return
+    seeded = await run_in_threadpool(seed, rt.newsroom)
+    rt.extras["demo"] = {"password": DEMO_PASSWORD, "fresh": seeded is not None}
+    director = Director(rt.newsroom)
+
+    async def direct() -> None:
+        while True:
+            await asyncio.sleep(every)
+            done = await run_in_threadpool(director.step, datetime.now(UTC))
+            if done:
+                log.info("demo: %s", done)
+
+    task = asyncio.create_task(direct(), name="demo-director")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -1,0 +1,142 @@
+"""GET /metrics in the Prometheus text format, from a registry of this application's own.
+
+Each application builds its `HubMetrics` (never prometheus-client's global registry, so two hubs
+in one process, as in the tests, do not mix their figures). Other parts add what they know with
+`metrics_of(rt).add(collector)`: any object with a `collect()` yielding metric families, e.g. the
+media engine's frames and viewers.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.exposition import generate_latest
+from prometheus_client.registry import Collector
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from web.runtime import Runtime
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+class HubMetrics:
+    """The registry of one application and the HTTP figures the middleware records."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "hub_http_requests",
+            "HTTP requests answered, by route template, method and status",
+            ["route", "method", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "hub_http_request_duration_seconds",
+            "Time to answer an HTTP request, by route template and method",
+            ["route", "method"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.add(LogCollector(rt))
+
+    def add(self, collector: Collector) -> None:
+        """Adds figures collected at scrape time (e.g. the media engine's)."""
+        self.registry.register(collector)
+
+    def observe(self, route: str, method: str, status: int, seconds: float) -> None:
+        self.requests.labels(route, method, str(status)).inc()
+        self.latency.labels(route, method).observe(seconds)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+class LogCollector:
+    """The log's head, how far the read models have folded it, and the wall feed's clients."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+
+    def collect(self) -> Iterator[Metric]:
+        models = self.rt.models
+        head = self.rt.newsroom.store.max_notification_id() or 0
+        yield GaugeMetricFamily("hub_log_position", "Position of the newest event in the log", head)
+        yield GaugeMetricFamily(
+            "hub_read_model_position", "Last position the read models applied", models.position
+        )
+        yield GaugeMetricFamily(
+            "hub_read_model_lag_events",
+            "Events in the log the read models have not applied yet",
+            max(0, head - models.position),
+        )
+        yield GaugeMetricFamily(
+            "hub_read_model_failed",
+            "1 when a read model stopped on an event it could not apply",
+            1 if models.failure is not None else 0,
+        )
+        feed: Any = self.rt.extras.get("wall_feed")
+        if feed is not None:
+            yield GaugeMetricFamily(
+                "hub_wall_clients", "WebSocket clients of the wall feed", feed.clients_connected
+            )
+            for name, attribute, text in (
+                ("hub_wall_messages", "messages_total", "Messages sent to wall feed clients"),
+                ("hub_wall_resyncs", "resyncs_total", "Wall feed clients resent a snapshot"),
+            ):
+                value = getattr(feed, attribute, None)
+                if value is not None:
+                    yield CounterMetricFamily(name, text, value)
+
+
+def metrics_of(rt: Runtime) -> HubMetrics:
+    """The application's metrics, made on first use."""
+    found = rt.extras.get("metrics")
+    if found is None:
+        found = rt.extras["metrics"] = HubMetrics(rt)
+    assert isinstance(found, HubMetrics)
+    return found
+
+
+class MetricsMiddleware:
+    """Counts every HTTP request by the route that matched (not the raw path: ids would explode)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        rt: Runtime | None = getattr(scope["app"].state, "runtime", None)
+        if scope["type"] != "http" or rt is None:
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def watching_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watching_send)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "(unmatched)"
+            metrics_of(rt).observe(template, scope["method"], status, time.perf_counter() - started)
+
+
+async def get_metrics(request: Request) -> Response:
+    rt: Runtime = request.app.state.runtime
+    body = await run_in_threadpool(metrics_of(rt).render)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+
+routes: list[BaseRoute] = [Route("/metrics", get_metrics, methods=["GET"])]

@@ -1,0 +1,112 @@
+// Three-level review: the queue at my level (live from the wall feed), the story with what
+// changed since the version before, and approve or reject with a reason. The decision carries
+// the story's version (If-Match), so nobody approves a text they have not seen.
+
+import { act, api, config, dayTime, el, fill, label, minutesSince, t } from "./common.js";
+import { diffText } from "./diff.js";
+import { WallFeed, showStatus } from "./feed.js";
+
+const LEVEL_OF_ROLE = { editor: "first", desk_head: "second", chief_editor: "final" };
+const mine = config.roles.includes("admin")
+  ? ["first", "second", "final"]
+  : config.roles.map((r) => LEVEL_OF_ROLE[r]).filter(Boolean);
+const $ = (id) => document.getElementById(id);
+let chosen = null;
+
+function renderQueue(wall) {
+  const waiting = Object.values(wall.reviews)
+    .filter((r) => mine.includes(r.level_name))
+    .sort((a, b) => String(a.since).localeCompare(String(b.since)));
+  if (!waiting.length) return fill($("queue"), el("li", { class: "calm" }, t("review.empty")));
+  fill(
+    $("queue"),
+    waiting.map((r) => {
+      const b = el(
+        "button",
+        { type: "button", "aria-pressed": String(r.id === chosen), dataset: { id: r.id } },
+        r.title,
+        el("span", { class: "lvl" }, `${label("level", r.level_name)} · ${t("review.version")} ${r.revision} · ${minutesSince(r.since)}${t("wall.min")}`),
+      );
+      b.addEventListener("click", () => open(r.id));
+      return el("li", {}, b);
+    }),
+  );
+  if (chosen && !waiting.some((r) => r.id === chosen)) {
+    chosen = null;
+    fill($("story"), el("p", { class: "calm" }, t("review.pick")));
+  }
+}
+
+function renderDiff(box, before, after) {
+  fill(
+    box,
+    diffText(before, after).map(([op, text]) => (op === "=" ? text : el(op === "+" ? "ins" : "del", {}, text))),
+  );
+}
+
+async function open(id) {
+  chosen = id;
+  document.querySelectorAll("#queue button").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.id === id)));
+  const story = await api("GET", `/api/stories/${id}`).catch((error) => ({ error }));
+  if (story.error) return fill($("story"), el("p", { class: "error" }, story.error.message));
+  const versions = story.versions;
+  const current = versions[versions.length - 1];
+  const base = el(
+    "select",
+    { "aria-label": t("review.version") },
+    versions.slice(0, -1).map((v, i) =>
+      el("option", { value: i, selected: i === versions.length - 2 }, `${t("review.version")} ${v.revision} · ${v.by} · ${dayTime(v.at)}`),
+    ),
+  );
+  const diff = el("div", { class: "diff" });
+  const redraw = () => {
+    const text = `${current.title}\n\n${current.body}`;
+    if (versions.length < 2) return fill(diff, text); // a first version: nothing to compare
+    const from = versions[Number(base.value)];
+    renderDiff(diff, `${from.title}\n\n${from.body}`, text);
+  };
+  base.addEventListener("change", redraw);
+  redraw();
+
+  const reason = el("textarea", { placeholder: t("review.reason"), "aria-label": t("review.reason") });
+  const status = el("span", { class: "status" });
+  const decide = (decision) => (button) => {
+    if (decision === "reject" && !reason.value.trim()) {
+      status.textContent = t("review.reason_needed");
+      status.className = "status bad";
+      return reason.focus();
+    }
+    const body = { decision, reason: reason.value.trim() };
+    act(button, (o) => api("POST", `/api/stories/${id}/reviews`, body, { ...o, ifMatch: story.version }), status);
+  };
+  const approve = el("button", { type: "button", class: "good" }, t("review.approve"));
+  const reject = el("button", { type: "button", class: "bad" }, t("review.reject"));
+  approve.addEventListener("click", () => decide("approve")(approve));
+  reject.addEventListener("click", () => decide("reject")(reject));
+
+  fill(
+    $("story"),
+    el("h2", {}, story.title),
+    el("p", { class: "muted" }, `${label("level", story.review_level_name || "first")} · ${t("review.version")} ${story.revision} · ${story.authors.join(", ")}`),
+    el("h3", {}, t("review.changes"), " ", versions.length > 1 ? base : null),
+    diff,
+    el("div", { class: "decision" }, reason, el("div", { class: "row" }, approve, reject, status)),
+    story.reviews.length
+      ? [
+          el("h3", {}, t("review.history")),
+          el(
+            "ul",
+            { class: "history" },
+            story.reviews.map((r) =>
+              el("li", {}, `${dayTime(r.at)} ${label("level", r.level_name)} ${r.reviewer}: ${r.decision === "approve" ? t("review.approve") : t("review.reject")}${r.reason ? ` — ${r.reason}` : ""}`),
+            ),
+          ),
+        ]
+      : null,
+  );
+}
+
+new WallFeed({
+  onState: (wall) => renderQueue(wall),
+  onStatus: (status) => showStatus($("banner"), status, t),
+}).start();

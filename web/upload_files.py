@@ -1,0 +1,82 @@
+"""Where resumable uploads live on disk: the bytes so far, and a small JSON file about them.
+
+`<data>/uploads/<id>.data` grows as bytes arrive; its size is the upload's offset, so an upload
+survives a dropped connection and a restart of the hub alike. `<id>.json` records who started it,
+its length and metadata, and (once the last byte is in) its checksum and the capture registered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
+HASH_CHUNK = 1024 * 1024
+
+
+@dataclass
+class Upload:
+    """One upload's record (the offset is the size of its data file)."""
+
+    id: str
+    owner: str
+    length: int
+    filename: str
+    filetype: str
+    assignment: str | None
+    metadata: str  # the Upload-Metadata header as sent, for HEAD to echo
+    sha256: str | None = None
+    capture: str | None = None
+
+
+class UploadFiles:
+    """The uploads folder of one hub."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def data_path(self, upload_id: str) -> Path:
+        return self.folder / f"{upload_id}.data"
+
+    def create(self, **fields: Any) -> Upload:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        upload = Upload(id=uuid.uuid4().hex, **fields)
+        self.data_path(upload.id).touch(mode=0o600)
+        self.save(upload)
+        return upload
+
+    def find(self, upload_id: str) -> Upload | None:
+        if not UPLOAD_ID.match(upload_id):
+            return None
+        try:
+            data = json.loads((self.folder / f"{upload_id}.json").read_text())
+        except FileNotFoundError:
+            return None
+        return Upload(**data)
+
+    def save(self, upload: Upload) -> None:
+        """Replaces the record atomically (a crash leaves the old one or the new one)."""
+        path = self.folder / f"{upload.id}.json"
+        draft = path.with_suffix(".json.new")
+        draft.write_text(json.dumps(asdict(upload)))
+        os.replace(draft, path)
+
+    def offset(self, upload_id: str) -> int:
+        return self.data_path(upload_id).stat().st_size
+
+    def checksum(self, upload_id: str) -> str:
+        digest = hashlib.sha256()
+        with self.data_path(upload_id).open("rb") as file:
+            while chunk := file.read(HASH_CHUNK):
+                digest.update(chunk)
+        return digest.hexdigest()
+
+    def delete(self, upload_id: str) -> None:
+        for suffix in (".data", ".json"):
+            (self.folder / f"{upload_id}{suffix}").unlink(missing_ok=True)
