@@ -46,7 +46,7 @@ class LiveSource(NewsroomAggregate):
         height: int
 
         def apply(self, s: LiveSource) -> None:
-            s.state, s.session = "live", self.session
+            s.state, s.session, s.assignment = "live", self.session, self.assignment
 
     class Interrupted(NewsroomAggregate.Event):
         session: str
@@ -56,10 +56,10 @@ class LiveSource(NewsroomAggregate):
             s.state = "interrupted"
 
     class Resumed(NewsroomAggregate.Event):
-        session: str
+        session: str  # carrying the stream now: a phone that changed network has a new one
 
         def apply(self, s: LiveSource) -> None:
-            s.state = "live"
+            s.state, s.session = "live", self.session
 
     class Ended(NewsroomAggregate.Event):
         session: str
@@ -78,6 +78,7 @@ class LiveSource(NewsroomAggregate):
         self.token_hash = token_hash
         self.state = "idle"
         self.session: str | None = None
+        self.assignment: UUID | None = None  # of the stream now or last live
 
     @classmethod
     def register(
@@ -152,7 +153,7 @@ class LiveSource(NewsroomAggregate):
             )
 
     def resumed(self, *, at: datetime, actor: Actor, session: str) -> None:
-        self._require_session(session)
+        """The interrupted stream goes on, on its old session or a new one."""
         if self.state == "interrupted":
             self.trigger_event(self.Resumed, timestamp=at, actor=actor.name, session=session)
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -173,7 +175,11 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from hub.server import serve
 
-    return serve(settings, host=args.host, port=args.port, demo=args.command == "demo", args=args)
+    demo = args.command == "demo"
+    if demo and "HUB_OUTPUT_PRESET" not in os.environ:
+        # The demo's cameras run on the same machine: the cheapest program encode leaves room.
+        settings = dataclasses.replace(settings, output_preset="ultrafast")
+    return serve(settings, host=args.host, port=args.port, demo=demo, args=args)
 
 
 def _request() -> Any:

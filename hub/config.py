@@ -15,6 +15,10 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _flag(value: str) -> bool:
+    return value.strip().lower() not in ("off", "0", "no", "false")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where the hub keeps its things and whom it trusts, from the environment.
@@ -22,6 +26,9 @@ class Settings:
     HUB_DATA_DIR (default ./data), HUB_DATABASE_URL (default SQLite in the data folder),
     HUB_CENTRE_NAME, and HUB_ICE_SERVERS (comma-separated stun:/turn: URLs; none by default, so
     nothing outside is contacted) with HUB_TURN_USERNAME / HUB_TURN_PASSWORD for TURN.
+    Live media: HUB_MEDIA (on; off on a node that serves only pages and the API),
+    HUB_OUTPUT_PRESET (libx264 preset of the program outputs, veryfast) and HUB_STALL_TIMEOUT_MS
+    (how long a program source may stall before its output fails over, 500).
     """
 
     data_dir: Path = field(default_factory=lambda: Path(os.environ.get("HUB_DATA_DIR", "data")))
@@ -37,6 +44,13 @@ class Settings:
     )
     turn_username: str = field(default_factory=lambda: os.environ.get("HUB_TURN_USERNAME", ""))
     turn_password: str = field(default_factory=lambda: os.environ.get("HUB_TURN_PASSWORD", ""))
+    media: bool = field(default_factory=lambda: _flag(os.environ.get("HUB_MEDIA", "on")))
+    output_preset: str = field(
+        default_factory=lambda: os.environ.get("HUB_OUTPUT_PRESET", "veryfast")
+    )
+    stall_timeout: float = field(
+        default_factory=lambda: float(os.environ.get("HUB_STALL_TIMEOUT_MS", "500")) / 1000
+    )
 
     def __post_init__(self) -> None:
         url = self.database_url or os.environ.get("HUB_DATABASE_URL", "")

@@ -67,6 +67,9 @@ class Done:
         return cls(UUID(data.pop("id")), int(data.pop("version")), data)
 
 
+CHANGE_ATTEMPTS = 3  # a change that names no expected version is decided again after a race
+
+
 @dataclass(frozen=True, slots=True)
 class Request:
     """Who asks, when, and how to recognise a retry (the Idempotency-Key) or a stale view."""
@@ -170,18 +173,25 @@ class Newsroom(Application[UUID]):
         replay = self._replay_of(request, command)
         if replay is not None:
             return replay
-        aggregate = self.get(cls, aggregate_id)
         expected = request.expected_version
-        if expected is not None and aggregate.version != expected:
-            kind = cls.__name__.lower()
-            raise VersionConflict(
-                f"{kind} {aggregate_id} is at version {aggregate.version}, not {expected}",
-                aggregate.version,
-            )
-        change(aggregate)
-        return self._save(
-            request, command, aggregate, Done(aggregate.id, aggregate.version, extra or {})
-        )
+        for attempt in range(CHANGE_ATTEMPTS):
+            aggregate = self.get(cls, aggregate_id)
+            if expected is not None and aggregate.version != expected:
+                kind = cls.__name__.lower()
+                raise VersionConflict(
+                    f"{kind} {aggregate_id} is at version {aggregate.version}, not {expected}",
+                    aggregate.version,
+                )
+            change(aggregate)
+            done = Done(aggregate.id, aggregate.version, extra or {})
+            try:
+                return self._save(request, command, aggregate, done)
+            except VersionConflict:
+                # Someone else wrote first. A caller who named no version asked for the change
+                # on whatever is current: decide again on the new state (the rules run again).
+                if expected is not None or attempt == CHANGE_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
 
     def get(self, cls: type[A], aggregate_id: UUID) -> A:
         """Returns the aggregate, or NotFound naming what was asked for."""
@@ -573,6 +583,23 @@ class Newsroom(Application[UUID]):
         )
         done = Done(source.id, source.version, {"name": name, "token": token.secret})
         return self._save(r, "register_source", source, done, creating=f"live source {name!r}")
+
+    def rotate_source_token(self, r: Request, name: str) -> Done:
+        """Gives a source a new publish token (the old one stops working); answers with it."""
+        replay = self._replay_of(r, "rotate_source_token")
+        if replay is not None:
+            return replay
+        token = new_token()
+        return self._change(
+            r,
+            "rotate_source_token",
+            LiveSource,
+            self.source(name).id,
+            lambda s: s.rotate_token(
+                at=r.at, actor=r.actor, token_id=token.token_id, token_hash=token.hash
+            ),
+            extra={"name": name, "token": token.secret},
+        )
 
     def source_went_live(
         self,

@@ -241,6 +241,7 @@ class ReadModels:
         """Starts following the log in a background thread (and a LISTEN thread on PostgreSQL)."""
         self.store.add_listener(self._on_commit)
         self._stopping.clear()
+        self._wake.set()  # at once: what was written since the start (e.g. a reconciliation)
         follower = threading.Thread(target=self._follow, name="read-models", daemon=True)
         self._threads = [follower]
         if self.store.is_postgres:

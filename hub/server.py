@@ -79,8 +79,8 @@ def serve(
         cert, key = self_signed(settings.data_dir)
         certfile, keyfile = str(cert), str(key)
     scheme = "https" if certfile else "http"
-    app = create_app(settings, demo=demo)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    app = create_app(settings, demo=demo, self_url=f"{scheme}://{shown}:{port}")
     print(f"hub: store {settings.database_url}")
     print(f"hub: open {scheme}://{shown}:{port}/wall (console: /console, phones: /reporter)")
     if demo:

@@ -12,18 +12,22 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from hub.config import Settings
+from hub.media.hls import hls_mount
+from hub.media.http import routes_to
 from hub.newsroom import Newsroom
 from hub.readmodels import ReadModels
 from web import api_commands, api_reads, pages, security, uploads, wall_feed
 from web.demo import demo_running
 from web.errors import EXCEPTION_HANDLERS
+from web.live import endpoints_of, live_media
 from web.runtime import Runtime
 
 STATIC = Path(__file__).parent / "static"
 
 
-def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
-    """Builds the hub's web application; `demo` seeds a newsroom and keeps it moving."""
+def create_app(settings: Settings, *, demo: bool = False, self_url: str | None = None) -> Starlette:
+    """Builds the hub's web application; `demo` seeds a newsroom and keeps it moving, and with
+    `self_url` (where this hub answers) its synthetic cameras publish to it over WHIP."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -34,7 +38,11 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
         await run_in_threadpool(models.start)
         rt = Runtime(settings, newsroom, models)
         app.state.runtime = rt
-        async with wall_feed.running(rt), demo_running(rt, enabled=demo):
+        async with (
+            wall_feed.running(rt),
+            live_media(rt, enabled=settings.media),
+            demo_running(rt, enabled=demo, feeds_to=self_url),
+        ):
             models.follow()
             try:
                 yield
@@ -49,6 +57,8 @@ def create_app(settings: Settings, *, demo: bool = False) -> Starlette:
         *security.routes,
         *wall_feed.routes,
         *pages.routes,
+        *routes_to(endpoints_of),
+        hls_mount(settings.data_dir / "hls"),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     return Starlette(

@@ -12,20 +12,30 @@ from datetime import UTC, datetime
 from starlette.concurrency import run_in_threadpool
 
 from hub.demo import DEMO_PASSWORD, Director, seed
+from web.demo_media import DemoFeeds, demo_tokens
 from web.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 
 @asynccontextmanager
-async def demo_running(rt: Runtime, *, enabled: bool, every: float = 4.0) -> AsyncIterator[None]:
-    """Seeds on first start and runs the director every few seconds, when enabled."""
+async def demo_running(
+    rt: Runtime, *, enabled: bool, every: float = 4.0, feeds_to: str | None = None
+) -> AsyncIterator[None]:
+    """Seeds on first start and runs the director every few seconds, when enabled; with
+    `feeds_to` (the hub's own URL) and live media on, synthetic cameras publish to it."""
     if not enabled:
         yield
         return
     seeded = await run_in_threadpool(seed, rt.newsroom)
     rt.extras["demo"] = {"password": DEMO_PASSWORD, "fresh": seeded is not None}
     director = Director(rt.newsroom)
+    feeds = None
+    if feeds_to is not None and rt.settings.media:
+        await run_in_threadpool(rt.models.catch_up)  # the directory knows the new sources
+        tokens = await run_in_threadpool(demo_tokens, rt, seeded.tokens if seeded else {})
+        feeds = DemoFeeds(feeds_to, tokens)
+        feeds.start()
 
     async def direct() -> None:
         while True:
@@ -41,3 +51,5 @@ async def demo_running(rt: Runtime, *, enabled: bool, every: float = 4.0) -> Asy
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        if feeds is not None:
+            await feeds.stop()

@@ -120,6 +120,7 @@ class Feed:
         self.frames_in = 0
         self.bytes_in = 0
         self.last_frame_at: float | None = None
+        self.last_video_at: float | None = None
         self.width = 0
         self.height = 0
         self.video_codec: str | None = None
@@ -156,6 +157,7 @@ class Feed:
         self.last_frame_at = frame.received_at
         if frame.kind == "video":
             self.video_codec = frame.codec
+            self.last_video_at = frame.received_at
             if frame.width:
                 self.width, self.height = frame.width, frame.height
         for queue in self._queues:

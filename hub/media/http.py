@@ -44,7 +44,7 @@ CORS = {
 PREFLIGHT = {
     **CORS,
     "Access-Control-Allow-Methods": "POST, DELETE, PATCH, OPTIONS",
-    "Access-Control-Allow-Headers": "Authorization, Content-Type, If-Match",
+    "Access-Control-Allow-Headers": "Authorization, Content-Type, If-Match, X-CSRF-Token",
     "Access-Control-Max-Age": "86400",
 }
 # Every method reaches the handlers, so that a wrong one gets a JSON 405 like any other error.
@@ -109,11 +109,33 @@ def media_routes(
     app whose pages are signed in by cookie can pass one that also accepts its session.
     """
     endpoints = MediaEndpoints(engine, authorizer, max_sdp_bytes, credentials)
+    return routes_to(lambda _request: endpoints)
+
+
+def routes_to(find: Callable[[Request], MediaEndpoints | None]) -> list[BaseRoute]:
+    """The WHIP and WHEP routes, served by whatever endpoints `find` gives for the request.
+
+    An application that builds its engine in its lifespan declares the routes up front with this;
+    while `find` gives None (no engine on this node) they answer 503.
+    """
+
+    def handler(name: str) -> Callable[[Request], Awaitable[Response]]:
+        async def handle(request: Request) -> Response:
+            endpoints = find(request)
+            if endpoints is None:
+                return error_response(
+                    503, "no_media", "live media does not run on this hub node", {}
+                )
+            method: Callable[[Request], Awaitable[Response]] = getattr(endpoints, name)
+            return await method(request)
+
+        return handle
+
     return [
-        Route("/whip/{source}", endpoints.whip_resource_collection, methods=METHODS),
-        Route("/whip/{source}/{session}", endpoints.whip_session, methods=METHODS),
-        Route("/whep/{source}", endpoints.whep_resource_collection, methods=METHODS),
-        Route("/whep/{source}/{session}", endpoints.whep_session, methods=METHODS),
+        Route("/whip/{source}", handler("whip_resource_collection"), methods=METHODS),
+        Route("/whip/{source}/{session}", handler("whip_session"), methods=METHODS),
+        Route("/whep/{source}", handler("whep_resource_collection"), methods=METHODS),
+        Route("/whep/{source}/{session}", handler("whep_session"), methods=METHODS),
     ]
 
 

@@ -255,7 +255,9 @@ class ProgramOutput:
         return Mixer(encoder, sinks, slate, notify, freeze_limit=freeze)
 
     def _last_frame(self, source: str) -> float | None:
-        return self.feeds.feed(source).last_frame_at
+        # A program needs pictures: a source whose video stopped has stalled, sound or not.
+        feed = self.feeds.feed(source)
+        return feed.last_video_at if feed.video_codec is not None else feed.last_frame_at
 
     async def _watch(self) -> None:
         loop = asyncio.get_running_loop()

@@ -98,17 +98,18 @@ class TestPattern:
         luma = bytearray(self._ramp[offset : offset + width] * height)
         box = height // 6
         x = (counter * 6) % (width - box)
-        for y in range(height // 3, height // 3 + box):
+        for y in range(height // 2, height // 2 + box):
             luma[y * width + x : y * width + x + box] = bytes([WHITE]) * box
         clock = (
             time.strftime("%H:%M:%S", time.localtime(wall_time))
             + f".{int(wall_time * 1000) % 1000:03d}"
         )
         margin = 2 * scale
-        self._text(luma, margin, margin, clock)
-        self._text(luma, margin, margin + 9 * scale, f"#{counter:06d}")
+        top = height // 6  # below where a wall tile writes the source's name
+        self._text(luma, margin, top, clock)
+        self._text(luma, margin, top + 9 * scale, f"#{counter:06d}")
         if self.label:
-            self._text(luma, margin, margin + 18 * scale, self.label[:24])
+            self._text(luma, margin, top + 18 * scale, self.label[:24])
         data_top = height - 2 * self.block - margin
         self._bits(luma, data_top, counter)
         self._bits(luma, data_top + self.block, int(wall_time * 1000))
@@ -265,13 +266,16 @@ class EncodedPatternTrack(MediaStreamTrack):
         gop: int = 60,
         bit_rate: int = 1_000_000,
         label: str = "",
+        remember: bool = True,
     ) -> None:
         super().__init__()
         self.codec, self.fps, self.gop = codec, fps, gop
         self.pattern = TestPattern(width, height, label)
         self.encoder = _pattern_encoder(codec, width, height, fps, bit_rate)
         self.counter = 0
+        self.remember = remember  # off for a feed that runs for days (`hub demo`)
         self.sent: dict[int, bytes] = {}  # frame counter → encoded frame, for tests to compare
+        self._paused_until = 0.0
         self._keyframe_wanted = True
         self._pending: list[av.Packet[Any]] = []
         self._start: float | None = None
@@ -279,9 +283,17 @@ class EncodedPatternTrack(MediaStreamTrack):
     def request_keyframe(self) -> None:
         self._keyframe_wanted = True
 
+    def pause(self, seconds: float) -> None:
+        """Sends nothing for `seconds`, like a camera whose network stalls, then goes on."""
+        self._paused_until = time.monotonic() + seconds
+
     async def recv(self) -> av.Packet[Any]:
         while not self._pending:
             await self._pace()
+            if time.monotonic() < self._paused_until:
+                self.counter += 1
+                self._keyframe_wanted = True  # the viewers will have asked for one meanwhile
+                continue
             frame = self.pattern.paint(self.counter, time.time())
             frame.pts = self.counter * VIDEO_CLOCK // self.fps
             frame.time_base = VIDEO_TIME_BASE
@@ -291,7 +303,8 @@ class EncodedPatternTrack(MediaStreamTrack):
             packets = self.encoder.encode(frame)
             data = b"".join(bytes(p) for p in packets)
             if data:
-                self.sent[self.counter] = data
+                if self.remember:
+                    self.sent[self.counter] = data
                 packet = av.Packet(data)
                 packet.pts, packet.time_base = frame.pts, VIDEO_TIME_BASE
                 self._pending.append(packet)

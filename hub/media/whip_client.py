@@ -67,6 +67,7 @@ class WhipPublisher:
         max_backoff: float = 10.0,
         liveness_timeout: float = 5.0,
         on_state: Callable[[str], None] | None = None,
+        verify: bool = True,
     ) -> None:
         self.url, self.token, self.tracks = url, token, list(tracks)
         self.video_codec = video_codec
@@ -81,7 +82,8 @@ class WhipPublisher:
         self._failed = asyncio.Event()
         self._live_since = datetime.now(UTC)
         self._stopping = False
-        self._http = httpx.AsyncClient(timeout=10.0)
+        # verify=False only for the hub publishing to itself on loopback (a self-signed `hub demo`)
+        self._http = httpx.AsyncClient(timeout=10.0, verify=verify)
 
     @property
     def connection(self) -> RTCPeerConnection | None:

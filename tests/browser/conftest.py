@@ -100,7 +100,10 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", database_url=f"sqlite:///{tmp_path / 'hub.db'}")
+    """A hub without live media: these tests play the media engine's facts themselves."""
+    return Settings(
+        data_dir=tmp_path / "data", database_url=f"sqlite:///{tmp_path / 'hub.db'}", media=False
+    )
 
 
 @pytest.fixture

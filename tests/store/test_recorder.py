@@ -7,7 +7,9 @@ from uuid import uuid4
 
 import pytest
 
+from events.assignment import Assignment
 from events.base import Location
+from hub.config import Settings
 from hub.errors import KeyReused, VersionConflict
 from hub.newsroom import Newsroom, Request
 from hub.store.chain import GENESIS, link
@@ -65,6 +67,30 @@ def test_a_stale_expected_version_names_the_current_one(newsroom: Newsroom, staf
     with pytest.raises(VersionConflict, match="is at version 2, not 1") as caught:
         newsroom.assign_reporter(staff.req("dana", expected_version=1), assignment, reporter="lin")
     assert caught.value.current_version == 2
+
+
+def test_a_change_that_names_no_version_is_decided_again_after_a_race(
+    newsroom: Newsroom, staff: Staff, settings: Settings
+) -> None:
+    assignment = plan(newsroom, staff).id  # type: ignore[attr-defined]
+    other = Newsroom(settings)  # another hub node on the same store
+    raced: list[int] = []
+
+    def assign_while_another_node_writes(a: Assignment) -> None:
+        if not raced:  # between this node's read and its save, the other node commits
+            first = other.assign_reporter(staff.req("dana"), assignment, reporter="lin")
+            raced.append(first.version)
+        a.assign(at=staff.clock.tick(), actor=staff.actor("dana"), reporter="rui")
+
+    try:
+        done = newsroom._change(
+            staff.req("dana"), "assign_reporter", Assignment, assignment,
+            assign_while_another_node_writes,
+        )  # fmt: skip
+    finally:
+        other.close()
+    assert raced == [2] and done.version == 3
+    assert newsroom.get(Assignment, assignment).reporter == "rui"
 
 
 def test_a_retried_command_returns_the_first_answer_and_stores_nothing(

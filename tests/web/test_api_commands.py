@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -313,8 +314,15 @@ def test_sources_and_outputs(client: httpx.Client, staff: Staff) -> None:
     assert switched.status_code == 200
     assert desk.post("tess", "/api/outputs/main/backup", {"backup": None}).status_code == 200
     outputs = desk.get("rui", "/api/outputs").json()["outputs"]
-    assert outputs[0]["on_air"] == "rui-phone" and outputs[0]["backup"] is None
+    assert outputs[0]["source"] == "rui-phone" and outputs[0]["backup"] is None
     assert outputs[0]["hls"] == "/hls/main/index.m3u8" and outputs[0]["state"] == "running"
+    # Nothing is live: the running output says so and shows the slate rather than go dark.
+    for _ in range(100):
+        outputs = desk.get("rui", "/api/outputs").json()["outputs"]
+        if outputs[0]["on_air"] == "slate":
+            break
+        time.sleep(0.1)
+    assert outputs[0]["on_air"] == "slate" and outputs[0]["failed_over"] is True
     sources = {s["id"]: s for s in desk.get("wally", "/api/sources").json()["sources"]}
     assert sources["rui-phone"]["who"] == "rui" and sources["truck-1"]["state"] == "idle"
     assert desk.post("tess", "/api/outputs/main/stop", {}).status_code == 200

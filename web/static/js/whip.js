@@ -18,7 +18,10 @@ export class WhipError extends Error {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function authorization(token) {
-  return token ? { Authorization: `Bearer ${token}` } : {};
+  if (token) return { Authorization: `Bearer ${token}` };
+  // Signed in by cookie on one of the hub's pages: its writes carry the session's CSRF token.
+  const csrf = globalThis.document?.querySelector('meta[name="csrf-token"]')?.content;
+  return csrf ? { "X-CSRF-Token": csrf } : {};
 }
 
 /** Resolves when ICE gathering is complete, or after `timeout` ms with what was gathered. */

@@ -1,0 +1,104 @@
+"""A reporter goes live from the phone page in Chromium (fake camera, WHIP), the wall plays the
+stream on its tile (WHEP), and ending it leaves the recording as a capture of the assignment."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from events.base import Location
+from hub.config import Settings
+from tests.browser.conftest import LiveHub, now, shoot, sign_in
+from tests.browser.test_newsroom_flow import PHONE
+from tests.conftest import Staff
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def media_hub(tmp_path: Path, staff: Staff) -> Iterator[LiveHub]:
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=f"sqlite:///{tmp_path / 'hub.db'}",
+        media=True,
+        output_preset="ultrafast",
+    )
+    live = LiveHub(settings)
+    live.start()
+    yield live
+    live.stop()
+
+
+def eventually(check: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+def playing(page: Page, selector: str) -> dict[str, float]:
+    return page.eval_on_selector(
+        selector,
+        "v => ({width: v.videoWidth, height: v.videoHeight, time: v.currentTime,"
+        " frames: v.getVideoPlaybackQuality().totalVideoFrames})",
+    )
+
+
+def test_a_reporter_goes_live_and_the_wall_plays_it(
+    browser: Browser, media_hub: LiveHub, staff: Staff
+) -> None:
+    hub = media_hub
+    newsroom = hub.rt.newsroom
+    newsroom.register_source(now(staff, "tess"), name="rui-phone", kind="phone", owner="rui")
+    assignment = newsroom.plan_assignment(
+        now(staff, "dana"),
+        title="东桥汛情直播",
+        brief="水位上涨，现场连线",
+        location=Location("东桥", 29.8712, 121.5431),
+        priority="urgent",
+        due=staff.clock.now + timedelta(hours=2),
+        channels=["tv"],
+    ).id
+    newsroom.assign_reporter(now(staff, "dana"), assignment, reporter="rui")
+    newsroom.accept_assignment(now(staff, "rui"), assignment)
+    newsroom.check_in(now(staff, "rui"), assignment, lat=29.8712, lon=121.5431)
+
+    wall = sign_in(browser, hub, "wally", "wall", viewport={"width": 1920, "height": 1080})
+    phone = sign_in(browser, hub, "rui", "reporter", **PHONE)
+    tile = wall.locator(".tile[data-source=rui-phone]")
+    expect(tile).to_be_visible(timeout=5000)
+
+    phone.click("#go-live")
+    expect(phone.locator("#live-status")).to_have_text("live", timeout=15_000)
+    expect(tile).to_have_class(re.compile(r"\btile-live\b"), timeout=10_000)
+    expect(tile).to_contain_text("东桥汛情直播")
+
+    video = ".tile[data-source=rui-phone] video"
+    eventually(lambda: playing(wall, video)["frames"] > 30, "the wall to play the phone")
+    shown = playing(wall, video)
+    assert (shown["width"], shown["height"]) in {(640, 360), (960, 540), (1280, 720)}
+    with hub.rt.models.reading() as models:
+        source = models.wall.state()["sources"]["rui-phone"]
+    assert (source["publisher"], source["assignment"]) == ("rui", str(assignment))
+    assert source["codec"] == "H264", "the phone page prefers H.264"
+    shoot(phone, "reporter-live", full_page=False)
+    shoot(wall, "wall-live-tile", full_page=False)
+
+    phone.click("#go-live")  # stop
+    expect(tile).to_have_class(re.compile(r"\btile-idle\b"), timeout=10_000)
+
+    store = newsroom.store
+    eventually(
+        lambda: any(
+            n.topic.endswith("Capture.Registered") for n in store.read_log(after=0, limit=10_000)
+        ),
+        "the recording to become a capture",
+    )
+    assert not phone.page_errors and not wall.page_errors  # type: ignore[attr-defined]

@@ -1,0 +1,133 @@
+"""`hub demo`'s live feeds: synthetic cameras that publish to the hub through its own WHIP endpoint.
+
+Each feed is a moving test pattern with a burnt-in clock and frame counter, and a tone, sent
+exactly as an encoder in the field would send it, so the wall, the recordings and the program
+output see real streams. Now and then the truck's link stalls for a few seconds: the wall shows
+the source interrupted, the program output failing over to its backup, and both coming back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from hub.credentials import hash_token
+from hub.demo import actor
+from hub.media.synthetic import EncodedPatternTrack, ToneAudioTrack
+from hub.media.whip_client import WhipPublisher, WhipRefused
+from hub.newsroom import Request
+from web.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+TOKENS_FILE = "demo-sources.json"
+STALL_EVERY = 150.0  # seconds between the truck's stalls
+STALL_FOR = 4.0
+
+
+@dataclass(frozen=True, slots=True)
+class DemoFeed:
+    source: str
+    codec: str
+    width: int
+    height: int
+    bit_rate: int
+
+
+DEMO_FEEDS = (
+    DemoFeed("truck-1", "H264", 960, 540, 1_000_000),
+    DemoFeed("studio-cam", "H264", 640, 360, 500_000),
+    DemoFeed("chen.jie-phone", "VP8", 640, 360, 400_000),
+)
+
+
+def demo_tokens(rt: Runtime, seeded: dict[str, str]) -> dict[str, str]:
+    """The demo sources' publish tokens: kept in the data folder, made anew when unknown."""
+    path = rt.settings.data_dir / TOKENS_FILE
+    known: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    known |= {name: token for name, token in seeded.items() if name in _names()}
+    sources = rt.models.directory.sources
+    for name in _names():
+        entry = sources.get(name)
+        if entry is None:
+            continue
+        if name not in known or hash_token(known[name]) != entry.token_hash:
+            done = rt.newsroom.rotate_source_token(Request(actor("li.na"), datetime.now(UTC)), name)
+            known[name] = done.extra["token"]
+    _write_private(path, json.dumps(known, indent=2))
+    return {name: token for name, token in known.items() if name in sources}
+
+
+def _names() -> list[str]:
+    return [feed.source for feed in DEMO_FEEDS]
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as file:
+        file.write(text)
+
+
+class DemoFeeds:
+    """Publishes every demo feed to `base_url` until stopped."""
+
+    def __init__(self, base_url: str, tokens: dict[str, str]) -> None:
+        self.publishers: dict[str, WhipPublisher] = {}
+        self.tracks: dict[str, EncodedPatternTrack] = {}
+        for feed in DEMO_FEEDS:
+            token = tokens.get(feed.source)
+            if token is None:
+                continue
+            video = EncodedPatternTrack(
+                feed.codec,
+                feed.width,
+                feed.height,
+                fps=25,
+                gop=50,
+                bit_rate=feed.bit_rate,
+                label=feed.source,
+                remember=False,
+            )
+            self.tracks[feed.source] = video
+            self.publishers[feed.source] = WhipPublisher(
+                f"{base_url}/whip/{feed.source}",
+                token,
+                [video, ToneAudioTrack()],
+                video_codec=feed.codec,
+                verify=False,  # the hub itself, on loopback, perhaps with a self-signed certificate
+            )
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        for name, publisher in self.publishers.items():
+            self._tasks.append(asyncio.create_task(self._publish(name, publisher)))
+        if "truck-1" in self.tracks:
+            self._tasks.append(
+                asyncio.create_task(self._stall_now_and_then(self.tracks["truck-1"]))
+            )
+
+    async def _publish(self, name: str, publisher: WhipPublisher) -> None:
+        try:
+            await publisher.run()
+        except WhipRefused as refused:
+            log.error("demo feed %s was refused: %s", name, refused)
+
+    async def _stall_now_and_then(self, track: EncodedPatternTrack) -> None:
+        while True:
+            await asyncio.sleep(STALL_EVERY)
+            track.pause(STALL_FOR)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await asyncio.gather(*(p.stop() for p in self.publishers.values()))

@@ -1,0 +1,91 @@
+"""Who may publish to and view which live source, from the hub's directory.
+
+Publishing: a source's own device token publishes to that source only; a reporter signed in on
+the phone page (or with their token) publishes to the sources they own; technicians and admins
+publish anywhere (a test from the control room). Viewing: every signed-in person and the wall,
+except that a reporter sees only their own sources; device tokens only publish.
+
+The WHIP/WHEP routes hand the authorizer one credential string. `credentials` makes it from the
+request: `token:<bearer>` for a bearer token, or `session:<name>` for a valid signed session cookie
+(never from anything the client wrote itself), so one check serves phones and pages alike.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from events.roles import Role
+from hub.media.errors import MediaAuthError
+from projections.directory import Directory
+from web.auth import Principal, bearer_token, principal_from_session, principal_from_token
+from web.runtime import Runtime
+
+VIEWERS = (
+    Role.WALL,
+    Role.DISPATCHER,
+    Role.TECHNICIAN,
+    Role.EDITOR,
+    Role.DESK_HEAD,
+    Role.CHIEF_EDITOR,
+    Role.AUDITOR,
+)
+
+
+class NewsroomMediaAccess:
+    """A `MediaAuthorizer` over the directory; remembers who publishes each source."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self.publishers: dict[str, str | None] = {}  # source -> the person who last published
+
+    @property
+    def directory(self) -> Directory:
+        return self.rt.models.directory
+
+    async def credentials(self, request: Request) -> str | None:
+        token = bearer_token(request)
+        if token is not None:
+            return f"token:{token}"
+        principal = principal_from_session(request, self.directory)
+        return f"session:{principal.name}" if principal is not None else None
+
+    async def source_exists(self, source: str) -> bool:
+        return source in self.directory.sources
+
+    async def authorize_publish(self, source: str, credential: str) -> None:
+        principal = self._principal(credential)
+        entry = self.directory.sources[source]
+        if principal.kind == "source":
+            if principal.name != source:
+                raise MediaAuthError(
+                    403, "forbidden", f"the token of {principal.name} may not publish to {source}"
+                )
+            self.publishers[source] = entry.owner
+            return
+        if entry.owner == principal.name or principal.has(Role.TECHNICIAN):
+            self.publishers[source] = principal.name
+            return
+        raise MediaAuthError(
+            403, "forbidden", f"{principal.name} may not publish to {source}: it is not theirs"
+        )
+
+    async def authorize_view(self, source: str, credential: str) -> None:
+        principal = self._principal(credential)
+        if principal.kind == "source":
+            raise MediaAuthError(403, "forbidden", "a source's token only publishes")
+        if principal.has(*VIEWERS) or self.directory.sources[source].owner == principal.name:
+            return
+        raise MediaAuthError(403, "forbidden", f"{principal.name} may not watch {source}")
+
+    def _principal(self, credential: str) -> Principal:
+        kind, _, value = credential.partition(":")
+        principal: Principal | None = None
+        if kind == "token":
+            principal = principal_from_token(self.directory, value)
+        elif kind == "session":
+            person = self.directory.people.get(value)
+            if person is not None and person.active:
+                principal = Principal("user", person.name, person.roles, "session")
+        if principal is None:
+            raise MediaAuthError(401, "bad_token", "the token is not valid")
+        return principal
