@@ -4,6 +4,7 @@ The hub under test runs in a child process (`python bench/relay_common.py serve 
 its CPU time can be read from /proc apart from the publishers and viewers that drive it:
 
 - mode `relay`: this project's engine and WHIP/WHEP routes (encoded frames forwarded);
+- mode `record`: the same, and every stream recorded to disk as the hub does (`Recorder`);
 - mode `stock`: aiortc as its examples use it: the publisher's track is decoded, and every viewer
   gets `MediaRelay().subscribe(track)`, which aiortc encodes again for each viewer.
 """
@@ -19,6 +20,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict
@@ -41,6 +43,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from hub.media.engine import MediaEngine, codec_preferences  # noqa: E402
 from hub.media.http import media_routes  # noqa: E402
 from hub.media.passthrough import route_keyframe_requests  # noqa: E402
+from hub.media.ports import NoFacts  # noqa: E402
+from hub.media.recording import Recorder  # noqa: E402
 from hub.media.synthetic import TestPattern  # noqa: E402
 
 VIDEO_TIME_BASE = fractions.Fraction(1, 90000)
@@ -60,9 +64,39 @@ class OpenDoor:
         return None
 
 
-def relay_app(engine: MediaEngine) -> Starlette:
+class RecordEveryStream(NoFacts):
+    """Records each stream from going live to ending, as the hub's `SourceFacts` do."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.engine: MediaEngine | None = None
+        self.recorders: dict[str, tuple[Recorder, asyncio.Task[Any]]] = {}
+
+    async def source_live(
+        self, source: str, session: str, codec: str, width: int, height: int
+    ) -> None:
+        assert self.engine is not None
+        feed = self.engine.feed(source)
+        recorder = Recorder(feed, self.folder, session=session)
+        self.recorders[source] = (recorder, asyncio.create_task(recorder.run()))
+        feed.request_keyframe()
+
+    async def source_ended(self, source: str, session: str, stats: Any, reason: str) -> None:
+        found = self.recorders.pop(source, None)
+        if found is not None:
+            found[0].stop()
+            await found[1]
+
+    def dropped(self) -> int:
+        return sum(recorder.frames_dropped for recorder, _ in self.recorders.values())
+
+
+def relay_app(engine: MediaEngine, recording: RecordEveryStream | None = None) -> Starlette:
     async def stats(request: Request) -> JSONResponse:
-        return JSONResponse(asdict(engine.stats()))
+        answer = asdict(engine.stats())
+        answer["recordings"] = len(recording.recorders) if recording else 0
+        answer["recording_dropped"] = recording.dropped() if recording else 0
+        return JSONResponse(answer)
 
     routes = [*media_routes(engine, OpenDoor()), Route("/bench/stats", stats)]
     return Starlette(routes=routes)
@@ -121,6 +155,12 @@ async def serve(mode: str, port: int) -> None:
     if mode == "relay":
         async with MediaEngine() as engine:
             await server(relay_app(engine)).serve()
+    elif mode == "record":
+        with tempfile.TemporaryDirectory(prefix="bench-recordings-") as folder:
+            recording = RecordEveryStream(Path(folder))
+            async with MediaEngine(facts=recording) as engine:
+                recording.engine = engine
+                await server(relay_app(engine, recording)).serve()
     else:
         await server(stock_app()).serve()
 
@@ -254,7 +294,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("command", choices=["serve"])
-    parser.add_argument("--mode", choices=["relay", "stock"], default="relay")
+    parser.add_argument("--mode", choices=["relay", "record", "stock"], default="relay")
     parser.add_argument("--port", type=int, required=True)
     arguments = parser.parse_args()
     asyncio.run(serve(arguments.mode, arguments.port))

@@ -1,11 +1,13 @@
 """Fan-out: one 720p30 source to 1, 4 and 16 viewers, this relay beside stock aiortc; and ingest
-capacity: how many 720p publishers, each with 2 viewers, one hub process relays without dropping.
+capacity: how many 720p publishers, each recorded and relayed to 2 viewers, one hub process
+takes without dropping a frame.
 
 The hub runs in its own process (see relay_common.py) and its CPU is read from /proc. Publishers
 replay a pre-encoded VP8 clip (1280x720, 30 fps, about 2.5 Mbit/s), so they cost little; viewers
 are aiortc peers that reassemble frames without decoding them and count them. Publishers and
 viewers share this process, so on a 2-core machine they compete with the hub for CPU: their own
-CPU is printed too. Recording and program outputs are not running: this measures relay only.
+CPU is printed too. The fan-out steps relay only; the capacity steps also record every stream
+(`--capacity-mode relay` leaves recording out). Program outputs are not running.
 
     python bench/relay_fanout.py [--window 10] [--skip-stock] [--capacity 4,8,12,16]
 """
@@ -90,9 +92,11 @@ async def fanout(mode: str, clip: list[bytes], counts: list[int], window: float)
     return rows
 
 
-async def capacity(clip: list[bytes], steps: list[int], window: float) -> list[list[Any]]:
+async def capacity(
+    clip: list[bytes], steps: list[int], window: float, mode: str = "record"
+) -> list[list[Any]]:
     rows: list[list[Any]] = []
-    async with hub_process("relay") as (pid, url), httpx.AsyncClient() as http:
+    async with hub_process(mode) as (pid, url), httpx.AsyncClient() as http:
         publishers = []
         tracks: list[LoopedClipTrack] = []
         viewers: list[WhepViewer] = []
@@ -125,9 +129,11 @@ async def capacity(clip: list[bytes], steps: list[int], window: float) -> list[l
                     a["dropped"] - b["dropped"]
                     for a, b in zip(after["sources"], before["sources"], strict=True)
                 )
+                dropped += after["recording_dropped"] - before["recording_dropped"]
                 rows.append(
                     [
                         step,
+                        after["recordings"],
                         2 * step,
                         f"{hub:.0f}",
                         f"{min(sent) / elapsed:.1f}",
@@ -153,6 +159,12 @@ async def main() -> None:
     parser.add_argument("--viewers", default="0,1,4,16")
     parser.add_argument("--capacity", default="4,8,12,16", help="publisher counts; '' skips")
     parser.add_argument("--skip-stock", action="store_true")
+    parser.add_argument(
+        "--capacity-mode",
+        choices=["record", "relay"],
+        default="record",
+        help="record every stream as the hub does (default), or relay only",
+    )
     arguments = parser.parse_args()
     clip = encode_clip()
     counts = [int(n) for n in arguments.viewers.split(",") if n]
@@ -172,10 +184,12 @@ async def main() -> None:
     print(table(headers, rows))
     if arguments.capacity:
         steps = [int(n) for n in arguments.capacity.split(",")]
-        cap = await capacity(clip, steps, arguments.window)
-        print("\n## Publishers (720p30, ~2.5 Mbit/s), 2 viewers each, relay only\n")
+        cap = await capacity(clip, steps, arguments.window, arguments.capacity_mode)
+        what = "recorded and relayed" if arguments.capacity_mode == "record" else "relay only"
+        print(f"\n## Publishers (720p30, ~2.5 Mbit/s), 2 viewers each, {what}\n")
         headers = [
             "publishers",
+            "recordings",
             "viewers",
             "hub CPU %",
             "publisher min sent fps",

@@ -15,6 +15,7 @@ Purpose = Literal["publish", "view"]
 VIDEO_CODECS = ("H264", "VP8")
 AUDIO_CODECS = ("OPUS",)
 DIRECTIONS = ("sendrecv", "sendonly", "recvonly", "inactive")
+SETUP_ROLES = ("actpass", "passive", "active")
 # Which directions of the remote side let the hub receive (publish) or send (view).
 USABLE = {"publish": ("sendonly", "sendrecv"), "view": ("recvonly", "sendrecv")}
 
@@ -81,10 +82,12 @@ def _media_blocks(lines: list[str]) -> list[list[str]]:
 
 
 def _check_is_offer(lines: list[str]) -> None:
-    # JSEP (RFC 9429 §5.2.1): an offer carries a=setup:actpass; an answer picks active or passive.
+    # JSEP (RFC 9429 §5.2.1) has offers carry a=setup:actpass, but FFmpeg's WHIP muxer (the
+    # encoder of many OB trucks) offers a=setup:passive and takes the DTLS server's part; aiortc
+    # answers it as the client. Only a role that cannot set up DTLS at all is refused.
     for line in lines:
-        if line.startswith("a=setup:") and line != "a=setup:actpass":
-            raise OfferError(f"the SDP is an answer, not an offer ({line})")
+        if line.startswith("a=setup:") and line[len("a=setup:") :] not in SETUP_ROLES:
+            raise OfferError(f"the offer's DTLS role is not one the hub can answer ({line})")
 
 
 def _check_transport(session: list[str], blocks: list[list[str]]) -> None:

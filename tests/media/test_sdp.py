@@ -40,10 +40,12 @@ async def test_a_publisher_offer_must_send() -> None:
         parse_offer(await make_offer("recvonly"), "publish")
 
 
-async def test_an_answer_is_not_an_offer() -> None:
-    sdp = (await make_offer("sendonly")).replace("a=setup:actpass", "a=setup:active")
-    with pytest.raises(OfferError, match="answer, not an offer"):
-        parse_offer(sdp, "publish")
+async def test_an_offer_may_name_its_dtls_role_but_not_hold_the_connection() -> None:
+    offer = await make_offer("sendonly")
+    passive = offer.replace("a=setup:actpass", "a=setup:passive")  # as FFmpeg's WHIP muxer
+    assert parse_offer(passive, "publish").section("video") is not None
+    with pytest.raises(OfferError, match="DTLS role"):
+        parse_offer(offer.replace("a=setup:actpass", "a=setup:holdconn"), "publish")
 
 
 async def test_an_offer_without_media_or_transport_is_refused() -> None:

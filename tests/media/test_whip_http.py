@@ -91,7 +91,7 @@ async def test_whep_answers_201_for_a_source_not_yet_live(
         ),
         ("/whip/cam1", {**SDP, **bearer("pub-all")}, "HUGE", 413, "offer_too_large"),
         ("/whip/cam1", {**SDP, **bearer("pub-all")}, "v=0\r\nnonsense", 400, "bad_offer"),
-        ("/whip/cam1", {**SDP, **bearer("pub-all")}, "ANSWER", 400, "bad_offer"),
+        ("/whip/cam1", {**SDP, **bearer("pub-all")}, "HOLDCONN", 400, "bad_offer"),
         ("/whip/cam1", {**SDP, **bearer("pub-all")}, "RECVONLY", 400, "bad_offer"),
         ("/whip/cam1", {**SDP, **bearer("pub-all")}, "NO_MEDIA", 400, "bad_offer"),
         ("/whep/cam1", {**SDP, **bearer("pub-all")}, "GOOD_VIEW", 401, "bad_token"),
@@ -112,7 +112,7 @@ async def test_a_refused_request_changes_nothing(
         "GOOD": good,
         "GOOD_VIEW": await offer("recvonly"),
         "HUGE": good + "a=x-padding:" + "x" * 70_000 + "\r\n",
-        "ANSWER": good.replace("a=setup:actpass", "a=setup:active"),
+        "HOLDCONN": good.replace("a=setup:actpass", "a=setup:holdconn"),  # no DTLS to set up
         "RECVONLY": await offer("recvonly"),
         "NO_MEDIA": good.split("m=")[0],
     }
