@@ -34,7 +34,7 @@ async def demo_running(
     if feeds_to is not None and rt.settings.media:
         await run_in_threadpool(rt.models.catch_up)  # the directory knows the new sources
         tokens = await run_in_threadpool(demo_tokens, rt, seeded.tokens if seeded else {})
-        feeds = DemoFeeds(feeds_to, tokens)
+        feeds = DemoFeeds(feeds_to, tokens, rt.settings.data_dir / "recordings")
         feeds.start()
 
     async def direct() -> None:

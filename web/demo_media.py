@@ -4,6 +4,8 @@ Each feed is a moving test pattern with a burnt-in clock and frame counter, and 
 exactly as an encoder in the field would send it, so the wall, the recordings and the program
 output see real streams. Now and then the truck's link stalls for a few seconds: the wall shows
 the source interrupted, the program output failing over to its backup, and both coming back.
+Every stream ends after a while and starts again (each one becomes a capture), and the demo's
+recordings older than two hours are deleted, so a demo left running does not fill the disk.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ import json
 import logging
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from hub.credentials import hash_token
 from hub.demo import actor
+from hub.media.sidecar import SIDECAR_SUFFIX, Sidecar
 from hub.media.synthetic import EncodedPatternTrack, ToneAudioTrack
 from hub.media.whip_client import WhipPublisher, WhipRefused
 from hub.newsroom import Request
@@ -29,6 +32,9 @@ log = logging.getLogger(__name__)
 TOKENS_FILE = "demo-sources.json"
 STALL_EVERY = 150.0  # seconds between the truck's stalls
 STALL_FOR = 4.0
+STREAM_FOR = 900.0  # seconds a stream lasts before it ends and starts again (staggered)
+PAUSE = 5.0
+KEEP_RECORDINGS = timedelta(hours=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,51 +84,68 @@ def _write_private(path: Path, text: str) -> None:
 class DemoFeeds:
     """Publishes every demo feed to `base_url` until stopped."""
 
-    def __init__(self, base_url: str, tokens: dict[str, str]) -> None:
+    def __init__(self, base_url: str, tokens: dict[str, str], recordings: Path) -> None:
+        self.base_url, self.tokens, self.recordings = base_url, tokens, recordings
+        self.feeds = [feed for feed in DEMO_FEEDS if feed.source in tokens]
         self.publishers: dict[str, WhipPublisher] = {}
         self.tracks: dict[str, EncodedPatternTrack] = {}
-        for feed in DEMO_FEEDS:
-            token = tokens.get(feed.source)
-            if token is None:
-                continue
-            video = EncodedPatternTrack(
-                feed.codec,
-                feed.width,
-                feed.height,
-                fps=25,
-                gop=50,
-                bit_rate=feed.bit_rate,
-                label=feed.source,
-                remember=False,
-            )
-            self.tracks[feed.source] = video
-            self.publishers[feed.source] = WhipPublisher(
-                f"{base_url}/whip/{feed.source}",
-                token,
-                [video, ToneAudioTrack()],
-                video_codec=feed.codec,
-                verify=False,  # the hub itself, on loopback, perhaps with a self-signed certificate
-            )
         self._tasks: list[asyncio.Task[None]] = []
 
     def start(self) -> None:
-        for name, publisher in self.publishers.items():
-            self._tasks.append(asyncio.create_task(self._publish(name, publisher)))
-        if "truck-1" in self.tracks:
-            self._tasks.append(
-                asyncio.create_task(self._stall_now_and_then(self.tracks["truck-1"]))
-            )
+        for index, feed in enumerate(self.feeds):
+            offset = STREAM_FOR * (index + 1) / (len(self.feeds) + 1)
+            self._tasks.append(asyncio.create_task(self._publish(feed, first_for=offset)))
+        self._tasks.append(asyncio.create_task(self._stall_now_and_then("truck-1")))
+        self._tasks.append(asyncio.create_task(self._prune()))
 
-    async def _publish(self, name: str, publisher: WhipPublisher) -> None:
-        try:
-            await publisher.run()
-        except WhipRefused as refused:
-            log.error("demo feed %s was refused: %s", name, refused)
+    def _publisher(self, feed: DemoFeed) -> WhipPublisher:
+        video = EncodedPatternTrack(
+            feed.codec,
+            feed.width,
+            feed.height,
+            fps=25,
+            gop=50,
+            bit_rate=feed.bit_rate,
+            label=feed.source,
+            remember=False,
+        )
+        self.tracks[feed.source] = video
+        return WhipPublisher(
+            f"{self.base_url}/whip/{feed.source}",
+            self.tokens[feed.source],
+            [video, ToneAudioTrack()],
+            video_codec=feed.codec,
+            verify=False,  # the hub itself, on loopback, perhaps with a self-signed certificate
+        )
 
-    async def _stall_now_and_then(self, track: EncodedPatternTrack) -> None:
+    async def _publish(self, feed: DemoFeed, first_for: float) -> None:
+        lasts = first_for
+        while True:
+            publisher = self.publishers[feed.source] = self._publisher(feed)
+            running = asyncio.create_task(publisher.run())
+            try:
+                await asyncio.wait_for(asyncio.shield(running), lasts)
+            except TimeoutError:
+                pass
+            except WhipRefused as refused:
+                log.error("demo feed %s was refused: %s", feed.source, refused)
+                return
+            await publisher.stop()
+            await running
+            lasts = STREAM_FOR
+            await asyncio.sleep(PAUSE)
+
+    async def _stall_now_and_then(self, source: str) -> None:
         while True:
             await asyncio.sleep(STALL_EVERY)
-            track.pause(STALL_FOR)
+            track = self.tracks.get(source)
+            if track is not None:
+                track.pause(STALL_FOR)
+
+    async def _prune(self) -> None:
+        while True:
+            await asyncio.to_thread(prune_recordings, self.recordings, KEEP_RECORDINGS)
+            await asyncio.sleep(600)
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -131,3 +154,21 @@ class DemoFeeds:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await asyncio.gather(*(p.stop() for p in self.publishers.values()))
+
+
+def prune_recordings(folder: Path, keep: timedelta) -> int:
+    """Deletes the demo feeds' finished recordings older than `keep`; returns how many."""
+    cutoff = datetime.now(UTC) - keep
+    removed = 0
+    for path in folder.glob(f"*{SIDECAR_SUFFIX}"):
+        try:
+            sidecar = Sidecar.load(path)
+        except (KeyError, ValueError, OSError):
+            continue
+        if sidecar.source not in _names() or not sidecar.reported:
+            continue
+        if sidecar.started_at < cutoff:
+            sidecar.media.unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
