@@ -88,7 +88,7 @@ class DemoFeeds:
         self.base_url, self.tokens, self.recordings = base_url, tokens, recordings
         self.feeds = [feed for feed in DEMO_FEEDS if feed.source in tokens]
         self.publishers: dict[str, WhipPublisher] = {}
-        self.tracks: dict[str, EncodedPatternTrack] = {}
+        self.tracks: dict[str, tuple[EncodedPatternTrack, ToneAudioTrack]] = {}
         self._tasks: list[asyncio.Task[None]] = []
 
     def start(self) -> None:
@@ -109,11 +109,12 @@ class DemoFeeds:
             label=feed.source,
             remember=False,
         )
-        self.tracks[feed.source] = video
+        audio = ToneAudioTrack()
+        self.tracks[feed.source] = (video, audio)
         return WhipPublisher(
             f"{self.base_url}/whip/{feed.source}",
             self.tokens[feed.source],
-            [video, ToneAudioTrack()],
+            [video, audio],
             video_codec=feed.codec,
             verify=False,  # the hub itself, on loopback, perhaps with a self-signed certificate
         )
@@ -138,9 +139,8 @@ class DemoFeeds:
     async def _stall_now_and_then(self, source: str) -> None:
         while True:
             await asyncio.sleep(STALL_EVERY)
-            track = self.tracks.get(source)
-            if track is not None:
-                track.pause(STALL_FOR)
+            for track in self.tracks.get(source, ()):
+                track.pause(STALL_FOR)  # picture and sound: the link, not the camera
 
     async def _prune(self) -> None:
         while True:

@@ -230,11 +230,19 @@ class ToneAudioTrack(MediaStreamTrack):
         self._second = bytes(samples)
         self._sent = 0
         self._start: float | None = None
+        self._paused_until = 0.0
+
+    def pause(self, seconds: float) -> None:
+        """Sends nothing for `seconds` (a stalled link), then goes on where the clock is."""
+        self._paused_until = time.monotonic() + seconds
 
     async def recv(self) -> av.AudioFrame:
         loop = asyncio.get_running_loop()
         if self._start is None:
             self._start = loop.time()
+        if (left := self._paused_until - time.monotonic()) > 0:
+            await asyncio.sleep(left)
+            self._sent = int((loop.time() - self._start) * AUDIO_RATE) // AUDIO_FRAME * AUDIO_FRAME
         due = self._start + self._sent / AUDIO_RATE
         if due > loop.time():
             await asyncio.sleep(due - loop.time())
