@@ -34,15 +34,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@contextmanager
-def hub_process(settings: Settings, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    env = {
+def environment(settings: Settings) -> dict[str, str]:
+    return {
         **os.environ,
         "HUB_DATABASE_URL": settings.database_url,
         "HUB_DATA_DIR": str(settings.data_dir),
     }
+
+
+@contextmanager
+def hub_process(settings: Settings, port: int) -> Iterator[subprocess.Popen[bytes]]:
     args = [HUB, "serve", "--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        args, env=environment(settings), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     try:
         yield process
     finally:
@@ -122,11 +127,7 @@ async def test_a_killed_hub_is_reconciled_at_the_next_start(
 
     verify = subprocess.run(
         [HUB, "audit", "verify"],
-        env={
-            **os.environ,
-            "HUB_DATABASE_URL": settings.database_url,
-            "HUB_DATA_DIR": str(settings.data_dir),
-        },
+        env=environment(settings),
         capture_output=True,
         text=True,
         timeout=60,
