@@ -157,6 +157,7 @@ class OutputSupervisor:
             name=wanted.name,
             hls_root=self.hls_root,
             rtmp_url=wanted.rtmp_url,
+            monitor=True,
             centre=settings.centre_name,
             preset=settings.output_preset,
             stall_timeout=settings.stall_timeout,

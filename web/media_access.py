@@ -50,11 +50,18 @@ class NewsroomMediaAccess:
         return f"session:{principal.name}" if principal is not None else None
 
     async def source_exists(self, source: str) -> bool:
-        return source in self.directory.sources
+        """A source, or (to watch, not to publish) a program output's monitor."""
+        return source in self.directory.sources or self._is_output(source)
+
+    def _is_output(self, name: str) -> bool:
+        with self.rt.models.reading() as models:
+            return name in models.wall.state()["outputs"]
 
     async def authorize_publish(self, source: str, credential: str) -> None:
         principal = self._principal(credential)
-        entry = self.directory.sources[source]
+        entry = self.directory.sources.get(source)
+        if entry is None:  # an output: the hub itself makes its picture
+            raise MediaAuthError(403, "forbidden", f"{source} is a program output, not a source")
         if principal.kind == "source":
             if principal.name != source:
                 raise MediaAuthError(
@@ -73,7 +80,8 @@ class NewsroomMediaAccess:
         principal = self._principal(credential)
         if principal.kind == "source":
             raise MediaAuthError(403, "forbidden", "a source's token only publishes")
-        if principal.has(*VIEWERS) or self.directory.sources[source].owner == principal.name:
+        entry = self.directory.sources.get(source)
+        if principal.has(*VIEWERS) or (entry is not None and entry.owner == principal.name):
             return
         raise MediaAuthError(403, "forbidden", f"{principal.name} may not watch {source}")
 

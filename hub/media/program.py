@@ -23,6 +23,7 @@ from hub.media.encoder import EncoderSettings, ProgramEncoder
 from hub.media.frames import Feed, FrameQueue
 from hub.media.hls import HlsSink, hls_folder
 from hub.media.mixer import FrameIn, KeyframeWanted, Mixer, MixerEvent, MixerFailed, OnAir, Take
+from hub.media.monitor import MonitorSink
 from hub.media.rtmp import RtmpSink
 from hub.media.sink import PacketSink, SinkStatus
 from hub.media.slate import Slate
@@ -77,6 +78,7 @@ class OutputConfig:
     hls_root: Path | None = None  # HLS goes to hls_root/name/
     hls_list_size: int = 6
     rtmp_url: str | None = None
+    monitor: bool = False  # the program's picture on the engine's feed named after the output
     centre: str = "融媒体中心"
     centre_latin: str = "MEDIA CENTRE"
 
@@ -244,6 +246,13 @@ class ProgramOutput:
             )
         if config.rtmp_url is not None:
             sinks.append(RtmpSink(config.rtmp_url, encoder.params, report))
+        if config.monitor:
+            feed = self.feeds.feed(config.name)
+            sinks.append(
+                MonitorSink(
+                    lambda frame: _call_soon(loop, feed.publish, frame), encoder.params, report
+                )
+            )
         slate = self._slate or Slate(
             config.width, config.height, centre=config.centre, centre_latin=config.centre_latin
         )

@@ -69,6 +69,10 @@ def test_a_reporter_goes_live_and_the_wall_plays_it(
     newsroom.assign_reporter(now(staff, "dana"), assignment, reporter="rui")
     newsroom.accept_assignment(now(staff, "rui"), assignment)
     newsroom.check_in(now(staff, "rui"), assignment, lat=29.8712, lon=121.5431)
+    newsroom.configure_output(
+        now(staff, "tess"), name="main", source=None, backup=None, slate_text="稍后回来"
+    )
+    newsroom.start_output(now(staff, "tess"), "main")
 
     wall = sign_in(browser, hub, "wally", "wall", viewport={"width": 1920, "height": 1080})
     phone = sign_in(browser, hub, "rui", "reporter", **PHONE)
@@ -91,6 +95,21 @@ def test_a_reporter_goes_live_and_the_wall_plays_it(
     shoot(phone, "reporter-live", full_page=False)
     shoot(wall, "wall-live-tile", full_page=False)
 
+    # The producer puts the phone on program; the console's monitor shows what goes out.
+    console = sign_in(browser, hub, "dana", "console", viewport={"width": 1600, "height": 1000})
+    output = console.locator("[data-output=main]")
+    output.locator("button", has_text="rui-phone").click()
+    expect(output.locator("button.on", has_text="rui-phone")).to_be_visible(timeout=5000)
+    expect(tile).to_have_class(re.compile(r"\bon-program\b"), timeout=5000)
+    monitor = "[data-output=main] video"
+    eventually(lambda: playing(console, monitor)["frames"] > 20, "the program monitor to play")
+    assert (playing(console, monitor)["width"], playing(console, monitor)["height"]) == (1280, 720)
+    switched = [
+        n for n in newsroom.store.read_log(after=0, limit=10_000) if n.topic.endswith("Switched")
+    ]
+    assert len(switched) == 1
+    shoot(console, "console-program", full_page=False)
+
     phone.click("#go-live")  # stop
     expect(tile).to_have_class(re.compile(r"\btile-idle\b"), timeout=10_000)
 
@@ -101,4 +120,5 @@ def test_a_reporter_goes_live_and_the_wall_plays_it(
         ),
         "the recording to become a capture",
     )
-    assert not phone.page_errors and not wall.page_errors  # type: ignore[attr-defined]
+    for page in (phone, wall, console):
+        assert not page.page_errors, page.page_errors  # type: ignore[attr-defined]

@@ -219,8 +219,8 @@ async def test_who_may_publish_and_watch(live: LiveHub, staff: Staff) -> None:
     assert await publisher.delete() == 200
 
 
-async def whip_offer(live: LiveHub, source: str) -> httpx.Response:
-    """A well-formed offer for `source` with its device token (the connection is dropped)."""
+async def whip_offer(live: LiveHub, source: str, who: str | None = None) -> httpx.Response:
+    """A well-formed offer for `source` with its device token, or `who`'s (then dropped)."""
     from aiortc import RTCConfiguration, RTCPeerConnection
 
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
@@ -231,7 +231,7 @@ async def whip_offer(live: LiveHub, source: str) -> httpx.Response:
             return await http.post(
                 f"/whip/{source}",
                 content=pc.localDescription.sdp,
-                headers={"Content-Type": "application/sdp", **live.bearer(source)},
+                headers={"Content-Type": "application/sdp", **live.bearer(who or source)},
             )
     finally:
         await pc.close()
@@ -283,3 +283,14 @@ async def test_the_program_output_follows_the_switch_and_fails_over(
         return response.text if response.status_code == 200 and ".ts" in response.text else None
 
     assert "#EXTM3U" in await until(playlist, "the HLS playlist")
+
+    # The program monitor: the output's own picture over WHEP, as the console shows it.
+    monitor = live.viewer("main")
+    frames = monitor.feed.subscribe("pgm", 200, "video")
+    await monitor.start()
+    received = await take(frames, 40)
+    decoder = av.CodecContext.create("h264", "r")
+    pictures = [p for f in received for p in decoder.decode(av.Packet(f.data))]
+    assert len(pictures) >= 35 and {(p.width, p.height) for p in pictures} == {(1280, 720)}
+    refused = await whip_offer(live, "main", who="tess")  # nobody publishes to an output
+    assert refused.status_code == 403

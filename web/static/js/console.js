@@ -199,16 +199,38 @@ function renderSources() {
   else if (live.length) box.querySelector(".calm")?.remove();
 }
 
+const monitors = new Map();
+
+/** Each output: its program monitor (the picture that goes out, over WHEP) and the switcher. */
 function renderOutputs() {
   const live = Object.values(wall.sources).filter((s) => s.state === "live");
-  fill(
-    $("outputs"),
-    Object.values(wall.outputs).map((o) =>
+  const box = $("outputs");
+  for (const [name, m] of monitors) {
+    if (!wall.outputs[name]) {
+      m.stopped = true;
+      m.session?.stop?.();
+      m.node.remove();
+      monitors.delete(name);
+    }
+  }
+  for (const o of Object.values(wall.outputs)) {
+    let m = monitors.get(o.name);
+    if (!m) {
+      const video = el("video", { muted: true, autoplay: true, playsinline: true });
+      video.muted = true;
+      m = { node: el("div", { class: "output", dataset: { output: o.name } }, el("div", { class: "monitor" }, video), el("div", { class: "controls" })), video, session: null };
+      monitors.set(o.name, m);
+      box.append(m.node);
+    }
+    if (o.state === "running") preview(o.name, m);
+    const onAir = o.on_air === "slate" ? t("wall.slate") : o.on_air || "—";
+    fill(
+      m.node.querySelector(".controls"),
+      el("b", {}, o.name),
+      el("span", { class: `muted ${o.failed_over ? "bad" : ""}` }, `${t("wall.pgm")} ${onAir} · ${t("console.backup")} ${o.backup || "—"}`),
       el(
         "div",
-        { class: "output", dataset: { output: o.name } },
-        el("b", {}, o.name),
-        el("span", { class: "muted" }, `${o.on_air === "slate" ? t("wall.slate") : o.on_air || "—"} · ${t("console.backup")} ${o.backup || "—"}`),
+        { class: "buttons" },
         live.map((s) => {
           const button = el("button", { type: "button", class: o.on_air === s.name ? "on" : "" }, `${t("console.switch")} ${s.name}`);
           button.addEventListener("click", () =>
@@ -217,8 +239,8 @@ function renderOutputs() {
           return button;
         }),
       ),
-    ),
-  );
+    );
+  }
 }
 
 new WallFeed({
