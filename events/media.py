@@ -219,6 +219,22 @@ class Output(NewsroomAggregate):
         def apply(self, o: Output) -> None:
             o.state = "stopped"
             o.on_air = None
+            o.failing = []
+
+    class DestinationFailed(NewsroomAggregate.Event):
+        """HLS or the RTMP push stopped taking the program; the other destinations go on."""
+
+        destination: str
+        error: str
+
+        def apply(self, o: Output) -> None:
+            o.failing = sorted({*o.failing, self.destination})
+
+    class DestinationRecovered(NewsroomAggregate.Event):
+        destination: str
+
+        def apply(self, o: Output) -> None:
+            o.failing = [d for d in o.failing if d != self.destination]
 
     def __init__(
         self,
@@ -236,6 +252,7 @@ class Output(NewsroomAggregate):
         self.rtmp_url = rtmp_url
         self.state = "stopped"
         self.on_air: str | None = None
+        self.failing: list[str] = []  # destinations that do not take the program now
 
     @classmethod
     def configure(
@@ -295,6 +312,24 @@ class Output(NewsroomAggregate):
         if to == self.on_air:
             return
         self.trigger_event(self.Recovered, timestamp=at, actor=actor.name, to=to)
+
+    def destination_failed(
+        self, *, at: datetime, actor: Actor, destination: str, error: str
+    ) -> None:
+        if destination not in self.failing:
+            self.trigger_event(
+                self.DestinationFailed,
+                timestamp=at,
+                actor=actor.name,
+                destination=destination,
+                error=error,
+            )
+
+    def destination_recovered(self, *, at: datetime, actor: Actor, destination: str) -> None:
+        if destination in self.failing:
+            self.trigger_event(
+                self.DestinationRecovered, timestamp=at, actor=actor.name, destination=destination
+            )
 
     def stop(self, *, at: datetime, actor: Actor, reason: str) -> None:
         if self.state != "running":

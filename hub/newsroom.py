@@ -745,6 +745,28 @@ class Newsroom(Application[UUID]):
             lambda o: o.recovered(at=r.at, actor=r.actor, to=to),
         )
 
+    def output_destination_failed(
+        self, r: Request, name: str, *, destination: str, error: str
+    ) -> Done:
+        return self._change(
+            r,
+            "output_destination_failed",
+            Output,
+            self.output(name).id,
+            lambda o: o.destination_failed(
+                at=r.at, actor=r.actor, destination=destination, error=error
+            ),
+        )
+
+    def output_destination_recovered(self, r: Request, name: str, *, destination: str) -> Done:
+        return self._change(
+            r,
+            "output_destination_recovered",
+            Output,
+            self.output(name).id,
+            lambda o: o.destination_recovered(at=r.at, actor=r.actor, destination=destination),
+        )
+
     def stop_output(self, r: Request, name: str, *, reason: str) -> Done:
         return self._change(
             r,

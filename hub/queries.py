@@ -269,6 +269,7 @@ def output_list(models: Models) -> list[dict[str, Any]]:
         item["id"] = item["name"]
         item["kind"] = "program"
         item.setdefault("failed_over", False)
+        item.setdefault("failing", [])
         item["hls"] = HLS_PATH.format(name=item["name"])
         outputs.append(item)
     return sorted(outputs, key=lambda o: o["name"])

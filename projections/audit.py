@@ -240,5 +240,13 @@ class AuditTimeline:
     def _(self, e: Output.Stopped) -> str:
         return f"output {self._name(e)} stopped"
 
+    @_summary.register
+    def _(self, e: Output.DestinationFailed) -> str:
+        return f"output {self._name(e)}: {e.destination} failed ({e.error})"
+
+    @_summary.register
+    def _(self, e: Output.DestinationRecovered) -> str:
+        return f"output {self._name(e)}: {e.destination} is back"
+
 
 _fold = by_event_type(vars(AuditTimeline)["_summary"])

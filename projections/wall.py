@@ -370,6 +370,24 @@ class WallView:
         self._s.update("outputs", name, state="stopped", on_air=None, since=iso(e.timestamp))
         self._alert(e, "warning", f"output {name} stopped: {e.reason}", name)
 
+    @_on.register
+    def _(self, e: Output.DestinationFailed, _: Logged) -> None:
+        name = self._name(e)
+        item = self._s.data["outputs"].get(name)
+        if item is not None:
+            failing = sorted({*item.get("failing", []), e.destination})
+            self._s.update("outputs", name, failing=failing)
+        self._alert(e, "critical", f"output {name}: {e.destination} failed ({e.error})", name)
+
+    @_on.register
+    def _(self, e: Output.DestinationRecovered, _: Logged) -> None:
+        name = self._name(e)
+        item = self._s.data["outputs"].get(name)
+        if item is not None:
+            failing = [d for d in item.get("failing", []) if d != e.destination]
+            self._s.update("outputs", name, failing=failing)
+        self._alert(e, "info", f"output {name}: {e.destination} is back", name)
+
     # -- helpers --------------------------------------------------------------------------------
 
     def _assignment(self, e: Any, state: str, **fields: Any) -> dict[str, Any] | None:

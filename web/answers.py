@@ -221,6 +221,7 @@ class OutputItem(Answer):
     slate_text: str
     rtmp: bool
     failed_over: bool
+    failing: list[str] = Field(description="destinations (hls, rtmp) not taking the program now")
     since: str | None
     hls: str = Field(description="path of the HLS playlist")
 

@@ -78,10 +78,19 @@ class OutputFacts:
         await record(self.rt, lambda r: self.rt.newsroom.stop_output(r, output, reason=reason))
 
     async def sink_error(self, output: str, sink: str, error: str) -> None:
-        log.warning("output %s: %s failed: %s", output, sink, error)
+        newsroom = self.rt.newsroom
+        await record(
+            self.rt,
+            lambda r: newsroom.output_destination_failed(
+                r, output, destination=sink, error=error[:200]
+            ),
+        )
 
     async def sink_recovered(self, output: str, sink: str) -> None:
-        log.info("output %s: %s is back", output, sink)
+        newsroom = self.rt.newsroom
+        await record(
+            self.rt, lambda r: newsroom.output_destination_recovered(r, output, destination=sink)
+        )
 
     async def _running(self, output: str) -> bool:
         state = await run_in_threadpool(lambda: self.rt.newsroom.output(output).state)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import hashlib
+import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -240,9 +241,18 @@ async def whip_offer(live: LiveHub, source: str, who: str | None = None) -> http
 async def test_the_program_output_follows_the_switch_and_fails_over(
     live: LiveHub, staff: Staff
 ) -> None:
+    with socket.socket() as nobody:
+        nobody.bind(("127.0.0.1", 0))  # a port where no RTMP server listens
+        rtmp = f"rtmp://127.0.0.1:{nobody.getsockname()[1]}/live/main"
     configured = await live.post(
         "/api/outputs",
-        {"name": "main", "source": "truck", "backup": "rui-phone", "slate_text": "请稍候"},
+        {
+            "name": "main",
+            "source": "truck",
+            "backup": "rui-phone",
+            "slate_text": "请稍候",
+            "rtmp_url": rtmp,
+        },
         who="tess",
     )
     assert configured.status_code == 201, configured.text
@@ -256,8 +266,9 @@ async def test_the_program_output_follows_the_switch_and_fails_over(
 
     await until(lambda: on_air("truck"), "the truck on air")
     # It started before anything was live: on the slate, then back to its program source.
-    started = await live.events("Output.")
-    assert [e["type"] for e in started[-2:]] == ["Output.FailedOver", "Output.Recovered"]
+    on_air_changes = ("Output.FailedOver", "Output.Recovered")
+    started = [e for e in await live.events("Output.") if e["type"] in on_air_changes]
+    assert [e["type"] for e in started] == list(on_air_changes)
     assert started[-2]["payload"]["to"] == "slate"
 
     truck.pause(3.0)  # the truck's link stalls
@@ -294,3 +305,11 @@ async def test_the_program_output_follows_the_switch_and_fails_over(
     assert len(pictures) >= 35 and {(p.width, p.height) for p in pictures} == {(1280, 720)}
     refused = await whip_offer(live, "main", who="tess")  # nobody publishes to an output
     assert refused.status_code == 403
+
+    # The RTMP server is not there: one event for the outage, an alert, and HLS goes on.
+    (down,) = await until(lambda: live.events("Output.DestinationFailed"), "the RTMP outage")
+    assert down["payload"]["destination"] == "rtmp" and down["actor"] == "hub"
+    outputs = (await live.get("/api/outputs"))["outputs"]
+    assert outputs[0]["failing"] == ["rtmp"]
+    alerts = (await live.get("/api/wall"))["alerts"]
+    assert any("rtmp failed" in alert["text"] for alert in alerts)

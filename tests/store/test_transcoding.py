@@ -96,6 +96,8 @@ def one_of_each() -> list[Any]:
     out.failed_over(at=t, actor=TECH, to="cam", reason="stalled")
     out.recovered(at=t, actor=TECH, to="truck-1")
     out.switch(at=t, actor=TECH, source="cam")
+    out.destination_failed(at=t, actor=TECH, destination="rtmp", error="connection refused")
+    out.destination_recovered(at=t, actor=TECH, destination="rtmp")
     out.stop(at=t, actor=TECH, reason="end of day")
     return [e for agg in (user, a, b, cmd, cap, s, src, out) for e in agg.collect_events()]
 

@@ -43,7 +43,11 @@ export function renderHeader(root, wall) {
         "span",
         { class: `pgm ${o.failed_over ? "failed-over" : ""}` },
         el("b", {}, o.on_air === "slate" ? t("wall.slate") : o.on_air || "—"),
-        ` → ${o.name}${o.rtmp ? " (RTMP)" : ""}`,
+        ` → ${o.name}`,
+        // Where it goes out: HLS always, RTMP when configured; a destination that fails is struck.
+        ["hls", ...(o.rtmp ? ["rtmp"] : [])].map((d) =>
+          el("span", { class: `dest ${(o.failing || []).includes(d) ? "down" : ""}` }, d.toUpperCase()),
+        ),
       ),
     ),
   );
