@@ -40,7 +40,7 @@ import av
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from hub.media.annexb import parameter_sets  # noqa: E402
+from hub.media.bitstream import parameter_sets  # noqa: E402
 from hub.media.frames import EncodedFrame, Feed  # noqa: E402
 from hub.media.muxing import add_copy_stream, opus_head  # noqa: E402
 from hub.media.program import OutputConfig, ProgramOutput  # noqa: E402

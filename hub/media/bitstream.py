@@ -184,3 +184,9 @@ def h264_parameter_sets(access_unit: bytes) -> tuple[bytes | None, bytes | None]
         elif nal and nal[0] & 0x1F == NAL_PPS:
             pps = nal
     return sps, pps
+
+
+def parameter_sets(access_unit: bytes) -> bytes:
+    """The SPS and PPS of a key frame as Annex-B bytes (the muxers' H.264 extradata), or b""."""
+    sets = [nal for nal in nal_units(access_unit) if nal and nal[0] & 0x1F in (NAL_SPS, NAL_PPS)]
+    return b"".join(b"\x00\x00\x00\x01" + nal for nal in sets)

@@ -24,7 +24,7 @@ import av
 from av.container import OutputContainer
 from av.stream import Stream
 
-from hub.media.annexb import parameter_sets
+from hub.media.bitstream import parameter_sets
 from hub.media.frames import EncodedFrame, Feed, FrameQueue
 from hub.media.measure import probe, sha256_of
 from hub.media.muxing import add_copy_stream, opus_head

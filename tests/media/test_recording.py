@@ -18,7 +18,7 @@ from typing import Any
 import av
 import pytest
 
-from hub.media.annexb import nal_units
+from hub.media.bitstream import nal_units
 from hub.media.frames import EncodedFrame, Feed
 from hub.media.reconcile import mark_reported, reconcile
 from hub.media.recording import Recorder
@@ -84,7 +84,7 @@ async def test_h264_session_is_remuxed_into_fragmented_mp4(tmp_path: Path) -> No
     assert counters == list(range(len(video))), "every frame, in order, decodable"
     # Not re-encoded: the same NAL units, only framed by lengths instead of start codes.
     samples = video_packets(result.path)
-    assert [length_prefixed_units(s) for s in samples] == [nal_units(f.data) for f in video]
+    assert [length_prefixed_units(s) for s in samples] == [list(nal_units(f.data)) for f in video]
     with av.open(str(result.path)) as container:
         assert container.streams.audio[0].codec_context.name == "opus"
         audio = [p for p in container.demux(audio=0) if p.size]
