@@ -174,7 +174,8 @@ class Newsroom(Application[UUID]):
         if replay is not None:
             return replay
         expected = request.expected_version
-        for attempt in range(CHANGE_ATTEMPTS):
+        attempt = 1
+        while True:
             aggregate = self.get(cls, aggregate_id)
             if expected is not None and aggregate.version != expected:
                 kind = cls.__name__.lower()
@@ -189,9 +190,9 @@ class Newsroom(Application[UUID]):
             except VersionConflict:
                 # Someone else wrote first. A caller who named no version asked for the change
                 # on whatever is current: decide again on the new state (the rules run again).
-                if expected is not None or attempt == CHANGE_ATTEMPTS - 1:
+                if expected is not None or attempt == CHANGE_ATTEMPTS:
                     raise
-        raise AssertionError("unreachable")
+                attempt += 1
 
     def get(self, cls: type[A], aggregate_id: UUID) -> A:
         """Returns the aggregate, or NotFound naming what was asked for."""

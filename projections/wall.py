@@ -372,21 +372,24 @@ class WallView:
 
     @_on.register
     def _(self, e: Output.DestinationFailed, _: Logged) -> None:
-        name = self._name(e)
-        item = self._s.data["outputs"].get(name)
-        if item is not None:
-            failing = sorted({*item.get("failing", []), e.destination})
-            self._s.update("outputs", name, failing=failing)
+        name = self._destination(e, failing=True)
         self._alert(e, "critical", f"output {name}: {e.destination} failed ({e.error})", name)
 
     @_on.register
     def _(self, e: Output.DestinationRecovered, _: Logged) -> None:
+        name = self._destination(e, failing=False)
+        self._alert(e, "info", f"output {name}: {e.destination} is back", name)
+
+    def _destination(self, e: Any, *, failing: bool) -> str:
+        """Notes whether an output's destination takes the program; returns the output's name."""
         name = self._name(e)
         item = self._s.data["outputs"].get(name)
         if item is not None:
-            failing = [d for d in item.get("failing", []) if d != e.destination]
-            self._s.update("outputs", name, failing=failing)
-        self._alert(e, "info", f"output {name}: {e.destination} is back", name)
+            down = {d for d in item.get("failing", []) if d != e.destination}
+            if failing:
+                down.add(e.destination)
+            self._s.update("outputs", name, failing=sorted(down))
+        return name
 
     # -- helpers --------------------------------------------------------------------------------
 

@@ -85,12 +85,20 @@ def principal_from_session(conn: HTTPConnection, directory: Directory) -> Princi
     session = conn.scope.get("session")
     if not session:
         return None
-    person = directory.people.get(session.get("user") or "")
-    if person is None or not person.active:
+    principal = active_person(directory, session.get("user") or "")
+    if principal is None:
         return None
     now = int(time.time())
     if now - int(session.get("seen", 0)) >= SESSION_TOUCH_SECONDS:
         session["seen"] = now
+    return principal
+
+
+def active_person(directory: Directory, name: str) -> Principal | None:
+    """The person a verified session names, if they exist and are active."""
+    person = directory.people.get(name)
+    if person is None or not person.active:
+        return None
     return Principal("user", person.name, person.roles, "session")
 
 

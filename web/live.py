@@ -67,15 +67,20 @@ def media_config(settings: Settings) -> MediaConfig:
 class SourceFacts:
     """The engine's `MediaFacts`: each becomes an event; a stream is recorded while it lasts."""
 
-    def __init__(self, rt: Runtime, engine: Callable[[], MediaEngine], folder: Path) -> None:
-        self.rt, self.engine, self.folder = rt, engine, folder
-        self.access: NewsroomMediaAccess | None = None
+    def __init__(
+        self,
+        rt: Runtime,
+        access: NewsroomMediaAccess,
+        engine: Callable[[], MediaEngine],
+        folder: Path,
+    ) -> None:
+        self.rt, self.access, self.engine, self.folder = rt, access, engine, folder
         self.recorders: dict[str, tuple[Recorder, asyncio.Task[RecordingResult | None]]] = {}
 
     async def source_live(
         self, source: str, session: str, codec: str, width: int, height: int
     ) -> None:
-        publisher = self.access.publishers.get(source) if self.access else None
+        publisher = self.access.publishers.get(source)
         self._start_recording(source, session)
         await record(
             self.rt,
@@ -213,10 +218,10 @@ class LiveMedia:
         settings = rt.settings
         self.rt = rt
         self.recordings = settings.data_dir / "recordings"
-        self.facts = SourceFacts(rt, lambda: self.engine, self.recordings)
-        self.engine = MediaEngine(media_config(settings), self.facts)
         self.access = NewsroomMediaAccess(rt)
-        self.facts.access = self.access
+        # The facts need the engine (for its feeds) and the engine its facts: the first is lazy.
+        self.facts = SourceFacts(rt, self.access, lambda: self.engine, self.recordings)
+        self.engine = MediaEngine(media_config(settings), self.facts)
         self.endpoints = MediaEndpoints(
             self.engine, self.access, max_sdp_bytes=64 * 1024, credentials=self.access.credentials
         )

@@ -17,7 +17,13 @@ from starlette.requests import Request
 from events.roles import Role
 from hub.media.errors import MediaAuthError
 from projections.directory import Directory
-from web.auth import Principal, bearer_token, principal_from_session, principal_from_token
+from web.auth import (
+    Principal,
+    active_person,
+    bearer_token,
+    principal_from_session,
+    principal_from_token,
+)
 from web.runtime import Runtime
 
 VIEWERS = (
@@ -91,9 +97,7 @@ class NewsroomMediaAccess:
         if kind == "token":
             principal = principal_from_token(self.directory, value)
         elif kind == "session":
-            person = self.directory.people.get(value)
-            if person is not None and person.active:
-                principal = Principal("user", person.name, person.roles, "session")
+            principal = active_person(self.directory, value)
         if principal is None:
             raise MediaAuthError(401, "bad_token", "the token is not valid")
         return principal
