@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 from websockets.asyncio.client import ClientConnection, connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -38,20 +39,51 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from events.roles import SYSTEM_ACTOR  # noqa: E402
 from hub.config import Settings  # noqa: E402
 from hub.newsroom import Newsroom, Request  # noqa: E402
+from hub.server import WEBSOCKETS  # noqa: E402
 
 CONNECT_AT_ONCE = 50
+
+
+class Commands:
+    """The commands one process of clients has seen, numbered in the order they first came.
+
+    Shared by the process's clients, so that each keeps its arrival times in a flat array rather
+    than a dict of its own: a thousand dicts growing in step rehash in step, and the measuring
+    side stalled for up to a second at a time in runs of a minute."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[bytes, int] = {}
+
+    def number(self, key: bytes) -> int:
+        return self.numbers.setdefault(key, len(self.numbers))
 
 
 @dataclass
 class Client:
     """What one wall client saw: when each command first arrived, and how it kept in step."""
 
-    arrivals: dict[str, float] = field(default_factory=dict)
+    commands: Commands
+    arrivals: array[float] = field(default_factory=lambda: array("d"))  # by number; 0: not yet
     snapshots: int = 0
     gaps: int = 0
     messages: int = 0
     position: int = 0
     connected: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def arrived(self, key: bytes, at: float) -> None:
+        """Notes a command's first arrival at this client."""
+        number = self.commands.number(key)
+        times = self.arrivals
+        if number >= len(times):  # grown by doubling, in zeros
+            times.frombytes(bytes(times.itemsize * max(number + 1 - len(times), len(times))))
+        if not times[number]:
+            times[number] = at
+
+    def arrival(self, key: str) -> float | None:
+        number = self.commands.numbers.get(key.encode())
+        if number is None or number >= len(self.arrivals):
+            return None
+        return self.arrivals[number] or None
 
 
 def free_port() -> int:
@@ -103,9 +135,9 @@ def start_hub(
     if args.ws == "hub" and args.via == "api":
         command = [str(Path(sys.executable).with_name("hub")), "serve", "--port", str(port)]
     else:
-        ws = "websockets" if args.ws == "hub" else args.ws
+        ws = WEBSOCKETS if args.ws == "hub" else args.ws
         command = [sys.executable, __file__, "--serve", str(port), "--ws", ws, "--via", args.via]
-        command += ["--switch-ms", str(args.switch_ms)]
+        command += ["--switch-ms", str(args.switch_ms)] + ["--unsettled"] * args.unsettled
         command += ["--rate", str(args.rate), "--seconds", str(args.seconds), "--data", str(data)]
     process = subprocess.Popen(
         command,
@@ -159,7 +191,7 @@ async def read(ws: ClientConnection, client: Client) -> None:
             at = raw.find(COMMAND)
             while at >= 0:
                 start = at + len(COMMAND)
-                client.arrivals.setdefault(raw[start : start + 36].decode(), arrived)
+                client.arrived(raw[start : start + 36], arrived)
                 at = raw.find(COMMAND, start)
             continue
         message = json.loads(raw)
@@ -167,7 +199,7 @@ async def read(ws: ClientConnection, client: Client) -> None:
             client.snapshots += 1
             client.position = message["position"]
             for key in message["wall"]["commands"]:
-                client.arrivals.setdefault(key, arrived)
+                client.arrived(key.encode(), arrived)
             client.connected.set()
 
 
@@ -260,7 +292,7 @@ async def caught_up(
     deadline: whatever is missing then counts as lost."""
     last = sorted(accepted, key=lambda key: accepted[key][1])[-10:]
     while time.time() < deadline:
-        if all(all(key in client.arrivals for key in last) for client in clients):
+        if all(all(client.arrival(key) for key in last) for client in clients):
             return
         await asyncio.sleep(0.5)
 
@@ -275,7 +307,8 @@ def watch_in_process(url: str, token: str, count: int, compression: bool, pipe: 
 
 
 async def watchers(url: str, token: str, count: int, compression: bool, pipe: Any) -> None:
-    clients = [Client() for _ in range(count)]
+    commands = Commands()
+    clients = [Client(commands) for _ in range(count)]
     readers = []
     for first in range(0, count, CONNECT_AT_ONCE):
         batch = clients[first : first + CONNECT_AT_ONCE]
@@ -298,7 +331,7 @@ def measure(clients: list[Client], accepted: dict[str, tuple[float, float]]) -> 
     lost = early = 0
     for client in clients:
         for key, (_, done) in accepted.items():
-            arrived = client.arrivals.get(key)
+            arrived = client.arrival(key)
             if arrived is None:
                 lost += 1
                 continue
@@ -348,12 +381,28 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             pipe.send((accepted, time.time() + args.drain))
         results = [await asyncio.to_thread(pipe.recv) for _, pipe in workers]
         hub_cpu = (cpu_seconds(hub.pid) - cpu_before) / (time.monotonic() - wall_before)
+        collector = collections(f"http://127.0.0.1:{port}/metrics")
     finally:
         for process, _ in workers:
             process.join(timeout=30)
         hub.terminate()
         hub.wait(timeout=30)
-    return summarise(args, results, accepted, hub_cpu)
+    return {**summarise(args, results, accepted, hub_cpu), **collector}
+
+
+def collections(url: str) -> dict[str, Any]:
+    """The hub's garbage collections during the run, from its /metrics (hub/heap.py)."""
+    found: dict[tuple[str, str], float] = {}
+    for family in text_string_to_metric_families(httpx.get(url, timeout=30).text):
+        for sample in family.samples:
+            found[sample.name, sample.labels.get("generation", "")] = sample.value
+    return {
+        "gc": [found.get(("hub_gc_collections_total", str(g)), 0) for g in range(3)],
+        "gc_longest": [
+            found.get(("hub_gc_pause_longest_seconds", str(g)), 0) * 1000 for g in range(3)
+        ],
+        "gc_frozen": found.get(("hub_gc_frozen_objects", ""), 0),
+    }
 
 
 def summarise(
@@ -378,7 +427,7 @@ def summarise(
         "store": "PostgreSQL" if args.postgres else "SQLite",
         "via": "POST /api/commands" if args.via == "api" else "the store, in the hub's process",
         "accepted_rate": len(accepted) / max(1e-9, last - first),
-        "ws": "websockets (hub serve)" if args.ws == "hub" else args.ws,
+        "ws": f"{WEBSOCKETS} (hub serve)" if args.ws == "hub" else args.ws,
         "flush_ms": args.flush_ms,
         "per_client_us": args.per_client_us,
         "commands": len(accepted),
@@ -421,6 +470,12 @@ def table(r: dict[str, Any]) -> str:
         ("arrived before the API answered", f"{r['early']:,}"),
         ("sent -> accepted p50 / p99", f"{r['api_p50']:.1f} / {r['api_p99']:.1f} ms"),
         ("hub CPU (of one core)", f"{r['hub_cpu']:.0%}"),
+        ("hub collections, generation 0 / 1 / 2", " / ".join(f"{n:,.0f}" for n in r["gc"])),
+        (
+            "hub's longest collection, generation 0 / 1 / 2",
+            " / ".join(f"{ms:.0f} ms" for ms in r["gc_longest"]),
+        ),
+        ("objects frozen after start-up", f"{r['gc_frozen']:,.0f}"),
         ("client processes' CPU, all told", f"{r['client_cpu']:.1f} s"),
         ("machine load average (1 min, 2 cores)", f"{r['load']:.1f}"),
     ]
@@ -461,6 +516,11 @@ def main() -> None:
     parser.add_argument(
         "--switch-ms", type=float, default=0, help="the hub's GIL switch interval (default 5 ms)"
     )
+    parser.add_argument(
+        "--unsettled",
+        action="store_true",
+        help="leave the hub's garbage collector as CPython sets it (see hub/heap.py)",
+    )
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -482,7 +542,7 @@ def serve(args: argparse.Namespace) -> None:
 
     if args.switch_ms:
         sys.setswitchinterval(args.switch_ms / 1000)
-    app = create_app(Settings())
+    app = create_app(Settings(), settle_heap=not args.unsettled)
     if args.via == "store":
 
         def run_generator() -> None:

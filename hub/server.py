@@ -59,6 +59,9 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
+WEBSOCKETS = "websockets-sansio"  # uvicorn's implementation on the websockets library's sans-I/O
+
+
 def serve(
     settings: Settings,
     *,
@@ -80,7 +83,7 @@ def serve(
         certfile, keyfile = str(cert), str(key)
     scheme = "https" if certfile else "http"
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    app = create_app(settings, demo=demo, self_url=f"{scheme}://{shown}:{port}")
+    app = create_app(settings, demo=demo, self_url=f"{scheme}://{shown}:{port}", settle_heap=True)
     print(f"hub: store {settings.database_url}")
     print(f"hub: open {scheme}://{shown}:{port}/wall (console: /console, phones: /reporter)")
     if demo:
@@ -93,6 +96,6 @@ def serve(
         log_level="info",
         ssl_certfile=certfile,
         ssl_keyfile=keyfile,
-        ws="websockets",
+        ws=WEBSOCKETS,
     )
     return 0

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from hub import heap
 from hub.config import Settings
 from hub.media.hls import hls_mount
 from hub.media.http import routes_to
@@ -25,9 +26,16 @@ from web.runtime import Runtime
 STATIC = Path(__file__).parent / "static"
 
 
-def create_app(settings: Settings, *, demo: bool = False, self_url: str | None = None) -> Starlette:
+def create_app(
+    settings: Settings,
+    *,
+    demo: bool = False,
+    self_url: str | None = None,
+    settle_heap: bool = False,
+) -> Starlette:
     """Builds the hub's web application; `demo` seeds a newsroom and keeps it moving, and with
-    `self_url` (where this hub answers) its synthetic cameras publish to it over WHIP."""
+    `self_url` (where this hub answers) its synthetic cameras publish to it over WHIP. A process
+    that runs only this application passes `settle_heap` (see hub/heap.py)."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -44,10 +52,14 @@ def create_app(settings: Settings, *, demo: bool = False, self_url: str | None =
             demo_running(rt, enabled=demo, feeds_to=self_url),
         ):
             models.follow()
-            try:
-                yield
-            finally:
-                await run_in_threadpool(models.stop)
+            if settle_heap:
+                heap.settle()
+            with heap.watched() as pauses:
+                rt.extras["gc_pauses"] = pauses
+                try:
+                    yield
+                finally:
+                    await run_in_threadpool(models.stop)
         newsroom.close()
 
     routes = [

@@ -8,6 +8,7 @@ media engine's frames and viewers.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -22,6 +23,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hub.heap import Pauses
 from web.runtime import Runtime
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -46,6 +48,7 @@ class HubMetrics:
             registry=self.registry,
         )
         self.add(LogCollector(rt))
+        self.add(HeapCollector(rt))
 
     def add(self, collector: Collector) -> None:
         """Adds figures collected at scrape time (e.g. the media engine's)."""
@@ -94,6 +97,44 @@ class LogCollector:
                 value = getattr(feed, attribute, None)
                 if value is not None:
                     yield CounterMetricFamily(name, text, value)
+
+
+class HeapCollector:
+    """The garbage collector's pauses (hub/heap.py): a stalled wall may be a long collection."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+
+    def collect(self) -> Iterator[Metric]:
+        pauses: Pauses | None = self.rt.extras.get("gc_pauses")
+        if pauses is None:
+            return
+        families = (
+            CounterMetricFamily(
+                "hub_gc_collections", "Garbage collections, by generation", labels=["generation"]
+            ),
+            CounterMetricFamily(
+                "hub_gc_pause_seconds",
+                "Time the garbage collector stopped the process, by generation",
+                labels=["generation"],
+            ),
+            GaugeMetricFamily(
+                "hub_gc_pause_longest_seconds",
+                "The longest garbage collection so far, by generation",
+                labels=["generation"],
+            ),
+        )
+        for generation in range(3):
+            label = [str(generation)]
+            families[0].add_metric(label, pauses.collections[generation])
+            families[1].add_metric(label, pauses.seconds[generation])
+            families[2].add_metric(label, pauses.longest[generation])
+        yield from families
+        yield GaugeMetricFamily(
+            "hub_gc_frozen_objects",
+            "Objects frozen after start-up, which collections skip",
+            gc.get_freeze_count(),
+        )
 
 
 def metrics_of(rt: Runtime) -> HubMetrics:

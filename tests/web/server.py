@@ -11,11 +11,15 @@ from typing import Any
 
 import uvicorn
 
+from hub.server import WEBSOCKETS
+
 
 @contextmanager
 def serving(app: Any) -> Iterator[str]:
     """Yields the base URL (http://127.0.0.1:PORT) while the server runs."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=0, log_level="warning", lifespan="on", ws=WEBSOCKETS
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
     thread.start()

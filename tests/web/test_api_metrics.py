@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -51,3 +53,16 @@ def test_two_hubs_keep_their_own_figures(client: httpx.Client, staff: Staff) -> 
     key = metric("hub_http_requests_total", method="GET", route="/metrics", status="200")
     assert first.get(key, 0) == 0
     assert samples(client)[key] == 1
+
+
+def test_metrics_count_the_collectors_pauses(client: httpx.Client) -> None:
+    """A full collection while the hub runs shows as one more, and its time as a pause."""
+    before = samples(client)
+    full = metric("hub_gc_collections_total", generation="2")
+    gc.collect()
+    after = samples(client)
+    assert after[full] >= before.get(full, 0) + 1
+    paused = metric("hub_gc_pause_seconds_total", generation="2")
+    assert after[paused] > before.get(paused, 0)
+    assert after[metric("hub_gc_pause_longest_seconds", generation="2")] > 0
+    assert ("hub_gc_frozen_objects", ()) in after
