@@ -52,6 +52,8 @@ class Capture(NewsroomAggregate):
         self.sha256 = sha256
         self.duration = duration
         self.source = source
+        self.location = location
+        self.details = dict(details)
         self.owner = actor
 
     @classmethod

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from events.media import LiveSource
 from events.user import User
@@ -29,6 +29,7 @@ from hub.newsroom import Newsroom
 from hub.store.recorder import LoggedNotification
 from projections.audit import AuditEntry, AuditTimeline
 from projections.base import Change, Logged
+from projections.captures import CaptureLibrary
 from projections.directory import Directory
 from projections.matrix import PublishingMatrix
 from projections.metrics import NewsroomMetrics
@@ -87,10 +88,15 @@ class Models:
     matrix: PublishingMatrix
     metrics: NewsroomMetrics
     audit: AuditTimeline
+    captures: CaptureLibrary
+
+    NAMES: ClassVar[tuple[str, ...]] = ("wall", "matrix", "metrics", "audit", "captures")
 
     @classmethod
     def empty(cls) -> Models:
-        return cls(WallView(), PublishingMatrix(), NewsroomMetrics(), AuditTimeline())
+        return cls(
+            WallView(), PublishingMatrix(), NewsroomMetrics(), AuditTimeline(), CaptureLibrary()
+        )
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> Models:
@@ -99,7 +105,13 @@ class Models:
             PublishingMatrix(state["matrix"]),
             NewsroomMetrics(state["metrics"]),
             AuditTimeline(state["audit"]),
+            CaptureLibrary(state["captures"]),
         )
+
+    @classmethod
+    def complete(cls, state: dict[str, Any]) -> bool:
+        """Whether a checkpoint holds every model (one saved before a model existed does not)."""
+        return all(name in state for name in cls.NAMES)
 
     def state(self) -> dict[str, Any]:
         return {
@@ -107,6 +119,7 @@ class Models:
             "matrix": self.matrix.state(),
             "metrics": self.metrics.state(),
             "audit": self.audit.state(),
+            "captures": self.captures.state(),
         }
 
 
@@ -211,6 +224,7 @@ class ReadModels:
             changes["wall"] += models.wall.apply(logged)
             changes["matrix"] += models.matrix.apply(logged)
             changes["metrics"] += models.metrics.apply(logged)
+            models.captures.apply(logged)  # nobody follows the library's changes live
             entry = models.audit.describe(logged)
             if entry.position > self._audit_position:
                 audit_rows.append(entry)
@@ -327,7 +341,11 @@ class ReadModels:
             row = cur.fetchone()
         if row is None:
             return None
-        return int(row[0]), json.loads(bytes(row[1]))
+        state = json.loads(bytes(row[1]))
+        if not Models.complete(state):
+            log.info("checkpoint at %s predates a read model; folding from the start", row[0])
+            return None
+        return int(row[0]), state
 
     def replay(self, position: int) -> Models:
         """Returns the read models as they were right after `position` (0: before anything)."""
@@ -345,6 +363,7 @@ class ReadModels:
                 models.wall.apply(logged)
                 models.matrix.apply(logged)
                 models.metrics.apply(logged)
+                models.captures.apply(logged)
                 models.audit.describe(logged)
             at = batch[-1].id
         return models

@@ -300,3 +300,28 @@ class Health(Answer):
     log_position: int
     read_models_position: int
     failure: str | None
+
+
+# -- captures ------------------------------------------------------------------------------------
+
+
+class CaptureItem(Answer):
+    id: str
+    assignment: str | None
+    reporter: str | None = Field(description="the reporter of its assignment")
+    kind: str = Field(description="upload or recording")
+    filename: str
+    content_type: str
+    size: int = Field(description="bytes")
+    sha256: str
+    duration: float | None = Field(description="seconds, for audio and video")
+    source: str | None = Field(description="the live source a recording came from")
+    location: dict[str, Any] | None
+    owner: str = Field(description="who registered it")
+    registered_at: str
+    stories: list[str] = Field(description="stories whose newest version uses it")
+    file: str = Field(description="where its bytes are served")
+
+
+class Captures(Answer):
+    captures: list[CaptureItem]

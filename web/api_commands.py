@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute
 from events.base import Location
 from events.roles import Role
 from hub.newsroom import Done
-from web import api_people, api_queries, metrics, openapi
+from web import api_captures, api_people, api_queries, metrics, openapi
 from web.endpoints import Call, Endpoint, write_endpoint
 from web.schemas import (
     AssignReporter,
@@ -375,6 +375,7 @@ routes: list[BaseRoute] = [
     *(endpoint.route() for endpoint in ENDPOINTS),
     *(endpoint.route() for endpoint in api_people.ENDPOINTS),
     *(endpoint.route() for endpoint in api_queries.ENDPOINTS),
+    *(endpoint.route() for endpoint in api_captures.ENDPOINTS),
     *metrics.routes,
     *openapi.routes,
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -41,6 +42,47 @@ def test_a_restart_folds_only_what_came_after_the_checkpoint(
     assert second.folded == 3
     assert second.models.wall.state() == ReadModels(newsroom).replay(second.position).wall.state()
     assert len(second.models.wall.state()["assignments"]) == 43
+
+
+def test_a_checkpoint_from_before_a_read_model_existed_is_folded_again(
+    newsroom: Newsroom, staff: Staff
+) -> None:
+    """A hub upgraded to a version with a new read model (the capture library) starts from the
+    log, not from a checkpoint that lacks it; the audit table is not written twice."""
+    plan_many(newsroom, staff, 5)
+    capture = newsroom.register_capture(
+        staff.req("rui"),
+        assignment=None,
+        kind="upload",
+        filename="a.jpg",
+        content_type="image/jpeg",
+        size=1,
+        sha256="0" * 64,
+    ).id
+    first = ReadModels(newsroom, checkpoint_every=1000)
+    first.start()
+    first.stop()
+    audit = first.audit_entries(limit=1000)
+    with newsroom.store.read_cursor() as cur:
+        cur.execute("SELECT position, state FROM hub_checkpoints")
+        rows = cur.fetchall()
+    assert rows
+    with newsroom.store.write_cursor() as cur:
+        for position, state in rows:
+            older = {k: v for k, v in json.loads(bytes(state)).items() if k != "captures"}
+            cur.execute(
+                newsroom.store.sql.placeholders(
+                    "UPDATE hub_checkpoints SET state = ? WHERE position = ?"
+                ),
+                (json.dumps(older).encode(), position),
+            )
+    second = ReadModels(newsroom, checkpoint_every=1000)
+    second.start()
+    assert second.folded == newsroom.store.max_notification_id()
+    assert second.models.captures.get(str(capture)) is not None
+    assert second.models.wall.state() == first.models.wall.state()
+    assert second.audit_entries(limit=1000) == audit
+    assert ReadModels(newsroom).replay(second.position).captures.get(str(capture)) is not None
 
 
 def test_a_rebuild_from_zero_agrees_with_the_live_models(newsroom: Newsroom, staff: Staff) -> None:

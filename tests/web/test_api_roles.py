@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 import httpx
 import pytest
@@ -78,6 +79,23 @@ class World:
         if running:
             self.app.start_output(self.staff.req("tess"), name)
         return name
+
+    def capture(self) -> str:
+        """Rui's upload on their assignment, with its file where the hub keeps uploads."""
+        done = self.app.register_capture(
+            self.staff.req("rui"),
+            assignment=UUID(self.assignment("assigned")),
+            kind="upload",
+            filename="levee.jpg",
+            content_type="image/jpeg",
+            size=4,
+            sha256="0" * 64,
+            details={"path": "uploads/role-test.data"},
+        )
+        stored = self.app.settings.data_dir / "uploads" / "role-test.data"
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        stored.write_bytes(b"jpeg")
+        return str(done.id)
 
     def token_of_rui(self) -> str:
         done = self.app.issue_token(self.staff.req("rui"), name="rui", label="spare")
@@ -271,6 +289,19 @@ CASES = [
         "/api/stories/{id}",
         ALL_BUT_LIN,
         lambda w: (f"/api/stories/{w.story()[0]}", None, {}),
+    ),
+    _case("GET", "/api/captures", EVERYONE, lambda w: ("/api/captures", None, {})),
+    _case(
+        "GET",
+        "/api/captures/{id}",
+        ALL_BUT_LIN,
+        lambda w: (f"/api/captures/{w.capture()}", None, {}),
+    ),
+    _case(
+        "GET",
+        "/api/captures/{id}/file",
+        ALL_BUT_LIN - {"wally"},
+        lambda w: (f"/api/captures/{w.capture()}/file", None, {}),
     ),
     _case("GET", "/api/matrix", EVERYONE, lambda w: ("/api/matrix", None, {})),
     _case("GET", "/api/metrics", EVERYONE, lambda w: ("/api/metrics", None, {})),

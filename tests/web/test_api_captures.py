@@ -1,0 +1,139 @@
+"""The capture library through the real server: an upload found, read, and fetched (with Range)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+
+from tests.conftest import Staff
+from tests.web.conftest import bearer
+from tests.web.test_uploads import assignment_of, patch, start
+
+
+def listed(client: httpx.Client, staff: Staff, who: str, query: str = "") -> list[dict[str, Any]]:
+    response = client.get(f"/api/captures{query}", headers=bearer(staff, who))
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["captures"]
+    return items
+
+
+def eventually_listed(client: httpx.Client, staff: Staff, capture: str) -> dict[str, Any]:
+    """The list comes from the read models, which follow the log within moments."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        for item in listed(client, staff, "dana"):
+            if item["id"] == capture:
+                return item
+        time.sleep(0.05)
+    raise AssertionError(f"capture {capture} never listed")
+
+
+def uploaded(client: httpx.Client, staff: Staff, data: bytes, assignment: str) -> str:
+    about = {"filename": "堤坝 levee.mp4", "filetype": "video/mp4", "assignment": assignment}
+    url = start(client, staff, "rui", len(data), **about)
+    done = patch(client, staff, "rui", url, 0, data)
+    assert done.status_code == 204, done.text
+    return done.headers["capture-id"]
+
+
+def test_an_upload_is_listed_read_and_fetched(client: httpx.Client, staff: Staff) -> None:
+    data = os.urandom(50_000)
+    assignment = assignment_of(staff, "rui")
+    capture = uploaded(client, staff, data, assignment)
+    item = eventually_listed(client, staff, capture)
+    assert item["kind"] == "upload" and item["owner"] == "rui" and item["reporter"] == "rui"
+    assert item["assignment"] == assignment and item["size"] == len(data)
+    assert item["sha256"] == hashlib.sha256(data).hexdigest()
+    assert item["file"] == f"/api/captures/{capture}/file"
+    assert "path" not in item  # where the node keeps it is the node's business
+    assert [i["id"] for i in listed(client, staff, "eddie", f"?assignment={assignment}")] == [
+        capture
+    ]
+    assert listed(client, staff, "eddie", "?kind=recording") == []
+
+    detail = client.get(f"/api/captures/{capture}", headers=bearer(staff, "eddie"))
+    assert detail.status_code == 200 and detail.json()["filename"] == "堤坝 levee.mp4"
+
+    whole = client.get(f"/api/captures/{capture}/file", headers=bearer(staff, "eddie"))
+    assert whole.status_code == 200 and whole.content == data
+    assert whole.headers["content-type"] == "video/mp4"
+    assert whole.headers["etag"] == f'"{item["sha256"]}"'
+    assert whole.headers["accept-ranges"] == "bytes"
+    assert "filename*=UTF-8''%E5%A0%A4%E5%9D%9D%20levee.mp4" in whole.headers["content-disposition"]
+    part = client.get(
+        f"/api/captures/{capture}/file",
+        headers={**bearer(staff, "eddie"), "Range": "bytes=1000-1999"},
+    )
+    assert part.status_code == 206 and part.content == data[1000:2000]
+    assert part.headers["content-range"] == f"bytes 1000-1999/{len(data)}"
+
+
+def test_a_reporter_sees_their_own_captures_and_the_wall_fetches_none(
+    client: httpx.Client, staff: Staff
+) -> None:
+    capture = uploaded(client, staff, b"x" * 100, assignment_of(staff, "rui"))
+    eventually_listed(client, staff, capture)
+    assert capture in {i["id"] for i in listed(client, staff, "rui")}
+    assert listed(client, staff, "lin") == []
+    for path in (f"/api/captures/{capture}", f"/api/captures/{capture}/file"):
+        refused = client.get(path, headers=bearer(staff, "lin"))
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
+        assert client.get(path, headers=bearer(staff, "rui")).status_code == 200
+        assert client.get(path, headers=bearer(staff, "dana")).status_code == 200
+    assert client.get(f"/api/captures/{capture}", headers=bearer(staff, "wally")).is_success
+    wall = client.get(f"/api/captures/{capture}/file", headers=bearer(staff, "wally"))
+    assert wall.status_code == 403
+
+
+def test_a_file_this_node_does_not_keep_is_a_clear_404(client: httpx.Client, staff: Staff) -> None:
+    app, req = staff.newsroom, staff.req
+    sha = "0" * 64
+
+    def registered(path: str) -> str:
+        done = app.register_capture(
+            req("tess"),
+            assignment=None,
+            kind="recording",
+            filename="truck.mp4",
+            content_type="video/mp4",
+            size=10,
+            sha256=sha,
+            details={"path": path},
+        )
+        return str(done.id)
+
+    elsewhere = registered(str(staff.newsroom.settings.data_dir / "recordings" / "gone.mp4"))
+    outside = registered("/etc/hostname")
+    climbing = registered("../../etc/hostname")
+    for capture in (elsewhere, outside, climbing):
+        response = client.get(f"/api/captures/{capture}/file", headers=bearer(staff, "eddie"))
+        assert response.status_code == 404, response.text
+        assert response.json()["error"]["code"] == "file_elsewhere"
+    for unknown in (str(uuid4()), "not-a-uuid"):
+        response = client.get(f"/api/captures/{unknown}", headers=bearer(staff, "eddie"))
+        assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+    bad = client.get("/api/captures?kind=photo", headers=bearer(staff, "eddie"))
+    assert bad.status_code == 400
+
+
+def test_the_library_knows_which_stories_use_a_capture(client: httpx.Client, staff: Staff) -> None:
+    capture = uploaded(client, staff, b"y" * 100, assignment_of(staff, "rui"))
+    app, req = staff.newsroom, staff.req
+    story = app.draft_story(
+        req("rui"), assignment=None, title="Levee", body="v1", captures=[UUID(capture)]
+    ).id
+    deadline = time.monotonic() + 10
+    while eventually_listed(client, staff, capture)["stories"] != [str(story)]:
+        assert time.monotonic() < deadline, "the story never showed on its capture"
+        time.sleep(0.05)
+    used = listed(client, staff, "eddie", f"?story={story}")
+    assert [i["id"] for i in used] == [capture]
+    app.revise_story(req("rui"), story, title="Levee", body="v2", captures=[])
+    while eventually_listed(client, staff, capture)["stories"]:
+        assert time.monotonic() < deadline, "the revision never took the capture off"
+        time.sleep(0.05)

@@ -1,0 +1,158 @@
+"""The capture library over the API: find uploads and recordings, read one, fetch its bytes.
+
+Editors cut stories from captures, so the whole newsroom may find and fetch them; a reporter
+(with no other newsroom role) sees the captures they registered and those of their assignments.
+The wall display lists them but fetches no files. The list comes from the read model; one
+capture, and its file, from the store, so a capture just registered is there at once.
+
+Files live on the media node (recordings) or the node that took the upload, under the data
+directory; a node without the file says so (404 `file_elsewhere`). Files are served with
+`Range` (players seek, phones resume), the checksum as the ETag, and the capture's own name.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import quote
+from uuid import UUID
+
+from pydantic import BaseModel
+from starlette.responses import FileResponse
+
+from events.capture import Capture
+from events.roles import Role
+from hub import queries
+from hub.errors import NotFound
+from web.answers import CaptureItem, Captures
+from web.api_queries import NEWSROOM_WIDE, own_only
+from web.endpoints import Call, Endpoint
+from web.errors import ApiError
+
+FETCHERS = tuple(role for role in NEWSROOM_WIDE if role is not Role.WALL) + (Role.REPORTER,)
+
+
+class CaptureQuery(BaseModel):
+    assignment: UUID | None = None
+    kind: Literal["upload", "recording"] | None = None
+    story: UUID | None = None
+
+
+def public(item: dict[str, Any]) -> dict[str, Any]:
+    """A library entry as the API shows it: where to fetch it, not where the node keeps it."""
+    shown = {key: value for key, value in item.items() if key != "path"}
+    shown["file"] = f"/api/captures/{item['id']}/file"
+    return shown
+
+
+async def list_captures(call: Call) -> dict[str, Any]:
+    q: CaptureQuery = call.query
+    person = own_only(call.principal)
+    items = await call.read_models(
+        lambda m: m.captures.listing(
+            assignment=str(q.assignment) if q.assignment else None,
+            kind=q.kind,
+            story=str(q.story) if q.story else None,
+            person=person,
+        )
+    )
+    return {"captures": [public(item) for item in items]}
+
+
+def entry(call: Call, cid: UUID) -> dict[str, Any]:
+    """One capture from the store, with what the library adds; refused if not the caller's."""
+    capture = call.newsroom.get(Capture, cid)
+    reporter = None
+    if capture.assignment is not None:
+        try:
+            reporter = queries.assignment_reporter(call.newsroom, capture.assignment)
+        except NotFound:
+            reporter = None
+    person = own_only(call.principal)
+    if person is not None and person not in (capture.owner, reporter):
+        raise ApiError(
+            403, "forbidden", f"capture {cid} is neither {person}'s nor their assignment's"
+        )
+    with call.rt.models.reading() as models:
+        known = models.captures.get(str(cid))
+        stories = list(known["stories"]) if known else []
+    return {
+        "id": str(cid),
+        "assignment": str(capture.assignment) if capture.assignment else None,
+        "reporter": reporter,
+        "kind": capture.kind,
+        "filename": capture.filename,
+        "content_type": capture.content_type,
+        "size": capture.size,
+        "sha256": capture.sha256,
+        "duration": capture.duration,
+        "source": capture.source,
+        "location": capture.location,
+        "owner": capture.owner,
+        "registered_at": capture.created_on.isoformat().replace("+00:00", "Z"),
+        "stories": stories,
+        "path": capture.details.get("path"),
+    }
+
+
+async def get_capture(call: Call) -> dict[str, Any]:
+    cid = call.uuid("capture")
+    return public(await call.read(lambda: entry(call, cid)))
+
+
+def located(data_dir: Path, recorded: str | None, cid: UUID) -> Path:
+    """The capture's file on this node: under the data directory, or an ApiError."""
+    if not recorded:
+        raise ApiError(404, "file_elsewhere", f"capture {cid} names no file")
+    root = data_dir.resolve()
+    path = (root / recorded).resolve()  # an absolute `recorded` stays as it is
+    if not path.is_relative_to(root):
+        raise ApiError(404, "file_elsewhere", f"capture {cid} is kept outside this hub's data")
+    if not path.is_file():
+        raise ApiError(404, "file_elsewhere", f"capture {cid} is not on this node")
+    return path
+
+
+async def get_capture_file(call: Call) -> FileResponse:
+    cid = call.uuid("capture")
+
+    def find() -> tuple[dict[str, Any], Path]:
+        item = entry(call, cid)
+        return item, located(call.rt.settings.data_dir, item["path"], cid)
+
+    item, path = await call.read(find)
+    name = quote(item["filename"])
+    return FileResponse(
+        path,
+        media_type=item["content_type"],
+        headers={
+            "ETag": f'"{item["sha256"]}"',
+            "Content-Disposition": f"inline; filename*=UTF-8''{name}",
+            "Cache-Control": "private, max-age=3600",
+        },
+    )
+
+
+ENDPOINTS: list[Endpoint] = [
+    Endpoint(
+        "GET",
+        "/api/captures",
+        list_captures,
+        "List captures",
+        "captures",
+        Captures,
+        query=CaptureQuery,
+        description="Uploads and recordings, newest first; a reporter gets their own only.",
+    ),
+    Endpoint("GET", "/api/captures/{id}", get_capture, "Read a capture", "captures", CaptureItem),
+    Endpoint(
+        "GET",
+        "/api/captures/{id}/file",
+        get_capture_file,
+        "Fetch a capture's file",
+        "captures",
+        roles=FETCHERS,
+        streams=("*/*",),
+        description="The bytes, with Range; 404 file_elsewhere on a node that does not keep it.",
+    ),
+]
