@@ -3,6 +3,7 @@ each review level, sources and an output, and a director that keeps the wall mov
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from uuid import UUID
 from events.base import Location
 from events.errors import DomainError
 from events.roles import SYSTEM_ACTOR, Actor
+from hub.demo_pictures import landscape
 from hub.errors import HubError
 from hub.newsroom import Newsroom, Request
 
@@ -164,14 +166,36 @@ def seed(newsroom: Newsroom, now: datetime | None = None) -> Seeded | None:
     stages = ["draft", "first", "second", "final", "published", "retracted"]
     for i, stage in enumerate(stages, start=6):
         a, reporter = assignments[i]
+        photo = _photo(newsroom, req(reporter), a, i)
         story = newsroom.draft_story(
             req(reporter),
             assignment=a,
             title=f"{TOPICS[i]}：现场报道",
             body="记者现场发回报道。\n\n据了解，相关工作正在有序推进。",
+            captures=[photo],
         ).id
         _review_to(newsroom, story, stage, reporter, req)
     return Seeded(tokens)
+
+
+def _photo(newsroom: Newsroom, r: Request, assignment: UUID, n: int) -> UUID:
+    """A reporter's photo from the scene, stored where uploads go and registered as a capture."""
+    picture = landscape(n)
+    name = f"demo-photo-{n}.png"
+    folder = newsroom.settings.data_dir / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(picture)
+    done = newsroom.register_capture(
+        r,
+        assignment=assignment,
+        kind="upload",
+        filename=f"现场照片-{n}.png",
+        content_type="image/png",
+        size=len(picture),
+        sha256=hashlib.sha256(picture).hexdigest(),
+        details={"path": f"uploads/{name}"},
+    )
+    return done.id
 
 
 def _steps_to(target: str) -> list[str]:

@@ -190,6 +190,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "review.reason_needed": ("退回须写明原因", "Say why you reject it"),
     "review.history": ("审核记录", "Review history"),
     "review.pick": ("请选择一篇稿件", "Pick a story"),
+    "review.captures": ("素材", "Captures"),
+    "review.no_captures": ("本稿未使用素材", "This story uses no captures"),
+    "capture.upload": ("上传", "Upload"),
+    "capture.recording": ("直播录像", "Live recording"),
     # audit
     "audit.filter": ("筛选", "Filter"),
     "audit.actor": ("人员", "Person"),

@@ -3,18 +3,38 @@ the auditor filters the trail and scrubs the wall back in time; the wall replays
 
 from __future__ import annotations
 
+import hashlib
 from uuid import UUID
 
 import pytest
 from playwright.sync_api import Browser, expect
 
 from events.base import Location
+from hub.demo_pictures import landscape
 from tests.browser.conftest import LiveHub, now, shoot, sign_in
 from tests.conftest import Staff
 
 pytestmark = pytest.mark.browser
 
 DESKTOP = {"viewport": {"width": 1440, "height": 900}}
+
+
+def a_photo(hub: LiveHub, staff: Staff, assignment: UUID) -> UUID:
+    """rui's photo from the scene, kept where the hub keeps uploads."""
+    picture = landscape(2)
+    stored = hub.rt.settings.data_dir / "uploads" / "wetland.png"
+    stored.parent.mkdir(parents=True, exist_ok=True)
+    stored.write_bytes(picture)
+    return hub.rt.newsroom.register_capture(
+        now(staff, "rui"),
+        assignment=assignment,
+        kind="upload",
+        filename="湿地候鸟.png",
+        content_type="image/png",
+        size=len(picture),
+        sha256=hashlib.sha256(picture).hexdigest(),
+        details={"path": "uploads/wetland.png"},
+    ).id
 
 
 def a_story_in_review(hub: LiveHub, staff: Staff) -> tuple[UUID, int]:
@@ -41,6 +61,7 @@ def a_story_in_review(hub: LiveHub, staff: Staff) -> tuple[UUID, int]:
         story,
         title="湿地公园迎来首批越冬候鸟",
         body="今天上午，湿地公园迎来今年首批越冬候鸟，约三百只。\n观鸟爱好者早早守候。",
+        captures=[a_photo(hub, staff, assignment)],
     )
     newsroom.submit_story(now(staff, "rui"), story)
     return story, before
@@ -59,6 +80,10 @@ def test_review_shows_the_changes_and_moves_the_story_on(
     expect(diff.locator("ins").first).to_be_visible()
     expect(diff.locator("ins", has_text="越冬")).to_have_count(1)
     expect(diff.locator("ins", has_text="约三百只")).to_have_count(1)
+    photo = editor.locator(".captures img")
+    expect(photo).to_be_visible()
+    expect(editor.locator(".captures li")).to_contain_text("上传")
+    editor.wait_for_function("document.querySelector('.captures img').naturalWidth === 480")
     shoot(editor, "review")
     editor.get_by_role("button", name="退回").click()
     expect(editor.locator(".decision .status")).to_have_text("退回须写明原因")

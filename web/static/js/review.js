@@ -37,6 +37,45 @@ function renderQueue(wall) {
   }
 }
 
+// The captures the story uses, each playable (or viewable) in place, with what it is and whose.
+function capturePlayer(c) {
+  const kind = c.content_type.split("/")[0];
+  if (kind === "image") return el("img", { src: c.file, alt: c.filename, loading: "lazy" });
+  if (kind === "video") return el("video", { src: c.file, controls: true, preload: "metadata" });
+  if (kind === "audio") return el("audio", { src: c.file, controls: true, preload: "metadata" });
+  return null;
+}
+
+function sizeOf(bytes) {
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  return `${Math.max(1, Math.round(bytes / 1e3))} KB`;
+}
+
+function lengthOf(seconds) {
+  const s = Math.round(seconds);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+async function renderCaptures(box, ids) {
+  if (!ids.length) return fill(box, el("p", { class: "calm" }, t("review.no_captures")));
+  const found = await Promise.all(ids.map((id) => api("GET", `/api/captures/${id}`).catch((error) => ({ id, error }))));
+  fill(
+    box,
+    found.map((c) => {
+      if (c.error) return el("li", { class: "error" }, `${c.id.slice(0, 8)}: ${c.error.message}`);
+      const facts = [label("capture", c.kind), c.duration != null ? lengthOf(c.duration) : null, sizeOf(c.size), c.owner, dayTime(c.registered_at)];
+      return el(
+        "li",
+        {},
+        capturePlayer(c),
+        el("a", { href: c.file, download: c.filename }, c.filename),
+        el("span", { class: "muted" }, facts.filter(Boolean).join(" · ")),
+      );
+    }),
+  );
+}
+
 function renderDiff(box, before, after) {
   fill(
     box,
@@ -59,6 +98,8 @@ async function open(id) {
     ),
   );
   const diff = el("div", { class: "diff" });
+  const media = el("ul", { class: "captures" });
+  renderCaptures(media, current.captures || story.captures || []);
   const redraw = () => {
     const text = `${current.title}\n\n${current.body}`;
     if (versions.length < 2) return fill(diff, text); // a first version: nothing to compare
@@ -90,6 +131,8 @@ async function open(id) {
     el("p", { class: "muted" }, `${label("level", story.review_level_name || "first")} · ${t("review.version")} ${story.revision} · ${story.authors.join(", ")}`),
     el("h3", {}, t("review.changes"), " ", versions.length > 1 ? base : null),
     diff,
+    el("h3", {}, t("review.captures")),
+    media,
     el("div", { class: "decision" }, reason, el("div", { class: "row" }, approve, reject, status)),
     story.reviews.length
       ? [
