@@ -193,6 +193,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "review.captures": ("素材", "Captures"),
     "review.no_captures": ("本稿未使用素材", "This story uses no captures"),
     "capture.upload": ("上传", "Upload"),
+    "reporter.captures": ("我的素材", "My captures"),
+    "reporter.no_captures": ("还没有素材：上传照片视频或开始直播", "None yet: upload, or go live"),
+    "reporter.used_in": ("已用于稿件", "Used in stories:"),
     "capture.recording": ("直播录像", "Live recording"),
     # audit
     "audit.filter": ("筛选", "Filter"),

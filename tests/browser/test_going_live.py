@@ -120,5 +120,7 @@ def test_a_reporter_goes_live_and_the_wall_plays_it(
         ),
         "the recording to become a capture",
     )
+    recorded = phone.locator("#captures li", has_text="直播录像")
+    expect(recorded).to_have_count(1, timeout=30_000)  # the phone looks again once it stopped
     for page in (phone, wall, console):
         assert not page.page_errors, page.page_errors  # type: ignore[attr-defined]

@@ -180,4 +180,9 @@ def test_an_upload_from_the_phone_resumes_after_the_connection_drops(
     assert dropped and heads, "the upload should have lost a chunk and asked where it got to"
     captures = [n for n in newsroom.store.read_log(after=0, limit=1000) if "Capture" in n.topic]
     assert len(captures) == 1
+    mine = phone.locator("#captures li")
+    expect(mine).to_have_count(1)
+    expect(mine.first).to_contain_text("村口.jpg")
+    expect(mine.first).to_contain_text("上传 · 1.5 MB · rui")
+    shoot(phone, "reporter-captures")
     assert phone.page_errors == []  # type: ignore[attr-defined]

@@ -57,12 +57,26 @@ export function dayTime(iso) {
 export const minutesSince = (iso) => (iso ? Math.max(0, Math.floor((now() - Date.parse(iso)) / 60000)) : 0);
 /** "12:34" or "1:02:03" since `iso`. */
 export function duration(iso) {
-  if (!iso) return "";
-  let s = Math.max(0, Math.floor((now() - Date.parse(iso)) / 1000));
+  return iso ? span((now() - Date.parse(iso)) / 1000) : "";
+}
+/** "12:34" or "1:02:03" for a number of seconds. */
+export function span(seconds) {
+  let s = Math.max(0, Math.floor(seconds));
   const h = Math.floor(s / 3600);
   s -= h * 3600;
   const m = Math.floor(s / 60);
   return h ? `${h}:${two(m)}:${two(s % 60)}` : `${two(m)}:${two(s % 60)}`;
+}
+/** "640 KB", "12.5 MB", "1.2 GB". */
+export function fileSize(bytes) {
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  return `${Math.max(1, Math.round(bytes / 1e3))} KB`;
+}
+/** What a capture is, in a line: upload or live recording, length, size, whose, when. */
+export function captureFacts(c) {
+  const facts = [label("capture", c.kind), c.duration != null ? span(c.duration) : null, fileSize(c.size), c.owner, dayTime(c.registered_at)];
+  return facts.filter(Boolean).join(" · ");
 }
 
 // -- the API: JSON, the CSRF token, and idempotent retries -----------------------------------------

@@ -2,7 +2,7 @@
 // upload, file) and going live. Built for a flaky mobile network: every write keeps one
 // Idempotency-Key across its retries, uploads resume, and the feed reconnects by itself.
 
-import { act, api, config, dayTime, el, fill, hhmm, label, newKey, now, t } from "./common.js";
+import { act, api, captureFacts, config, dayTime, el, fill, hhmm, label, newKey, now, t } from "./common.js";
 import { WallFeed, showStatus } from "./feed.js";
 import { TusUpload } from "./tus.js";
 
@@ -99,8 +99,10 @@ function uploader(a) {
       });
       try {
         await upload.start();
+        bar.style.width = "100%";
         status.textContent = `${t("reporter.uploaded")} ${file.name}`;
         status.className = "status ok";
+        loadCaptures();
       } catch (error) {
         status.textContent = `${t("console.failed")}: ${error.message}`;
         status.className = "status bad";
@@ -230,7 +232,49 @@ async function stopLive() {
   $("preview").parentElement.hidden = true;
   liveButton.textContent = t("reporter.go_live");
   liveStatus.textContent = "";
+  awaitRecording();
 }
+
+// -- my captures: what reached the hub (uploads, and the recordings of my live streams) -----------
+
+const SHOWN_CAPTURES = 8;
+
+let newest = null; // the id of the newest capture shown
+
+async function loadCaptures() {
+  const found = await api("GET", "/api/captures").catch(() => null);
+  if (!found) return false; // offline: keep what is shown; the next upload or stream looks again
+  const mine = found.captures.slice(0, SHOWN_CAPTURES);
+  const changed = (mine[0]?.id ?? null) !== newest;
+  newest = mine[0]?.id ?? null;
+  if (!mine.length) {
+    fill($("captures"), el("li", { class: "calm" }, t("reporter.no_captures")));
+    return false;
+  }
+  fill(
+    $("captures"),
+    mine.map((c) =>
+      el(
+        "li",
+        {},
+        el("b", {}, c.filename),
+        el("span", { class: "muted" }, captureFacts(c)),
+        c.stories.length ? el("span", { class: "used" }, `${t("reporter.used_in")} ${c.stories.length}`) : null,
+      ),
+    ),
+  );
+  return changed;
+}
+
+/** The hub registers a stream's recording once it has ended: look every 2 s for half a minute. */
+async function awaitRecording() {
+  for (let i = 0; i < 15; i++) {
+    await new Promise((done) => setTimeout(done, 2000));
+    if (await loadCaptures()) return;
+  }
+}
+
+let feedState = null;
 
 // -- the feed --------------------------------------------------------------------------------------
 
@@ -243,6 +287,8 @@ new WallFeed({
   },
   onStatus: (status) => {
     showStatus($("banner"), status, t);
+    if (status.state === "live" && feedState !== "live") loadCaptures(); // back online: look again
+    feedState = status.state;
     const net = $("net");
     net.textContent = status.state === "live" ? `● ${t("feed.live")}` : t(`feed.${status.state}`);
     net.className = `netstate ${status.state === "live" ? "" : "down"}`;

@@ -2,7 +2,7 @@
 // changed since the version before, and approve or reject with a reason. The decision carries
 // the story's version (If-Match), so nobody approves a text they have not seen.
 
-import { act, api, config, dayTime, el, fill, label, minutesSince, t } from "./common.js";
+import { act, api, captureFacts, config, dayTime, el, fill, label, minutesSince, t } from "./common.js";
 import { diffText } from "./diff.js";
 import { WallFeed, showStatus } from "./feed.js";
 
@@ -46,17 +46,6 @@ function capturePlayer(c) {
   return null;
 }
 
-function sizeOf(bytes) {
-  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
-  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
-  return `${Math.max(1, Math.round(bytes / 1e3))} KB`;
-}
-
-function lengthOf(seconds) {
-  const s = Math.round(seconds);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
-}
-
 async function renderCaptures(box, ids) {
   if (!ids.length) return fill(box, el("p", { class: "calm" }, t("review.no_captures")));
   const found = await Promise.all(ids.map((id) => api("GET", `/api/captures/${id}`).catch((error) => ({ id, error }))));
@@ -64,13 +53,12 @@ async function renderCaptures(box, ids) {
     box,
     found.map((c) => {
       if (c.error) return el("li", { class: "error" }, `${c.id.slice(0, 8)}: ${c.error.message}`);
-      const facts = [label("capture", c.kind), c.duration != null ? lengthOf(c.duration) : null, sizeOf(c.size), c.owner, dayTime(c.registered_at)];
       return el(
         "li",
         {},
         capturePlayer(c),
         el("a", { href: c.file, download: c.filename }, c.filename),
-        el("span", { class: "muted" }, facts.filter(Boolean).join(" · ")),
+        el("span", { class: "muted" }, captureFacts(c)),
       );
     }),
   );
