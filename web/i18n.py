@@ -192,6 +192,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "review.pick": ("请选择一篇稿件", "Pick a story"),
     "review.captures": ("素材", "Captures"),
     "review.no_captures": ("本稿未使用素材", "This story uses no captures"),
+    "review.capture_added": ("本版新增", "New in this version"),
+    "review.capture_removed": ("本版删去", "Dropped in this version"),
     "capture.upload": ("上传", "Upload"),
     "reporter.captures": ("我的素材", "My captures"),
     "reporter.no_captures": ("还没有素材：上传照片视频或开始直播", "None yet: upload, or go live"),

@@ -46,22 +46,31 @@ function capturePlayer(c) {
   return null;
 }
 
-async function renderCaptures(box, ids) {
-  if (!ids.length) return fill(box, el("p", { class: "calm" }, t("review.no_captures")));
-  const found = await Promise.all(ids.map((id) => api("GET", `/api/captures/${id}`).catch((error) => ({ id, error }))));
-  fill(
-    box,
-    found.map((c) => {
-      if (c.error) return el("li", { class: "error" }, `${c.id.slice(0, 8)}: ${c.error.message}`);
-      return el(
-        "li",
-        {},
-        capturePlayer(c),
-        el("a", { href: c.file, download: c.filename }, c.filename),
-        el("span", { class: "muted" }, captureFacts(c)),
-      );
-    }),
-  );
+const captureCache = new Map(); // capture id -> its answer (a capture never changes)
+
+function capture(id) {
+  if (!captureCache.has(id)) captureCache.set(id, api("GET", `/api/captures/${id}`).catch((error) => ({ id, error })));
+  return captureCache.get(id);
+}
+
+// The current version's captures, marked when the compared version did not have them, and the
+// ones that version had and this one dropped, struck through.
+async function renderCaptures(box, ids, before) {
+  const dropped = before ? before.filter((id) => !ids.includes(id)) : [];
+  if (!ids.length && !dropped.length) return fill(box, el("li", { class: "calm" }, t("review.no_captures")));
+  const [shown, gone] = await Promise.all([Promise.all(ids.map(capture)), Promise.all(dropped.map(capture))]);
+  const item = (c, change) => {
+    if (c.error) return el("li", { class: "error" }, `${c.id.slice(0, 8)}: ${c.error.message}`);
+    return el(
+      "li",
+      { class: change ? `capture-${change}` : "" },
+      change ? el("span", { class: `tag ${change}` }, t(`review.capture_${change}`)) : null,
+      change === "removed" ? null : capturePlayer(c),
+      change === "removed" ? el("del", {}, c.filename) : el("a", { href: c.file, download: c.filename }, c.filename),
+      el("span", { class: "muted" }, captureFacts(c)),
+    );
+  };
+  fill(box, shown.map((c) => item(c, before && !before.includes(c.id) ? "added" : null)), gone.map((c) => item(c, "removed")));
 }
 
 function renderDiff(box, before, after) {
@@ -87,11 +96,14 @@ async function open(id) {
   );
   const diff = el("div", { class: "diff" });
   const media = el("ul", { class: "captures" });
-  renderCaptures(media, current.captures || story.captures || []);
   const redraw = () => {
     const text = `${current.title}\n\n${current.body}`;
-    if (versions.length < 2) return fill(diff, text); // a first version: nothing to compare
+    if (versions.length < 2) {
+      renderCaptures(media, current.captures, null);
+      return fill(diff, text); // a first version: nothing to compare
+    }
     const from = versions[Number(base.value)];
+    renderCaptures(media, current.captures, from.captures);
     renderDiff(diff, `${from.title}\n\n${from.body}`, text);
   };
   base.addEventListener("change", redraw);
