@@ -17,7 +17,7 @@ from typing import Any, Literal
 from urllib.parse import quote
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.responses import FileResponse
 
 from events.capture import Capture
@@ -36,6 +36,7 @@ class CaptureQuery(BaseModel):
     assignment: UUID | None = None
     kind: Literal["upload", "recording"] | None = None
     story: UUID | None = None
+    limit: int = Field(default=200, ge=1, le=1000, description="the newest this many")
 
 
 def public(item: dict[str, Any]) -> dict[str, Any]:
@@ -54,7 +55,7 @@ async def list_captures(call: Call) -> dict[str, Any]:
             kind=q.kind,
             story=str(q.story) if q.story else None,
             person=person,
-        )
+        )[: q.limit]
     )
     return {"captures": [public(item) for item in items]}
 

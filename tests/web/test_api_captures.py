@@ -55,6 +55,7 @@ def test_an_upload_is_listed_read_and_fetched(client: httpx.Client, staff: Staff
         capture
     ]
     assert listed(client, staff, "eddie", "?kind=recording") == []
+    assert len(listed(client, staff, "eddie", "?limit=1")) == 1
 
     detail = client.get(f"/api/captures/{capture}", headers=bearer(staff, "eddie"))
     assert detail.status_code == 200 and detail.json()["filename"] == "堤坝 levee.mp4"
@@ -117,8 +118,9 @@ def test_a_file_this_node_does_not_keep_is_a_clear_404(client: httpx.Client, sta
     for unknown in (str(uuid4()), "not-a-uuid"):
         response = client.get(f"/api/captures/{unknown}", headers=bearer(staff, "eddie"))
         assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
-    bad = client.get("/api/captures?kind=photo", headers=bearer(staff, "eddie"))
-    assert bad.status_code == 400
+    for query in ("kind=photo", "limit=0", "limit=5000", "assignment=nope"):
+        bad = client.get(f"/api/captures?{query}", headers=bearer(staff, "eddie"))
+        assert bad.status_code == 400, query
 
 
 def test_the_library_knows_which_stories_use_a_capture(client: httpx.Client, staff: Staff) -> None:
