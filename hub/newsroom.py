@@ -587,9 +587,6 @@ class Newsroom(Application[UUID]):
 
     def rotate_source_token(self, r: Request, name: str) -> Done:
         """Gives a source a new publish token (the old one stops working); answers with it."""
-        replay = self._replay_of(r, "rotate_source_token")
-        if replay is not None:
-            return replay
         token = new_token()
         return self._change(
             r,

@@ -90,37 +90,40 @@ class Models:
     audit: AuditTimeline
     captures: CaptureLibrary
 
-    NAMES: ClassVar[tuple[str, ...]] = ("wall", "matrix", "metrics", "audit", "captures")
+    # The models by name, in the order of the fields; a checkpoint keeps each under its name.
+    KINDS: ClassVar[dict[str, Any]] = {
+        "wall": WallView,
+        "matrix": PublishingMatrix,
+        "metrics": NewsroomMetrics,
+        "audit": AuditTimeline,
+        "captures": CaptureLibrary,
+    }
 
     @classmethod
     def empty(cls) -> Models:
-        return cls(
-            WallView(), PublishingMatrix(), NewsroomMetrics(), AuditTimeline(), CaptureLibrary()
-        )
+        return cls(*(kind() for kind in cls.KINDS.values()))
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> Models:
-        return cls(
-            WallView(state["wall"]),
-            PublishingMatrix(state["matrix"]),
-            NewsroomMetrics(state["metrics"]),
-            AuditTimeline(state["audit"]),
-            CaptureLibrary(state["captures"]),
-        )
+        return cls(*(kind(state[name]) for name, kind in cls.KINDS.items()))
 
     @classmethod
     def complete(cls, state: dict[str, Any]) -> bool:
         """Whether a checkpoint holds every model (one saved before a model existed does not)."""
-        return all(name in state for name in cls.NAMES)
+        return all(name in state for name in cls.KINDS)
 
     def state(self) -> dict[str, Any]:
-        return {
-            "wall": self.wall.state(),
-            "matrix": self.matrix.state(),
-            "metrics": self.metrics.state(),
-            "audit": self.audit.state(),
-            "captures": self.captures.state(),
+        return {name: getattr(self, name).state() for name in self.KINDS}
+
+    def fold(self, logged: Logged) -> tuple[dict[str, list[Change]], AuditEntry]:
+        """One event through every model: what each changed, and the event's audit entry."""
+        changes = {
+            "wall": self.wall.apply(logged),
+            "matrix": self.matrix.apply(logged),
+            "metrics": self.metrics.apply(logged),
+            "captures": self.captures.apply(logged),
         }
+        return changes, self.audit.describe(logged)
 
 
 class ReadModels:
@@ -213,19 +216,16 @@ class ReadModels:
     def _apply(
         self, batch: Sequence[LoggedNotification]
     ) -> tuple[dict[str, list[Change]], list[AuditEntry]]:
-        changes: dict[str, list[Change]] = {"wall": [], "matrix": [], "metrics": []}
+        changes: dict[str, list[Change]] = {}
         audit_rows: list[AuditEntry] = []
         to_event = self.app.mapper.to_domain_event
-        models = self.models
         for notification in batch:
             logged = Logged(
                 notification.id, from_micros(notification.recorded_at), to_event(notification)
             )
-            changes["wall"] += models.wall.apply(logged)
-            changes["matrix"] += models.matrix.apply(logged)
-            changes["metrics"] += models.metrics.apply(logged)
-            models.captures.apply(logged)  # nobody follows the library's changes live
-            entry = models.audit.describe(logged)
+            folded, entry = self.models.fold(logged)
+            for name, found in folded.items():
+                changes.setdefault(name, []).extend(found)
             if entry.position > self._audit_position:
                 audit_rows.append(entry)
             self.directory.apply(logged)
@@ -360,11 +360,7 @@ class ReadModels:
                 logged = Logged(
                     notification.id, from_micros(notification.recorded_at), to_event(notification)
                 )
-                models.wall.apply(logged)
-                models.matrix.apply(logged)
-                models.metrics.apply(logged)
-                models.captures.apply(logged)
-                models.audit.describe(logged)
+                models.fold(logged)
             at = batch[-1].id
         return models
 

@@ -7,6 +7,7 @@ changed, so that live views (the wall's WebSocket) send changes rather than whol
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -57,6 +58,31 @@ def iso(moment: datetime | None) -> str | None:
 
 def short_id(value: Any) -> str:
     return str(value)
+
+
+class SectionsModel:
+    """A read model whose state is one `Sections` dict with its position: restored from a
+    checkpoint as it is, or started from `empty()`, and copied for callers that keep it."""
+
+    name: ClassVar[str]
+
+    def __init__(self, state: dict[str, Any] | None = None) -> None:
+        self._s = Sections(state if state is not None else self.empty())
+
+    @staticmethod
+    def empty() -> dict[str, Any]:
+        raise NotImplementedError
+
+    @property
+    def position(self) -> int:
+        return int(self._s.data["position"])
+
+    def state(self) -> dict[str, Any]:
+        return self._s.data
+
+    def snapshot(self) -> dict[str, Any]:
+        """A deep copy that callers may keep while the model moves on."""
+        return copy.deepcopy(self._s.data)
 
 
 class Sections:

@@ -7,35 +7,26 @@ media node keeps it. A story's newest version says which captures it uses.
 
 from __future__ import annotations
 
-import copy
 from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 from events.assignment import Assignment
 from events.capture import Capture
 from events.story import Story
-from projections.base import Change, Logged, Sections, by_event_type, iso
+from projections.base import Change, Logged, SectionsModel, by_event_type, iso
 
 
-class CaptureLibrary:
+class CaptureLibrary(SectionsModel):
     """Captures by id, and for each the stories whose newest version attaches it and the reporter
     of its assignment (who may see it besides whoever registered it)."""
 
     name: ClassVar[str] = "captures"
 
-    def __init__(self, state: dict[str, Any] | None = None) -> None:
-        empty = {"position": 0, "captures": {}, "stories": {}, "reporters": {}}
-        self._s = Sections(state if state is not None else empty)
-
-    @property
-    def position(self) -> int:
-        return int(self._s.data["position"])
-
-    def state(self) -> dict[str, Any]:
-        return self._s.data
-
-    def snapshot(self) -> dict[str, Any]:
-        return copy.deepcopy(self._s.data)
+    @staticmethod
+    def empty() -> dict[str, Any]:
+        # assignments: id -> {"reporter", "captures": [ids]}, so that a reassignment touches
+        # only that assignment's captures
+        return {"position": 0, "captures": {}, "stories": {}, "assignments": {}}
 
     def get(self, capture: str) -> dict[str, Any] | None:
         found: dict[str, Any] | None = self._s.data["captures"].get(capture)
@@ -69,25 +60,35 @@ class CaptureLibrary:
     def _on(self, event: Any) -> None:
         """Other events do not touch the library."""
 
+    def _assignment(self, assignment: str) -> dict[str, Any]:
+        known: dict[str, Any] = self._s.data["assignments"].setdefault(
+            assignment, {"reporter": None, "captures": []}
+        )
+        return known
+
     @_on.register
     def _(self, e: Assignment.ReporterAssigned) -> None:
-        assignment = str(e.originator_id)
-        self._s.data["reporters"][assignment] = e.reporter
-        for item in list(self._s.data["captures"].values()):
-            if item["assignment"] == assignment:
-                self._s.update("captures", item["id"], reporter=e.reporter)
+        known = self._assignment(str(e.originator_id))
+        known["reporter"] = e.reporter
+        for capture in known["captures"]:
+            self._s.update("captures", capture, reporter=e.reporter)
 
     @_on.register
     def _(self, e: Capture.Registered) -> None:
         key = str(e.originator_id)
         assignment = str(e.assignment) if e.assignment else None
+        reporter = None
+        if assignment is not None:
+            known = self._assignment(assignment)
+            known["captures"].append(key)
+            reporter = known["reporter"]
         self._s.set(
             "captures",
             key,
             {
                 "id": key,
                 "assignment": assignment,
-                "reporter": self._s.data["reporters"].get(assignment) if assignment else None,
+                "reporter": reporter,
                 "kind": e.kind,
                 "filename": e.filename,
                 "content_type": e.content_type,

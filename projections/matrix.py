@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
-import copy
 from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 from events.roles import REVIEW_LEVEL_NAMES
 from events.story import Story
-from projections.base import Change, Logged, Sections, by_event_type, iso
+from projections.base import Change, Logged, SectionsModel, by_event_type, iso
 
 
-class PublishingMatrix:
+class PublishingMatrix(SectionsModel):
     """Story × channel: what is live where, which version, since when and by whom."""
 
     name: ClassVar[str] = "matrix"
 
-    def __init__(self, state: dict[str, Any] | None = None) -> None:
-        self._s = Sections(state if state is not None else {"position": 0, "stories": {}})
-
-    @property
-    def position(self) -> int:
-        return int(self._s.data["position"])
-
-    def state(self) -> dict[str, Any]:
-        return self._s.data
-
-    def snapshot(self) -> dict[str, Any]:
-        return copy.deepcopy(self._s.data)
+    @staticmethod
+    def empty() -> dict[str, Any]:
+        return {"position": 0, "stories": {}}
 
     def apply(self, logged: Logged) -> list[Change]:
         _fold(self, logged.event)

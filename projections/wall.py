@@ -8,7 +8,6 @@ renders the view at a given moment, so the fold stays pure and replayable.
 
 from __future__ import annotations
 
-import copy
 from functools import singledispatchmethod
 from typing import Any, ClassVar
 
@@ -18,7 +17,7 @@ from events.media import SLATE, LiveSource, Output
 from events.roles import REVIEW_LEVEL_NAMES, Role
 from events.story import Story
 from events.user import User
-from projections.base import Change, Logged, Sections, by_event_type, iso
+from projections.base import Change, Logged, SectionsModel, by_event_type, iso
 
 TERMINAL = ("closed", "cancelled")
 KEEP_ALERTS = 50
@@ -43,24 +42,11 @@ def empty_wall() -> dict[str, Any]:
     }
 
 
-class WallView:
+class WallView(SectionsModel):
     """The read model of the video wall."""
 
     name: ClassVar[str] = "wall"
-
-    def __init__(self, state: dict[str, Any] | None = None) -> None:
-        self._s = Sections(state if state is not None else empty_wall())
-
-    @property
-    def position(self) -> int:
-        return int(self._s.data["position"])
-
-    def state(self) -> dict[str, Any]:
-        return self._s.data
-
-    def snapshot(self) -> dict[str, Any]:
-        """A deep copy that callers may keep while the view moves on."""
-        return copy.deepcopy(self._s.data)
+    empty = staticmethod(empty_wall)
 
     def apply(self, logged: Logged) -> list[Change]:
         _fold(self, logged.event, logged)
