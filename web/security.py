@@ -31,6 +31,7 @@ from web.csrf import CsrfMiddleware, csrf_token
 from web.errors import ApiError
 from web.metrics import MetricsMiddleware
 from web.runtime import Runtime, runtime
+from web.security_headers import SecurityHeadersMiddleware
 from web.throttle import LoginThrottle
 
 SESSION_COOKIE = "hub_session"
@@ -109,6 +110,7 @@ class SessionCookies:
 def middleware(settings: Settings) -> list[Middleware]:
     """The middleware stack of the application, outermost first."""
     return [
+        Middleware(SecurityHeadersMiddleware),
         Middleware(MetricsMiddleware),
         Middleware(BodyLimitMiddleware),
         Middleware(SessionCookies, secret=secret_key(settings)),

@@ -84,7 +84,8 @@ def test_review_shows_the_changes_and_moves_the_story_on(
     expect(photo).to_be_visible()
     expect(editor.locator(".captures li")).to_contain_text("上传")
     expect(editor.locator(".captures .tag.added")).to_have_text("本版新增")  # not in version 1
-    editor.wait_for_function("document.querySelector('.captures img').naturalWidth === 480")
+    # Checked from Playwright's own world: the page's policy allows no string evaluation.
+    expect(photo).to_have_js_property("naturalWidth", 480)
     shoot(editor, "review")
     editor.get_by_role("button", name="退回").click()
     expect(editor.locator(".decision .status")).to_have_text("退回须写明原因")
