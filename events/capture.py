@@ -1,4 +1,10 @@
-"""Captures: media assets (uploads and live recordings) with who, where, when and a checksum."""
+"""Captures: media assets (uploads and live recordings) with who, where, when and a checksum;
+and the uploads the newsroom refused, with what they turned out to be and why.
+
+What an upload *is* comes from its content (its first bytes), never from its name or the type
+its sender declared: the shell reads the content's type, and the newsroom decides here whether
+it keeps such a file.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,48 @@ from events.roles import Actor, Role
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 KINDS = ("upload", "recording")
+CAPTURERS = (Role.REPORTER, Role.TECHNICIAN, Role.EDITOR)
+
+# What a newsroom keeps from an upload, by the type its content shows: photos, video and audio
+# from the field, and the documents people hand reporters (PDF and Office files, which are only
+# ever offered for download). Pages, drawings (SVG), archives, programs and anything
+# unrecognised are refused: a browser could run them, and nobody files a story from them.
+KEPT_TYPES: dict[str, str] = {
+    "image/jpeg": "photo",
+    "image/png": "photo",
+    "image/gif": "photo",
+    "image/webp": "photo",
+    "image/heic": "photo",
+    "image/avif": "photo",
+    "image/tiff": "photo",
+    "video/mp4": "video",
+    "video/x-m4v": "video",
+    "video/quicktime": "video",
+    "video/3gpp": "video",
+    "video/webm": "video",
+    "video/x-matroska": "video",
+    "audio/mpeg": "audio",
+    "audio/mp4": "audio",
+    "audio/aac": "audio",
+    "audio/ogg": "audio",
+    "audio/x-wav": "audio",
+    "audio/x-flac": "audio",
+    "audio/amr": "audio",
+    "application/pdf": "document",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "document",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "document",
+}
+MEDIA = ("photo", "video", "audio")
+
+
+def refusal(detected_type: str | None) -> str | None:
+    """Why the newsroom will not keep a file whose content is of this type (None: it keeps it)."""
+    if detected_type is None:
+        return "its content is of no type the hub recognises"
+    if detected_type not in KEPT_TYPES:
+        return f"it is {detected_type}, not a photo, video, audio recording or document"
+    return None
 
 
 class Capture(NewsroomAggregate):
@@ -74,7 +122,7 @@ class Capture(NewsroomAggregate):
         location: dict[str, Any] | None = None,
         details: dict[str, Any] | None = None,
     ) -> Capture:
-        actor.require(Role.REPORTER, Role.TECHNICIAN, Role.EDITOR, doing="register captures")
+        actor.require(*CAPTURERS, doing="register captures")
         if kind not in KINDS:
             raise InvalidValue(f"capture kind {kind!r} is not one of {', '.join(KINDS)}")
         if size < 0:
@@ -98,4 +146,70 @@ class Capture(NewsroomAggregate):
             source=source,
             location=location,
             details=details or {},
+        )
+
+
+class Upload(NewsroomAggregate):
+    """An upload that did not become a capture: the newsroom refused it (and deleted its file).
+
+    A kept upload is a Capture; only a refused one is recorded as itself, so that the library
+    can say what was refused and why. Its id is the upload's, so it is refused once.
+    """
+
+    class Refused(NewsroomAggregate.Created):
+        assignment: UUID | None
+        filename: str
+        declared_type: str
+        detected_type: str | None
+        size: int
+        reason: str
+
+    def __init__(
+        self,
+        assignment: UUID | None,
+        filename: str,
+        declared_type: str,
+        detected_type: str | None,
+        size: int,
+        reason: str,
+        actor: str,
+    ) -> None:
+        self.assignment = assignment
+        self.filename = filename
+        self.declared_type = declared_type
+        self.detected_type = detected_type
+        self.size = size
+        self.reason = reason
+        self.owner = actor
+
+    @classmethod
+    def refuse(
+        cls,
+        *,
+        id: UUID,
+        at: datetime,
+        actor: Actor,
+        assignment: UUID | None,
+        filename: str,
+        declared_type: str,
+        detected_type: str | None,
+        size: int,
+    ) -> Upload:
+        actor.require(*CAPTURERS, doing="upload captures")
+        reason = refusal(detected_type)
+        if reason is None:
+            raise InvalidValue(f"{filename}: {detected_type} is a type the newsroom keeps")
+        if size < 0:
+            raise InvalidValue("an upload's size cannot be negative")
+        return cls._create(
+            cls.Refused,
+            id=id,
+            timestamp=at,
+            actor=actor.name,
+            assignment=assignment,
+            filename=require_text(filename, "file name", max_length=255),
+            declared_type=declared_type,
+            detected_type=detected_type,
+            size=size,
+            reason=reason,
         )

@@ -20,7 +20,7 @@ from eventsourcing.persistence import IntegrityError
 
 from events.assignment import Assignment
 from events.base import Location
-from events.capture import Capture
+from events.capture import Capture, Upload
 from events.dispatch import DispatchCommand
 from events.media import LiveSource, Output
 from events.roles import Actor, Role
@@ -481,6 +481,33 @@ class Newsroom(Application[UUID]):
                 source=source,
                 location=location,
                 details=details,
+            ),
+        )
+
+    def refuse_upload(
+        self,
+        r: Request,
+        *,
+        upload: UUID,
+        assignment: UUID | None,
+        filename: str,
+        declared_type: str,
+        detected_type: str | None,
+        size: int,
+    ) -> Done:
+        """Records that an upload was not kept: its content is of a type the newsroom refuses."""
+        return self._create(
+            r,
+            "refuse_upload",
+            lambda: Upload.refuse(
+                id=upload,
+                at=r.at,
+                actor=r.actor,
+                assignment=assignment,
+                filename=filename,
+                declared_type=declared_type,
+                detected_type=detected_type,
+                size=size,
             ),
         )
 

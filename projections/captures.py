@@ -2,7 +2,9 @@
 
 Editors cut stories from captures ("one capture, many products"): this is where they find them,
 by assignment or by kind, with what the file is (type, size, duration, checksum) and where the
-media node keeps it. A story's newest version says which captures it uses.
+media node keeps it. A story's newest version says which captures it uses. The library also
+says which uploads were refused (what they were called, what they turned out to be, and why), so
+the one who sent a file, and the editors, see that it did not arrive rather than wonder.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 from events.assignment import Assignment
-from events.capture import Capture
+from events.capture import Capture, Upload
 from events.story import Story
 from projections.base import Change, Logged, SectionsModel, by_event_type, iso
 
@@ -26,7 +28,12 @@ class CaptureLibrary(SectionsModel):
     def empty() -> dict[str, Any]:
         # assignments: id -> {"reporter", "captures": [ids]}, so that a reassignment touches
         # only that assignment's captures
-        return {"position": 0, "captures": {}, "stories": {}, "assignments": {}}
+        return {"position": 0, "captures": {}, "stories": {}, "assignments": {}, "refused": {}}
+
+    def __init__(self, state: dict[str, Any] | None = None) -> None:
+        super().__init__(state)
+        # A checkpoint from before uploads were refused has no such section, and needs none.
+        self._s.data.setdefault("refused", {})
 
     def get(self, capture: str) -> dict[str, Any] | None:
         found: dict[str, Any] | None = self._s.data["captures"].get(capture)
@@ -50,6 +57,15 @@ class CaptureLibrary(SectionsModel):
             and (person is None or person in (item["owner"], item["reporter"]))
         ]
         return sorted(found, key=lambda item: item["registered_at"], reverse=True)
+
+    def refusals(self, *, person: str | None = None) -> list[dict[str, Any]]:
+        """Refused uploads, newest first; `person` keeps those they sent."""
+        found = [
+            item
+            for item in self._s.data["refused"].values()
+            if person is None or item["owner"] == person
+        ]
+        return sorted(found, key=lambda item: item["refused_at"], reverse=True)
 
     def apply(self, logged: Logged) -> list[Change]:
         _fold(self, logged.event)
@@ -101,6 +117,25 @@ class CaptureLibrary(SectionsModel):
                 "registered_at": iso(e.timestamp),
                 "path": e.details.get("path"),
                 "stories": [],
+            },
+        )
+
+    @_on.register
+    def _(self, e: Upload.Refused) -> None:
+        key = e.originator_id.hex  # as the upload's address (/api/uploads/{id}) spells it
+        self._s.set(
+            "refused",
+            key,
+            {
+                "id": key,
+                "assignment": str(e.assignment) if e.assignment else None,
+                "filename": e.filename,
+                "declared_type": e.declared_type,
+                "detected_type": e.detected_type,
+                "size": e.size,
+                "reason": e.reason,
+                "owner": e.actor,
+                "refused_at": iso(e.timestamp),
             },
         )
 

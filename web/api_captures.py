@@ -7,14 +7,17 @@ capture, and its file, from the store, so a capture just registered is there at 
 
 Files live on the media node (recordings) or the node that took the upload, under the data
 directory; a node without the file says so (404 `file_elsewhere`). Files are served with
-`Range` (players seek, phones resume), the checksum as the ETag, and the capture's own name.
+`Range` (players seek, phones resume), the checksum as the ETag, and the capture's own name,
+and never as something a browser would run: photos, video and audio inline under the type
+their content shows, anything else as a download, and all sandboxed (web/file_types.py).
+
+The library also lists the uploads the newsroom refused, to whoever sent them and to editors.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import quote
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -28,6 +31,8 @@ from web.answers import CaptureItem, Captures
 from web.api_queries import NEWSROOM_WIDE, own_only
 from web.endpoints import Call, Endpoint
 from web.errors import ApiError
+from web.file_types import Served, read_head
+from web.schemas import Answer
 
 FETCHERS = tuple(role for role in NEWSROOM_WIDE if role is not Role.WALL) + (Role.REPORTER,)
 
@@ -37,6 +42,26 @@ class CaptureQuery(BaseModel):
     kind: Literal["upload", "recording"] | None = None
     story: UUID | None = None
     limit: int = Field(default=200, ge=1, le=1000, description="the newest this many")
+
+
+class RefusalQuery(BaseModel):
+    limit: int = Field(default=200, ge=1, le=1000, description="the newest this many")
+
+
+class RefusedItem(Answer):
+    id: str = Field(description="the upload's id")
+    assignment: str | None
+    filename: str
+    declared_type: str = Field(description="what the sender said it was")
+    detected_type: str | None = Field(description="what its content is; null: unrecognised")
+    size: int = Field(description="bytes")
+    reason: str
+    owner: str = Field(description="who sent it")
+    refused_at: str
+
+
+class RefusedUploads(Answer):
+    refused: list[RefusedItem]
 
 
 def public(item: dict[str, Any]) -> dict[str, Any]:
@@ -96,6 +121,13 @@ def entry(call: Call, cid: UUID) -> dict[str, Any]:
     }
 
 
+async def list_refused(call: Call) -> dict[str, Any]:
+    q: RefusalQuery = call.query
+    person = own_only(call.principal)
+    items = await call.read_models(lambda m: m.captures.refusals(person=person)[: q.limit])
+    return {"refused": items}
+
+
 async def get_capture(call: Call) -> dict[str, Any]:
     cid = call.uuid("capture")
     return public(await call.read(lambda: entry(call, cid)))
@@ -117,19 +149,21 @@ def located(data_dir: Path, recorded: str | None, cid: UUID) -> Path:
 async def get_capture_file(call: Call) -> FileResponse:
     cid = call.uuid("capture")
 
-    def find() -> tuple[dict[str, Any], Path]:
+    def find() -> tuple[dict[str, Any], Path, Served]:
         item = entry(call, cid)
-        return item, located(call.rt.settings.data_dir, item["path"], cid)
+        path = located(call.rt.settings.data_dir, item["path"], cid)
+        # Typed again from the content: the registered type of a recording, or of an upload
+        # taken before uploads were typed by content, is only what someone said it was.
+        return item, path, Served.of(read_head(path))
 
-    item, path = await call.read(find)
-    name = quote(item["filename"])
+    item, path, served = await call.read(find)
     return FileResponse(
         path,
-        media_type=item["content_type"],
+        media_type=served.media_type,
         headers={
             "ETag": f'"{item["sha256"]}"',
-            "Content-Disposition": f"inline; filename*=UTF-8''{name}",
             "Cache-Control": "private, max-age=3600",
+            **served.headers(item["filename"]),
         },
     )
 
@@ -145,6 +179,17 @@ ENDPOINTS: list[Endpoint] = [
         query=CaptureQuery,
         description="Uploads and recordings, newest first; a reporter gets their own only.",
     ),
+    Endpoint(
+        "GET",
+        "/api/captures/refused",
+        list_refused,
+        "List refused uploads",
+        "captures",
+        RefusedUploads,
+        query=RefusalQuery,
+        description="Uploads the newsroom did not keep, and why, newest first; "
+        "a reporter gets their own only.",
+    ),
     Endpoint("GET", "/api/captures/{id}", get_capture, "Read a capture", "captures", CaptureItem),
     Endpoint(
         "GET",
@@ -154,6 +199,7 @@ ENDPOINTS: list[Endpoint] = [
         "captures",
         roles=FETCHERS,
         streams=("*/*",),
-        description="The bytes, with Range; 404 file_elsewhere on a node that does not keep it.",
+        description="The bytes, with Range; 404 file_elsewhere on a node that does not keep it. "
+        "Photos, video and audio come inline; anything else as an attachment.",
     ),
 ]

@@ -198,6 +198,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "reporter.captures": ("我的素材", "My captures"),
     "reporter.no_captures": ("还没有素材：上传照片视频或开始直播", "None yet: upload, or go live"),
     "reporter.used_in": ("已用于稿件", "Used in stories:"),
+    "reporter.refused": ("未收下", "Not kept"),
+    "reporter.unknown_type": ("无法识别的文件类型", "a kind of file the hub does not recognise"),
+    "reporter.refused_type": ("不收此类文件", "the hub keeps no files of type"),
+    "reporter.kept_types": ("只收照片、视频、音频和文档", "photos, video, audio, documents only"),
     "capture.recording": ("直播录像", "Live recording"),
     # audit
     "audit.filter": ("筛选", "Filter"),

@@ -2,7 +2,8 @@
 
 `<data>/uploads/<id>.data` grows as bytes arrive; its size is the upload's offset, so an upload
 survives a dropped connection and a restart of the hub alike. `<id>.json` records who started it,
-its length and metadata, and (once the last byte is in) its checksum and the capture registered.
+its length and metadata, and (once the last byte is in) its checksum and the capture registered,
+or, for a file the newsroom refused, why (its data is deleted then; the record answers a retry).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+from web.file_types import read_head
 
 UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
 HASH_CHUNK = 1024 * 1024
@@ -33,6 +36,8 @@ class Upload:
     metadata: str  # the Upload-Metadata header as sent, for HEAD to echo
     sha256: str | None = None
     capture: str | None = None
+    refused: str | None = None  # why, when the newsroom would not keep it
+    detected_type: str | None = None  # what its content turned out to be
 
 
 class UploadFiles:
@@ -76,6 +81,16 @@ class UploadFiles:
             while chunk := file.read(HASH_CHUNK):
                 digest.update(chunk)
         return digest.hexdigest()
+
+    def head(self, upload_id: str) -> bytes:
+        """The first bytes, which tell what the file is."""
+        return read_head(self.data_path(upload_id))
+
+    def refuse(self, upload: Upload, detected_type: str | None, reason: str) -> None:
+        """Deletes the data of a refused upload and keeps its record, saying why."""
+        upload.refused, upload.detected_type = reason, detected_type
+        self.save(upload)
+        self.data_path(upload.id).unlink(missing_ok=True)
 
     def delete(self, upload_id: str) -> None:
         for suffix in (".data", ".json"):

@@ -4,7 +4,8 @@ OPTIONS tells the protocol and the size limit; POST (Upload-Length, Upload-Metad
 `filename`, `filetype`, `assignment`) creates an upload; HEAD says how many bytes are in
 (Upload-Offset), so a client resumes after a dropped connection; PATCH appends at that offset
 (409 if it is not the offset); DELETE abandons. When the last byte arrives, the file's SHA-256 is
-computed and a Capture (kind "upload") is registered; its id comes back in `Capture-Id`.
+typed by its content and either registered as a Capture (kind "upload"), whose id comes back in
+`Capture-Id`, or refused (422, then 410; see web/upload_finish.py).
 
 Only the uploader, a technician or an admin may look at or continue an upload. The size limit is
 HUB_UPLOAD_MAX_BYTES (2 GiB by default).
@@ -18,8 +19,7 @@ import binascii
 import os
 import re
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
-from typing import Any, BinaryIO
+from typing import BinaryIO
 from uuid import UUID
 
 from starlette.concurrency import run_in_threadpool
@@ -29,15 +29,14 @@ from starlette.routing import BaseRoute, Route
 
 from events.assignment import Assignment
 from events.errors import DomainError
-from events.roles import Actor, Role
+from events.roles import Role
 from hub.errors import HubError
-from hub.newsroom import Request as Command
 from web.auth import Principal, authenticate_person, authenticate_writer
-from web.endpoints import execute
 from web.errors import ApiError, error_response, on_domain_error
 from web.runtime import Runtime, runtime
 from web.schemas import LINE
 from web.upload_files import Upload, UploadFiles
+from web.upload_finish import finish, refused
 
 TUS_VERSION = "1.0.0"
 OFFSET_TYPE = "application/offset+octet-stream"
@@ -196,7 +195,17 @@ async def _mine(request: Request, *, writing: bool) -> tuple[Runtime, Principal,
         raise ApiError(404, "not_found", f"no upload {upload_id!r}")
     if upload.owner != principal.name and not principal.has(*STAFF):
         raise ApiError(403, "forbidden", f"upload {upload_id} is {upload.owner}'s")
+    if upload.refused is not None:
+        raise refused(upload)
     return rt, principal, upload
+
+
+async def _offset_of(uploads: Uploads, upload_id: str) -> int:
+    """Its offset; 410 if it was refused (and its data deleted) while the caller waited."""
+    found = await run_in_threadpool(uploads.files.find, upload_id)
+    if found is not None and found.refused is not None:
+        raise refused(found)
+    return await run_in_threadpool(uploads.files.offset, upload_id)
 
 
 def _state_headers(upload: Upload, offset: int) -> dict[str, str]:
@@ -217,10 +226,10 @@ async def head(request: Request) -> Response:
     try:
         await asyncio.wait_for(lock.acquire(), BUSY_WAIT)
     except TimeoutError:  # a connection that vanished without a word: say what is in so far
-        offset = await run_in_threadpool(uploads.files.offset, upload.id)
+        offset = await _offset_of(uploads, upload.id)
     else:
         try:
-            offset = await run_in_threadpool(uploads.files.offset, upload.id)
+            offset = await _offset_of(uploads, upload.id)
             fresh = await run_in_threadpool(uploads.files.find, upload.id)
             upload = fresh or upload
         finally:
@@ -243,7 +252,7 @@ async def patch(request: Request) -> Response:
     except TimeoutError:
         raise ApiError(409, "upload_busy", f"upload {upload.id} is being written") from None
     try:
-        offset = await run_in_threadpool(uploads.files.offset, upload.id)
+        offset = await _offset_of(uploads, upload.id)
         if int(raw_offset) != offset:
             raise ApiError(
                 409,
@@ -284,33 +293,13 @@ def _write(file: BinaryIO, chunk: bytes) -> None:
 async def _finish(
     request: Request, rt: Runtime, principal: Principal, upload: Upload
 ) -> dict[str, str]:
-    """Checksums the file and registers the capture, once (keyed by the upload's id)."""
-    files = uploads_of(rt).files
-    if upload.capture is None:
-        upload.sha256 = await run_in_threadpool(files.checksum, upload.id)
-        # The capture is the uploader's, whoever sent the last byte.
-        owner = rt.models.directory.people.get(upload.owner)
-        actor = Actor(owner.name, owner.roles) if owner is not None else principal.actor
-        command = Command(actor, datetime.now(UTC), key=f"upload:{upload.id}")
-        done = await execute(rt, command, lambda r: _register(rt, r, upload))
-        upload.capture = str(done.id)
-        await run_in_threadpool(files.save, upload)
-        uploads_of(rt).locks.pop(upload.id, None)
-    return {"Capture-Id": upload.capture, "Upload-Checksum-Sha256": upload.sha256 or ""}
-
-
-def _register(rt: Runtime, command: Command, upload: Upload) -> Any:
-    assert upload.sha256 is not None
-    return rt.newsroom.register_capture(
-        command,
-        assignment=UUID(upload.assignment) if upload.assignment else None,
-        kind="upload",
-        filename=upload.filename,
-        content_type=upload.filetype,
-        size=upload.length,
-        sha256=upload.sha256,
-        details={"upload": upload.id, "path": f"uploads/{upload.id}.data"},
-    )
+    """Keeps the file as a capture or refuses it, by its content (web/upload_finish.py)."""
+    uploads = uploads_of(rt)
+    try:
+        return await finish(rt, principal, uploads.files, upload)
+    finally:
+        if upload.capture is not None or upload.refused is not None:
+            uploads.locks.pop(upload.id, None)
 
 
 @tus

@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Page, Route, expect
 from events.base import Location
 from tests.browser.conftest import LiveHub, now, shoot, sign_in
 from tests.conftest import Staff
+from tests.web.test_uploads import JPEG_HEAD
 
 pytestmark = pytest.mark.browser
 
@@ -171,7 +172,7 @@ def test_an_upload_from_the_phone_resumes_after_the_connection_drops(
             route.continue_()
 
     phone.route("**/api/uploads/**", flaky)
-    photo = bytes(range(256)) * 6000  # 1.5 MB: three chunks
+    photo = JPEG_HEAD + bytes(range(256)) * 6000  # a JPEG by its first bytes; 1.5 MB: three chunks
     task = phone.locator(".task", has_text="青山村民宿经济")
     task.locator("input[type=file]").set_input_files(
         files=[{"name": "村口.jpg", "mimeType": "image/jpeg", "buffer": photo}]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from typing import Any
 from uuid import UUID, uuid4
@@ -12,7 +11,7 @@ import httpx
 
 from tests.conftest import Staff
 from tests.web.conftest import bearer
-from tests.web.test_uploads import assignment_of, patch, start
+from tests.web.test_uploads import JPEG_HEAD, assignment_of, clip, patch, start
 
 
 def listed(client: httpx.Client, staff: Staff, who: str, query: str = "") -> list[dict[str, Any]]:
@@ -42,7 +41,7 @@ def uploaded(client: httpx.Client, staff: Staff, data: bytes, assignment: str) -
 
 
 def test_an_upload_is_listed_read_and_fetched(client: httpx.Client, staff: Staff) -> None:
-    data = os.urandom(50_000)
+    data = clip(50_000)
     assignment = assignment_of(staff, "rui")
     capture = uploaded(client, staff, data, assignment)
     item = eventually_listed(client, staff, capture)
@@ -77,7 +76,7 @@ def test_an_upload_is_listed_read_and_fetched(client: httpx.Client, staff: Staff
 def test_a_reporter_sees_their_own_captures_and_the_wall_fetches_none(
     client: httpx.Client, staff: Staff
 ) -> None:
-    capture = uploaded(client, staff, b"x" * 100, assignment_of(staff, "rui"))
+    capture = uploaded(client, staff, clip(100), assignment_of(staff, "rui"))
     eventually_listed(client, staff, capture)
     assert capture in {i["id"] for i in listed(client, staff, "rui")}
     assert listed(client, staff, "lin") == []
@@ -124,7 +123,7 @@ def test_a_file_this_node_does_not_keep_is_a_clear_404(client: httpx.Client, sta
 
 
 def test_the_library_knows_which_stories_use_a_capture(client: httpx.Client, staff: Staff) -> None:
-    capture = uploaded(client, staff, b"y" * 100, assignment_of(staff, "rui"))
+    capture = uploaded(client, staff, clip(100), assignment_of(staff, "rui"))
     app, req = staff.newsroom, staff.req
     story = app.draft_story(
         req("rui"), assignment=None, title="Levee", body="v1", captures=[UUID(capture)]
@@ -139,3 +138,87 @@ def test_the_library_knows_which_stories_use_a_capture(client: httpx.Client, sta
     while eventually_listed(client, staff, capture)["stories"]:
         assert time.monotonic() < deadline, "the revision never took the capture off"
         time.sleep(0.05)
+
+
+def registered_file(staff: Staff, name: str, declared: str, data: bytes) -> str:
+    """A capture whose type was taken from its sender's word (as uploads once were)."""
+    folder = staff.newsroom.settings.data_dir / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(data)
+    done = staff.newsroom.register_capture(
+        staff.req("rui"),
+        assignment=None,
+        kind="upload",
+        filename=name,
+        content_type=declared,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        details={"path": f"uploads/{name}"},
+    )
+    return str(done.id)
+
+
+def test_files_are_served_inert(client: httpx.Client, staff: Staff) -> None:
+    """Media inline under the type its content shows; anything else downloads; all sandboxed."""
+    served = {
+        name: client.get(
+            f"/api/captures/{registered_file(staff, name, declared, data)}/file",
+            headers=bearer(staff, "eddie"),
+        )
+        for name, declared, data in (
+            ("clip.mp4", "video/mp4", clip(1000)),
+            ("photo.jpg", "text/html", JPEG_HEAD + b"<html><script>alert(1)</script>"),
+            ("page.html", "text/html", b"<!doctype html><script>alert(1)</script>"),
+            ("map.svg", "image/svg+xml", b'<svg xmlns="http://www.w3.org/2000/svg"/>'),
+            ("notes.pdf", "application/pdf", b"%PDF-1.4\n%%EOF\n"),
+        )
+    }
+    for name, response in served.items():
+        assert response.status_code == 200, name
+        assert response.headers["x-content-type-options"] == "nosniff"
+        policy = response.headers["content-security-policy"]
+        assert policy.startswith("sandbox;") and "default-src 'none'" in policy, name
+        assert "script-src" not in policy and "frame-ancestors 'none'" not in policy
+    inline = {n: r.headers["content-type"] for n, r in served.items() if _shown(r)}
+    assert inline == {"clip.mp4": "video/mp4", "photo.jpg": "image/jpeg"}
+    for name in ("page.html", "map.svg", "notes.pdf"):
+        assert served[name].headers["content-type"] == "application/octet-stream"
+        assert served[name].headers["content-disposition"].startswith("attachment;")
+    part = client.get(
+        served["clip.mp4"].url, headers={**bearer(staff, "eddie"), "Range": "bytes=0-99"}
+    )
+    assert part.status_code == 206 and part.headers["content-type"] == "video/mp4"
+    assert part.headers["content-security-policy"].startswith("sandbox;")
+
+
+def _shown(response: httpx.Response) -> bool:
+    return response.headers["content-disposition"].startswith("inline;")
+
+
+def test_the_library_lists_refused_uploads_to_their_sender_and_editors(
+    client: httpx.Client, staff: Staff
+) -> None:
+    page = b"<html>not a photo</html>"
+    url = start(client, staff, "rui", len(page), filename="现场.jpg", filetype="image/jpeg")
+    assert patch(client, staff, "rui", url, 0, page).status_code == 422
+    deadline = time.monotonic() + 10
+    while not refusals(client, staff, "eddie"):
+        assert time.monotonic() < deadline, "the refusal was never listed"
+        time.sleep(0.05)
+    [item] = refusals(client, staff, "eddie")
+    assert item["id"] == url.rsplit("/", 1)[1] and item["owner"] == "rui"
+    assert item["filename"] == "现场.jpg" and item["declared_type"] == "image/jpeg"
+    assert item["detected_type"] is None and item["size"] == len(page)
+    assert "recognises" in item["reason"] and item["refused_at"].endswith("Z")
+    assert refusals(client, staff, "rui") == [item]
+    assert refusals(client, staff, "lin") == []
+    assert listed(client, staff, "eddie") == []
+    bad = client.get("/api/captures/refused?limit=0", headers=bearer(staff, "eddie"))
+    assert bad.status_code == 400
+
+
+def refusals(client: httpx.Client, staff: Staff, who: str) -> list[dict[str, Any]]:
+    response = client.get("/api/captures/refused", headers=bearer(staff, who))
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["refused"]
+    return items

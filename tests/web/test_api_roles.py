@@ -291,6 +291,7 @@ CASES = [
         lambda w: (f"/api/stories/{w.story()[0]}", None, {}),
     ),
     _case("GET", "/api/captures", EVERYONE, lambda w: ("/api/captures", None, {})),
+    _case("GET", "/api/captures/refused", EVERYONE, lambda w: ("/api/captures/refused", None, {})),
     _case(
         "GET",
         "/api/captures/{id}",

@@ -14,11 +14,20 @@ import pytest
 
 from events.base import Location
 from events.capture import Capture
+from hub.demo_pictures import landscape
 from tests.conftest import Staff
 from tests.web.conftest import bearer
 
 TUS = {"Tus-Resumable": "1.0.0"}
 PATCH_TYPE = {"Content-Type": "application/offset+octet-stream"}
+# What an upload is comes from its first bytes: an MP4's `ftyp` box, a JPEG's start of image.
+MP4_HEAD = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
+JPEG_HEAD = b"\xff\xd8\xff\xe0"
+
+
+def clip(size: int) -> bytes:
+    """`size` bytes that an MP4's signature opens."""
+    return MP4_HEAD + os.urandom(size - len(MP4_HEAD))
 
 
 def metadata(**fields: str) -> str:
@@ -96,7 +105,7 @@ def test_the_protocol_is_announced(client: httpx.Client, staff: Staff) -> None:
 def test_an_upload_resumes_after_a_dropped_connection(
     client: httpx.Client, hub_url: str, staff: Staff
 ) -> None:
-    data = os.urandom(300_000)
+    data = clip(300_000)
     assignment = assignment_of(staff, "rui")
     about = {"filename": "levee.mp4", "filetype": "video/mp4", "assignment": assignment}
     url = start(client, staff, "rui", len(data), **about)
@@ -164,7 +173,7 @@ def test_only_the_uploader_or_staff_continue_an_upload(client: httpx.Client, sta
     assert client.head(url, headers={**bearer(staff, "lin"), **TUS}).status_code == 403
     assert patch(client, staff, "lin", url, 0, b"ab").status_code == 403
     assert offset_of(client, staff, "tess", url) == 0
-    assert patch(client, staff, "tess", url, 0, b"abcd").status_code == 204
+    assert patch(client, staff, "tess", url, 0, JPEG_HEAD).status_code == 204
     finished = client.head(url, headers={**bearer(staff, "rui"), **TUS})
     capture = staff.newsroom.get(Capture, UUID(finished.headers["capture-id"]))
     assert capture.owner == "rui"
@@ -183,3 +192,77 @@ def test_an_upload_can_be_abandoned(client: httpx.Client, staff: Staff) -> None:
     url = start(client, staff, "eddie", 8)
     assert client.delete(url, headers={**bearer(staff, "eddie"), **TUS}).status_code == 204
     assert client.head(url, headers={**bearer(staff, "eddie"), **TUS}).status_code == 404
+
+
+def finished(
+    client: httpx.Client, staff: Staff, who: str, data: bytes, **about: str
+) -> httpx.Response:
+    """Uploads `data` in one PATCH and answers the last response."""
+    url = start(client, staff, who, len(data), **about)
+    return patch(client, staff, who, url, 0, data)
+
+
+def test_an_upload_is_typed_by_its_content_not_its_name(client: httpx.Client, staff: Staff) -> None:
+    photo = landscape(1)
+    done = finished(client, staff, "rui", photo, filename="clip.mp4", filetype="video/mp4")
+    assert done.status_code == 204, done.text
+    capture = staff.newsroom.get(Capture, UUID(done.headers["capture-id"]))
+    assert capture.content_type == "image/png" and capture.filename == "clip.mp4"
+    assert capture.details["declared_type"] == "video/mp4"
+
+
+def test_a_page_a_drawing_or_a_program_is_refused(client: httpx.Client, staff: Staff) -> None:
+    page = b"<!doctype html><script>fetch('/api/me')</script>"
+    drawing = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    program = b"MZ\x90\x00" + bytes(300)
+    assignment = assignment_of(staff, "rui")
+    answers = {
+        name: finished(client, staff, "rui", data, filename=name, filetype=declared, **about)
+        for name, declared, data, about in (
+            ("photo.jpg", "image/jpeg", page, {"assignment": assignment}),
+            ("map.svg", "image/svg+xml", drawing, {}),
+            ("player.exe", "video/mp4", program, {}),
+        )
+    }
+    for name, answer in answers.items():
+        assert answer.status_code == 422, answer.text
+        assert answer.headers["tus-resumable"] == "1.0.0" and "capture-id" not in answer.headers
+        error = answer.json()["error"]
+        assert error["code"] == "upload_refused" and error["message"].startswith(f"{name} was")
+    assert answers["photo.jpg"].json()["error"]["detected_type"] is None
+    assert "no type the hub recognises" in answers["map.svg"].json()["error"]["message"]
+    assert answers["player.exe"].json()["error"]["detected_type"] == "application/x-msdownload"
+    assert "application/x-msdownload" in answers["player.exe"].json()["error"]["message"]
+
+    folder = staff.newsroom.settings.data_dir / "uploads"
+    assert list(folder.glob("*.data")) == []
+    topics = [n.topic for n in staff.newsroom.store.read_log(after=0, limit=1000)]
+    assert not [t for t in topics if "Capture" in t]
+    assert len([t for t in topics if t.endswith("Upload.Refused")]) == 3
+
+
+def test_a_refused_upload_answers_every_later_request_with_its_refusal(
+    client: httpx.Client, staff: Staff
+) -> None:
+    page = b"<html><body>hello</body></html>"
+    url = start(client, staff, "rui", len(page), filename="a.html")
+    first = patch(client, staff, "rui", url, 0, page)
+    assert first.status_code == 422
+    again = patch(client, staff, "rui", url, len(page), b"")
+    assert again.status_code == 410 and again.json()["error"]["code"] == "upload_refused"
+    assert again.json()["error"]["message"] == first.json()["error"]["message"]
+    head = client.head(url, headers={**bearer(staff, "rui"), **TUS})
+    assert head.status_code == 410 and head.headers["tus-resumable"] == "1.0.0"
+    gone = client.delete(url, headers={**bearer(staff, "rui"), **TUS})
+    assert gone.status_code == 410
+    refused = [
+        n for n in staff.newsroom.store.read_log(after=0, limit=1000) if "Refused" in n.topic
+    ]
+    assert len(refused) == 1
+
+
+def test_an_empty_upload_is_refused_when_it_is_created(client: httpx.Client, staff: Staff) -> None:
+    headers = {**bearer(staff, "rui"), **TUS, "Upload-Length": "0"}
+    headers["Upload-Metadata"] = metadata(filename="nothing.jpg")
+    response = client.post("/api/uploads", headers=headers)
+    assert response.status_code == 422 and response.json()["error"]["code"] == "upload_refused"

@@ -2,7 +2,7 @@
 // upload, file) and going live. Built for a flaky mobile network: every write keeps one
 // Idempotency-Key across its retries, uploads resume, and the feed reconnects by itself.
 
-import { act, api, captureFacts, config, dayTime, el, fill, hhmm, label, newKey, now, t } from "./common.js";
+import { act, api, captureFacts, config, dayTime, el, fileSize, fill, hhmm, label, newKey, now, t } from "./common.js";
 import { WallFeed, showStatus } from "./feed.js";
 import { TusUpload } from "./tus.js";
 
@@ -81,7 +81,7 @@ function declineBox(a, status) {
 }
 
 function uploader(a) {
-  const input = el("input", { type: "file", accept: "image/*,video/*", multiple: true, "aria-label": t("reporter.upload") });
+  const input = el("input", { type: "file", accept: "image/*,video/*,audio/*", multiple: true, "aria-label": t("reporter.upload") });
   const bar = el("i");
   const progress = el("div", { class: "progress", hidden: true }, bar);
   const status = el("span", { class: "status" });
@@ -104,8 +104,13 @@ function uploader(a) {
         status.className = "status ok";
         loadCaptures();
       } catch (error) {
-        status.textContent = `${t("console.failed")}: ${error.message}`;
+        const refused = error.code === "upload_refused";
+        status.textContent = refused
+          ? [`${t("reporter.refused")} ${file.name}`, whyRefused(error.detected_type), t("reporter.kept_types")].join(" · ")
+          : `${t("console.failed")}: ${error.message}`;
         status.className = "status bad";
+        progress.hidden = refused;
+        if (refused) loadCaptures();
       }
     }
     input.value = "";
@@ -241,28 +246,47 @@ const SHOWN_CAPTURES = 8;
 
 let newest = null; // the id of the newest capture shown
 
-async function loadCaptures() {
-  const found = await api("GET", "/api/captures").catch(() => null);
-  if (!found) return false; // offline: keep what is shown; the next upload or stream looks again
-  const mine = found.captures.slice(0, SHOWN_CAPTURES);
-  const changed = (mine[0]?.id ?? null) !== newest;
-  newest = mine[0]?.id ?? null;
-  if (!mine.length) {
-    fill($("captures"), el("li", { class: "calm" }, t("reporter.no_captures")));
-    return false;
-  }
-  fill(
-    $("captures"),
-    mine.map((c) =>
-      el(
-        "li",
-        {},
-        el("b", {}, c.filename),
-        el("span", { class: "muted" }, captureFacts(c)),
-        c.stories.length ? el("span", { class: "used" }, `${t("reporter.used_in")} ${c.stories.length}`) : null,
-      ),
-    ),
+/** Why the hub did not keep a file, in the reader's words: what its content turned out to be. */
+function whyRefused(detectedType) {
+  return detectedType ? `${t("reporter.refused_type")} ${detectedType}` : t("reporter.unknown_type");
+}
+
+function captureItem(c) {
+  return el(
+    "li",
+    {},
+    el("b", {}, c.filename),
+    el("span", { class: "muted" }, captureFacts(c)),
+    c.stories.length ? el("span", { class: "used" }, `${t("reporter.used_in")} ${c.stories.length}`) : null,
   );
+}
+
+function refusedItem(r) {
+  return el(
+    "li",
+    { class: "refused" },
+    el("b", {}, r.filename),
+    el("span", { class: "tag refused" }, t("reporter.refused")),
+    el("span", { class: "muted" }, [whyRefused(r.detected_type), fileSize(r.size), dayTime(r.refused_at)].join(" · ")),
+  );
+}
+
+/** My captures and the uploads the hub refused, newest first; answers whether a capture came. */
+async function loadCaptures() {
+  const [found, refused] = await Promise.all([
+    api("GET", "/api/captures").catch(() => null),
+    api("GET", "/api/captures/refused").catch(() => null),
+  ]);
+  if (!found) return false; // offline: keep what is shown; the next upload or stream looks again
+  const changed = (found.captures[0]?.id ?? null) !== newest;
+  newest = found.captures[0]?.id ?? null;
+  const mine = [
+    ...found.captures.map((c) => ({ at: c.registered_at, item: () => captureItem(c) })),
+    ...(refused?.refused || []).map((r) => ({ at: r.refused_at, item: () => refusedItem(r) })),
+  ]
+    .sort((a, b) => b.at.localeCompare(a.at))
+    .slice(0, SHOWN_CAPTURES);
+  fill($("captures"), mine.length ? mine.map((m) => m.item()) : el("li", { class: "calm" }, t("reporter.no_captures")));
   return changed;
 }
 

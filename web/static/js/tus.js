@@ -87,7 +87,7 @@ export class TusUpload {
         await sleep(1000);
         continue;
       }
-      throw Object.assign(new Error(await message(response)), { fatal: true });
+      throw await refusal(response, true);
     }
   }
 
@@ -129,16 +129,18 @@ export class TusUpload {
       if (known === null) throw Object.assign(new Error("the upload expired"), { fatal: true });
       return known;
     }
-    const error = new Error(await message(response));
-    error.fatal = response.status < 500 && response.status !== 408 && response.status !== 429;
-    throw error;
+    throw await refusal(response, response.status < 500 && response.status !== 408 && response.status !== 429);
   }
 }
 
-async function message(response) {
+/** The hub's answer as an Error with its code and details ({"error": {"code", "message", ...}}). */
+async function refusal(response, fatal) {
+  let said = {};
   try {
-    return (await response.json()).error.message;
+    said = (await response.json()).error || {};
   } catch {
-    return `${response.status} ${response.statusText}`;
+    // not the hub's error shape: the status says what there is to say
   }
+  const { message, ...details } = said;
+  return Object.assign(new Error(message || `${response.status} ${response.statusText}`), { ...details, status: response.status, fatal });
 }
