@@ -42,7 +42,7 @@ from hub.media.errors import EngineClosed, OfferError, SessionNotFound, SourceBu
 from hub.media.frames import EncodedFrame, Feed, Kind
 from hub.media.passthrough import FeedTrack, PassthroughReceiver, route_keyframe_requests
 from hub.media.ports import MediaFacts, MediaStats, NoFacts, SourceStats, ViewerStats
-from hub.media.sdp import Offer, parse_offer
+from hub.media.sdp import Offer, answer_as_dtls_server, parse_offer
 from hub.media.sessions import (
     PublishSession,
     Registry,
@@ -173,7 +173,7 @@ class MediaEngine:
                     on_end=partial(self._publisher_lost, session, "the publisher stopped sending"),
                 )
                 session.receivers.append(receiver)
-            await pc.setLocalDescription(await pc.createAnswer())
+            await set_answer(pc, offer)
         except Exception as exc:
             logger.info("refused a WHIP offer: %r", exc)
             raise OfferError(f"the offer cannot be answered: {exc}") from None
@@ -328,7 +328,7 @@ class MediaEngine:
                     transceiver = pc.addTransceiver(track, direction="sendonly")
                     transceiver.setCodecPreferences(codec_preferences(track.kind, codec))
             await pc.setRemoteDescription(RTCSessionDescription(sdp=offer.sdp, type="offer"))
-            await pc.setLocalDescription(await pc.createAnswer())
+            await set_answer(pc, offer)
         except Exception as exc:
             logger.info("refused a WHEP offer: %r", exc)
             raise OfferError(f"the offer cannot be answered: {exc}") from None
@@ -567,6 +567,13 @@ class MediaEngine:
             dropped=slot.dropped + sum(queue.dropped for queue in queues),
             transcodes=transcodes,
         )
+
+
+async def set_answer(pc: RTCPeerConnection, offer: Offer) -> None:
+    """Answers the applied offer, as the DTLS server where the offer lets the hub choose."""
+    answer = await pc.createAnswer()
+    sdp = answer_as_dtls_server(answer.sdp, offer)
+    await pc.setLocalDescription(RTCSessionDescription(sdp=sdp, type="answer"))
 
 
 def never_raising(handler: Callable[[], None]) -> Callable[[], None]:

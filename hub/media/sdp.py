@@ -1,4 +1,5 @@
-"""Checks an SDP offer before any peer connection exists, so a refusal changes nothing.
+"""Checks an SDP offer before any peer connection exists, so a refusal changes nothing; picks
+the hub's DTLS role in the answer.
 
 aiortc's own parser is lenient and only fails deep inside `setRemoteDescription`; the WHIP and
 WHEP endpoints must answer 400 for an unusable offer (RFC 9725 §4.2) without touching the engine.
@@ -36,6 +37,7 @@ class Offer:
 
     sdp: str
     sections: tuple[MediaSection, ...]
+    dtls_setups: frozenset[str] = frozenset()  # every a=setup value of the offer
 
     def section(self, kind: str) -> MediaSection | None:
         """The first usable section of this kind, if any."""
@@ -68,7 +70,24 @@ def parse_offer(sdp: str, purpose: Purpose) -> Offer:
         verb = "send" if purpose == "publish" else "receive"
         raise OfferError(f"the offer has no audio or video section to {verb}")
     _check_codecs(usable)
-    return Offer(sdp=sdp, sections=usable)
+    setups = frozenset(line[len("a=setup:") :] for line in lines if line.startswith("a=setup:"))
+    return Offer(sdp=sdp, sections=usable, dtls_setups=setups)
+
+
+def answer_as_dtls_server(answer_sdp: str, offer: Offer) -> str:
+    """The answer with the hub as DTLS server (a=setup:passive) where the offer leaves the choice.
+
+    RFC 5763 §5 lets the answerer to an actpass offer be either side. As the server the hub picks
+    the cipher suite for its own ECDSA certificate and takes any client certificate; as the client
+    aiortc offers only ECDHE-ECDSA suites, which a peer with an RSA certificate cannot serve
+    (GStreamer's webrtcbin: "no shared cipher"). aiortc answers actpass as the client
+    (a=setup:active) and takes its role from the answer given to `setLocalDescription`. An offer
+    that asks for a role (FFmpeg's WHIP muxer offers passive) keeps the answer aiortc made.
+    """
+    if offer.dtls_setups != {"actpass"}:
+        return answer_sdp
+    lines = answer_sdp.split("\r\n")
+    return "\r\n".join("a=setup:passive" if line == "a=setup:active" else line for line in lines)
 
 
 def _media_blocks(lines: list[str]) -> list[list[str]]:

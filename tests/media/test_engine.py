@@ -33,15 +33,18 @@ async def test_a_vanished_publisher_is_interrupted_and_resumes_on_a_new_session(
     interrupted = await hub.facts.wait_for("interrupted", "cam1")
     assert interrupted[2] == live[2]
 
-    track = EncodedPatternTrack("VP8", 320, 240, label="again")
+    track = EncodedPatternTrack("VP8", 320, 180, label="again")
     second = await hub.publish("cam1", [track])
     resumed = await hub.facts.wait_for("resumed", "cam1")
     assert resumed[2] != live[2]
     assert len(hub.facts.of("cam1", "live")) == 1
 
-    while len(frames):  # frames of the first session still queued
-        await frames.get()
-    after = decode_counters(await take(frames, 30))
+    # Frames of the first session may still be queued, and the second's first ones behind them:
+    # the second session's first key frame is known by its size, read from the bitstream.
+    first_key = (await take(frames, 1))[0]
+    while (first_key.width, first_key.height) != (320, 180):
+        first_key = (await take(frames, 1))[0]
+    after = decode_counters([first_key, *await take(frames, 29)])
     assert [counter for counter, _, _ in after] == list(range(after[0][0], after[0][0] + 30))
     assert after[0][0] < 30  # the new session's pattern, which counts from zero
     assert len(hub.engine.stats().viewers) == 1

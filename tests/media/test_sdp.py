@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from aiortc import RTCConfiguration, RTCPeerConnection
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
-from hub.media.engine import choose_video_codec
+from hub.media.engine import choose_video_codec, set_answer
 from hub.media.errors import OfferError, UnsupportedCodec
 from hub.media.sdp import parse_offer
 
@@ -46,6 +46,32 @@ async def test_an_offer_may_name_its_dtls_role_but_not_hold_the_connection() -> 
     assert parse_offer(passive, "publish").section("video") is not None
     with pytest.raises(OfferError, match="DTLS role"):
         parse_offer(offer.replace("a=setup:actpass", "a=setup:holdconn"), "publish")
+
+
+@pytest.mark.parametrize(
+    ("offered", "answered", "hub_role"),
+    [
+        ("actpass", "passive", "server"),  # JSEP offerers: browsers, aiortc, GStreamer
+        ("passive", "active", "client"),  # FFmpeg's WHIP muxer
+        ("active", "passive", "server"),
+    ],
+)
+async def test_the_hub_is_the_dtls_server_unless_the_offer_wants_that_part(
+    offered: str, answered: str, hub_role: str
+) -> None:
+    offer = parse_offer(
+        (await make_offer("sendonly")).replace("a=setup:actpass", f"a=setup:{offered}"), "publish"
+    )
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    try:
+        await pc.setRemoteDescription(RTCSessionDescription(sdp=offer.sdp, type="offer"))
+        await set_answer(pc, offer)
+        setups = {line for line in pc.localDescription.sdp.splitlines() if "a=setup:" in line}
+        assert setups == {f"a=setup:{answered}"}
+        # aiortc takes its DTLS role from the answer it was given, not the one it made.
+        assert {t.receiver.transport._role for t in pc.getTransceivers()} == {hub_role}
+    finally:
+        await pc.close()
 
 
 async def test_an_offer_without_media_or_transport_is_refused() -> None:
