@@ -6,10 +6,12 @@ import stat
 
 import httpx
 import pytest
+from starlette.datastructures import Headers
 
 from hub.config import Settings
 from tests.conftest import Staff
 from tests.web.conftest import bearer
+from web.auth import Presented, authorization
 from web.security import secret_key
 
 
@@ -92,6 +94,47 @@ def test_writes_from_another_site_are_refused(client: httpx.Client, staff: Staff
 
 def test_bearer_writes_need_no_csrf_token(client: httpx.Client, staff: Staff) -> None:
     assert client.post("/logout", headers=bearer(staff, "dana")).status_code == 204
+
+
+PLAN = {"title": "Levee", "location": {"name": "hall", "lat": 30.0, "lon": 120.0}}
+UNUSABLE_AUTHORIZATIONS = (
+    b"Bearer \xa0",  # a non-breaking space: no token at all
+    b"Bearer \xc2\xa0",
+    b"Bearer",
+    b"Bearer\thub_x",
+    b"Basic ZGFuYTpkYW5hLXB3",
+    b"Bearer hub_a hub_b",
+    b"Bearer hub_nope",
+)
+
+
+def test_an_unusable_authorization_header_never_falls_back_to_the_cookie(
+    client: httpx.Client, staff: Staff
+) -> None:
+    """Whatever the header holds, the request is judged by it alone: never by the session."""
+    sign_in(client, "dana")
+    for unusable in UNUSABLE_AUTHORIZATIONS:
+        header = {"Authorization": unusable}
+        forged = client.post(
+            "/api/assignments", json=PLAN, headers={**header, "Origin": "https://evil.example"}
+        )
+        assert forged.status_code in (401, 403), (unusable, forged.text)
+        assert client.get("/api/me", headers=header).status_code == 401, unusable
+        assert client.get("/api/board", headers=header).status_code == 401, unusable
+    assert client.get("/api/me").json()["name"] == "dana"
+    assert client.get("/api/assignments", headers=bearer(staff, "dana")).json()["assignments"] == []
+
+
+def test_the_authorization_header_is_read_one_way() -> None:
+    def read(*values: bytes) -> Presented | None:
+        return authorization(Headers(raw=[(b"authorization", value) for value in values]))
+
+    assert read() is None
+    assert read(b"Bearer hub_1a_x-Y.z~+/==") == Presented("hub_1a_x-Y.z~+/==")
+    assert read(b"bearer  hub_x") == Presented("hub_x")
+    for unusable in (b"", b"Bearer", b"Bearer ", b"Bearer \xa0", b"Bearer hub_x \xa0", b"Basic x"):
+        assert read(unusable) == Presented(None), unusable
+    assert read(b"Bearer hub_x", b"Bearer hub_y") == Presented(None)
 
 
 def test_the_sign_in_form_goes_home_or_next(client: httpx.Client, staff: Staff) -> None:
