@@ -494,7 +494,7 @@ class Newsroom(Application[UUID]):
         captures: list[UUID] | None = None,
     ) -> Done:
         if assignment is not None:
-            self.get(Assignment, assignment)
+            self.get(Assignment, assignment).require_story_writer(r.actor)
         for capture in captures or []:
             self.get(Capture, capture)
         return self._create(
