@@ -8,7 +8,10 @@ import httpx
 import pytest
 from starlette.datastructures import Headers
 
+from events.roles import SYSTEM_ACTOR
 from hub.config import Settings
+from hub.newsroom import Request
+from hub.store import schema
 from tests.conftest import Staff
 from tests.web.conftest import bearer
 from web.auth import Presented, authorization
@@ -229,3 +232,57 @@ def test_the_session_secret_is_made_once_and_kept_private(
 
 def _json() -> dict[str, str]:
     return {"Content-Type": "application/json"}
+
+
+@pytest.fixture
+def admin(staff: Staff) -> dict[str, str]:
+    """An admin's bearer header, registered before the hub starts."""
+    done = staff.newsroom.register_user(
+        Request(SYSTEM_ACTOR, staff.clock.tick(1)), name="ada", roles=["admin"]
+    )
+    return {"Authorization": f"Bearer {done.extra['token']}"}
+
+
+def test_a_new_token_is_shown_once_and_never_kept(
+    admin: dict[str, str], client: httpx.Client, staff: Staff
+) -> None:
+    """A repeated request (same Idempotency-Key) answers the same token's id, never its secret."""
+    asks = [
+        (admin, "/api/users", {"name": "newcomer", "roles": ["reporter"]}),
+        (bearer(staff, "rui"), "/api/users/rui/tokens", {"label": "spare phone"}),
+        (bearer(staff, "tess"), "/api/sources", {"name": "truck-1", "kind": "truck"}),
+    ]
+    secrets: list[str] = []
+    for n, (caller, path, body) in enumerate(asks):
+        headers = {**caller, "Idempotency-Key": f"once-{n}"}
+        first = client.post(path, json=body, headers=headers)
+        assert first.status_code == 201, first.text
+        secret = first.json()["token"]
+        assert secret.startswith("hub_") and first.json()["token_id"]
+        secrets.append(secret)
+        again = client.post(path, json=body, headers=headers)
+        assert again.status_code == 201, again.text
+        repeat = again.json()
+        assert repeat["token"] is None and "shown once" in repeat["message"], repeat
+        unchanged = {k: v for k, v in first.json().items() if k not in ("token", "message")}
+        assert {**unchanged, "token": None, "message": repeat["message"]} == repeat
+    assert client.get("/api/me", headers={"Authorization": f"Bearer {secrets[1]}"}).is_success
+    rotate = staff.req("tess", key="rotate-truck-1")
+    rotated = staff.newsroom.rotate_source_token(rotate, "truck-1")
+    secrets.append(rotated.extra["token"])
+    assert staff.newsroom.rotate_source_token(rotate, "truck-1").extra["token"] is None
+    assert kept_anywhere(staff, secrets) == []
+
+
+def kept_anywhere(staff: Staff, secrets: list[str]) -> list[str]:
+    """Every row of every table of the store that holds one of the secrets."""
+    found = []
+    with staff.newsroom.store.engine.connect() as conn:
+        for table in schema.metadata.sorted_tables:
+            for row in conn.execute(table.select()):
+                text = " ".join(
+                    value.decode("latin-1") if isinstance(value, bytes) else str(value)
+                    for value in row
+                )
+                found += [f"{table.name}: {s}" for s in secrets if s in text]
+    return found
