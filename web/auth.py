@@ -171,4 +171,6 @@ def require(principal: Principal, *roles: Role, doing: str) -> None:
     """Refuses with 403 unless the caller holds one of the roles (admins hold all)."""
     if principal.kind != "user" or not principal.has(*roles):
         wanted = " or ".join(r.value for r in roles)
-        raise ApiError(403, "forbidden", f"{principal.name} may not {doing}: it needs {wanted}")
+        raise ApiError(
+            403, "forbidden", f"{principal.name} may not {doing}: it needs the role {wanted}"
+        )

@@ -26,17 +26,10 @@ from web.auth import (
     principal_from_session,
     principal_from_token,
 )
+from web.readers import LIVE
 from web.runtime import Runtime
 
-VIEWERS = (
-    Role.WALL,
-    Role.DISPATCHER,
-    Role.TECHNICIAN,
-    Role.EDITOR,
-    Role.DESK_HEAD,
-    Role.CHIEF_EDITOR,
-    Role.AUDITOR,
-)
+VIEWERS = LIVE  # the roles that read the live state (web/readers.py) watch every source
 
 
 class NewsroomMediaAccess:

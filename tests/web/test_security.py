@@ -35,7 +35,7 @@ def test_password_sign_in_gives_a_session(client: httpx.Client, staff: Staff) ->
     assert "hub_session=" in cookie and "httponly" in cookie.lower() and "samesite=lax" in cookie
     me = client.get("/api/me").json()
     assert me["name"] == "rui" and me["csrf_token"] == body["csrf_token"]
-    assert client.get("/api/wall").status_code == 200
+    assert client.get("/api/assignments").status_code == 200
 
 
 def test_wrong_passwords_and_names_are_refused_alike(client: httpx.Client, staff: Staff) -> None:
