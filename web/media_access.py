@@ -2,8 +2,9 @@
 
 Publishing: a source's own device token publishes to that source only; a reporter signed in on
 the phone page (or with their token) publishes to the sources they own; technicians and admins
-publish anywhere (a test from the control room). Viewing: every signed-in person and the wall,
-except that a reporter sees only their own sources; device tokens only publish.
+publish anywhere (a test from the control room). Viewing: the roles that read the live state
+(web/readers.py: the wall display, dispatchers, technicians, the desk, auditors) watch every
+source and output, a reporter the sources they own; device tokens only publish.
 
 The WHIP/WHEP routes hand the authorizer one credential string. `credentials` makes it from the
 request as the API reads it (`web.auth.authorization`): `token:<bearer>` whenever an Authorization
