@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import re
 import resource
+import secrets
 import socket
 import subprocess
 import sys
@@ -42,6 +43,7 @@ from hub.newsroom import Newsroom, Request  # noqa: E402
 from hub.server import WEBSOCKETS  # noqa: E402
 
 CONNECT_AT_ONCE = 50
+METRICS_TOKEN = f"hub_bench_{secrets.token_hex(8)}"  # the scraper's token of the hub under test
 
 
 class Commands:
@@ -131,6 +133,7 @@ def start_hub(
         "HUB_DATABASE_URL": database_url,
         "HUB_WALL_FLUSH_MS": str(args.flush_ms),
         "HUB_WALL_FLUSH_PER_CLIENT_US": str(args.per_client_us),
+        "HUB_METRICS_TOKEN": METRICS_TOKEN,
     }
     if args.ws == "hub" and args.via == "api":
         command = [str(Path(sys.executable).with_name("hub")), "serve", "--port", str(port)]
@@ -393,7 +396,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 def collections(url: str) -> dict[str, Any]:
     """The hub's garbage collections during the run, from its /metrics (hub/heap.py)."""
     found: dict[tuple[str, str], float] = {}
-    for family in text_string_to_metric_families(httpx.get(url, timeout=30).text):
+    scraper = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+    for family in text_string_to_metric_families(httpx.get(url, headers=scraper, timeout=30).text):
         for sample in family.samples:
             found[sample.name, sample.labels.get("generation", "")] = sample.value
     return {

@@ -18,6 +18,7 @@ from events.roles import Actor, Role
 PRIORITIES = ("low", "normal", "high", "urgent")
 STATES = ("planned", "assigned", "accepted", "declined", "on_scene", "filed", "closed", "cancelled")
 OPEN_STATES = frozenset(STATES) - {"closed", "cancelled"}
+DESK = (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR)  # write on any assignment
 
 
 class Assignment(NewsroomAggregate):
@@ -162,6 +163,16 @@ class Assignment(NewsroomAggregate):
         self._require_state("cancel", *sorted(OPEN_STATES))
         reason = require_text(reason, "a reason for cancelling", max_length=1000)
         self.trigger_event(self.Cancelled, timestamp=at, actor=actor.name, reason=reason)
+
+    def require_story_writer(self, actor: Actor) -> None:
+        """A story on this assignment is written by its reporter, or by the desk (editors up)."""
+        if actor.has(*DESK) or (self.reporter is not None and actor.name == self.reporter):
+            return
+        whose = f"{self.reporter}'s" if self.reporter else "nobody's yet"
+        raise NotPermitted(
+            f"{actor.name} may not write a story on assignment {self.title!r}: it is {whose}, "
+            "and only its reporter or an editor, desk head or chief editor may"
+        )
 
     def _require_reporter(self, actor: Actor, doing: str) -> None:
         if actor.name != self.reporter:

@@ -26,6 +26,8 @@ class Settings:
     HUB_DATA_DIR (default ./data), HUB_DATABASE_URL (default SQLite in the data folder),
     HUB_CENTRE_NAME, and HUB_ICE_SERVERS (comma-separated stun:/turn: URLs; none by default, so
     nothing outside is contacted) with HUB_TURN_USERNAME / HUB_TURN_PASSWORD for TURN.
+    HUB_METRICS_TOKEN: the bearer token a Prometheus scraper sends for GET /metrics (unset: only
+    technicians and admins read it).
     Live media: HUB_MEDIA (on; off on a node that serves only pages and the API),
     HUB_OUTPUT_PRESET (libx264 preset of the program outputs, veryfast) and HUB_STALL_TIMEOUT_MS
     (how long a program source may stall before its output fails over, 500).
@@ -44,6 +46,9 @@ class Settings:
     )
     turn_username: str = field(default_factory=lambda: os.environ.get("HUB_TURN_USERNAME", ""))
     turn_password: str = field(default_factory=lambda: os.environ.get("HUB_TURN_PASSWORD", ""))
+    metrics_token: str = field(
+        default_factory=lambda: os.environ.get("HUB_METRICS_TOKEN", "").strip()
+    )
     media: bool = field(default_factory=lambda: _flag(os.environ.get("HUB_MEDIA", "on")))
     output_preset: str = field(
         default_factory=lambda: os.environ.get("HUB_OUTPUT_PRESET", "veryfast")

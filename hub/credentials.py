@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 TOKEN_PREFIX = "hub_"
+SECRET_FIELD = "token"  # the field of a command's answer that carries a new token's secret
 
 
 @dataclass(frozen=True, slots=True)

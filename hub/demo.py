@@ -129,10 +129,11 @@ def seed(newsroom: Newsroom, now: datetime | None = None) -> Seeded | None:
     )
     newsroom.start_output(req("ma.jun"), "main")
 
-    # A dozen assignments, spread over every state of the board.
+    # A dozen assignments, spread over every state of the board; from the seventh on they carry
+    # stories, each written by the assignment's own reporter.
     ladders: list[list[str]] = [
         ["on_scene"], ["on_scene"], ["accepted"], ["assigned"], ["assigned"], ["planned"],
-        ["planned"], ["declined"], ["filed"], ["filed"], ["closed"], ["cancelled"], ["on_scene"],
+        ["assigned"], ["declined"], ["filed"], ["filed"], ["closed"], ["cancelled"], ["on_scene"],
     ]  # fmt: skip
     assignments: list[tuple[UUID, str]] = []
     for i, (target,) in enumerate(ladders):

@@ -27,7 +27,7 @@ from events.roles import Actor, Role
 from events.story import Story
 from events.user import User
 from hub.config import Settings
-from hub.credentials import NewToken, Passwords, new_token
+from hub.credentials import SECRET_FIELD, NewToken, Passwords, new_token
 from hub.errors import AlreadyExists, KeyReused, NotFound, VersionConflict
 from hub.store.recorder import DuplicateRequest, HubRecorder
 
@@ -47,6 +47,13 @@ def persistence_module(database_url: str) -> str:
     return "hub.store.factory:HubFactory"
 
 
+SECRET = SECRET_FIELD  # shown in the first answer only; only its hash is kept
+SHOWN_ONCE = (
+    "the token was shown once, in the first answer to this request, and is not kept: "
+    "issue a new one if it was lost"
+)
+
+
 @dataclass(frozen=True)
 class Done:
     """What a command answers: the aggregate's id and new version (plus, rarely, a secret)."""
@@ -59,11 +66,19 @@ class Done:
         return {"id": str(self.id), "version": self.version, **self.extra}
 
     def to_json(self) -> str:
-        return json.dumps(self.as_dict(), sort_keys=True)
+        """The answer as kept for a repeat of the request: without the secret, which is shown
+        once (only its hash is kept, in the event)."""
+        kept = self.as_dict()
+        if SECRET in kept:
+            kept[SECRET] = None
+        return json.dumps(kept, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> Done:
+        """A kept answer, as a repeat of the request gets it: saying so where a secret was."""
         data = json.loads(text)
+        if SECRET in data:
+            data |= {SECRET: None, "message": SHOWN_ONCE}
         return cls(UUID(data.pop("id")), int(data.pop("version")), data)
 
 
@@ -261,7 +276,9 @@ class Newsroom(Application[UUID]):
             token_hash=token.hash,
             label="first",
         )
-        done = Done(user.id, user.version, {"name": name, "token": token.secret})
+        done = Done(
+            user.id, user.version, {"name": name, "token_id": token.token_id, SECRET: token.secret}
+        )
         return self._save(r, "register_user", user, done, creating=f"user {name!r}")
 
     def set_password(self, r: Request, *, name: str, password: str) -> Done:
@@ -292,7 +309,7 @@ class Newsroom(Application[UUID]):
                 token_hash=token.hash,
                 label=label,
             ),
-            extra={"token": token.secret, "token_id": token.token_id},
+            extra={SECRET: token.secret, "token_id": token.token_id},
         )
 
     def revoke_token(self, r: Request, *, name: str, token_id: str, reason: str) -> Done:
@@ -521,7 +538,7 @@ class Newsroom(Application[UUID]):
         captures: list[UUID] | None = None,
     ) -> Done:
         if assignment is not None:
-            self.get(Assignment, assignment)
+            self.get(Assignment, assignment).require_story_writer(r.actor)
         for capture in captures or []:
             self.get(Capture, capture)
         return self._create(
@@ -609,7 +626,8 @@ class Newsroom(Application[UUID]):
             token_id=token.token_id,
             token_hash=token.hash,
         )
-        done = Done(source.id, source.version, {"name": name, "token": token.secret})
+        answer = {"name": name, "token_id": token.token_id, SECRET: token.secret}
+        done = Done(source.id, source.version, answer)
         return self._save(r, "register_source", source, done, creating=f"live source {name!r}")
 
     def rotate_source_token(self, r: Request, name: str) -> Done:
@@ -623,7 +641,7 @@ class Newsroom(Application[UUID]):
             lambda s: s.rotate_token(
                 at=r.at, actor=r.actor, token_id=token.token_id, token_hash=token.hash
             ),
-            extra={"name": name, "token": token.secret},
+            extra={"name": name, "token_id": token.token_id, SECRET: token.secret},
         )
 
     def source_went_live(

@@ -2,8 +2,9 @@
 
 Editors cut stories from captures, so the whole newsroom may find and fetch them; a reporter
 (with no other newsroom role) sees the captures they registered and those of their assignments.
-The wall display lists them but fetches no files. The list comes from the read model; one
-capture, and its file, from the store, so a capture just registered is there at once.
+The wall display reads none of them (`own_only` refuses it: web/readers.py). The list comes from
+the read model; one capture, and its file, from the store, so a capture just registered is there
+at once.
 
 Files live on the media node (recordings) or the node that took the upload, under the data
 directory; a node without the file says so (404 `file_elsewhere`). Files are served with

@@ -1,9 +1,10 @@
 """The API's reads: assignments, the board, dispatch commands, stories, the publishing matrix,
 figures, sources, outputs and the audit trail.
 
-Who sees what: any signed-in person reads the newsroom's state, except that a reporter (with no
-other newsroom role) sees only their own assignments, stories and commands; the audit trail is for
-auditors and admins.
+Who reads what is web/readers.py: the whole newsroom's records for the roles whose work needs
+them, their own for a reporter (assignments, stories, commands, sources, and the matrix of their
+stories), the live state (sources, outputs, matrix) for the wall display too, and the audit trail
+for auditors. Admins hold every role.
 """
 
 from __future__ import annotations
@@ -33,28 +34,27 @@ from web.answers import (
 from web.auth import Principal
 from web.endpoints import Call, Endpoint
 from web.errors import ApiError
+from web.readers import CONTROL_ROOM, DESK, LIVE, LOG, NEWSROOM, OWN, PEOPLE
 from web.schemas import line
 
-NEWSROOM_WIDE = (
-    Role.DISPATCHER,
-    Role.EDITOR,
-    Role.DESK_HEAD,
-    Role.CHIEF_EDITOR,
-    Role.TECHNICIAN,
-    Role.AUDITOR,
-    Role.WALL,
-)
+NEWSROOM_WIDE = NEWSROOM  # whose callers read everyone's records (the capture library too)
 MAX_POSITION = 2**63 - 1  # positions are 64-bit in both stores
 AssignmentState = Literal[
     "planned", "assigned", "accepted", "declined", "on_scene", "filed", "closed", "cancelled"
 ]
 
 
-def own_only(principal: Principal) -> str | None:
-    """The reporter whose things alone the caller may see, or None for the whole newsroom."""
-    if principal.has(*NEWSROOM_WIDE):
+def own_only(principal: Principal, everyone: tuple[Role, ...] = NEWSROOM_WIDE) -> str | None:
+    """The reporter whose things alone the caller may see, or None for everyone's; a caller who
+    is neither (a wall display) is refused."""
+    if principal.has(*everyone):
         return None
-    return principal.name
+    if principal.has(*OWN):
+        return principal.name
+    wanted = " or ".join(role.value for role in (*OWN, *everyone))
+    raise ApiError(
+        403, "forbidden", f"{principal.name} may not read these records: it needs the role {wanted}"
+    )
 
 
 class AssignmentQuery(BaseModel):
@@ -110,14 +110,13 @@ async def get_board(call: Call) -> dict[str, Any]:
 
 
 async def list_commands(call: Call) -> dict[str, Any]:
-    everyone = call.principal.has(Role.DISPATCHER, Role.TECHNICIAN, Role.AUDITOR, Role.WALL)
-    person = None if everyone else call.principal.name
+    person = None if call.principal.has(*CONTROL_ROOM) else call.principal.name
     return {"commands": await call.read_models(lambda m: queries.command_list(m, person=person))}
 
 
 async def list_stories(call: Call) -> dict[str, Any]:
     q: StoryQuery = call.query
-    reporter = own_only(call.principal)
+    reporter = own_only(call.principal, DESK)
     assignment = str(q.assignment) if q.assignment else None
     stories = await call.read_models(
         lambda m: queries.story_list(
@@ -129,7 +128,7 @@ async def list_stories(call: Call) -> dict[str, Any]:
 
 async def get_story(call: Call) -> dict[str, Any]:
     sid = call.uuid("story")
-    reporter = own_only(call.principal)
+    reporter = own_only(call.principal, DESK)
 
     def read() -> dict[str, Any]:
         detail = queries.story_detail(call.newsroom, sid)
@@ -143,7 +142,7 @@ async def get_story(call: Call) -> dict[str, Any]:
 
 
 async def get_matrix(call: Call) -> dict[str, Any]:
-    reporter = own_only(call.principal)
+    reporter = own_only(call.principal, LIVE)
 
     def read(models: Any) -> dict[str, Any]:
         matrix = queries.matrix(models)
@@ -160,7 +159,9 @@ async def get_figures(call: Call) -> dict[str, Any]:
 
 async def list_sources(call: Call) -> dict[str, Any]:
     viewers = viewer_counts(call)
-    return {"sources": await call.read_models(lambda m: queries.source_list(m, viewers))}
+    owner = own_only(call.principal, LIVE)
+    sources = await call.read_models(lambda m: queries.source_list(m, viewers))
+    return {"sources": [s for s in sources if owner in (None, s.get("owner"))]}
 
 
 def viewer_counts(call: Call) -> dict[str, int]:
@@ -197,8 +198,6 @@ async def export_audit(call: Call) -> StreamingResponse:
     )
 
 
-AUDITORS = (Role.AUDITOR,)
-
 ENDPOINTS: list[Endpoint] = [
     Endpoint(
         "GET",
@@ -208,6 +207,7 @@ ENDPOINTS: list[Endpoint] = [
         "assignments",
         Assignments,
         query=AssignmentQuery,
+        roles=(*NEWSROOM, *OWN),
         description="Open ones, then recently finished; a reporter gets their own only.",
     ),
     Endpoint(
@@ -217,8 +217,17 @@ ENDPOINTS: list[Endpoint] = [
         "Read an assignment",
         "assignments",
         AssignmentDetail,
+        roles=(*NEWSROOM, *OWN),
     ),
-    Endpoint("GET", "/api/board", get_board, "Read the assignment board", "assignments", Board),
+    Endpoint(
+        "GET",
+        "/api/board",
+        get_board,
+        "Read the assignment board",
+        "assignments",
+        Board,
+        roles=(*NEWSROOM, *OWN),
+    ),
     Endpoint(
         "GET",
         "/api/commands",
@@ -226,10 +235,19 @@ ENDPOINTS: list[Endpoint] = [
         "List unacknowledged dispatch commands",
         "dispatch",
         Commands,
-        description="All of them for the control room; one's own (to or from) otherwise.",
+        roles=PEOPLE,
+        description="All of them for the control room and auditors; one's own (to or from) "
+        "otherwise.",
     ),
     Endpoint(
-        "GET", "/api/stories", list_stories, "List stories", "stories", Stories, query=StoryQuery
+        "GET",
+        "/api/stories",
+        list_stories,
+        "List stories",
+        "stories",
+        Stories,
+        query=StoryQuery,
+        roles=(*DESK, *OWN),
     ),
     Endpoint(
         "GET",
@@ -238,8 +256,17 @@ ENDPOINTS: list[Endpoint] = [
         "Read a story with its history",
         "stories",
         StoryDetail,
+        roles=(*DESK, *OWN),
     ),
-    Endpoint("GET", "/api/matrix", get_matrix, "Read the publishing matrix", "stories", Matrix),
+    Endpoint(
+        "GET",
+        "/api/matrix",
+        get_matrix,
+        "Read the publishing matrix",
+        "stories",
+        Matrix,
+        roles=(*LIVE, *OWN),
+    ),
     Endpoint(
         "GET",
         "/api/metrics",
@@ -247,9 +274,19 @@ ENDPOINTS: list[Endpoint] = [
         "Read the newsroom's figures",
         "stories",
         NewsroomFigures,
+        roles=DESK,
     ),
-    Endpoint("GET", "/api/sources", list_sources, "List live sources", "live", Sources),
-    Endpoint("GET", "/api/outputs", list_outputs, "List outputs", "live", Outputs),
+    Endpoint(
+        "GET",
+        "/api/sources",
+        list_sources,
+        "List live sources",
+        "live",
+        Sources,
+        roles=(*LIVE, *OWN),
+        description="Every source; a reporter gets their own only.",
+    ),
+    Endpoint("GET", "/api/outputs", list_outputs, "List outputs", "live", Outputs, roles=LIVE),
     Endpoint(
         "GET",
         "/api/audit",
@@ -258,7 +295,7 @@ ENDPOINTS: list[Endpoint] = [
         "audit",
         Audit,
         query=AuditQuery,
-        roles=AUDITORS,
+        roles=LOG,
     ),
     Endpoint(
         "GET",
@@ -267,7 +304,7 @@ ENDPOINTS: list[Endpoint] = [
         "Export the whole log",
         "audit",
         query=ExportQuery,
-        roles=AUDITORS,
+        roles=LOG,
         streams=("application/x-ndjson", "text/csv"),
         description="Every event, then the chain head (for `hub audit verify`).",
     ),

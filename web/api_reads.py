@@ -1,4 +1,8 @@
-"""Read endpoints: the wall (now or replayed) and the event log in pages."""
+"""Read endpoints: the wall (now or replayed) and the event log in pages.
+
+The wall is read by the wall display and the roles that watch the live state (web/readers.py:
+LIVE); the event log holds everything anyone did, so it is for auditors (and admins) only.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from hub.eventlog import record
-from web.auth import authenticate
+from web.auth import authenticate, require
 from web.errors import ApiError
+from web.readers import LIVE, LOG
 from web.runtime import runtime
 
 MAX_PAGE = 1000
@@ -51,7 +56,7 @@ def parse_at(raw: str) -> int | datetime:
 
 async def get_wall(request: Request) -> JSONResponse:
     rt = runtime(request)
-    authenticate(request, rt.models.directory)
+    require(authenticate(request, rt.models.directory), *LIVE, doing="read the wall")
     raw = request.query_params.get("at")
     if not raw:
         wall = await run_in_threadpool(rt.models.models.wall.snapshot)
@@ -69,7 +74,7 @@ async def get_wall(request: Request) -> JSONResponse:
 
 async def get_events(request: Request) -> JSONResponse:
     rt = runtime(request)
-    authenticate(request, rt.models.directory)
+    require(authenticate(request, rt.models.directory), *LOG, doing="read the event log")
     after = int_param(request, "after", 0)
     limit = int_param(request, "limit", 100, low=1, high=MAX_PAGE)
     store = rt.newsroom.store

@@ -1,16 +1,21 @@
 """Who is calling: bearer tokens (devices, scripts, the wall) and signed sessions (people).
 
-A request with `Authorization: Bearer <token>` is judged by the token alone (the session cookie is
-then ignored); otherwise the signed session cookie set at sign-in names the person. Either way the
-roles come from the directory as it is now, so a changed role or a deactivated person takes effect
-at once.
+A request that presents an Authorization header is judged by that header alone, and the session
+cookie is then ignored: a well-formed `Bearer <token>` of a known token names the caller, and any
+other header (empty, malformed, another scheme, an unknown token) is 401. Only a request without
+the header is judged by the signed session cookie set at sign-in. `authorization` is the one
+reading of the header, shared by authentication, the CSRF check and the live media routes. Either
+way the roles come from the directory as it is now, so a changed role or a deactivated person
+takes effect at once.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 
+from starlette.datastructures import Headers
 from starlette.requests import HTTPConnection
 
 from events.roles import Actor, Role
@@ -19,6 +24,8 @@ from projections.directory import Directory
 from web.errors import ApiError
 
 SESSION_TOUCH_SECONDS = 3600  # re-sign a session cookie at most hourly: sessions roll while used
+# RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token (the scheme is case-insensitive).
+BEARER = re.compile(r"(?i:bearer) +([A-Za-z0-9._~+/-]+=*)")
 
 # Where a person lands after signing in, by the first role that has a page of its own.
 HOME_PAGES: tuple[tuple[tuple[Role, ...], str], ...] = (
@@ -62,12 +69,20 @@ def home_page(roles: frozenset[str]) -> str:
     return "/console"
 
 
-def bearer_token(conn: HTTPConnection) -> str | None:
-    header = conn.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return token.strip()
-    return None
+@dataclass(frozen=True, slots=True)
+class Presented:
+    """What a request's Authorization header presents: a bearer token, or None if it is unusable."""
+
+    token: str | None
+
+
+def authorization(headers: Headers) -> Presented | None:
+    """None when the request has no Authorization header; else what the header presents."""
+    values = headers.getlist("authorization")
+    if not values:
+        return None
+    found = BEARER.fullmatch(values[0]) if len(values) == 1 else None
+    return Presented(found.group(1) if found else None)
 
 
 def principal_from_token(directory: Directory, token: str) -> Principal | None:
@@ -104,12 +119,9 @@ def active_person(directory: Directory, name: str) -> Principal | None:
 
 def authenticate(conn: HTTPConnection, directory: Directory) -> Principal:
     """Returns the caller, or refuses with 401."""
-    token = bearer_token(conn)
-    if token is not None:
-        principal = principal_from_token(directory, token)
-        if principal is None:
-            raise ApiError(401, "unauthenticated", "the bearer token is not valid")
-        return principal
+    presented = authorization(conn.headers)
+    if presented is not None:
+        return by_token(directory, presented)
     principal = principal_from_session(conn, directory)
     if principal is not None:
         return principal
@@ -119,6 +131,22 @@ def authenticate(conn: HTTPConnection, directory: Directory) -> Principal:
         "sign in, or send Authorization: Bearer <token>",
         headers={"WWW-Authenticate": "Bearer"},
     )
+
+
+def by_token(directory: Directory, presented: Presented) -> Principal:
+    """The holder of the presented token; 401 for a malformed header or an unknown token."""
+    challenge = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+    if presented.token is None:
+        raise ApiError(
+            401,
+            "unauthenticated",
+            "the Authorization header must be Bearer <token>",
+            headers=challenge,
+        )
+    principal = principal_from_token(directory, presented.token)
+    if principal is None:
+        raise ApiError(401, "unauthenticated", "the bearer token is not valid", headers=challenge)
+    return principal
 
 
 def authenticate_person(conn: HTTPConnection, directory: Directory) -> Principal:
@@ -143,4 +171,6 @@ def require(principal: Principal, *roles: Role, doing: str) -> None:
     """Refuses with 403 unless the caller holds one of the roles (admins hold all)."""
     if principal.kind != "user" or not principal.has(*roles):
         wanted = " or ".join(r.value for r in roles)
-        raise ApiError(403, "forbidden", f"{principal.name} may not {doing}: it needs {wanted}")
+        raise ApiError(
+            403, "forbidden", f"{principal.name} may not {doing}: it needs the role {wanted}"
+        )

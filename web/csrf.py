@@ -4,8 +4,10 @@ Browsers attach the cookie to any request, even one another site makes them send
 authenticated by the cookie must prove it comes from our own pages: it carries the session's CSRF
 token in the `X-CSRF-Token` header (scripts on our pages read it from GET /api/me or the page's
 `<meta name="csrf-token">`), or, for a plain HTML form, in a `csrf_token` field. A request whose
-`Origin` names another site is refused outright. Requests with a bearer token carry no ambient
-credential and are exempt.
+`Origin` names another site is refused outright. A request with a well-formed bearer token carries
+no ambient credential and is exempt: it is judged by the token alone, never by the cookie (see
+`web.auth.authorization`, the one reading of the header). Any other Authorization header earns no
+exemption.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from starlette.datastructures import Headers
 from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from web.auth import authorization
 from web.errors import error_response
 
 HEADER = "x-csrf-token"
@@ -57,7 +60,8 @@ class CsrfMiddleware:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        if headers.get("authorization", "").lower().startswith("bearer "):
+        presented = authorization(headers)
+        if presented is not None and presented.token is not None:
             await self.app(scope, receive, send)
             return
         if not same_origin(headers):

@@ -2,12 +2,15 @@
 
 Publishing: a source's own device token publishes to that source only; a reporter signed in on
 the phone page (or with their token) publishes to the sources they own; technicians and admins
-publish anywhere (a test from the control room). Viewing: every signed-in person and the wall,
-except that a reporter sees only their own sources; device tokens only publish.
+publish anywhere (a test from the control room). Viewing: the roles that read the live state
+(web/readers.py: the wall display, dispatchers, technicians, the desk, auditors) watch every
+source and output, a reporter the sources they own; device tokens only publish.
 
 The WHIP/WHEP routes hand the authorizer one credential string. `credentials` makes it from the
-request: `token:<bearer>` for a bearer token, or `session:<name>` for a valid signed session cookie
-(never from anything the client wrote itself), so one check serves phones and pages alike.
+request as the API reads it (`web.auth.authorization`): `token:<bearer>` whenever an Authorization
+header is present (an unusable one is refused, never replaced by the cookie), else
+`session:<name>` for a valid signed session cookie (never from anything the client wrote itself),
+so one check serves phones and pages alike.
 """
 
 from __future__ import annotations
@@ -20,21 +23,14 @@ from projections.directory import Directory
 from web.auth import (
     Principal,
     active_person,
-    bearer_token,
+    authorization,
     principal_from_session,
     principal_from_token,
 )
+from web.readers import LIVE
 from web.runtime import Runtime
 
-VIEWERS = (
-    Role.WALL,
-    Role.DISPATCHER,
-    Role.TECHNICIAN,
-    Role.EDITOR,
-    Role.DESK_HEAD,
-    Role.CHIEF_EDITOR,
-    Role.AUDITOR,
-)
+VIEWERS = LIVE  # the roles that read the live state (web/readers.py) watch every source
 
 
 class NewsroomMediaAccess:
@@ -49,9 +45,9 @@ class NewsroomMediaAccess:
         return self.rt.models.directory
 
     async def credentials(self, request: Request) -> str | None:
-        token = bearer_token(request)
-        if token is not None:
-            return f"token:{token}"
+        presented = authorization(request.headers)
+        if presented is not None:
+            return f"token:{presented.token or ''}"
         principal = principal_from_session(request, self.directory)
         return f"session:{principal.name}" if principal is not None else None
 
@@ -94,7 +90,7 @@ class NewsroomMediaAccess:
     def _principal(self, credential: str) -> Principal:
         kind, _, value = credential.partition(":")
         principal: Principal | None = None
-        if kind == "token":
+        if kind == "token" and value:
             principal = principal_from_token(self.directory, value)
         elif kind == "session":
             principal = active_person(self.directory, value)

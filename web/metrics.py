@@ -1,5 +1,8 @@
 """GET /metrics in the Prometheus text format, from a registry of this application's own.
 
+Read by technicians and admins with their own credentials, and by a scraper with the bearer
+token set in HUB_METRICS_TOKEN (which opens nothing else).
+
 Each application builds its `HubMetrics` (never prometheus-client's global registry, so two hubs
 in one process, as in the tests, do not mix their figures). Other parts add what they know with
 `metrics_of(rt).add(collector)`: any object with a `collect()` yielding metric families, e.g. the
@@ -9,6 +12,7 @@ media engine's frames and viewers.
 from __future__ import annotations
 
 import gc
+import hmac
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -24,6 +28,8 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.heap import Pauses
+from web.auth import authenticate, authorization, require
+from web.readers import OPERATIONS
 from web.runtime import Runtime
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -174,8 +180,19 @@ class MetricsMiddleware:
             metrics_of(rt).observe(template, scope["method"], status, time.perf_counter() - started)
 
 
+def admit_scraper(request: Request, rt: Runtime) -> None:
+    """The scraper's token, or a technician's (or admin's) credentials; 401/403 otherwise."""
+    expected = rt.settings.metrics_token
+    presented = authorization(request.headers)
+    token = presented.token if presented is not None else None
+    if expected and token is not None and hmac.compare_digest(token.encode(), expected.encode()):
+        return
+    require(authenticate(request, rt.models.directory), *OPERATIONS, doing="read /metrics")
+
+
 async def get_metrics(request: Request) -> Response:
     rt: Runtime = request.app.state.runtime
+    admit_scraper(request, rt)
     body = await run_in_threadpool(metrics_of(rt).render)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
 

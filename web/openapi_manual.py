@@ -63,7 +63,7 @@ def hand_written(schemas: Schemas) -> dict[str, dict[str, Any]]:
                 "The wall now, or replayed",
                 {
                     "200": answer(schemas, answers.Wall, "The wall"),
-                    **error_answers(schemas, (400, 401)),
+                    **error_answers(schemas, (400, 401, 403)),
                 },
                 params=[at],
             )
@@ -74,7 +74,7 @@ def hand_written(schemas: Schemas) -> dict[str, dict[str, Any]]:
                 "The event log in global order",
                 {
                     "200": answer(schemas, answers.EventPage, "A page"),
-                    **error_answers(schemas, (400, 401)),
+                    **error_answers(schemas, (400, 401, 403)),
                 },
                 params=[after, limit],
             )
@@ -88,7 +88,11 @@ def hand_written(schemas: Schemas) -> dict[str, dict[str, Any]]:
             )
         },
         "/metrics": {
-            "get": described("prometheus_metrics", "Figures for Prometheus", text, public=True)
+            "get": described(
+                "prometheus_metrics",
+                "Figures for Prometheus (technicians, admins, or HUB_METRICS_TOKEN)",
+                {**text, **error_answers(schemas, (401, 403))},
+            )
         },
         "/api/openapi.json": {
             "get": described(

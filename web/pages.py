@@ -24,15 +24,16 @@ from web.auth import Principal, authenticate, home_page
 from web.csrf import csrf_token
 from web.errors import ApiError
 from web.i18n import COOKIE, chosen_language, labels, other_language
+from web.readers import LIVE
 from web.runtime import Runtime, runtime
 
 TEMPLATES = Path(__file__).parent / "templates"
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
 PRIORITIES = ("low", "normal", "high", "urgent")
 
-# Who may open which page (admins may open every page).
+# Who may open which page (admins may open every page); each reads what its page shows.
 PAGE_ROLES: dict[str, tuple[Role, ...]] = {
-    "wall": tuple(Role),
+    "wall": LIVE,
     "console": (Role.DISPATCHER, Role.TECHNICIAN, Role.DESK_HEAD, Role.CHIEF_EDITOR),
     "reporter": (Role.REPORTER,),
     "review": (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR),

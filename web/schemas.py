@@ -181,9 +181,15 @@ class Done(Answer):
 class WithToken(Done):
     """A created user or source, or a new token: the secret is shown this once only."""
 
-    token: str
+    token: str | None = Field(
+        description="the secret, in the first answer only: a repeat of the request (the same "
+        "Idempotency-Key) answers null, since only the token's hash is kept"
+    )
     name: str | None = None
-    token_id: str | None = None
+    token_id: str | None = Field(default=None, description="names the token to revoke it")
+    message: str | None = Field(
+        default=None, description="on a repeat: the token was shown once; issue a new one"
+    )
 
 
 # -- errors --------------------------------------------------------------------------------------

@@ -6,8 +6,9 @@ the projection keeps up with the log), and the delivery of dispatch commands: wh
 pushed to a connection of the person it is for, the hub records it as delivered.
 
 `/ws/wall?scope=mine` sends only what concerns the signed-in person (the reporter's phone).
-Callers are authenticated like the API (session cookie or bearer token); a cookie-authenticated
-connection must come from the hub's own origin, since browsers send cookies cross-site.
+Callers are authenticated like the API (session cookie or bearer token); the whole wall is for the
+roles that read it (web/readers.py), `mine` for any person; a cookie-authenticated connection must
+come from the hub's own origin, since browsers send cookies cross-site.
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ from events.errors import DomainError
 from events.roles import SYSTEM_ACTOR
 from hub.errors import HubError
 from hub.newsroom import Request
-from web.auth import Principal, authenticate
+from web.auth import Principal, authenticate, require
 from web.errors import ApiError
+from web.readers import LIVE
 from web.runtime import Runtime, runtime
 from web.wall_fanout import Client, Heartbeat, Join, Leave, Resync, WallFanout
 
@@ -160,11 +162,14 @@ def same_origin(ws: WebSocket) -> bool:
     return urlsplit(origin).netloc == ws.headers.get("host", "")
 
 
-def admit(ws: WebSocket, rt: Runtime) -> Principal:
-    """The caller, or an ApiError saying why not."""
+def admit(ws: WebSocket, rt: Runtime, scope: str) -> Principal:
+    """The caller, or an ApiError saying why not: the whole wall is for those who read it
+    (web/readers.py: LIVE); any person may follow what concerns them (`mine`)."""
     principal = authenticate(ws, rt.models.directory)
     if principal.kind != "user":
         raise ApiError(403, "forbidden", "live sources do not watch the wall")
+    if scope == "wall":
+        require(principal, *LIVE, doing="watch the whole wall (scope=mine shows one's own)")
     if principal.via == "session" and not same_origin(ws):
         raise ApiError(403, "forbidden", "the wall feed only serves pages of this hub")
     return principal
@@ -176,7 +181,7 @@ async def wall_socket(ws: WebSocket) -> None:
     try:
         if scope not in SCOPES:
             raise ApiError(400, "bad_parameter", f"scope must be wall or mine, not {scope!r}")
-        principal = admit(ws, rt)
+        principal = admit(ws, rt, scope)
     except ApiError as refusal:
         await refuse(ws, refusal)
         return

@@ -11,6 +11,7 @@ the ORM path of eventsourcing-sqlalchemy measured 2x slower on writes and 4-5x o
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -28,8 +29,9 @@ from eventsourcing.persistence import (
 )
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyRecorder, SQLAlchemySubscription
-from sqlalchemy import Engine, insert, select, text
+from sqlalchemy import Connection, Engine, insert, select, text, update
 
+from hub.credentials import SECRET_FIELD
 from hub.store import schema
 from hub.store.chain import GENESIS, ChainHead, link
 
@@ -88,6 +90,7 @@ class HubRecorder(SQLAlchemyRecorder, ApplicationRecorder):
             if self.is_postgres:
                 conn.execute(text(_PG_NOTIFY_FUNCTION))
                 conn.execute(text(_PG_NOTIFY_TRIGGER))
+            _withhold_kept_secrets(conn)
 
     # -- writing --------------------------------------------------------------------------------
 
@@ -332,6 +335,22 @@ class HubRecorder(SQLAlchemyRecorder, ApplicationRecorder):
             msg = "subscribe() needs PostgreSQL; on SQLite use add_listener() and polling"
             raise NotImplementedError(msg)
         return SQLAlchemySubscription(recorder=self, gt=gt, topics=topics)  # type: ignore[arg-type]
+
+
+def _withhold_kept_secrets(conn: Connection) -> None:
+    """Blanks the token secrets that answers kept by earlier hubs still hold: a token is shown
+    once, in the first answer, and only its hash is kept."""
+    table = schema.idempotency
+    holding = table.c.result.like(f'%"{SECRET_FIELD}": "%')
+    kept = conn.execute(select(table.c.actor, table.c.key, table.c.result).where(holding))
+    for actor, key, result in kept.all():
+        answer = json.loads(result)
+        answer[SECRET_FIELD] = None
+        conn.execute(
+            update(table)
+            .where(table.c.actor == actor, table.c.key == key)
+            .values(result=json.dumps(answer, sort_keys=True))
+        )
 
 
 def _as_uuid(value: UUID | str) -> UUID:

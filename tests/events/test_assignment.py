@@ -9,7 +9,16 @@ import pytest
 from events.assignment import Assignment
 from events.base import Location
 from events.errors import InvalidValue, NotPermitted, RuleBroken
-from tests.events.helpers import DISPATCHER, OTHER_REPORTER, REPORTER, at
+from tests.events.helpers import (
+    ADMIN,
+    CHIEF,
+    DESK_HEAD,
+    DISPATCHER,
+    EDITOR,
+    OTHER_REPORTER,
+    REPORTER,
+    at,
+)
 
 
 def planned() -> Assignment:
@@ -109,6 +118,20 @@ def test_only_the_assigned_reporter_answers() -> None:
     a.assign(at=at(), actor=DISPATCHER, reporter="rui")
     with pytest.raises(NotPermitted, match="lin may not accept .* it is rui's"):
         a.accept(at=at(), actor=OTHER_REPORTER)
+
+
+def test_a_story_on_an_assignment_is_written_by_its_reporter_or_the_desk() -> None:
+    a = planned()
+    with pytest.raises(NotPermitted, match="rui may not write a story on .* nobody's yet"):
+        a.require_story_writer(REPORTER)
+    a.assign(at=at(), actor=DISPATCHER, reporter="rui")
+    a.require_story_writer(REPORTER)
+    for desk in (EDITOR, DESK_HEAD, CHIEF, ADMIN):
+        a.require_story_writer(desk)
+    for stranger in (OTHER_REPORTER, DISPATCHER):
+        refusal = f"{stranger.name} may not write a story on .* rui's"
+        with pytest.raises(NotPermitted, match=refusal):
+            a.require_story_writer(stranger)
 
 
 def test_declining_needs_a_reason_and_allows_reassigning() -> None:

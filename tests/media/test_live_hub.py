@@ -155,7 +155,7 @@ async def test_a_stream_is_live_watched_ended_and_kept_as_a_capture(
     assert all(tuple(nal_units(frame.data)) in sent for frame in received), "relayed untouched"
     assert (await live.source("rui-phone"))["viewers"] == 1
     async with httpx.AsyncClient(base_url=live.url) as http:
-        metrics = (await http.get("/metrics")).text
+        metrics = (await http.get("/metrics", headers=live.bearer("tess"))).text
     assert 'hub_source_live{source="rui-phone"} 1.0' in metrics
     assert 'hub_source_viewers{source="rui-phone"} 1.0' in metrics
     assert "hub_media_recordings 1.0" in metrics

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from uuid import uuid4
 
 import pytest
+from sqlalchemy import select, update
 
 from events.assignment import Assignment
 from events.base import Location
 from hub.config import Settings
 from hub.errors import KeyReused, VersionConflict
 from hub.newsroom import Newsroom, Request
+from hub.store import schema
 from hub.store.chain import GENESIS, link
 from tests.conftest import Staff
 
@@ -101,6 +104,27 @@ def test_a_retried_command_returns_the_first_answer_and_stores_nothing(
     again = plan(newsroom, staff, key="phone-retry-1")
     assert again == first
     assert newsroom.store.max_notification_id() == before
+
+
+def test_secrets_kept_by_an_earlier_hub_are_withheld_once_it_starts(
+    newsroom: Newsroom, staff: Staff, settings: Settings
+) -> None:
+    """Answers an older hub kept whole (token included) lose the secret when the store opens."""
+    first = newsroom.issue_token(staff.req("rui", key="spare"), name="rui", label="spare")
+    old_answer = json.dumps({**first.as_dict(), "token": first.extra["token"]}, sort_keys=True)
+    table = schema.idempotency
+    with newsroom.store.engine.begin() as conn:
+        conn.execute(update(table).where(table.c.key == "spare").values(result=old_answer))
+    reopened = Newsroom(settings, passwords=newsroom.passwords)
+    try:
+        with reopened.store.engine.connect() as conn:
+            kept = conn.execute(select(table.c.result).where(table.c.key == "spare")).scalar_one()
+        again = reopened.issue_token(staff.req("rui", key="spare"), name="rui", label="spare")
+    finally:
+        reopened.close()
+    assert first.extra["token"] not in kept
+    assert json.loads(kept) == {**first.as_dict(), "token": None}
+    assert again.extra["token"] is None and again.extra["token_id"] == first.extra["token_id"]
 
 
 def test_a_key_reused_for_another_command_is_refused(newsroom: Newsroom, staff: Staff) -> None:

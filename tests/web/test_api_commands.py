@@ -87,7 +87,7 @@ def test_an_assignment_from_plan_to_close(client: httpx.Client, staff: Staff) ->
         ("filed", "rui"),
         ("closed", "dana"),
     ]
-    board = desk.get("wally", "/api/board").json()
+    board = desk.get("eddie", "/api/board").json()
     assert board["counts"]["closed"] == 1 and board["columns"]["closed"][0]["id"] == assignment
 
 
@@ -240,7 +240,7 @@ def test_the_wall_token_cannot_write(client: httpx.Client, staff: Staff) -> None
         refused = desk.post("wally", path, body)
         assert refused.status_code == 403, path
         assert refused.json()["error"]["code"] == "read_only"
-    assert desk.get("wally", "/api/assignments").status_code == 200
+    assert desk.get("wally", "/api/wall").status_code == 200
 
 
 def test_bodies_are_json_of_the_right_shape(client: httpx.Client, staff: Staff) -> None:
@@ -313,12 +313,12 @@ def test_sources_and_outputs(client: httpx.Client, staff: Staff) -> None:
     switched = desk.post("dana", "/api/outputs/main/switch", {"source": "rui-phone"})
     assert switched.status_code == 200
     assert desk.post("tess", "/api/outputs/main/backup", {"backup": None}).status_code == 200
-    outputs = desk.get("rui", "/api/outputs").json()["outputs"]
+    outputs = desk.get("wally", "/api/outputs").json()["outputs"]
     assert outputs[0]["source"] == "rui-phone" and outputs[0]["backup"] is None
     assert outputs[0]["hls"] == "/hls/main/index.m3u8" and outputs[0]["state"] == "running"
     # Nothing is live: the running output says so and shows the slate rather than go dark.
     for _ in range(100):
-        outputs = desk.get("rui", "/api/outputs").json()["outputs"]
+        outputs = desk.get("wally", "/api/outputs").json()["outputs"]
         if outputs[0]["on_air"] == "slate":
             break
         time.sleep(0.1)

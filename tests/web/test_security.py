@@ -6,10 +6,15 @@ import stat
 
 import httpx
 import pytest
+from starlette.datastructures import Headers
 
+from events.roles import SYSTEM_ACTOR
 from hub.config import Settings
+from hub.newsroom import Request
+from hub.store import schema
 from tests.conftest import Staff
 from tests.web.conftest import bearer
+from web.auth import Presented, authorization
 from web.security import secret_key
 
 
@@ -30,7 +35,7 @@ def test_password_sign_in_gives_a_session(client: httpx.Client, staff: Staff) ->
     assert "hub_session=" in cookie and "httponly" in cookie.lower() and "samesite=lax" in cookie
     me = client.get("/api/me").json()
     assert me["name"] == "rui" and me["csrf_token"] == body["csrf_token"]
-    assert client.get("/api/wall").status_code == 200
+    assert client.get("/api/assignments").status_code == 200
 
 
 def test_wrong_passwords_and_names_are_refused_alike(client: httpx.Client, staff: Staff) -> None:
@@ -92,6 +97,47 @@ def test_writes_from_another_site_are_refused(client: httpx.Client, staff: Staff
 
 def test_bearer_writes_need_no_csrf_token(client: httpx.Client, staff: Staff) -> None:
     assert client.post("/logout", headers=bearer(staff, "dana")).status_code == 204
+
+
+PLAN = {"title": "Levee", "location": {"name": "hall", "lat": 30.0, "lon": 120.0}}
+UNUSABLE_AUTHORIZATIONS = (
+    b"Bearer \xa0",  # a non-breaking space: no token at all
+    b"Bearer \xc2\xa0",
+    b"Bearer",
+    b"Bearer\thub_x",
+    b"Basic ZGFuYTpkYW5hLXB3",
+    b"Bearer hub_a hub_b",
+    b"Bearer hub_nope",
+)
+
+
+def test_an_unusable_authorization_header_never_falls_back_to_the_cookie(
+    client: httpx.Client, staff: Staff
+) -> None:
+    """Whatever the header holds, the request is judged by it alone: never by the session."""
+    sign_in(client, "dana")
+    for unusable in UNUSABLE_AUTHORIZATIONS:
+        header = {"Authorization": unusable}
+        forged = client.post(
+            "/api/assignments", json=PLAN, headers={**header, "Origin": "https://evil.example"}
+        )
+        assert forged.status_code in (401, 403), (unusable, forged.text)
+        assert client.get("/api/me", headers=header).status_code == 401, unusable
+        assert client.get("/api/board", headers=header).status_code == 401, unusable
+    assert client.get("/api/me").json()["name"] == "dana"
+    assert client.get("/api/assignments", headers=bearer(staff, "dana")).json()["assignments"] == []
+
+
+def test_the_authorization_header_is_read_one_way() -> None:
+    def read(*values: bytes) -> Presented | None:
+        return authorization(Headers(raw=[(b"authorization", value) for value in values]))
+
+    assert read() is None
+    assert read(b"Bearer hub_1a_x-Y.z~+/==") == Presented("hub_1a_x-Y.z~+/==")
+    assert read(b"bearer  hub_x") == Presented("hub_x")
+    for unusable in (b"", b"Bearer", b"Bearer ", b"Bearer \xa0", b"Bearer hub_x \xa0", b"Basic x"):
+        assert read(unusable) == Presented(None), unusable
+    assert read(b"Bearer hub_x", b"Bearer hub_y") == Presented(None)
 
 
 def test_the_sign_in_form_goes_home_or_next(client: httpx.Client, staff: Staff) -> None:
@@ -186,3 +232,57 @@ def test_the_session_secret_is_made_once_and_kept_private(
 
 def _json() -> dict[str, str]:
     return {"Content-Type": "application/json"}
+
+
+@pytest.fixture
+def admin(staff: Staff) -> dict[str, str]:
+    """An admin's bearer header, registered before the hub starts."""
+    done = staff.newsroom.register_user(
+        Request(SYSTEM_ACTOR, staff.clock.tick(1)), name="ada", roles=["admin"]
+    )
+    return {"Authorization": f"Bearer {done.extra['token']}"}
+
+
+def test_a_new_token_is_shown_once_and_never_kept(
+    admin: dict[str, str], client: httpx.Client, staff: Staff
+) -> None:
+    """A repeated request (same Idempotency-Key) answers the same token's id, never its secret."""
+    asks = [
+        (admin, "/api/users", {"name": "newcomer", "roles": ["reporter"]}),
+        (bearer(staff, "rui"), "/api/users/rui/tokens", {"label": "spare phone"}),
+        (bearer(staff, "tess"), "/api/sources", {"name": "truck-1", "kind": "truck"}),
+    ]
+    secrets: list[str] = []
+    for n, (caller, path, body) in enumerate(asks):
+        headers = {**caller, "Idempotency-Key": f"once-{n}"}
+        first = client.post(path, json=body, headers=headers)
+        assert first.status_code == 201, first.text
+        secret = first.json()["token"]
+        assert secret.startswith("hub_") and first.json()["token_id"]
+        secrets.append(secret)
+        again = client.post(path, json=body, headers=headers)
+        assert again.status_code == 201, again.text
+        repeat = again.json()
+        assert repeat["token"] is None and "shown once" in repeat["message"], repeat
+        unchanged = {k: v for k, v in first.json().items() if k not in ("token", "message")}
+        assert {**unchanged, "token": None, "message": repeat["message"]} == repeat
+    assert client.get("/api/me", headers={"Authorization": f"Bearer {secrets[1]}"}).is_success
+    rotate = staff.req("tess", key="rotate-truck-1")
+    rotated = staff.newsroom.rotate_source_token(rotate, "truck-1")
+    secrets.append(rotated.extra["token"])
+    assert staff.newsroom.rotate_source_token(rotate, "truck-1").extra["token"] is None
+    assert kept_anywhere(staff, secrets) == []
+
+
+def kept_anywhere(staff: Staff, secrets: list[str]) -> list[str]:
+    """Every row of every table of the store that holds one of the secrets."""
+    found = []
+    with staff.newsroom.store.engine.connect() as conn:
+        for table in schema.metadata.sorted_tables:
+            for row in conn.execute(table.select()):
+                text = " ".join(
+                    value.decode("latin-1") if isinstance(value, bytes) else str(value)
+                    for value in row
+                )
+                found += [f"{table.name}: {s}" for s in secrets if s in text]
+    return found
