@@ -7,10 +7,17 @@ and never runs backwards, and each event's hash covers its predecessor's.
 
 The hot paths use the DBAPI connection of SQLAlchemy's pool with one SQL text for both databases;
 the ORM path of eventsourcing-sqlalchemy measured 2x slower on writes and 4-5x on reads.
+
+Every statement goes through `read_cursor` or `write_cursor`, which is where the database driver's
+word that the store cannot be used (a refused or lost connection, a server shutting down, a
+database file that cannot be opened or written) becomes `hub.errors.StoreUnavailable`, the
+connection is dropped from the pool, and the store's status (`watch`) is marked lost; the next
+statement that succeeds marks it reached again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -30,8 +37,10 @@ from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyRecorder, SQLAlchemySubscription
 from sqlalchemy import Engine, insert, select, text
 
+from hub.errors import StoreUnavailable
 from hub.store import schema
 from hub.store.chain import GENESIS, ChainHead, link
+from hub.store.status import StoreWatch, reason_of
 
 HEAD = "events"
 
@@ -70,6 +79,7 @@ class HubRecorder(SQLAlchemyRecorder, ApplicationRecorder):
         self._local_write_lock = threading.Lock()  # spares SQLite's busy-wait between our threads
         self._listeners: list[Callable[[int], None]] = []
         self.sql = _Statements(self.is_postgres)
+        self.watch = StoreWatch()
 
     # -- schema ---------------------------------------------------------------------------------
 
@@ -155,11 +165,10 @@ class HubRecorder(SQLAlchemyRecorder, ApplicationRecorder):
     @contextmanager
     def write_cursor(self) -> Iterator[Any]:
         """A DBAPI cursor in a write transaction (serialised with other writers on SQLite)."""
-        lock = self._local_write_lock if not self.is_postgres else None
-        if lock is not None:
-            lock.acquire()
-        conn = self.engine.raw_connection()
-        try:
+        lock: contextlib.AbstractContextManager[Any] = (
+            contextlib.nullcontext() if self.is_postgres else self._local_write_lock
+        )
+        with lock, self._connection() as conn:
             cur = conn.cursor()
             if not self.is_postgres:
                 cur.execute("BEGIN IMMEDIATE")
@@ -169,10 +178,33 @@ class HubRecorder(SQLAlchemyRecorder, ApplicationRecorder):
             except BaseException:
                 conn.rollback()
                 raise
+
+    @contextmanager
+    def _connection(self) -> Iterator[Any]:
+        """A pooled DBAPI connection; a failure that means the store cannot be used is raised as
+        StoreUnavailable, and that connection never goes back to the pool."""
+        try:
+            conn = self.engine.raw_connection()
+        except Exception as error:
+            if is_unavailable(error):
+                raise self._lost(error) from error
+            raise
+        try:
+            yield conn
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            with contextlib.suppress(Exception):
+                conn.invalidate(error)
+            raise self._lost(error) from error
         finally:
-            conn.close()
-            if lock is not None:
-                lock.release()
+            with contextlib.suppress(Exception):
+                conn.close()
+        self.watch.reached()
+
+    def _lost(self, error: BaseException) -> StoreUnavailable:
+        self.watch.lost(error)
+        return StoreUnavailable(f"the store cannot be used right now: {reason_of(error)}")
 
     def _integrity_errors(self) -> tuple[type[Exception], ...]:
         if self.is_postgres:
@@ -189,12 +221,11 @@ class HubRecorder(SQLAlchemyRecorder, ApplicationRecorder):
     @contextmanager
     def read_cursor(self) -> Iterator[Any]:
         """A DBAPI cursor for reading; the transaction is rolled back afterwards."""
-        conn = self.engine.raw_connection()
-        try:
-            yield conn.cursor()
-        finally:
-            conn.rollback()
-            conn.close()
+        with self._connection() as conn:
+            try:
+                yield conn.cursor()
+            finally:
+                conn.rollback()
 
     def select_events(
         self,
@@ -336,6 +367,37 @@ class HubRecorder(SQLAlchemyRecorder, ApplicationRecorder):
 
 def _as_uuid(value: UUID | str) -> UUID:
     return value if isinstance(value, UUID) else UUID(value)
+
+
+# SQLite's primary result codes that say the database file cannot be used now (busy past the
+# timeout, locked, out of memory, read-only, I/O error, corrupt, disk full, cannot be opened,
+# lock protocol, not a database), not that a statement was wrong: https://sqlite.org/rescode.html
+SQLITE_UNUSABLE = frozenset({5, 6, 7, 8, 10, 11, 13, 14, 15, 26})
+POSTGRES_UNUSABLE = frozenset({"08", "57", "53", "58"})  # SQLSTATE classes
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether a driver's error means the store cannot be used now (a retry later may work).
+
+    For PostgreSQL: psycopg's OperationalError without a SQLSTATE (the connection was refused or
+    lost) or in the classes of a broken connection, a server shutting down or starting up, out of
+    resources or failing underneath (08, 57, 53, 58); its InterfaceError (a connection already
+    closed). A deadlock or serialization failure (class 40) is an OperationalError too, but says
+    nothing about the store's health. SQLAlchemy wraps the same in its own classes.
+    """
+    import psycopg
+    import sqlalchemy.exc
+
+    if isinstance(error, sqlalchemy.exc.DBAPIError) and error.orig is not None:
+        return is_unavailable(error.orig)
+    if isinstance(error, psycopg.InterfaceError):
+        return True
+    if isinstance(error, psycopg.OperationalError):
+        return error.sqlstate is None or error.sqlstate[:2] in POSTGRES_UNUSABLE
+    if isinstance(error, sqlite3.DatabaseError):
+        code = getattr(error, "sqlite_errorcode", None)
+        return code is not None and code & 0xFF in SQLITE_UNUSABLE
+    return False
 
 
 class _Statements:
