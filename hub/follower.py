@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 BACKOFF = (0.1, 0.25, 0.5, 1.0, 2.0)  # seconds before each new try while a pass keeps failing
 LISTEN_BACKOFF = (0.5, 1.0, 2.0, 5.0)
+LOG_EVERY = 60.0  # seconds before the same trouble is logged again
 STALL_SECONDS = 15.0  # a follower that finished no pass for this long is stuck (it polls every 1 s)
 
 
@@ -48,6 +49,7 @@ class Follower:
         self.error_since: datetime | None = None
         self.tries = 0  # failed passes in a row
         self.running = False  # between start() and stop()
+        self._logged: tuple[str, float] | None = None  # the last trouble logged, and when
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -115,8 +117,7 @@ class Follower:
 
     def _failed(self, error: Exception, *, traceback: bool) -> None:
         reason = reason_of(error)
-        if self.error != reason:
-            # Logged once per reason, not once per try: an outage of minutes is one story.
+        if self._should_log(reason):
             message = "read models cannot move at position %d (%s); trying again with backoff"
             if traceback:
                 log.exception(message, self.models.position, reason)
@@ -127,10 +128,21 @@ class Follower:
         self.error = reason
         self.tries += 1
 
+    def _should_log(self, reason: str) -> bool:
+        """Once per reason, and again after a quiet minute: an outage of minutes (or a store
+        that fails every other try) is one story, not one line per try."""
+        now = time.monotonic()
+        last = self._logged
+        if last is not None and last[0] == reason and now - last[1] < LOG_EVERY:
+            return False
+        self._logged = (reason, now)
+        return True
+
     def _recovered(self) -> None:
         if self.error_since is not None:
             seconds = (datetime.now(UTC) - self.error_since).total_seconds()
-            log.warning(
+            log.log(
+                logging.WARNING if seconds >= 1 else logging.INFO,
                 "read models moving again at position %d after %.1f s and %d tries",
                 self.models.position,
                 seconds,

@@ -3,9 +3,9 @@
 The in-memory models (wall, publishing matrix, metrics, audit describer) advance together and are
 saved as one checkpoint every `checkpoint_every` positions (and on stop), so a restart folds only
 what came after the last checkpoint, and a replay to any past position starts from the nearest
-checkpoint before it. The audit timeline is written to its own table in batches, with its tracking
-position in the same transaction. The directory (users, sources, credentials) is rebuilt at start
-from the few events that concern it.
+checkpoint before it. The audit timeline is written to its own table in batches, with its
+tracking position (hub/audit_table.py). The directory (users, sources, credentials) is rebuilt at
+start from the few events that concern it.
 
 Live following is hub/follower.py's: it rides out a store that goes away. Folding and writing are
 kept apart so that an outage between them folds nothing twice: once a batch is folded in memory
@@ -23,15 +23,18 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any, ClassVar
 
 from events.media import LiveSource
 from events.user import User
+from hub.audit_table import AuditTable
 from hub.errors import StoreUnavailable
 from hub.follower import Follower
 from hub.newsroom import Newsroom
 from hub.store.recorder import LoggedNotification
+from hub.store.schema import from_micros as from_micros  # where callers have found it
+from hub.store.schema import to_micros
 from projections.audit import AuditEntry, AuditTimeline
 from projections.base import Change, Logged
 from projections.captures import CaptureLibrary
@@ -42,7 +45,6 @@ from projections.wall import WallView
 
 log = logging.getLogger(__name__)
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 BUNDLE = "bundle"
 DIRECTORY_TOPICS = tuple(
     f"events.{cls.__module__.split('.')[-1]}:{cls.__qualname__}"
@@ -58,27 +60,7 @@ DIRECTORY_TOPICS = tuple(
     )
 )
 
-AUDIT_COLUMNS = (
-    "position",
-    "recorded_at",
-    "actor",
-    "subject_type",
-    "subject_id",
-    "related",
-    "action",
-    "summary",
-    "reason",
-)
-
 Listener = Callable[[int, dict[str, list[Change]]], None]
-
-
-def from_micros(micros: int) -> datetime:
-    return EPOCH + timedelta(microseconds=micros)
-
-
-def to_micros(moment: datetime) -> int:
-    return (moment - EPOCH) // timedelta(microseconds=1)
 
 
 class ProjectionFailed(Exception):
@@ -154,6 +136,7 @@ class ReadModels:
         self.folded = 0  # events folded by this object: shows what a restart saved
         self.synced_at = time.monotonic()  # when a pass last read the log and folded what it held
         self.follower = Follower(self, poll_interval)
+        self.audit_table = AuditTable(self.store)
         self._listeners: list[Listener] = []
         self._lock = threading.RLock()  # one fold at a time
         self._audit_position = 0
@@ -170,7 +153,7 @@ class ReadModels:
                 self.position, state = found
                 self.models = Models.from_state(state)
                 self._last_checkpoint = self.position
-            self._audit_position = self._read_audit_position()
+            self._audit_position = self.audit_table.position()
             self._audit_pending = []
             self._load_directory(upto=self.position)
             self.catch_up(progress=progress)
@@ -369,62 +352,13 @@ class ReadModels:
             after = batch[-1].id
         self.directory.position = upto
 
-    def _read_audit_position(self) -> int:
-        with self.store.read_cursor() as cur:
-            cur.execute(
-                self.store.sql.placeholders("SELECT position FROM hub_tracking WHERE model = ?"),
-                ("audit",),
-            )
-            row = cur.fetchone()
-        return int(row[0]) if row else 0
-
     def _flush_audit(self) -> None:
         """Writes the audit rows folded so far, with the audit table's tracking position."""
         if self.position <= self._audit_position:
             return
-        self._write_audit(self._audit_pending, self.position)
+        self.audit_table.write(self._audit_pending, after=self._audit_position, upto=self.position)
+        self._audit_position = self.position
         self._audit_pending = []
-
-    def _write_audit(self, rows: list[AuditEntry], position: int) -> None:
-        sql = self.store.sql
-        with self.store.write_cursor() as cur:
-            # Rows of an earlier try whose commit went through unacknowledged are written again.
-            cur.execute(
-                sql.placeholders("DELETE FROM hub_audit WHERE position > ? AND position <= ?"),
-                (self._audit_position, position),
-            )
-            if rows:
-                cur.executemany(
-                    sql.placeholders(
-                        "INSERT INTO hub_audit (position, recorded_at, actor, subject_type,"
-                        " subject_id, related, action, summary, reason)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    ),
-                    [
-                        (
-                            r.position,
-                            to_micros(r.recorded_at),
-                            r.actor,
-                            r.subject_type,
-                            r.subject_id,
-                            r.related,
-                            r.action,
-                            r.summary,
-                            r.reason,
-                        )
-                        for r in rows
-                    ],
-                )
-            cur.execute(
-                sql.placeholders("UPDATE hub_tracking SET position = ? WHERE model = ?"),
-                (position, "audit"),
-            )
-            if cur.rowcount == 0:
-                cur.execute(
-                    sql.placeholders("INSERT INTO hub_tracking (model, position) VALUES (?, ?)"),
-                    ("audit", position),
-                )
-        self._audit_position = position
 
     def _clear_persisted(self) -> None:
         with self.store.write_cursor() as cur:
@@ -442,29 +376,6 @@ class ReadModels:
         limit: int = 200,
     ) -> list[dict[str, Any]]:
         """The audit timeline, newest last, filtered by person and/or subject (or related)."""
-        sql = (
-            "SELECT position, recorded_at, actor, subject_type, subject_id, related, action,"
-            " summary, reason FROM hub_audit WHERE position > ?"
+        return self.audit_table.entries(
+            actor=actor, subject=subject, after=after, upto=upto, limit=limit
         )
-        params: list[Any] = [after]
-        if upto is not None:
-            sql += " AND position <= ?"
-            params.append(upto)
-        if actor:
-            sql += " AND actor = ?"
-            params.append(actor)
-        if subject:
-            sql += " AND (subject_id = ? OR related = ?)"
-            params += [subject, subject]
-        sql += " ORDER BY position LIMIT ?"
-        params.append(limit)
-        with self.store.read_cursor() as cur:
-            cur.execute(self.store.sql.placeholders(sql), params)
-            rows = cur.fetchall()
-        names = AUDIT_COLUMNS
-        entries = [dict(zip(names, row, strict=True)) for row in rows]
-        for entry in entries:
-            entry["recorded_at"] = (
-                from_micros(entry["recorded_at"]).isoformat().replace("+00:00", "Z")
-            )
-        return entries

@@ -4,16 +4,20 @@ The shared cluster on 5432 serves everyone on the machine and must never be stop
 takes the database away runs this one instead: `initdb` into a temporary folder and `pg_ctl` on an
 ephemeral port, as the `postgres` user when the tests run as root (PostgreSQL refuses to run as
 root). The binaries come from `pg_config --bindir`, else /usr/lib/postgresql/*/bin.
+`CommitCutter` loses the answer to one COMMIT on its way back, as a network may.
 """
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
 import socket
 import subprocess
 import tempfile
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -110,3 +114,60 @@ class PrivatePostgres:
         with psycopg.connect(self.admin_url, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
+
+
+class CommitCutter:
+    """A TCP relay to a PostgreSQL server that, once armed, lets the next COMMIT through and cuts
+    the connection before its answer comes back: a commit whose outcome the client never learns.
+    """
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.armed = threading.Event()
+        self.cuts = 0
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.address = self._listener.getsockname()
+        self._sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept, name="commit-cutter", daemon=True).start()
+
+    def url(self, database_url: str) -> str:
+        """The same database, reached through this relay."""
+        return database_url.replace(f":{self.port}/", f":{self.address[1]}/")
+
+    def close(self) -> None:
+        for sock in [self._listener, *self._sockets]:
+            with contextlib.suppress(OSError):
+                sock.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.port))
+            self._sockets += [client, server]
+            cut = threading.Event()
+            threading.Thread(target=self._up, args=(client, server, cut), daemon=True).start()
+            threading.Thread(target=self._down, args=(server, client, cut), daemon=True).start()
+
+    def _up(self, client: socket.socket, server: socket.socket, cut: threading.Event) -> None:
+        with contextlib.suppress(OSError):
+            while data := client.recv(65536):
+                if self.armed.is_set() and b"COMMIT\x00" in data:
+                    self.armed.clear()
+                    cut.set()  # before the server can answer
+                    server.sendall(data)
+                    time.sleep(0.3)  # the server reads the whole message, then the close
+                    self.cuts += 1
+                    break
+                server.sendall(data)
+        for sock in (client, server):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def _down(self, server: socket.socket, client: socket.socket, cut: threading.Event) -> None:
+        with contextlib.suppress(OSError):
+            while data := server.recv(65536):
+                if not cut.is_set():
+                    client.sendall(data)

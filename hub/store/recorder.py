@@ -40,6 +40,8 @@ from sqlalchemy import Engine, insert, select, text
 from hub.errors import StoreUnavailable
 from hub.store import schema
 from hub.store.chain import GENESIS, ChainHead, link
+from hub.store.errors import is_unavailable
+from hub.store.sqlite_file import DatabaseFile
 from hub.store.status import StoreWatch, reason_of
 
 HEAD = "events"
@@ -80,6 +82,7 @@ class HubRecorder(SQLAlchemyRecorder, ApplicationRecorder):
         self._listeners: list[Callable[[int], None]] = []
         self.sql = _Statements(self.is_postgres)
         self.watch = StoreWatch()
+        self.file = DatabaseFile(None if self.is_postgres else self.engine.url.database)
 
     # -- schema ---------------------------------------------------------------------------------
 
@@ -184,6 +187,7 @@ class HubRecorder(SQLAlchemyRecorder, ApplicationRecorder):
         """A pooled DBAPI connection; a failure that means the store cannot be used is raised as
         StoreUnavailable, and that connection never goes back to the pool."""
         try:
+            self.file.check()
             conn = self.engine.raw_connection()
         except Exception as error:
             if is_unavailable(error):
@@ -367,37 +371,6 @@ class HubRecorder(SQLAlchemyRecorder, ApplicationRecorder):
 
 def _as_uuid(value: UUID | str) -> UUID:
     return value if isinstance(value, UUID) else UUID(value)
-
-
-# SQLite's primary result codes that say the database file cannot be used now (busy past the
-# timeout, locked, out of memory, read-only, I/O error, corrupt, disk full, cannot be opened,
-# lock protocol, not a database), not that a statement was wrong: https://sqlite.org/rescode.html
-SQLITE_UNUSABLE = frozenset({5, 6, 7, 8, 10, 11, 13, 14, 15, 26})
-POSTGRES_UNUSABLE = frozenset({"08", "57", "53", "58"})  # SQLSTATE classes
-
-
-def is_unavailable(error: BaseException) -> bool:
-    """Whether a driver's error means the store cannot be used now (a retry later may work).
-
-    For PostgreSQL: psycopg's OperationalError without a SQLSTATE (the connection was refused or
-    lost) or in the classes of a broken connection, a server shutting down or starting up, out of
-    resources or failing underneath (08, 57, 53, 58); its InterfaceError (a connection already
-    closed). A deadlock or serialization failure (class 40) is an OperationalError too, but says
-    nothing about the store's health. SQLAlchemy wraps the same in its own classes.
-    """
-    import psycopg
-    import sqlalchemy.exc
-
-    if isinstance(error, sqlalchemy.exc.DBAPIError) and error.orig is not None:
-        return is_unavailable(error.orig)
-    if isinstance(error, psycopg.InterfaceError):
-        return True
-    if isinstance(error, psycopg.OperationalError):
-        return error.sqlstate is None or error.sqlstate[:2] in POSTGRES_UNUSABLE
-    if isinstance(error, sqlite3.DatabaseError):
-        code = getattr(error, "sqlite_errorcode", None)
-        return code is not None and code & 0xFF in SQLITE_UNUSABLE
-    return False
 
 
 class _Statements:

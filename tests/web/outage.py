@@ -57,7 +57,8 @@ class WriteLoad:
 
     def stop(self) -> None:
         self._stopping.set()
-        self._thread.join(timeout=30)
+        if self._thread.ident is not None:  # started: sends more than one by one
+            self._thread.join(timeout=30)
         self.client.close()
 
     def _run(self) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from starlette.applications import Starlette
 
 from events.base import Location
@@ -23,7 +24,7 @@ from hub.config import Settings
 from hub.credentials import Passwords
 from hub.newsroom import Newsroom, Request
 from tests.conftest import Clock, Staff
-from tests.private_postgres import PrivatePostgres
+from tests.private_postgres import CommitCutter, PrivatePostgres
 from tests.web.outage import Attempt, WallWatcher, WriteLoad, wait_for
 from tests.web.server import serving
 from web.app import create_app
@@ -79,6 +80,7 @@ class Outage:
     stopped: float
     started: float
     health: list[tuple[float, int, dict[str, Any]]]  # (when, status code, body) meanwhile
+    metrics: dict[str, float]  # /metrics half-way through
 
 
 def take_away(cluster: PrivatePostgres, client: httpx.Client, seconds: float) -> Outage:
@@ -86,12 +88,27 @@ def take_away(cluster: PrivatePostgres, client: httpx.Client, seconds: float) ->
     stopped = time.monotonic()
     cluster.stop()
     health = []
+    metrics: dict[str, float] = {}
     while time.monotonic() - stopped < seconds:
         answer = client.get("/api/health")
         health.append((time.monotonic(), answer.status_code, answer.json()))
+        if not metrics and time.monotonic() - stopped > seconds / 2:
+            metrics = figures_of(client)
         time.sleep(0.25)
     cluster.start()
-    return Outage(stopped, time.monotonic(), health)
+    return Outage(stopped, time.monotonic(), health, metrics)
+
+
+def figures_of(client: httpx.Client) -> dict[str, float]:
+    """The samples of /metrics without labels, by name."""
+    answer = client.get("/metrics")
+    assert answer.status_code == 200
+    return {
+        sample.name: sample.value
+        for family in text_string_to_metric_families(answer.text)
+        for sample in family.samples
+        if not sample.labels
+    }
 
 
 def assert_ridden_out(
@@ -135,6 +152,9 @@ def assert_caught_up(
     for _, code, body in outage.health:
         assert (code, body["status"]) == (503, "store_unreachable"), body
         assert body["store"]["reachable"] is False and body["store"]["since"]
+    during = outage.metrics
+    assert (during["hub_store_reachable"], during["hub_read_model_healthy"]) == (0, 0)
+    assert "hub_read_model_lag_events" not in during  # the head is unknown meanwhile
     told_down = wall.told(reachable=False, after=outage.stopped)
     assert told_down is not None and told_down < outage.started, f"no alert: {wall.store}"
     # Afterwards, everything acknowledged reaches the wall by itself; the alert clears.
@@ -144,6 +164,9 @@ def assert_caught_up(
     )[:5]
     assert wait_for(lambda: wall.reachable, CATCH_UP)
     assert wait_for(lambda: health_ok(client), CATCH_UP), client.get("/api/health").json()
+    after = figures_of(client)
+    assert (after["hub_store_reachable"], after["hub_read_model_healthy"]) == (1, 1)
+    assert after["hub_read_model_lag_events"] == 0
     first_after = min(
         (a for a in load.answered(201) if a.sent > outage.started), key=lambda a: a.sent
     )
@@ -255,3 +278,88 @@ def test_a_write_by_another_process_reaches_the_wall_after_an_outage(
         took = wall.titles["另一个进程写的"] - written
         print(f"\nanother process's write on the wall after {took:.2f} s")
         assert wait_for(lambda: health_ok(client), CATCH_UP)
+
+
+def test_a_sqlite_file_moved_away_is_an_outage_until_it_is_back(tmp_path: Path) -> None:
+    """Pooled SQLite connections would go on writing into the moved file, which the next start
+    never sees: the hub refuses writes while its file is not at its path, and says so."""
+    database = tmp_path / "hub.sqlite3"
+    settings = Settings(data_dir=tmp_path / "data", database_url=f"sqlite:///{database}")
+    newsroom = Newsroom(settings, passwords=Passwords(time_cost=1, memory_cost=1024))
+    staff = Staff(newsroom, Clock())
+    newsroom.close()
+    app = create_app(settings)
+    with (
+        serving(app) as base,
+        signed_in(base, staff) as client,
+        WallWatcher(base, staff.tokens["wally"]) as wall,
+    ):
+        write = WriteLoad(base, staff.tokens["dana"])
+        try:
+            assert write.send(Attempt("before", "k-before", time.monotonic())).status == 201
+            database.rename(tmp_path / "moved-away.sqlite3")
+            refused = write.send(Attempt("during", "k-during", time.monotonic()))
+            assert (refused.status, refused.retry_after) == (503, "2"), refused.body
+            health = client.get("/api/health")
+            assert health.status_code == 503 and health.json()["status"] == "store_unreachable"
+            assert "is gone" in health.json()["store"]["reason"]
+            assert wait_for(lambda: wall.told(reachable=False) is not None, CATCH_UP)
+            time.sleep(1)
+            assert runtime_of(app).models.follower.alive
+            (tmp_path / "moved-away.sqlite3").rename(database)
+            assert write.send(Attempt("during", "k-during", time.monotonic())).status == 201
+            assert wait_for(lambda: health_ok(client), CATCH_UP)
+            assert wait_for(lambda: {"before", "during"} <= set(wall.titles), CATCH_UP)
+            assert wall.reachable
+        finally:
+            write.stop()
+
+
+def audited(client: httpx.Client, staff: Staff, subject: str) -> bool:
+    """Whether the audit table holds the rows of `subject` (the follower has written them)."""
+    auditor = {"Authorization": f"Bearer {staff.tokens['audrey']}"}
+    answer = client.get("/api/audit", params={"subject": subject}, headers=auditor)
+    return bool(answer.json()["entries"])
+
+
+def test_a_write_whose_commit_answer_was_lost_lands_once(
+    cluster: PrivatePostgres, tmp_path: Path
+) -> None:
+    """The store commits but the answer never arrives: the hub cannot know, so it answers 503;
+    the write did happen, and its retry with the same key answers that write, not a second."""
+    cutter = CommitCutter(cluster.port)
+    settings = Settings(data_dir=tmp_path / "data", database_url=cutter.url(cluster.new_database()))
+    newsroom = Newsroom(settings, passwords=Passwords(time_cost=1, memory_cost=1024))
+    staff = Staff(newsroom, Clock())
+    newsroom.close()
+    app = create_app(settings)
+    try:
+        with (
+            serving(app) as base,
+            signed_in(base, staff) as client,
+            WallWatcher(base, staff.tokens["wally"]) as wall,
+        ):
+            write = WriteLoad(base, staff.tokens["dana"])
+            try:
+                first = write.send(Attempt("first", "k-first", time.monotonic()))
+                assert first.status == 201
+                assert wait_for(lambda: health_ok(client), CATCH_UP)
+                assert wait_for(lambda: audited(client, staff, first.body["id"]), CATCH_UP)
+                cutter.armed.set()  # the hub is idle: the next COMMIT is the write's
+                lost = write.send(Attempt("lost answer", "k-lost", time.monotonic()))
+                assert cutter.cuts == 1
+                assert (lost.status, lost.retry_after) == (503, "2"), lost.body
+                # It was recorded all the same: the read models show it by themselves.
+                assert wait_for(lambda: "lost answer" in wall.titles, CATCH_UP)
+                retry = write.send(Attempt("lost answer", "k-lost", time.monotonic()))
+                assert retry.status == 201, retry.body
+                assert wall.ids["lost answer"] == {retry.body["id"]}
+                shown = client.get("/api/wall").json()["assignments"]
+                assert [k for k, a in shown.items() if a["title"] == "lost answer"] == [
+                    retry.body["id"]
+                ]
+                assert wait_for(lambda: health_ok(client), CATCH_UP)
+            finally:
+                write.stop()
+    finally:
+        cutter.close()
