@@ -22,7 +22,9 @@ class DatabaseFile:
     """The identity (device, inode) of the file first opened at a path."""
 
     def __init__(self, path: str | None) -> None:
-        self.path = Path(path) if path and path != ":memory:" else None
+        # An in-memory database (or a URI filename, left to SQLite) has no file to watch.
+        on_disk = bool(path) and ":memory:" not in str(path) and not str(path).startswith("file:")
+        self.path = Path(str(path)) if on_disk else None
         self.identity: tuple[int, int] | None = None
 
     def check(self) -> None:
