@@ -1,4 +1,4 @@
-"""Errors at the HTTP edge: every refusal answers {"error": {"code", "message"}} (DESIGN §4)."""
+"""Errors at the HTTP edge: every refusal answers {"error": {"code", "message"}} (docs/api.md)."""
 
 from __future__ import annotations
 
