@@ -7,7 +7,8 @@ Exception tree::
      ├── AlreadyExists         a name is taken
      ├── VersionConflict       If-Match named an old version (optimistic concurrency)
      ├── KeyReused             an idempotency key came back with another command
-     └── Unauthenticated       no valid credentials
+     ├── Unauthenticated       no valid credentials
+     └── StoreUnavailable      the database cannot be used now (down, restarting, disk full)
 
 `events.errors.DomainError` (a business rule said no) passes through the application unchanged.
 """
@@ -49,3 +50,15 @@ class KeyReused(HubError):
 
 class Unauthenticated(HubError):
     code = "unauthenticated"
+
+
+class StoreUnavailable(HubError):
+    """The store cannot be used right now; the request may be retried after `retry_after` s.
+
+    The store raises it for the database driver's connection-level errors. A write that ends
+    this way may or may not have been recorded (a commit whose answer was lost): a retry with
+    the same Idempotency-Key returns the first answer if it was.
+    """
+
+    code = "store_unavailable"
+    retry_after = 2  # seconds: the read models retry about this often while the store is away

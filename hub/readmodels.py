@@ -3,13 +3,15 @@
 The in-memory models (wall, publishing matrix, metrics, audit describer) advance together and are
 saved as one checkpoint every `checkpoint_every` positions (and on stop), so a restart folds only
 what came after the last checkpoint, and a replay to any past position starts from the nearest
-checkpoint before it. The audit timeline is written to its own table in batches, with its tracking
-position in the same transaction. The directory (users, sources, credentials) is rebuilt at start
-from the few events that concern it.
+checkpoint before it. The audit timeline is written to its own table in batches, with its
+tracking position (hub/audit_table.py). The directory (users, sources, credentials) is rebuilt at
+start from the few events that concern it.
 
-Live following: after every commit in this process (the recorder's listener), on PostgreSQL's
-LISTEN/NOTIFY for commits by other processes, and by polling as the safety net. A failing fold
-stops the follower and is reported; it is never skipped.
+Live following is hub/follower.py's: it rides out a store that goes away. Folding and writing are
+kept apart so that an outage between them folds nothing twice: once a batch is folded in memory
+the position moves and the listeners hear of it, and its audit rows wait in memory until the
+store takes them (a checkpoint is never saved ahead of the audit table). A failing fold stops the
+follower and is reported; it is never skipped.
 """
 
 from __future__ import annotations
@@ -17,16 +19,22 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any, ClassVar
 
 from events.media import LiveSource
 from events.user import User
+from hub.audit_table import AuditTable
+from hub.errors import StoreUnavailable
+from hub.follower import Follower
 from hub.newsroom import Newsroom
 from hub.store.recorder import LoggedNotification
+from hub.store.schema import from_micros as from_micros  # where callers have found it
+from hub.store.schema import to_micros
 from projections.audit import AuditEntry, AuditTimeline
 from projections.base import Change, Logged
 from projections.captures import CaptureLibrary
@@ -37,7 +45,6 @@ from projections.wall import WallView
 
 log = logging.getLogger(__name__)
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 BUNDLE = "bundle"
 DIRECTORY_TOPICS = tuple(
     f"events.{cls.__module__.split('.')[-1]}:{cls.__qualname__}"
@@ -53,27 +60,7 @@ DIRECTORY_TOPICS = tuple(
     )
 )
 
-AUDIT_COLUMNS = (
-    "position",
-    "recorded_at",
-    "actor",
-    "subject_type",
-    "subject_id",
-    "related",
-    "action",
-    "summary",
-    "reason",
-)
-
 Listener = Callable[[int, dict[str, list[Change]]], None]
-
-
-def from_micros(micros: int) -> datetime:
-    return EPOCH + timedelta(microseconds=micros)
-
-
-def to_micros(moment: datetime) -> int:
-    return (moment - EPOCH) // timedelta(microseconds=1)
 
 
 class ProjectionFailed(Exception):
@@ -147,12 +134,13 @@ class ReadModels:
         self.position = 0
         self.failure: BaseException | None = None
         self.folded = 0  # events folded by this object: shows what a restart saved
+        self.synced_at = time.monotonic()  # when a pass last read the log and folded what it held
+        self.follower = Follower(self, poll_interval)
+        self.audit_table = AuditTable(self.store)
         self._listeners: list[Listener] = []
         self._lock = threading.RLock()  # one fold at a time
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
-        self._threads: list[threading.Thread] = []
         self._audit_position = 0
+        self._audit_pending: list[AuditEntry] = []  # folded, not yet in the audit table
         self._last_checkpoint = 0
 
     # -- start, catch up, stop ------------------------------------------------------------------
@@ -165,7 +153,8 @@ class ReadModels:
                 self.position, state = found
                 self.models = Models.from_state(state)
                 self._last_checkpoint = self.position
-            self._audit_position = self._read_audit_position()
+            self._audit_position = self.audit_table.position()
+            self._audit_pending = []
             self._load_directory(upto=self.position)
             self.catch_up(progress=progress)
 
@@ -177,12 +166,17 @@ class ReadModels:
             self.directory = Directory()
             self.position = 0
             self._audit_position = 0
+            self._audit_pending = []
             self._last_checkpoint = 0
             self.catch_up(progress=progress)
             self.save_checkpoint()
 
     def catch_up(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Applies every event after the current position; returns how many were applied."""
+        """Applies every event after the current position; returns how many were applied.
+
+        Raises ProjectionFailed when a read model cannot fold an event (for good), and
+        StoreUnavailable when the store cannot be used (the next call goes on from there).
+        """
         if self.failure is not None:
             raise ProjectionFailed(f"read models stopped at position {self.position}") from (
                 self.failure
@@ -190,28 +184,39 @@ class ReadModels:
         applied = 0
         last = self.store.max_notification_id() or 0 if progress else 0
         with self._lock:
+            self._flush_audit()
             while True:
                 batch = self.store.read_log(after=self.position, limit=self.batch_size)
                 if not batch:
                     break
-                try:
-                    changes, audit_rows = self._apply(batch)
-                except Exception as error:
-                    self.failure = error
-                    log.exception("read models failed after position %d", self.position)
-                    raise ProjectionFailed(
-                        f"read models failed on the event after position {self.position}: {error}"
-                    ) from error
-                self._write_audit(audit_rows, batch[-1].id)
-                self.position = batch[-1].id
+                changes = self._fold(batch)
                 applied += len(batch)
-                self.folded += len(batch)
-                if self.position - self._last_checkpoint >= self.checkpoint_every:
-                    self.save_checkpoint()
+                try:
+                    self._flush_audit()
+                    if self.position - self._last_checkpoint >= self.checkpoint_every:
+                        self.save_checkpoint()
+                finally:
+                    self._tell(changes)  # the models moved, whatever the store does next
                 if progress:
                     progress(self.position, max(last, self.position))
-                self._tell(changes)
+            self.synced_at = time.monotonic()
         return applied
+
+    def _fold(self, batch: Sequence[LoggedNotification]) -> dict[str, list[Change]]:
+        """Folds a batch into the in-memory models and moves the position past it."""
+        try:
+            changes, audit_rows = self._apply(batch)
+        except Exception as error:
+            self.failure = error
+            log.exception("read models failed after position %d", self.position)
+            raise ProjectionFailed(
+                f"read models failed on the event after position {self.position}: {error}"
+            ) from error
+        self.position = batch[-1].id
+        self.folded += len(batch)
+        self.synced_at = time.monotonic()
+        self._audit_pending.extend(audit_rows)
+        return changes
 
     def _apply(
         self, batch: Sequence[LoggedNotification]
@@ -249,72 +254,34 @@ class ReadModels:
 
     def _tell(self, changes: dict[str, list[Change]]) -> None:
         for listener in list(self._listeners):
-            listener(self.position, changes)
+            try:
+                listener(self.position, changes)
+            except Exception:  # one listener's bug must not stop the others or the follower
+                log.exception("a read-model listener failed at position %d", self.position)
+
+    def tell_failure(self) -> None:
+        """Tells the listeners that a read model stopped (and why)."""
+        self._tell({"failure": [["set", "failure", "error", str(self.failure)]]})
 
     def follow(self) -> None:
-        """Starts following the log in a background thread (and a LISTEN thread on PostgreSQL)."""
-        self.store.add_listener(self._on_commit)
-        self._stopping.clear()
-        self._wake.set()  # at once: what was written since the start (e.g. a reconciliation)
-        follower = threading.Thread(target=self._follow, name="read-models", daemon=True)
-        self._threads = [follower]
-        if self.store.is_postgres:
-            self._threads.append(
-                threading.Thread(target=self._listen_postgres, name="pg-listen", daemon=True)
-            )
-        for thread in self._threads:
-            thread.start()
+        """Starts following the log in the background (hub/follower.py)."""
+        self.follower.start()
 
     def stop(self) -> None:
         """Stops following and saves a checkpoint, so the next start folds nothing twice."""
-        self.store.remove_listener(self._on_commit)
-        self._stopping.set()
-        self._wake.set()
-        for thread in self._threads:
-            thread.join(timeout=5)
-        self._threads = []
+        self.follower.stop()
         if self.failure is None and self.position > self._last_checkpoint:
-            self.save_checkpoint()
-
-    def _on_commit(self, _position: int) -> None:
-        self._wake.set()
-
-    def _follow(self) -> None:
-        while not self._stopping.is_set():
-            self._wake.wait(self.poll_interval)
-            self._wake.clear()
-            if self._stopping.is_set():
-                break
             try:
-                self.catch_up()
-            except ProjectionFailed:
-                for listener in list(self._listeners):
-                    listener(
-                        self.position, {"failure": [["set", "failure", "error", str(self.failure)]]}
-                    )
-                return
-
-    def _listen_postgres(self) -> None:
-        import psycopg
-
-        url = self.store.engine.url.set(drivername="postgresql").render_as_string(
-            hide_password=False
-        )
-        while not self._stopping.is_set():
-            try:
-                with psycopg.connect(url, autocommit=True) as conn:
-                    conn.execute(f"LISTEN {self.store.channel_name}")
-                    while not self._stopping.is_set():
-                        for _ in conn.notifies(timeout=0.5, stop_after=1):
-                            self._wake.set()
-            except psycopg.Error:
-                log.warning("LISTEN connection lost; polling until it is back", exc_info=True)
-                self._stopping.wait(self.poll_interval)
+                self.save_checkpoint()
+            except StoreUnavailable as error:
+                log.warning("no checkpoint saved on stop (%s): the next start folds more", error)
 
     # -- checkpoints and replay -----------------------------------------------------------------
 
     def save_checkpoint(self) -> None:
+        """Saves the models at their position (after the audit rows folded up to it)."""
         with self._lock:
+            self._flush_audit()
             state = json.dumps(self.models.state(), separators=(",", ":")).encode()
             sql = self.store.sql.placeholders(
                 "INSERT INTO hub_checkpoints (model, position, state) VALUES (?, ?, ?)"
@@ -385,52 +352,13 @@ class ReadModels:
             after = batch[-1].id
         self.directory.position = upto
 
-    def _read_audit_position(self) -> int:
-        with self.store.read_cursor() as cur:
-            cur.execute(
-                self.store.sql.placeholders("SELECT position FROM hub_tracking WHERE model = ?"),
-                ("audit",),
-            )
-            row = cur.fetchone()
-        return int(row[0]) if row else 0
-
-    def _write_audit(self, rows: list[AuditEntry], position: int) -> None:
-        if position <= self._audit_position:
+    def _flush_audit(self) -> None:
+        """Writes the audit rows folded so far, with the audit table's tracking position."""
+        if self.position <= self._audit_position:
             return
-        sql = self.store.sql
-        with self.store.write_cursor() as cur:
-            if rows:
-                cur.executemany(
-                    sql.placeholders(
-                        "INSERT INTO hub_audit (position, recorded_at, actor, subject_type,"
-                        " subject_id, related, action, summary, reason)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    ),
-                    [
-                        (
-                            r.position,
-                            to_micros(r.recorded_at),
-                            r.actor,
-                            r.subject_type,
-                            r.subject_id,
-                            r.related,
-                            r.action,
-                            r.summary,
-                            r.reason,
-                        )
-                        for r in rows
-                    ],
-                )
-            cur.execute(
-                sql.placeholders("UPDATE hub_tracking SET position = ? WHERE model = ?"),
-                (position, "audit"),
-            )
-            if cur.rowcount == 0:
-                cur.execute(
-                    sql.placeholders("INSERT INTO hub_tracking (model, position) VALUES (?, ?)"),
-                    ("audit", position),
-                )
-        self._audit_position = position
+        self.audit_table.write(self._audit_pending, after=self._audit_position, upto=self.position)
+        self._audit_position = self.position
+        self._audit_pending = []
 
     def _clear_persisted(self) -> None:
         with self.store.write_cursor() as cur:
@@ -448,29 +376,6 @@ class ReadModels:
         limit: int = 200,
     ) -> list[dict[str, Any]]:
         """The audit timeline, newest last, filtered by person and/or subject (or related)."""
-        sql = (
-            "SELECT position, recorded_at, actor, subject_type, subject_id, related, action,"
-            " summary, reason FROM hub_audit WHERE position > ?"
+        return self.audit_table.entries(
+            actor=actor, subject=subject, after=after, upto=upto, limit=limit
         )
-        params: list[Any] = [after]
-        if upto is not None:
-            sql += " AND position <= ?"
-            params.append(upto)
-        if actor:
-            sql += " AND actor = ?"
-            params.append(actor)
-        if subject:
-            sql += " AND (subject_id = ? OR related = ?)"
-            params += [subject, subject]
-        sql += " ORDER BY position LIMIT ?"
-        params.append(limit)
-        with self.store.read_cursor() as cur:
-            cur.execute(self.store.sql.placeholders(sql), params)
-            rows = cur.fetchall()
-        names = AUDIT_COLUMNS
-        entries = [dict(zip(names, row, strict=True)) for row in rows]
-        for entry in entries:
-            entry["recorded_at"] = (
-                from_micros(entry["recorded_at"]).isoformat().replace("+00:00", "Z")
-            )
-        return entries

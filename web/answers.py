@@ -295,11 +295,22 @@ class EventPage(Answer):
     head: int
 
 
+class StoreState(Answer):
+    reachable: bool
+    since: str = Field(description="when it became so")
+    reason: str | None = Field(description="why not, in the database driver's words")
+
+
 class Health(Answer):
-    status: str
-    log_position: int
+    status: str = Field(description="ok, store_unreachable, stalled or failed")
+    reason: str | None
+    since: str | None = Field(description="when the trouble began")
+    log_position: int | None = Field(description="null while the store cannot be used")
     read_models_position: int
-    failure: str | None
+    lag: int | None
+    failure: str | None = Field(description="why a read model stopped")
+    store: StoreState
+    seconds_since_sync: float = Field(description="since the read models last read the log")
 
 
 # -- captures ------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ LIVE); the event log holds everything anyone did, so it is for auditors (and adm
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,7 +15,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from hub.errors import StoreUnavailable
 from hub.eventlog import record
+from hub.follower import health_of
 from web.auth import authenticate, require
 from web.errors import ApiError
 from web.readers import LIVE, LOG
@@ -89,18 +92,29 @@ async def get_events(request: Request) -> JSONResponse:
 
 
 async def get_health(request: Request) -> JSONResponse:
-    """For load balancers and operators: is the store reachable, are the read models current?"""
+    """For load balancers and operators: is the store reachable, are the read models current?
+
+    200 with status `ok`; otherwise 503 with status `store_unreachable`, `stalled` or `failed`,
+    the reason and since when (see docs/operations.md, Health and metrics).
+    """
     rt = runtime(request)
     models = rt.models
-    head = await run_in_threadpool(rt.newsroom.store.max_notification_id)
-    failure = str(models.failure) if models.failure else None
+    try:
+        head: int | None = await run_in_threadpool(rt.newsroom.store.max_notification_id) or 0
+    except StoreUnavailable:
+        head = None  # the store's status (below) says why
+    judged = health_of(models)
+    position = models.position
     body = {
-        "status": "failed" if failure else "ok",
-        "log_position": head or 0,
-        "read_models_position": models.position,
-        "failure": failure,
+        **judged.as_dict(),
+        "log_position": head,
+        "read_models_position": position,
+        "lag": None if head is None else max(0, head - position),
+        "failure": str(models.failure) if models.failure else None,
+        "store": models.store.watch.status.as_dict(),
+        "seconds_since_sync": round(time.monotonic() - models.synced_at, 3),
     }
-    return JSONResponse(body, status_code=503 if failure else 200)
+    return JSONResponse(body, status_code=200 if judged.ok else 503)
 
 
 routes = [

@@ -3,6 +3,8 @@
 The recorder calls its listeners in the writing thread right after the commit, so a thread-local
 slot tells the command which log position it wrote; the command then waits (briefly, bounded) until
 the read models have folded that position, and a list read right after the answer shows the change.
+It does not wait for read models that cannot move: stopped on a failed fold, or while the store
+cannot be used (the follower is then backing off; the write itself has succeeded).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any, TypeVar
 
 from hub.readmodels import ReadModels
 from hub.store.recorder import HubRecorder
+from hub.store.status import StoreStatus
 
 T = TypeVar("T")
 
@@ -46,16 +49,30 @@ class Freshness:
         self.loop = loop
         self._waiters: list[tuple[int, asyncio.Future[None]]] = []
         models.subscribe(self._folded)
+        models.store.watch.subscribe(self._store_changed)
+
+    def moving(self) -> bool:
+        """Whether the read models can move at all (no failed fold, the store is usable)."""
+        return self.models.failure is None and self.models.store.watch.reachable
 
     def _folded(self, position: int, _changes: Any) -> None:
         """Called by the follower thread after each batch."""
+        self._call(self._wake, position)
+
+    def _store_changed(self, status: StoreStatus) -> None:
+        """Called by whichever thread noticed the store go or come back."""
+        if not status.reachable:
+            self._call(self._wake, self.models.position)
+
+    def _call(self, callback: Callable[[int], None], position: int) -> None:
         with contextlib.suppress(RuntimeError):  # the loop has closed: the app is stopping
-            self.loop.call_soon_threadsafe(self._wake, position)
+            self.loop.call_soon_threadsafe(callback, position)
 
     def _wake(self, position: int) -> None:
         waiting = []
+        moving = self.moving()
         for target, future in self._waiters:
-            if target <= position or self.models.failure is not None:
+            if target <= position or not moving:
                 if not future.done():
                     future.set_result(None)
             else:
@@ -63,9 +80,10 @@ class Freshness:
         self._waiters = waiting
 
     async def reach(self, position: int, timeout: float = WAIT_SECONDS) -> bool:
-        """True once the read models have folded `position`; False after `timeout` seconds."""
-        if self.models.position >= position or self.models.failure is not None:
-            return True
+        """True once the read models have folded `position`; False after `timeout` seconds, or
+        at once when they cannot move."""
+        if self.models.position >= position or not self.moving():
+            return self.models.position >= position
         future: asyncio.Future[None] = self.loop.create_future()
         self._waiters.append((position, future))
         if self.models.position >= position:  # folded while we registered
@@ -76,4 +94,4 @@ class Freshness:
             return False
         finally:
             self._waiters = [(t, f) for t, f in self._waiters if f is not future]
-        return True
+        return self.models.position >= position

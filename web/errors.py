@@ -1,4 +1,4 @@
-"""Errors at the HTTP edge: every refusal answers {"error": {"code", "message"}} (DESIGN §4)."""
+"""Errors at the HTTP edge: every refusal answers {"error": {"code", "message"}} (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from hub.errors import (
     HubError,
     KeyReused,
     NotFound,
+    StoreUnavailable,
     Unauthenticated,
     VersionConflict,
 )
@@ -51,7 +52,9 @@ async def on_api_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status, exc.code, exc.message, **exc.extra)
 
 
-async def on_domain_error(_: Request, exc: Exception) -> JSONResponse:
+async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, StoreUnavailable):
+        return await on_store_unavailable(request, exc)
     for cls, status in STATUS_OF:
         if isinstance(exc, cls):
             extra: dict[str, Any] = {}
@@ -60,6 +63,19 @@ async def on_domain_error(_: Request, exc: Exception) -> JSONResponse:
             code = getattr(exc, "code", "error")
             return error_response(status, code, getattr(exc, "message", str(exc)), **extra)
     raise exc
+
+
+async def on_store_unavailable(_: Request, exc: Exception) -> JSONResponse:
+    """503 with Retry-After: the store is down or restarting, and a retry will likely work. A
+    write may have been recorded before its answer was lost: retry it with the same
+    Idempotency-Key and the first answer comes back."""
+    assert isinstance(exc, StoreUnavailable)
+    return error_response(
+        503,
+        exc.code,
+        f"the store cannot be used right now; retry in {exc.retry_after} s",
+        headers={"Retry-After": str(exc.retry_after)},
+    )
 
 
 async def on_http_exception(_: Request, exc: Exception) -> JSONResponse:
@@ -84,5 +100,6 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     ApiError: on_api_error,
     DomainError: on_domain_error,
     HubError: on_domain_error,
+    StoreUnavailable: on_store_unavailable,
     HTTPException: on_http_exception,
 }

@@ -73,6 +73,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "feed.down": ("连接中断，数据可能已过时", "Feed down: what you see may be out of date"),
     "feed.behind": ("数据更新滞后", "The feed is behind the log"),
     "feed.failed": ("投影已停止，大屏不再更新", "The projection stopped: no more updates"),
+    "feed.store_down": (
+        "数据库无法连接，大屏暂停更新",
+        "Store unreachable: the wall is not updating",
+    ),
+    "feed.since": ("开始于", "since"),
     "feed.retry_in": ("秒后重连", "s to reconnect"),
     "feed.updated": ("最后更新", "Last update"),
     # wall

@@ -27,7 +27,10 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hub.errors import StoreUnavailable
+from hub.follower import health_of
 from hub.heap import Pauses
+from hub.readmodels import ReadModels
 from web.auth import authenticate, authorization, require
 from web.readers import OPERATIONS
 from web.runtime import Runtime
@@ -69,40 +72,71 @@ class HubMetrics:
 
 
 class LogCollector:
-    """The log's head, how far the read models have folded it, and the wall feed's clients."""
+    """The log's head, how far the read models have folded it, whether the store can be used,
+    and the wall feed's clients. While the store cannot be used the head is unknown: the log
+    position and the lag are left out (an absent series), and `hub_store_reachable` is 0."""
 
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
 
     def collect(self) -> Iterator[Metric]:
         models = self.rt.models
-        head = self.rt.newsroom.store.max_notification_id() or 0
-        yield GaugeMetricFamily("hub_log_position", "Position of the newest event in the log", head)
+        yield from self._log(models)
+        store = models.store.watch.status
         yield GaugeMetricFamily(
-            "hub_read_model_position", "Last position the read models applied", models.position
+            "hub_store_reachable", "1 while this process can use its store", int(store.reachable)
         )
         yield GaugeMetricFamily(
-            "hub_read_model_lag_events",
-            "Events in the log the read models have not applied yet",
-            max(0, head - models.position),
+            "hub_store_status_since_seconds",
+            "Unix time at which the store last became reachable or unreachable",
+            store.since.timestamp(),
         )
         yield GaugeMetricFamily(
             "hub_read_model_failed",
             "1 when a read model stopped on an event it could not apply",
             1 if models.failure is not None else 0,
         )
+        yield GaugeMetricFamily(
+            "hub_read_model_healthy",
+            "1 while the read models keep up with the log (what /api/health calls ok)",
+            int(health_of(models).ok),
+        )
+        yield GaugeMetricFamily(
+            "hub_read_model_seconds_since_sync",
+            "Seconds since the read models last read the log and folded what it held",
+            max(0.0, time.monotonic() - models.synced_at),
+        )
+        yield from self._wall()
+
+    def _log(self, models: ReadModels) -> Iterator[Metric]:
+        yield GaugeMetricFamily(
+            "hub_read_model_position", "Last position the read models applied", models.position
+        )
+        try:
+            head = models.store.max_notification_id() or 0
+        except StoreUnavailable:
+            return
+        yield GaugeMetricFamily("hub_log_position", "Position of the newest event in the log", head)
+        yield GaugeMetricFamily(
+            "hub_read_model_lag_events",
+            "Events in the log the read models have not applied yet",
+            max(0, head - models.position),
+        )
+
+    def _wall(self) -> Iterator[Metric]:
         feed: Any = self.rt.extras.get("wall_feed")
-        if feed is not None:
-            yield GaugeMetricFamily(
-                "hub_wall_clients", "WebSocket clients of the wall feed", feed.clients_connected
-            )
-            for name, attribute, text in (
-                ("hub_wall_messages", "messages_total", "Messages sent to wall feed clients"),
-                ("hub_wall_resyncs", "resyncs_total", "Wall feed clients resent a snapshot"),
-            ):
-                value = getattr(feed, attribute, None)
-                if value is not None:
-                    yield CounterMetricFamily(name, text, value)
+        if feed is None:
+            return
+        yield GaugeMetricFamily(
+            "hub_wall_clients", "WebSocket clients of the wall feed", feed.clients_connected
+        )
+        for name, attribute, text in (
+            ("hub_wall_messages", "messages_total", "Messages sent to wall feed clients"),
+            ("hub_wall_resyncs", "resyncs_total", "Wall feed clients resent a snapshot"),
+        ):
+            value = getattr(feed, attribute, None)
+            if value is not None:
+                yield CounterMetricFamily(name, text, value)
 
 
 class HeapCollector:

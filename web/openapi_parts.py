@@ -24,8 +24,9 @@ ERRORS = {
     422: "The body does not fit: the fields at fault are named",
     428: "If-Match is required",
     429: "Too many failed sign-ins: see Retry-After",
+    503: "The store cannot be used right now: retry after Retry-After (a write with its key)",
 }
-WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422)
+WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 503)
 READ_ERRORS = (400, 401, 403, 404)
 
 

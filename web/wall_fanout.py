@@ -10,10 +10,12 @@ fuller messages instead of a hub that falls behind. Every client has a bounded q
 full the client is dropped to a fresh snapshot, counted, and nobody else waits.
 
 Messages (JSON text frames):
-    {"type": "snapshot", "position", "as_at", "now", "wall": {...}, "failure": str | null}
+    {"type": "snapshot", "position", "as_at", "now", "wall": {...}, "failure": str | null,
+     "store": {"reachable", "since", "reason"}}
     {"type": "changes", "from", "position", "as_at", "changes": [[op, section, ...], ...]}
     {"type": "heartbeat", "position", "head", "now"}
     {"type": "failure", "position", "error"}
+    {"type": "store", "reachable", "since", "reason"}   (the store went away or came back)
 A client is in step when each `changes.from` is at most its position; otherwise it asks for a
 `{"type": "resync"}`.
 """
@@ -141,7 +143,14 @@ class Failure:
     error: str
 
 
-Request = Batch | Join | Leave | Resync | Heartbeat | Failure
+@dataclass(frozen=True, slots=True)
+class StoreChanged:
+    """This process can use its store again, or no longer (hub/store/status.py, as a dict)."""
+
+    status: dict[str, Any]
+
+
+Request = Batch | Join | Leave | Resync | Heartbeat | Failure | StoreChanged
 Listener = Callable[[int, dict[str, list[Change]]], None]
 
 
@@ -161,8 +170,10 @@ class WallFanout:
         queue_size: int = 128,
         flush_interval: float = 0.05,
         per_client: float = 0.0001,
+        store: dict[str, Any] | None = None,
     ) -> None:
         self.mirror = public_wall(wall)
+        self.store = store or {"reachable": True, "since": None, "reason": None}
         self.position = int(wall.get("position") or 0)
         self.sent_position = self.position
         self.queue_size = queue_size
@@ -253,6 +264,11 @@ class WallFanout:
                 self.failure = error
                 message = {"type": "failure", "position": position, "error": error}
                 self._fan(Outgoing(dumps(message)), drop=True)
+            case StoreChanged(status):
+                self.flush()
+                self.store = status
+                self._snapshot_cache = None
+                self._fan(Outgoing(dumps({"type": "store", **status})), drop=True)
 
     def _take(self, batch: Batch) -> None:
         if batch.position <= self.position:
@@ -344,6 +360,7 @@ class WallFanout:
             "as_at": self.mirror.get("as_at"),
             "now": now_iso(),
             "failure": self.failure,
+            "store": self.store,
             "wall": wall,
         }
         return dumps(message)

@@ -5,6 +5,10 @@ read models' listener, a heartbeat task (so that clients can tell a dead connect
 the projection keeps up with the log), and the delivery of dispatch commands: when a command is
 pushed to a connection of the person it is for, the hub records it as delivered.
 
+Whether this process can use its store is carried on the feed too (in the snapshot, and as a
+`store` message when it changes): the store going away cannot be an event on the wall, since
+nothing can be written, so the wall shows this process's own view of it until the store is back.
+
 `/ws/wall?scope=mine` sends only what concerns the signed-in person (the reporter's phone).
 Callers are authenticated like the API (session cookie or bearer token); the whole wall is for the
 roles that read it (web/readers.py), `mine` for any person; a cookie-authenticated connection must
@@ -33,13 +37,14 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from events.errors import DomainError
 from events.roles import SYSTEM_ACTOR
-from hub.errors import HubError
+from hub.errors import HubError, StoreUnavailable
 from hub.newsroom import Request
+from hub.store.status import StoreStatus
 from web.auth import Principal, authenticate, require
 from web.errors import ApiError
 from web.readers import LIVE
 from web.runtime import Runtime, runtime
-from web.wall_fanout import Client, Heartbeat, Join, Leave, Resync, WallFanout
+from web.wall_fanout import Client, Heartbeat, Join, Leave, Resync, StoreChanged, WallFanout
 
 log = logging.getLogger(__name__)
 
@@ -116,15 +121,24 @@ async def running(rt: Runtime) -> AsyncIterator[None]:
     """
     loop = asyncio.get_running_loop()
     models = rt.models
+    watch = models.store.watch
     fanout = WallFanout(
         models.models.wall.snapshot(),
         queue_size=int(env_number("HUB_WALL_QUEUE", 128)),
         flush_interval=env_number("HUB_WALL_FLUSH_MS", 50) / 1000,
         per_client=env_number("HUB_WALL_FLUSH_PER_CLIENT_US", 100) / 1e6,
+        store=watch.status.as_dict(),
     )
     feed = WallFeed(fanout, rt, heartbeat=env_number("HUB_WALL_HEARTBEAT_S", HEARTBEAT_SECONDS))
     listener = fanout.listener(loop, models.models.wall.state)
     models.subscribe(listener)
+
+    def store_changed(status: StoreStatus) -> None:
+        """Called by whichever thread noticed; the owner task takes it from here."""
+        with contextlib.suppress(RuntimeError):  # the loop has closed: the app is stopping
+            loop.call_soon_threadsafe(fanout.send, StoreChanged(status.as_dict()))
+
+    watch.subscribe(store_changed)
     rt.extras["wall_feed"] = feed
     owner = asyncio.create_task(fanout.run(), name="wall-feed")
     beats = asyncio.create_task(beat(feed), name="wall-heartbeat")
@@ -132,6 +146,7 @@ async def running(rt: Runtime) -> AsyncIterator[None]:
         yield
     finally:
         models.unsubscribe(listener)
+        watch.unsubscribe(store_changed)
         for task in (owner, beats, *feed.tasks):
             task.cancel()
         for task in (owner, beats, *feed.tasks):
@@ -146,7 +161,9 @@ async def beat(feed: WallFeed) -> None:
         await asyncio.sleep(feed.heartbeat)
         try:
             head = await run_in_threadpool(store.max_notification_id) or 0
-        except Exception:  # the database is away: the beat still says the hub is alive
+        except StoreUnavailable:  # the feed carries the store's status: the beat says we live
+            head = feed.fanout.position
+        except Exception:
             log.warning("could not read the log's head for the wall heartbeat", exc_info=True)
             head = feed.fanout.position
         feed.fanout.send(Heartbeat(head))

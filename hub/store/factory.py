@@ -6,14 +6,32 @@ from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.utils import Environment
+from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from sqlalchemy import event
 
 from hub.store.recorder import HubRecorder
 
+CONNECT_TIMEOUT = 5  # seconds: a PostgreSQL server that does not answer is unavailable, not slow
+
+
+class HubDatastore(SQLAlchemyDatastore):
+    """eventsourcing-sqlalchemy's datastore; on PostgreSQL the pool tests a connection before
+    lending it (one round trip), so that after a server restart its dead connections are
+    replaced instead of failing the requests that would have drawn them."""
+
+    def __init__(self, *, url: str | None = None, **kwargs: Any) -> None:
+        if url and url.startswith("postgresql"):
+            kwargs.setdefault("pool_pre_ping", True)
+            if "connect_timeout" not in url:
+                kwargs.setdefault("connect_args", {"connect_timeout": CONNECT_TIMEOUT})
+        super().__init__(url=url, **kwargs)
+
 
 class HubFactory(SQLAlchemyFactory):
     """Builds the SQLAlchemy engine once and records through `HubRecorder`."""
+
+    datastore_class = HubDatastore
 
     def __init__(self, env: Environment) -> None:
         super().__init__(env)

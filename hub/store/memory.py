@@ -39,6 +39,7 @@ from hub.store.recorder import (
     LoggedNotification,
     _Statements,
 )
+from hub.store.status import StoreWatch
 
 MEMORY_URL = "memory:"
 SIDE_TABLES = (schema.checkpoints, schema.audit_timeline, schema.tracking)
@@ -57,6 +58,7 @@ class MemoryRecorder(HubRecorder):
         self.is_postgres = False
         self.channel_name = ""
         self.sql = _Statements(False)
+        self.watch = StoreWatch()  # never lost: the log is in this process
         self._listeners: list[Callable[[int], None]] = []
         self._lock = threading.Lock()
         self._log: list[LoggedNotification] = []

@@ -1,8 +1,9 @@
 // The wall feed in the browser: WS /ws/wall, a snapshot then changes, reconnecting by itself.
 //
 // The hub sends {"type": "snapshot"} first (and again whenever this page fell too far behind),
-// then {"type": "changes", from, position, changes}, heartbeats every few seconds, and
-// {"type": "failure"} if its projection stopped. A `changes.from` beyond our position means we
+// then {"type": "changes", from, position, changes}, heartbeats every few seconds,
+// {"type": "failure"} if its projection stopped, and {"type": "store"} when the hub loses or
+// regains its database (the snapshot carries that status too). A `changes.from` beyond our position means we
 // missed something: we ask for a fresh snapshot. No message for three heartbeats means the
 // connection is dead even if the socket does not say so (a cut mobile network, a sleeping NAT).
 
@@ -26,8 +27,9 @@ export function applyChange(wall, change) {
 
 export class WallFeed {
   /**
-   * onState(wall, position) after every snapshot or change; onStatus({state, retryIn, error})
-   * where state is connecting | live | behind | down | failed.
+   * onState(wall, position) after every snapshot or change; onStatus({state, retryAt, error,
+   * store}) where state is connecting | live | behind | store | down | failed ("store": the hub
+   * cannot use its database, so nothing new arrives until it is back; `store.since` says since when).
    */
   constructor({ scope = "wall", onState = () => {}, onStatus = () => {} } = {}) {
     this.scope = scope;
@@ -41,6 +43,7 @@ export class WallFeed {
     this.head = 0;
     this.behind = false;
     this.failure = null;
+    this.store = null; // {reachable, since, reason} as the hub last said
     this.closedByUs = false;
     this.retryTimer = null;
   }
@@ -83,10 +86,11 @@ export class WallFeed {
         this.wall = message.wall;
         this.position = message.position;
         this.failure = message.failure;
+        this.store = message.store || null;
         this.behind = false;
         syncClock(message.now);
         this.onState(this.wall, this.position);
-        this.status(this.failure ? "failed" : "live");
+        this.status(this.current());
         break;
       case "changes":
         if (!this.wall) return;
@@ -106,13 +110,24 @@ export class WallFeed {
         this.behind = this.head > 0 && message.position < this.head;
         this.head = message.head;
         this.position = Math.max(this.position, message.position);
-        this.status(this.failure ? "failed" : this.behind ? "behind" : "live");
+        this.status(this.current());
         break;
       case "failure":
         this.failure = message.error;
         this.status("failed");
         break;
+      case "store":
+        this.store = { reachable: message.reachable, since: message.since, reason: message.reason };
+        this.status(this.current());
+        break;
     }
+  }
+
+  /** The state of a connected feed: the worst of what the hub said. */
+  current() {
+    if (this.failure) return "failed";
+    if (this.store && !this.store.reachable) return "store";
+    return this.behind ? "behind" : "live";
   }
 
   send(message) {
@@ -143,7 +158,7 @@ export class WallFeed {
   }
 
   status(state, retryAt = null) {
-    this.onStatus({ state, retryAt, error: this.failure, position: this.position });
+    this.onStatus({ state, retryAt, error: this.failure, position: this.position, store: this.store });
   }
 }
 
@@ -153,6 +168,7 @@ export function showStatus(banner, status, t) {
     connecting: t("feed.connecting"),
     down: t("feed.down"),
     behind: t("feed.behind"),
+    store: t("feed.store_down"),
     failed: t("feed.failed"),
   };
   banner.hidden = status.state === "live";

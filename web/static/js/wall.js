@@ -92,9 +92,12 @@ function live() {
       .catch(() => (matrix = null)); // not there: the wall's own publications stand in
 
   const say = () => {
+    const since = status.store?.since ? ` · ${t("feed.since")} ${hhmm(status.store.since)}` : "";
     const words = {
       connecting: t("feed.connecting"),
       behind: t("feed.behind"),
+      // Until the hub can use its database again: what the wall shows is as at that moment.
+      store: `${t("feed.store_down")}${since}`,
       failed: `${t("feed.failed")}${status.error ? ` (${status.error})` : ""}`,
     };
     if (status.state === "down") {
