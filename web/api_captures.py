@@ -18,7 +18,6 @@ from urllib.parse import quote
 from uuid import UUID
 
 from pydantic import BaseModel, Field
-from starlette.responses import FileResponse
 
 from events.capture import Capture
 from events.roles import Role
@@ -28,6 +27,7 @@ from web.answers import CaptureItem, Captures
 from web.api_queries import NEWSROOM_WIDE, own_only
 from web.endpoints import Call, Endpoint
 from web.errors import ApiError
+from web.ranges import RangedFile
 
 FETCHERS = tuple(role for role in NEWSROOM_WIDE if role is not Role.WALL) + (Role.REPORTER,)
 
@@ -114,7 +114,7 @@ def located(data_dir: Path, recorded: str | None, cid: UUID) -> Path:
     return path
 
 
-async def get_capture_file(call: Call) -> FileResponse:
+async def get_capture_file(call: Call) -> RangedFile:
     cid = call.uuid("capture")
 
     def find() -> tuple[dict[str, Any], Path]:
@@ -123,7 +123,7 @@ async def get_capture_file(call: Call) -> FileResponse:
 
     item, path = await call.read(find)
     name = quote(item["filename"])
-    return FileResponse(
+    return RangedFile(
         path,
         media_type=item["content_type"],
         headers={

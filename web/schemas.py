@@ -6,10 +6,11 @@ Response models allow extra fields, so a read model may grow without breaking ol
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 Channel = Literal[
     "tv", "radio", "paper", "website", "app", "wechat", "weibo", "douyin", "outdoor", "emergency"
@@ -42,6 +43,20 @@ def lines(max_length: int, *, min_length: int = 0, **extra: Any) -> Any:
     return Field(min_length=min_length, max_length=max_length, pattern=LINES, **extra)
 
 
+def in_utc(moment: datetime) -> datetime:
+    """The moment in UTC, where the hub keeps times; a zone can push one past year 1 or 9999."""
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the time is outside the years 1 to 9999 in UTC") from None
+
+
+def coordinate(limit: int) -> Any:
+    """Degrees as a JSON number (not a string, not true), within ±limit."""
+    return Field(ge=-limit, le=limit, strict=True)
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(in_utc)]
 Name = line(40, min_length=1, description="a-z, 0-9, '.', '-', '_'")
 Reason = lines(2000, min_length=1)
 Title = line(200, min_length=1)
@@ -68,8 +83,8 @@ class NoBody(Body):
 
 class Place(Body):
     name: str = line(200)
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    lat: float = coordinate(90)
+    lon: float = coordinate(180)
 
 
 class PlanAssignment(Body):
@@ -77,7 +92,7 @@ class PlanAssignment(Body):
     brief: str = lines(10_000, default="")
     location: Place
     priority: Priority = "normal"
-    due: AwareDatetime | None = None
+    due: Moment | None = None
     channels: list[Channel] = Field(default_factory=list, max_length=10)
 
 
@@ -90,8 +105,8 @@ class WithReason(Body):
 
 
 class CheckIn(Body):
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    lat: float = coordinate(90)
+    lon: float = coordinate(180)
 
 
 class IssueCommand(Body):
