@@ -235,3 +235,20 @@ def test_every_command_refuses_a_body_nested_ten_thousand_deep(
                 assert response.status_code == 400, f"{endpoint.path}: {response.text[:300]}"
                 assert response.json()["error"]["code"] == "bad_json"
                 assert head(client) == before
+
+
+def test_the_document_requires_a_body_exactly_where_an_empty_one_is_refused(
+    hub: Hub, settings: Settings
+) -> None:
+    headers = {"Authorization": f"Bearer {hub.token}"}
+    with httpx.Client(base_url=hub.url, headers=headers, timeout=30) as client:
+        document = client.get("/api/openapi.json").json()
+        for endpoint in commands(settings):
+            if endpoint.body is None:
+                continue
+            said = document["paths"][endpoint.path][endpoint.method.lower()]["requestBody"]
+            version = {"If-Match": '"1"'} if endpoint.if_match != "none" else {}
+            response = client.request(endpoint.method, url_of(endpoint, hub.ids), headers=version)
+            problems = response.json()["error"].get("fields", []) if response.is_error else []
+            missing = any(problem["message"] == "Field required" for problem in problems)
+            assert missing == said["required"], f"{endpoint.path}: {response.text[:300]}"

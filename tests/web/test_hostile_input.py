@@ -9,11 +9,14 @@ import os
 from typing import Any
 
 import httpx
+from starlette.responses import Response
+from starlette.types import Message, Receive, Scope, Send
 
 from tests.conftest import Staff
 from tests.web.conftest import bearer
 from tests.web.test_api_captures import uploaded
 from tests.web.test_uploads import TUS, assignment_of, start
+from web.bodies import BodyLimitMiddleware
 
 PLACE = {"name": "County hall", "lat": 30.1, "lon": 120.2}
 JSON = {"Content-Type": "application/json"}
@@ -230,3 +233,28 @@ def test_a_range_past_the_end_is_refused_in_the_error_shape(
         response = fetch(client, staff, capture, range=sent)
         refused(response, 416, "range_not_satisfiable")
         assert response.headers["content-range"] == "bytes */100"
+
+
+async def test_a_content_length_in_other_digits_is_no_size() -> None:
+    """'²' passes str.isdigit() but not int(): the size limit must not trip over it."""
+    answered: list[Message] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await Response(status_code=204)(scope, receive, send)
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        answered.append(message)
+
+    for declared in [latin1("²"), latin1("¹0"), b"-1", b"1_0"]:
+        scope = {
+            "type": "http",
+            "method": "POST",
+            "path": "/api/assignments",
+            "headers": [(b"content-length", declared)],
+        }
+        await BodyLimitMiddleware(app, max_bytes=10)(scope, receive, send)
+        assert answered.pop(0)["status"] == 204
+        answered.clear()
