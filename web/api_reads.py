@@ -28,7 +28,7 @@ def int_param(
 ) -> int:
     """A whole-number query parameter within [low, high] (positions are 64-bit in the stores)."""
     raw = request.query_params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     if not WHOLE_NUMBER.fullmatch(raw):
         raise ApiError(400, "bad_parameter", f"{name} must be a whole number, not {raw[:40]!r}")

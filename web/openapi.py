@@ -100,7 +100,9 @@ def operation(endpoint: Endpoint, schemas: Schemas) -> dict[str, Any]:
     if endpoint.description:
         op["description"] = endpoint.description
     if endpoint.body is not None:
-        body_schema = schemas.ref(endpoint.body, "validation")
+        body_schema: dict[str, Any] = schemas.ref(endpoint.body, "validation")
+        if not endpoint.body.model_fields:  # a command that reads nothing takes null as nothing
+            body_schema = {"anyOf": [body_schema, {"type": "null"}]}
         op["requestBody"] = {
             "required": takes_fields(endpoint.body),
             "content": json_content(body_schema),

@@ -78,7 +78,7 @@ class Answer(BaseModel):
 
 
 class NoBody(Body):
-    """Nothing to send (an empty body or `{}`)."""
+    """Nothing to send (an empty body, `{}` or `null`)."""
 
 
 class Place(Body):

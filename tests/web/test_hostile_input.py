@@ -97,6 +97,8 @@ def test_an_event_page_outside_the_log_is_refused(client: httpx.Client, staff: S
         "after=%C2%B2",
         "limit=%C2%B9",
         "limit=0",
+        "limit=",
+        "after=",
         "limit=1001",
     ]:
         response = client.get(f"/api/events?{query}", headers=bearer(staff, "audrey"))
@@ -151,6 +153,20 @@ def test_a_null_body_is_refused_where_a_body_is_read(client: httpx.Client, staff
         f"/api/assignments/{assignment}/accept", content=b"null", headers=writer(staff, "rui")
     )
     assert accepted.status_code == 200, accepted.text  # a command that reads no body
+
+
+def test_the_document_says_null_is_nothing_only_where_nothing_is_read(
+    client: httpx.Client,
+) -> None:
+    paths = client.get("/api/openapi.json").json()["paths"]
+
+    def body_of(path: str) -> dict[str, Any]:
+        body: dict[str, Any] = paths[path]["post"]["requestBody"]["content"]["application/json"]
+        return body["schema"]
+
+    accept = body_of("/api/assignments/{id}/accept")
+    assert accept["anyOf"] == [{"$ref": "#/components/schemas/NoBody"}, {"type": "null"}]
+    assert body_of("/api/assignments") == {"$ref": "#/components/schemas/PlanAssignment"}
 
 
 def test_coordinates_are_numbers_on_the_globe(client: httpx.Client, staff: Staff) -> None:
