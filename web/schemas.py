@@ -6,11 +6,12 @@ Response models allow extra fields, so a read model may grow without breaking ol
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 Channel = Literal[
     "tv", "radio", "paper", "website", "app", "wechat", "weibo", "douyin", "outdoor", "emergency"
@@ -31,6 +32,7 @@ RoleId = Literal[
 # multi-line text may hold tabs and line breaks.
 LINE = r"^[^\x00-\x1f\x7f]*$"
 LINES = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}")
 
 
 def line(max_length: int, *, min_length: int = 0, **extra: Any) -> Any:
@@ -41,6 +43,14 @@ def line(max_length: int, *, min_length: int = 0, **extra: Any) -> Any:
 def lines(max_length: int, *, min_length: int = 0, **extra: Any) -> Any:
     """A multi-line text field."""
     return Field(min_length=min_length, max_length=max_length, pattern=LINES, **extra)
+
+
+def written_out(value: Any) -> Any:
+    """A time arrives as RFC 3339 text, as the document says (pydantic would also read a number
+    of seconds, in JSON or in text, as a time)."""
+    if not isinstance(value, str) or not DATE_TIME.match(value):
+        raise ValueError("a time is RFC 3339 text with a zone, like 2026-11-23T16:00:00+08:00")
+    return value
 
 
 def in_utc(moment: datetime) -> datetime:
@@ -56,7 +66,7 @@ def coordinate(limit: int) -> Any:
     return Field(ge=-limit, le=limit, strict=True)
 
 
-Moment = Annotated[AwareDatetime, AfterValidator(in_utc)]
+Moment = Annotated[AwareDatetime, BeforeValidator(written_out), AfterValidator(in_utc)]
 Name = line(40, min_length=1, description="a-z, 0-9, '.', '-', '_'")
 Reason = lines(2000, min_length=1)
 Title = line(200, min_length=1)

@@ -3,29 +3,24 @@ PostgreSQL), as an admin (every role) with path ids that name real things: whate
 answer is never a 5xx, every refusal is in the error shape, and a refusal stores nothing.
 
 The commands are the app's own `Endpoint`s that write, so a new command is fuzzed without a word
-here; only a new kind of path id needs naming in `path_ids`. Runs are derandomized (the same
-examples every run); HUB_FUZZ_EXAMPLES raises the examples per command for a longer search.
+here; only a new kind of path id needs naming (`path_ids` in tests/web/conftest.py). Runs are
+derandomized (the same examples every run); HUB_FUZZ_EXAMPLES raises the examples per command for
+a longer search.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import httpx
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from events.base import Location
-from events.roles import SYSTEM_ACTOR
 from hub.config import Settings
-from hub.newsroom import Request
-from tests.conftest import Staff
-from tests.web.server import serving
+from tests.web.conftest import Hub
 from web.app import create_app
 from web.endpoints import Endpoint, endpoints_of
 
@@ -121,42 +116,6 @@ def requests(draw: st.DrawFn, endpoint: Endpoint) -> tuple[bytes, dict[str, byte
 # -- the hub -------------------------------------------------------------------------------------
 
 
-@dataclass
-class Hub:
-    url: str
-    token: str
-    ids: dict[str, dict[str, str]]  # path prefix -> the path's parameters
-
-
-def path_ids(staff: Staff) -> dict[str, dict[str, str]]:
-    """Real things for every kind of path parameter, made before the hub starts."""
-    app, req = staff.newsroom, staff.req
-    assignment = app.plan_assignment(
-        req("dana"), title="Flood", brief="", location=Location("x", 1, 2)
-    ).id
-    app.assign_reporter(req("dana"), assignment, reporter="rui")
-    story = app.draft_story(req("eddie"), assignment=None, title="Levee", body="", captures=[]).id
-    command = app.issue_command(req("dana"), to="rui", text="Go", assignment=None).id
-    app.configure_output(req("tess"), name="main", source=None, backup=None, slate_text="Back")
-    token_id = app.issue_token(req("rui"), name="rui", label="spare").extra["token_id"]
-    return {
-        "/api/assignments/": {"id": str(assignment)},
-        "/api/stories/": {"id": str(story)},
-        "/api/commands/": {"id": str(command)},
-        "/api/outputs/": {"id": "main"},
-        "/api/users/": {"name": "rui", "token_id": str(token_id)},
-    }
-
-
-@pytest.fixture
-def hub(settings: Settings, staff: Staff) -> Iterator[Hub]:
-    at = staff.clock.tick(1)
-    admin = staff.newsroom.register_user(Request(SYSTEM_ACTOR, at), name="ada", roles=["admin"])
-    ids = path_ids(staff)
-    with serving(create_app(settings)) as url:
-        yield Hub(url, str(admin.extra["token"]), ids)
-
-
 def commands(settings: Settings) -> list[Endpoint]:
     """Every endpoint of the app that writes."""
     found = [e for e in endpoints_of(create_app(settings).routes) if e.writes]
@@ -164,13 +123,11 @@ def commands(settings: Settings) -> list[Endpoint]:
     return found
 
 
-def url_of(endpoint: Endpoint, ids: dict[str, dict[str, str]]) -> str:
-    if "{" not in endpoint.path:
-        return endpoint.path
-    for prefix, params in ids.items():
-        if endpoint.path.startswith(prefix):
-            return endpoint.path.format(**params)
-    raise AssertionError(f"{endpoint.path}: name a real thing for it in path_ids")
+def url_of(endpoint: Endpoint, hub: Hub) -> str:
+    try:
+        return endpoint.path.format(**hub.ids_for(endpoint.path))
+    except KeyError:
+        raise AssertionError(f"{endpoint.path}: name a real thing for it in path_ids") from None
 
 
 def head(client: httpx.Client) -> int:
@@ -210,7 +167,7 @@ def test_random_bodies_to_every_command(hub: Hub, settings: Settings) -> None:
     with httpx.Client(base_url=hub.url, headers=headers, timeout=30) as client:
         for endpoint in commands(settings):
             try:
-                fuzzer(client, endpoint, url_of(endpoint, hub.ids))()
+                fuzzer(client, endpoint, url_of(endpoint, hub))()
             except Exception as failure:  # one command's failure must not hide the others'
                 failures.append(f"{endpoint.method} {endpoint.path}: {failure}")
         health = client.get("/api/health").json()
@@ -226,7 +183,7 @@ def test_every_command_refuses_a_body_nested_ten_thousand_deep(
         for endpoint in commands(settings):
             if endpoint.body is None:
                 continue
-            url = url_of(endpoint, hub.ids)
+            url = url_of(endpoint, hub)
             version = {"If-Match": '"1"'} if endpoint.if_match != "none" else {}
             for opener in "[{":
                 before = head(client)
@@ -248,7 +205,7 @@ def test_the_document_requires_a_body_exactly_where_an_empty_one_is_refused(
                 continue
             said = document["paths"][endpoint.path][endpoint.method.lower()]["requestBody"]
             version = {"If-Match": '"1"'} if endpoint.if_match != "none" else {}
-            response = client.request(endpoint.method, url_of(endpoint, hub.ids), headers=version)
+            response = client.request(endpoint.method, url_of(endpoint, hub), headers=version)
             problems = response.json()["error"].get("fields", []) if response.is_error else []
             missing = any(problem["message"] == "Field required" for problem in problems)
             assert missing == said["required"], f"{endpoint.path}: {response.text[:300]}"
