@@ -23,7 +23,9 @@ M = TypeVar("M", bound=BaseModel)
 MAX_JSON_BYTES = 1024 * 1024
 MAX_DEPTH = 32  # our bodies nest two or three levels; the parser recurses once per level
 MAX_FIELDS = 50  # a refusal names at most this many fields, however many are at fault
-DIGITS = re.compile(r"[0-9]+")  # str.isdigit() also takes '²', which int() refuses
+# A byte count: str.isdigit() also takes '²', which int() refuses; 18 digits are past any size
+# (and int() refuses strings past 4,300 digits).
+BYTE_COUNT = re.compile(r"[0-9]{1,18}")
 UNLIMITED_PREFIXES = ("/api/uploads",)  # tus PATCH bodies have the upload's own limit
 NOTHING = object()  # what read_json answers for an empty body (JSON's null is None)
 
@@ -44,7 +46,8 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         declared = Headers(scope=scope).get("content-length", "")
-        if DIGITS.fullmatch(declared) and int(declared) > self.max_bytes:
+        too_long = declared.isascii() and declared.isdigit() and len(declared) > 18
+        if too_long or (BYTE_COUNT.fullmatch(declared) and int(declared) > self.max_bytes):
             await self._refuse(scope, receive, send)
             return
         received = 0

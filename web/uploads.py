@@ -33,7 +33,7 @@ from events.roles import Actor, Role
 from hub.errors import HubError
 from hub.newsroom import Request as Command
 from web.auth import Principal, authenticate_person, authenticate_writer
-from web.bodies import DIGITS
+from web.bodies import BYTE_COUNT
 from web.endpoints import execute
 from web.errors import ApiError, error_response, on_domain_error
 from web.runtime import Runtime, runtime
@@ -119,8 +119,8 @@ def parse_metadata(raw: str) -> dict[str, str]:
 def _bytes_header(request: Request, name: str) -> int:
     """A count of bytes from a header: tus 1.0.0 says a non-negative integer, in ASCII digits."""
     raw = request.headers.get(name, "")
-    if not DIGITS.fullmatch(raw):
-        raise ApiError(400, "bad_header", f"{name} must be a whole number of bytes")
+    if not BYTE_COUNT.fullmatch(raw):
+        raise ApiError(400, "bad_header", f"{name} must be a whole number of bytes (18 digits)")
     return int(raw)
 
 
