@@ -22,7 +22,6 @@ from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
-from starlette.responses import FileResponse
 
 from events.capture import Capture
 from events.roles import Role
@@ -33,6 +32,7 @@ from web.api_queries import NEWSROOM_WIDE, own_only
 from web.endpoints import Call, Endpoint
 from web.errors import ApiError
 from web.file_types import Served, read_head
+from web.ranges import RangedFile
 from web.schemas import Answer
 
 FETCHERS = tuple(role for role in NEWSROOM_WIDE if role is not Role.WALL) + (Role.REPORTER,)
@@ -147,7 +147,7 @@ def located(data_dir: Path, recorded: str | None, cid: UUID) -> Path:
     return path
 
 
-async def get_capture_file(call: Call) -> FileResponse:
+async def get_capture_file(call: Call) -> RangedFile:
     cid = call.uuid("capture")
 
     def find() -> tuple[dict[str, Any], Path, Served]:
@@ -158,7 +158,7 @@ async def get_capture_file(call: Call) -> FileResponse:
         return item, path, Served.of(read_head(path))
 
     item, path, served = await call.read(find)
-    return FileResponse(
+    return RangedFile(
         path,
         media_type=served.media_type,
         headers={

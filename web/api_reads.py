@@ -6,6 +6,7 @@ LIVE); the event log holds everything anyone did, so it is for auditors (and adm
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -18,43 +19,55 @@ from starlette.routing import Route
 from hub.errors import StoreUnavailable
 from hub.eventlog import record
 from hub.follower import health_of
+from web.api_queries import MAX_POSITION
 from web.auth import authenticate, require
 from web.errors import ApiError
 from web.readers import LIVE, LOG
 from web.runtime import runtime
 
 MAX_PAGE = 1000
+# ASCII digits only: int() also reads '١٢', ' 12' and '1_2', and str.isdigit() passes '²',
+# which int() then refuses.
+WHOLE_NUMBER = re.compile(r"-?[0-9]{1,30}")
 
 
 def int_param(
-    request: Request, name: str, default: int, *, low: int = 0, high: int | None = None
+    request: Request, name: str, default: int, *, low: int = 0, high: int = MAX_POSITION
 ) -> int:
+    """A whole-number query parameter within [low, high] (positions are 64-bit in the stores)."""
     raw = request.query_params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError(
-            400, "bad_parameter", f"{name} must be a whole number, not {raw!r}"
-        ) from None
-    if value < low or (high is not None and value > high):
-        upper = f" and {high}" if high is not None else ""
-        raise ApiError(400, "bad_parameter", f"{name} must be between {low}{upper}")
+    if not WHOLE_NUMBER.fullmatch(raw):
+        raise ApiError(400, "bad_parameter", f"{name} must be a whole number, not {raw[:40]!r}")
+    value = int(raw)
+    if not low <= value <= high:
+        raise ApiError(400, "bad_parameter", f"{name} must be between {low} and {high}")
     return value
 
 
 def parse_at(raw: str) -> int | datetime:
     """`at` is a position or an ISO 8601 time (UTC unless it says otherwise)."""
-    if raw.isdigit():
-        return int(raw)
+    if WHOLE_NUMBER.fullmatch(raw):
+        position = int(raw)
+        if not 0 <= position <= MAX_POSITION:
+            raise ApiError(400, "bad_parameter", f"at must be a position from 0 to {MAX_POSITION}")
+        return position
     try:
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+"))
     except ValueError:
         raise ApiError(
-            400, "bad_parameter", f"at must be a position or an ISO 8601 time, not {raw!r}"
+            400, "bad_parameter", f"at must be a position or an ISO 8601 time, not {raw[:40]!r}"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise ApiError(
+            400, "bad_parameter", "at must be a time within the years 1 to 9999 in UTC"
+        ) from None
+    return moment
 
 
 async def get_wall(request: Request) -> JSONResponse:

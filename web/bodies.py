@@ -1,12 +1,14 @@
 """Request bodies at the edge: a size limit, JSON only, and validation against pydantic models.
 
 Refusals, all in the API's error shape: 413 a body over the limit, 415 a body that is not JSON,
-400 a body that does not parse, 422 a body that parses but does not fit (naming the fields).
+400 a body that does not parse (or nests deeper than any body we take), 422 a body that parses but
+does not fit (naming the fields).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -19,7 +21,13 @@ from web.errors import ApiError, error_response
 M = TypeVar("M", bound=BaseModel)
 
 MAX_JSON_BYTES = 1024 * 1024
+MAX_DEPTH = 32  # our bodies nest two or three levels; the parser recurses once per level
+MAX_FIELDS = 50  # a refusal names at most this many fields, however many are at fault
+# A byte count: str.isdigit() also takes '²', which int() refuses; 18 digits are past any size
+# (and int() refuses strings past 4,300 digits).
+BYTE_COUNT = re.compile(r"[0-9]{1,18}")
 UNLIMITED_PREFIXES = ("/api/uploads",)  # tus PATCH bodies have the upload's own limit
+NOTHING = object()  # what read_json answers for an empty body (JSON's null is None)
 
 
 class BodyTooLarge(Exception):
@@ -38,7 +46,8 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
+        too_long = declared.isascii() and declared.isdigit() and len(declared) > 18
+        if too_long or (BYTE_COUNT.fullmatch(declared) and int(declared) > self.max_bytes):
             await self._refuse(scope, receive, send)
             return
         received = 0
@@ -76,25 +85,54 @@ def is_json(content_type: str) -> bool:
     return media == "application/json" or (media.startswith("application/") and "+json" in media)
 
 
+def parse_json(body: bytes) -> Any:
+    """The body's JSON value; 400 if it is not UTF-8 JSON, or nests deeper than MAX_DEPTH."""
+    try:
+        data = json.loads(body.decode("utf-8"), parse_constant=_refuse_constant)
+    except RecursionError:
+        raise _too_deep() from None
+    except (UnicodeDecodeError, ValueError) as error:
+        raise ApiError(400, "bad_json", f"the body is not valid JSON: {error}") from None
+    if _depth_over(data, MAX_DEPTH):
+        raise _too_deep()
+    return data
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _too_deep() -> ApiError:
+    return ApiError(400, "bad_json", f"the body nests deeper than {MAX_DEPTH} levels")
+
+
+def _depth_over(data: Any, limit: int) -> bool:
+    """Whether arrays and objects nest more than `limit` levels deep (walked level by level)."""
+    level = [data] if isinstance(data, dict | list) else []
+    for _ in range(limit):
+        level = [
+            child
+            for value in level
+            for child in (value.values() if isinstance(value, dict) else value)
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return False
+    return True
+
+
 async def read_json(request: Request) -> Any:
-    """The body as JSON (None when there is none); 415 unless it says it is JSON, 400 if bad."""
+    """The body as JSON (NOTHING when there is none); 415 unless it says it is JSON, 400 if bad."""
     body = await request.body()
     if not body.strip():
-        return None
+        return NOTHING
     content_type = request.headers.get("content-type", "")
     if not is_json(content_type):
         shown = content_type or "none"
         raise ApiError(
             415, "unsupported_media_type", f"send application/json, not {shown}"
         ) from None
-    try:
-        return json.loads(body.decode("utf-8"), parse_constant=_refuse_constant)
-    except (UnicodeDecodeError, ValueError) as error:
-        raise ApiError(400, "bad_json", f"the body is not valid JSON: {error}") from None
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
+    return parse_json(body)
 
 
 def validate(model: type[M], data: Any) -> M:
@@ -106,15 +144,21 @@ def validate(model: type[M], data: Any) -> M:
 
 
 def invalid(error: ValidationError) -> ApiError:
+    problems = error.errors(include_url=False, include_context=False, include_input=False)
     fields = [
         {"field": ".".join(str(p) for p in e["loc"]) or "(body)", "message": e["msg"]}
-        for e in error.errors(include_url=False, include_context=False, include_input=False)
+        for e in problems[:MAX_FIELDS]
     ]
     summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields[:5])
+    if len(problems) > 5:
+        summary += f" (and {len(problems) - 5} more)"
     return ApiError(422, "invalid", summary, fields=fields)
 
 
 async def read_body(request: Request, model: type[M]) -> M:
-    """Reads and validates a JSON body; an absent body counts as `{}`."""
+    """Reads and validates a JSON body. An absent body counts as `{}`; so does `null`, but only
+    where the model has no fields: elsewhere it is refused like any other body that is no object."""
     data = await read_json(request)
-    return validate(model, {} if data is None else data)
+    if data is NOTHING or (data is None and not model.model_fields):
+        data = {}
+    return validate(model, data)

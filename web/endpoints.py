@@ -18,9 +18,11 @@ from uuid import UUID
 
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Match, Route
+from starlette.types import Receive, Scope, Send
 
 from events.roles import Role
 from hub.errors import VersionConflict
@@ -39,7 +41,7 @@ T = TypeVar("T")
 Handler = Callable[["Call"], Awaitable[Any]]
 IfMatch = Literal["none", "optional", "required"]
 
-IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
+IF_MATCH = re.compile(r'^\s*(?:W/)?"?([0-9]{1,18})"?\s*$')
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,128}$")
 
 
@@ -94,6 +96,33 @@ async def execute(rt: Runtime, command: Command, work: Callable[[Command], Done]
     if position is not None:
         await freshness(rt).reach(position)
     return done
+
+
+class EndpointRoute(Route):
+    """A route whose 405 names every method its path answers, not only its own: Starlette hands
+    a request to the first route whose path matches, and several endpoints share a path."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.methods and scope["method"] not in self.methods:
+            routes: list[BaseRoute] = getattr(scope.get("router"), "routes", [self])
+            allowed = sorted(methods_at(routes, scope))
+            raise HTTPException(status_code=405, headers={"Allow": ", ".join(allowed)})
+        await super().handle(scope, receive, send)
+
+
+def methods_at(routes: list[BaseRoute], scope: Scope) -> set[str]:
+    """The methods of every route whose path matches the request's."""
+    found: set[str] = set()
+    for route in routes:
+        if isinstance(route, Route) and route.methods and route.matches(scope)[0] != Match.NONE:
+            found |= route.methods
+    return found
+
+
+def endpoints_of(routes: list[BaseRoute]) -> list[Endpoint]:
+    """The endpoints behind an application's routes, in order."""
+    found = [getattr(getattr(route, "endpoint", None), "__self__", None) for route in routes]
+    return [endpoint for endpoint in found if isinstance(endpoint, Endpoint)]
 
 
 @dataclass
@@ -169,7 +198,7 @@ class Endpoint:
     description: str = ""
 
     def route(self) -> Route:
-        return Route(self.path, self.serve, methods=[self.method], name=self.operation_id)
+        return EndpointRoute(self.path, self.serve, methods=[self.method], name=self.operation_id)
 
     @property
     def operation_id(self) -> str:

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from web.endpoints import IDEMPOTENCY_KEY, Endpoint
+from web.endpoints import IDEMPOTENCY_KEY, Endpoint, endpoints_of
 from web.openapi_manual import hand_written, upload_paths
 from web.openapi_parts import (
     READ_ERRORS,
@@ -100,21 +100,28 @@ def operation(endpoint: Endpoint, schemas: Schemas) -> dict[str, Any]:
     if endpoint.description:
         op["description"] = endpoint.description
     if endpoint.body is not None:
-        body_schema = schemas.ref(endpoint.body, "validation")
-        op["requestBody"] = {"required": False, "content": json_content(body_schema)}
+        body_schema: dict[str, Any] = schemas.ref(endpoint.body, "validation")
+        if not endpoint.body.model_fields:  # a command that reads nothing takes null as nothing
+            body_schema = {"anyOf": [body_schema, {"type": "null"}]}
+        op["requestBody"] = {
+            "required": takes_fields(endpoint.body),
+            "content": json_content(body_schema),
+        }
     return op
+
+
+def takes_fields(model: type[BaseModel]) -> bool:
+    """Whether a body must be sent: an absent one counts as `{}`, which fits only a model whose
+    fields all have defaults."""
+    return any(field.is_required() for field in model.model_fields.values())
 
 
 def document(routes: Iterable[BaseRoute], *, title: str) -> dict[str, Any]:
     """The OpenAPI document of the app's routes, with the operations written by hand."""
     schemas = Schemas()
     paths: dict[str, dict[str, Any]] = {}
-    for route in routes:
-        endpoint = getattr(getattr(route, "endpoint", None), "__self__", None)
-        if isinstance(route, Route) and isinstance(endpoint, Endpoint):
-            paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = operation(
-                endpoint, schemas
-            )
+    for endpoint in endpoints_of(list(routes)):
+        paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = operation(endpoint, schemas)
     for path, operations in [*hand_written(schemas).items(), *upload_paths().items()]:
         paths.setdefault(path, {}).update(operations)
     return {

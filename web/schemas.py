@@ -6,10 +6,12 @@ Response models allow extra fields, so a read model may grow without breaking ol
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 Channel = Literal[
     "tv", "radio", "paper", "website", "app", "wechat", "weibo", "douyin", "outdoor", "emergency"
@@ -30,6 +32,7 @@ RoleId = Literal[
 # multi-line text may hold tabs and line breaks.
 LINE = r"^[^\x00-\x1f\x7f]*$"
 LINES = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}")
 
 
 def line(max_length: int, *, min_length: int = 0, **extra: Any) -> Any:
@@ -42,6 +45,28 @@ def lines(max_length: int, *, min_length: int = 0, **extra: Any) -> Any:
     return Field(min_length=min_length, max_length=max_length, pattern=LINES, **extra)
 
 
+def written_out(value: Any) -> Any:
+    """A time arrives as RFC 3339 text, as the document says (pydantic would also read a number
+    of seconds, in JSON or in text, as a time)."""
+    if not isinstance(value, str) or not DATE_TIME.match(value):
+        raise ValueError("a time is RFC 3339 text with a zone, like 2026-11-23T16:00:00+08:00")
+    return value
+
+
+def in_utc(moment: datetime) -> datetime:
+    """The moment in UTC, where the hub keeps times; a zone can push one past year 1 or 9999."""
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the time is outside the years 1 to 9999 in UTC") from None
+
+
+def coordinate(limit: int) -> Any:
+    """Degrees as a JSON number (not a string, not true), within ±limit."""
+    return Field(ge=-limit, le=limit, strict=True)
+
+
+Moment = Annotated[AwareDatetime, BeforeValidator(written_out), AfterValidator(in_utc)]
 Name = line(40, min_length=1, description="a-z, 0-9, '.', '-', '_'")
 Reason = lines(2000, min_length=1)
 Title = line(200, min_length=1)
@@ -63,13 +88,13 @@ class Answer(BaseModel):
 
 
 class NoBody(Body):
-    """Nothing to send (an empty body or `{}`)."""
+    """Nothing to send (an empty body, `{}` or `null`)."""
 
 
 class Place(Body):
     name: str = line(200)
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    lat: float = coordinate(90)
+    lon: float = coordinate(180)
 
 
 class PlanAssignment(Body):
@@ -77,7 +102,7 @@ class PlanAssignment(Body):
     brief: str = lines(10_000, default="")
     location: Place
     priority: Priority = "normal"
-    due: AwareDatetime | None = None
+    due: Moment | None = None
     channels: list[Channel] = Field(default_factory=list, max_length=10)
 
 
@@ -90,8 +115,8 @@ class WithReason(Body):
 
 
 class CheckIn(Body):
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    lat: float = coordinate(90)
+    lon: float = coordinate(180)
 
 
 class IssueCommand(Body):

@@ -32,6 +32,7 @@ from events.errors import DomainError
 from events.roles import Role
 from hub.errors import HubError
 from web.auth import Principal, authenticate_person, authenticate_writer
+from web.bodies import BYTE_COUNT
 from web.errors import ApiError, error_response, on_domain_error
 from web.runtime import Runtime, runtime
 from web.schemas import LINE
@@ -114,11 +115,16 @@ def parse_metadata(raw: str) -> dict[str, str]:
     return found
 
 
+def _bytes_header(request: Request, name: str) -> int:
+    """A count of bytes from a header: tus 1.0.0 says a non-negative integer, in ASCII digits."""
+    raw = request.headers.get(name, "")
+    if not BYTE_COUNT.fullmatch(raw):
+        raise ApiError(400, "bad_header", f"{name} must be a whole number of bytes (18 digits)")
+    return int(raw)
+
+
 def _length(request: Request, limit: int) -> int:
-    raw = request.headers.get("upload-length", "")
-    if not raw.isdigit():
-        raise ApiError(400, "bad_header", "Upload-Length must be a whole number of bytes")
-    length = int(raw)
+    length = _bytes_header(request, "Upload-Length")
     if length > limit:
         raise ApiError(413, "upload_too_large", f"uploads are limited to {limit} bytes")
     return length
@@ -241,9 +247,7 @@ async def head(request: Request) -> Response:
 async def patch(request: Request) -> Response:
     if request.headers.get("content-type", "").split(";")[0].strip() != OFFSET_TYPE:
         raise ApiError(415, "unsupported_media_type", f"PATCH sends {OFFSET_TYPE}")
-    raw_offset = request.headers.get("upload-offset", "")
-    if not raw_offset.isdigit():
-        raise ApiError(400, "bad_header", "Upload-Offset must be a whole number of bytes")
+    sent_offset = _bytes_header(request, "Upload-Offset")
     rt, principal, upload = await _mine(request, writing=True)
     uploads = uploads_of(rt)
     lock = uploads.lock(upload.id)
@@ -253,11 +257,11 @@ async def patch(request: Request) -> Response:
         raise ApiError(409, "upload_busy", f"upload {upload.id} is being written") from None
     try:
         offset = await _offset_of(uploads, upload.id)
-        if int(raw_offset) != offset:
+        if sent_offset != offset:
             raise ApiError(
                 409,
                 "offset_mismatch",
-                f"upload {upload.id} is at offset {offset}, not {raw_offset}",
+                f"upload {upload.id} is at offset {offset}, not {sent_offset}",
             )
         offset = await _append(request, uploads, upload, offset)
         headers = {"Upload-Offset": str(offset)}

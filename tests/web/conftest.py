@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import httpx
 import pytest
 
+from events.base import Location
+from events.roles import SYSTEM_ACTOR
 from hub.config import Settings
+from hub.newsroom import Request
 from tests.conftest import Staff
 from tests.web.server import serving
 from web.app import create_app
@@ -28,3 +32,50 @@ def client(hub_url: str) -> Iterator[httpx.Client]:
 
 def bearer(staff: Staff, name: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {staff.tokens[name]}"}
+
+
+@dataclass
+class Hub:
+    """A running hub, an admin's token, and real things to name in paths."""
+
+    url: str
+    token: str
+    ids: dict[str, dict[str, str]]  # path prefix -> the path's parameters
+
+    def ids_for(self, path: str) -> dict[str, str]:
+        """The parameters of a path template, from the first prefix it starts with."""
+        for prefix, params in self.ids.items():
+            if path.startswith(prefix):
+                return {name: value for name, value in params.items() if f"{{{name}}}" in path}
+        return {}
+
+
+def path_ids(staff: Staff) -> dict[str, dict[str, str]]:
+    """Real things for every kind of path parameter of a command, made before the hub starts."""
+    app, req = staff.newsroom, staff.req
+    assignment = app.plan_assignment(
+        req("dana"), title="Flood", brief="", location=Location("x", 1, 2)
+    ).id
+    app.assign_reporter(req("dana"), assignment, reporter="rui")
+    story = app.draft_story(req("eddie"), assignment=None, title="Levee", body="", captures=[]).id
+    command = app.issue_command(req("dana"), to="rui", text="Go", assignment=None).id
+    app.configure_output(req("tess"), name="main", source=None, backup=None, slate_text="Back")
+    token_id = app.issue_token(req("rui"), name="rui", label="spare").extra["token_id"]
+    return {
+        "/api/assignments/": {"id": str(assignment)},
+        "/api/stories/": {"id": str(story)},
+        "/api/commands/": {"id": str(command)},
+        "/api/outputs/": {"id": "main"},
+        "/api/users/": {"name": "rui", "token_id": str(token_id)},
+    }
+
+
+@pytest.fixture
+def hub(settings: Settings, staff: Staff) -> Iterator[Hub]:
+    """A hub where an admin (every role) finds an assignment, a story, a command, an output and
+    a token to name in paths."""
+    at = staff.clock.tick(1)
+    admin = staff.newsroom.register_user(Request(SYSTEM_ACTOR, at), name="ada", roles=["admin"])
+    ids = path_ids(staff)
+    with serving(create_app(settings)) as url:
+        yield Hub(url, str(admin.extra["token"]), ids)
