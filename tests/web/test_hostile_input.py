@@ -5,7 +5,6 @@ Each test sends all its cases to one hub (starting a hub costs more than the cas
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import httpx
@@ -15,7 +14,7 @@ from starlette.types import Message, Receive, Scope, Send
 from tests.conftest import Staff
 from tests.web.conftest import bearer
 from tests.web.test_api_captures import uploaded
-from tests.web.test_uploads import TUS, assignment_of, start
+from tests.web.test_uploads import TUS, assignment_of, clip, start
 from web.bodies import BodyLimitMiddleware
 
 PLACE = {"name": "County hall", "lat": 30.1, "lon": 120.2}
@@ -202,7 +201,7 @@ def fetch(client: httpx.Client, staff: Staff, capture: str, **headers: Any) -> h
 
 
 def test_ranges_of_a_capture_file(client: httpx.Client, staff: Staff) -> None:
-    data = os.urandom(100)
+    data = clip(100)
     capture = uploaded(client, staff, data, assignment_of(staff, "rui"))
     for sent, (first, end) in [
         ("bytes=0-9", (0, 10)),
@@ -220,7 +219,7 @@ def test_ranges_of_a_capture_file(client: httpx.Client, staff: Staff) -> None:
 
 def test_a_range_that_is_not_understood_is_ignored(client: httpx.Client, staff: Staff) -> None:
     """RFC 9110 §14.2: a Range in another unit, or not valid, is ignored: the whole file."""
-    data = os.urandom(100)
+    data = clip(100)
     capture = uploaded(client, staff, data, assignment_of(staff, "rui"))
     for sent in [
         "bytes=abc",
@@ -243,7 +242,7 @@ def test_a_range_that_is_not_understood_is_ignored(client: httpx.Client, staff: 
 def test_a_range_past_the_end_is_refused_in_the_error_shape(
     client: httpx.Client, staff: Staff
 ) -> None:
-    capture = uploaded(client, staff, os.urandom(100), assignment_of(staff, "rui"))
+    capture = uploaded(client, staff, clip(100), assignment_of(staff, "rui"))
     for sent in ["bytes=100-", f"bytes={2**64}-", "bytes=-0", "bytes=100-200,-0"]:
         response = fetch(client, staff, capture, range=sent)
         refused(response, 416, "range_not_satisfiable")
