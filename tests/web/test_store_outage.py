@@ -33,6 +33,9 @@ from web.runtime import Runtime
 CATCH_UP = 20.0  # generous: CI machines stall; the measured figures are printed
 
 
+OPERATIONS_TOKEN = "metrics-scraper-token"  # these hubs' HUB_METRICS_TOKEN, for /metrics
+
+
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[PrivatePostgres]:
     with PrivatePostgres.running() as pg:
@@ -41,7 +44,11 @@ def cluster() -> Iterator[PrivatePostgres]:
 
 @pytest.fixture
 def outage_settings(cluster: PrivatePostgres, tmp_path: Path) -> Iterator[Settings]:
-    yield Settings(data_dir=tmp_path / "data", database_url=cluster.new_database())
+    yield Settings(
+        data_dir=tmp_path / "data",
+        database_url=cluster.new_database(),
+        metrics_token=OPERATIONS_TOKEN,
+    )
     if not cluster.up:  # a test that failed half-way leaves it running for the next
         cluster.start()
 
@@ -101,8 +108,8 @@ def take_away(cluster: PrivatePostgres, client: httpx.Client, seconds: float) ->
 
 def figures_of(client: httpx.Client) -> dict[str, float]:
     """The samples of /metrics without labels, by name."""
-    answer = client.get("/metrics")
-    assert answer.status_code == 200
+    answer = client.get("/metrics", headers={"Authorization": f"Bearer {OPERATIONS_TOKEN}"})
+    assert answer.status_code == 200, answer.text
     return {
         sample.name: sample.value
         for family in text_string_to_metric_families(answer.text)
