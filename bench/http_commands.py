@@ -71,6 +71,7 @@ def serve(database_url: str, data_dir: Path, ready_file: Path) -> None:
     import uvicorn
 
     from events.roles import SYSTEM_ACTOR
+    from hub.commands.people import RegisterUser
     from hub.config import Settings
     from hub.newsroom import Request
     from web.app import create_app
@@ -86,9 +87,8 @@ def serve(database_url: str, data_dir: Path, ready_file: Path) -> None:
             await asyncio.sleep(0.05)
         newsroom = app.state.runtime.newsroom
         request = Request(SYSTEM_ACTOR, datetime.now(UTC))
-        done = await asyncio.to_thread(
-            newsroom.register_user, request, name="dana", roles=["dispatcher"]
-        )
+        dana = RegisterUser(name="dana", roles=["dispatcher"])
+        done = await asyncio.to_thread(newsroom.handle, request, dana)
         port = server.servers[0].sockets[0].getsockname()[1]
         ready_file.write_text(f"{port} {done.extra['token']}")
 

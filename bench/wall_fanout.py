@@ -35,6 +35,8 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 from websockets.asyncio.client import ClientConnection, connect
 
+from hub.commands.people import RegisterUser
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from events.roles import SYSTEM_ACTOR  # noqa: E402
@@ -112,12 +114,13 @@ def prepare(data: Path, database_url: str) -> tuple[str, dict[str, str]]:
     newsroom = Newsroom(settings)
     tokens = {}
     for name, roles in (("bench-dispatcher", ["dispatcher"]), ("bench-wall", ["wall"])):
-        done = newsroom.register_user(
-            Request(SYSTEM_ACTOR, datetime.now(UTC)), name=name, roles=roles
+        done = newsroom.handle(
+            Request(SYSTEM_ACTOR, datetime.now(UTC)), RegisterUser(name=name, roles=roles)
         )
         tokens[name] = done.extra["token"]
-    newsroom.register_user(
-        Request(SYSTEM_ACTOR, datetime.now(UTC)), name="field-reporter", roles=["reporter"]
+    newsroom.handle(
+        Request(SYSTEM_ACTOR, datetime.now(UTC)),
+        RegisterUser(name="field-reporter", roles=["reporter"]),
     )
     newsroom.close()
     return database_url, tokens

@@ -14,8 +14,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from events.errors import DomainError
 from events.roles import Actor, Role
+from hub.commands.live import RegisterSource, RotateSourceToken
+from hub.commands.people import ChangeRoles, DeactivateUser, RegisterUser
 from hub.config import Settings
 from hub.errors import HubError
 
@@ -64,12 +68,14 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
         print(f"the store at {settings.database_url} is initialised already", file=sys.stderr)
         return 1
     password = _read_password(args) if args.password else None
-    done = app.register_user(
+    done = app.handle(
         _request(),
-        name=args.admin,
-        roles=[Role.ADMIN.value],
-        display_name=args.display_name or "Administrator",
-        password=password,
+        RegisterUser(
+            name=args.admin,
+            roles=[Role.ADMIN.value],
+            display_name=args.display_name or "Administrator",
+            password=password,
+        ),
     )
     print(f"store ready at {settings.database_url}; first admin: {args.admin}")
     print(done.extra["token"])
@@ -79,12 +85,11 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_users_add(args: argparse.Namespace, settings: Settings) -> int:
     app = open_app(settings)
     password = _read_password(args) if args.password else None
-    done = app.register_user(
+    done = app.handle(
         _request(),
-        name=args.name,
-        roles=args.role,
-        display_name=args.display_name or "",
-        password=password,
+        RegisterUser(
+            name=args.name, roles=args.role, display_name=args.display_name or "", password=password
+        ),
     )
     print(f"user {args.name} registered with roles {', '.join(args.role)}")
     print(done.extra["token"])
@@ -93,8 +98,29 @@ def cmd_users_add(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_sources_add(args: argparse.Namespace, settings: Settings) -> int:
     app = open_app(settings)
-    done = app.register_source(_request(), name=args.name, kind=args.kind, owner=args.owner)
+    done = app.handle(_request(), RegisterSource(name=args.name, kind=args.kind, owner=args.owner))
     print(f"{args.kind} source {args.name} registered; publish to /whip/{args.name} with:")
+    print(done.extra["token"])
+    return 0
+
+
+def cmd_users_deactivate(args: argparse.Namespace, settings: Settings) -> int:
+    open_app(settings).handle(_request(), DeactivateUser(name=args.name, reason=args.reason))
+    print(f"user {args.name} deactivated: their sessions and tokens stop working now")
+    return 0
+
+
+def cmd_users_roles(args: argparse.Namespace, settings: Settings) -> int:
+    roles = [role.strip() for role in args.set.split(",") if role.strip()]
+    command = ChangeRoles(name=args.name, roles=roles, reason=args.reason)
+    open_app(settings).handle(_request(), command)
+    print(f"user {args.name} now holds {', '.join(command.roles)}")
+    return 0
+
+
+def cmd_sources_rotate(args: argparse.Namespace, settings: Settings) -> int:
+    done = open_app(settings).handle(_request(), RotateSourceToken(name=args.name))
+    print(f"source {args.name} has a new publish token; the old one no longer publishes:")
     print(done.extra["token"])
     return 0
 
@@ -226,6 +252,15 @@ def build_parser() -> argparse.ArgumentParser:
     add_user.add_argument("--display-name", default="")
     add_user.add_argument("--password", action="store_true", help="read a password")
     add_user.set_defaults(run=cmd_users_add)
+    deactivate = users.add_parser("deactivate", help="end a person's access at once")
+    deactivate.add_argument("name")
+    deactivate.add_argument("--reason", required=True)
+    deactivate.set_defaults(run=cmd_users_deactivate)
+    roles = users.add_parser("roles", help="set a person's roles")
+    roles.add_argument("name")
+    roles.add_argument("--set", required=True, help="the roles, comma-separated")
+    roles.add_argument("--reason", required=True)
+    roles.set_defaults(run=cmd_users_roles)
 
     sources = commands.add_parser("sources", help="manage live sources").add_subparsers(
         dest="sources_command", required=True
@@ -235,6 +270,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_source.add_argument("--kind", required=True, choices=["phone", "truck", "encoder"])
     add_source.add_argument("--owner", default=None, help="the user who publishes it")
     add_source.set_defaults(run=cmd_sources_add)
+    rotate = sources.add_parser("rotate", help="give a source a new token and print it")
+    rotate.add_argument("name")
+    rotate.set_defaults(run=cmd_sources_rotate)
 
     replay = commands.add_parser("replay", help="print the wall as it was at a moment")
     replay.add_argument("--at", required=True, type=parse_moment, help="ISO time or position")
@@ -268,6 +306,13 @@ def main(argv: list[str] | None = None) -> int:
         result: int = args.run(args, settings)
     except (DomainError, HubError) as error:
         print(f"hub: {error.message}", file=sys.stderr)
+        return 1
+    except ValidationError as error:
+        for problem in error.errors(include_url=False):
+            where = ".".join(str(part) for part in problem["loc"])
+            given = problem.get("input")
+            shown = f" (not {given!r})" if isinstance(given, str | int | float) else ""
+            print(f"hub: {where}: {problem['msg']}{shown}", file=sys.stderr)
         return 1
     return result
 

@@ -1,8 +1,9 @@
-"""The newsroom application: one method per command, each taking the actor and the time.
+"""The newsroom application: the engine every command (hub/commands) runs through.
 
-Every write goes through `_run`: load the aggregate, check the expected version (optimistic
-concurrency), let the domain decide, and save, storing the answer under the caller's idempotency
-key in the same transaction, so a retried request returns the first answer and stores nothing new.
+`handle` carries out a command. Every write goes through `create` or `change`: load the
+aggregate, check the expected version (optimistic concurrency), let the domain decide, and save,
+storing the answer under the caller's idempotency key in the same transaction, so a retried
+request returns the first answer and stores nothing new.
 """
 
 from __future__ import annotations
@@ -11,33 +12,26 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
-from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+from typing import TYPE_CHECKING, Any, TypeVar
+from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
-from events.assignment import Assignment
-from events.base import Location
-from events.capture import Capture, Upload
-from events.dispatch import DispatchCommand
 from events.media import LiveSource, Output
-from events.roles import Actor, Role
-from events.story import Story
+from events.roles import Actor
 from events.user import User
 from hub.config import Settings
-from hub.credentials import SECRET_FIELD, NewToken, Passwords, new_token
+from hub.credentials import SECRET_FIELD, Passwords
 from hub.errors import AlreadyExists, KeyReused, NotFound, VersionConflict
+from hub.names import named_id
 from hub.store.recorder import DuplicateRequest, HubRecorder
 
+if TYPE_CHECKING:
+    from hub.commands.base import Command
+
 A = TypeVar("A", bound=Aggregate)
-NAMESPACE = uuid5(NAMESPACE_URL, "urn:hub:newsroom")
-
-
-def named_id(kind: str, name: str) -> UUID:
-    """The id of a named thing (user, source, output) is derived from its name."""
-    return uuid5(NAMESPACE, f"{kind}:{name}")
 
 
 def persistence_module(database_url: str) -> str:
@@ -164,18 +158,25 @@ class Newsroom(Application[UUID]):
         events = self.store.select_events(aggregate_id, desc=True, limit=1)
         return events[0].originator_version if events else 0
 
-    def _create(
-        self, request: Request, command: str, make: Callable[[], A], *, what: str = ""
+    def create(
+        self,
+        request: Request,
+        command: str,
+        make: Callable[[], A],
+        *,
+        what: str = "",
+        extra: dict[str, Any] | None = None,
     ) -> Done:
+        """Makes a new aggregate (a retry answers the first answer); `what` names a taken id."""
         replay = self._replay_of(request, command)
         if replay is not None:
             return replay
         aggregate = make()
-        done = Done(aggregate.id, aggregate.version)
+        done = Done(aggregate.id, aggregate.version, extra or {})
         creating = what or f"{type(aggregate).__name__.lower()} {aggregate.id}"
         return self._save(request, command, aggregate, done, creating=creating)
 
-    def _change(
+    def change(
         self,
         request: Request,
         command: str,
@@ -185,6 +186,7 @@ class Newsroom(Application[UUID]):
         *,
         extra: dict[str, Any] | None = None,
     ) -> Done:
+        """Decides on an existing aggregate, again after a race when no version was named."""
         replay = self._replay_of(request, command)
         if replay is not None:
             return replay
@@ -240,581 +242,6 @@ class Newsroom(Application[UUID]):
     def has_users(self) -> bool:
         return self.store.max_notification_id() is not None
 
-    # -- users ----------------------------------------------------------------------------------
-
-    def register_user(
-        self,
-        r: Request,
-        *,
-        name: str,
-        roles: list[str],
-        display_name: str = "",
-        password: str | None = None,
-    ) -> Done:
-        """Registers a person or a display; answers with a first bearer token (`token`)."""
-        r.actor.require(Role.ADMIN, doing="register users")
-        replay = self._replay_of(r, "register_user")
-        if replay is not None:
-            return replay
-        user = User.register(
-            id=named_id("user", name),
-            at=r.at,
-            actor=r.actor.name,
-            name=name,
-            display_name=display_name,
-            roles=roles,
-        )
-        if password:
-            user.set_password(
-                at=r.at, actor=r.actor.name, password_hash=self.passwords.hash(password)
-            )
-        token = new_token()
-        user.issue_token(
-            at=r.at,
-            actor=r.actor.name,
-            token_id=token.token_id,
-            token_hash=token.hash,
-            label="first",
-        )
-        done = Done(
-            user.id, user.version, {"name": name, "token_id": token.token_id, SECRET: token.secret}
-        )
-        return self._save(r, "register_user", user, done, creating=f"user {name!r}")
-
-    def set_password(self, r: Request, *, name: str, password: str) -> Done:
-        if r.actor.name != name:
-            r.actor.require(Role.ADMIN, doing=f"set the password of {name}")
-        password_hash = self.passwords.hash(password)
-        return self._change(
-            r,
-            "set_password",
-            User,
-            self.user(name).id,
-            lambda u: u.set_password(at=r.at, actor=r.actor.name, password_hash=password_hash),
-        )
-
-    def issue_token(self, r: Request, *, name: str, label: str) -> Done:
-        if r.actor.name != name:
-            r.actor.require(Role.ADMIN, doing=f"issue tokens for {name}")
-        token = new_token()
-        return self._change(
-            r,
-            "issue_token",
-            User,
-            self.user(name).id,
-            lambda u: u.issue_token(
-                at=r.at,
-                actor=r.actor.name,
-                token_id=token.token_id,
-                token_hash=token.hash,
-                label=label,
-            ),
-            extra={SECRET: token.secret, "token_id": token.token_id},
-        )
-
-    def revoke_token(self, r: Request, *, name: str, token_id: str, reason: str) -> Done:
-        if r.actor.name != name:
-            r.actor.require(Role.ADMIN, doing=f"revoke tokens of {name}")
-        return self._change(
-            r,
-            "revoke_token",
-            User,
-            self.user(name).id,
-            lambda u: u.revoke_token(at=r.at, actor=r.actor.name, token_id=token_id, reason=reason),
-        )
-
-    def change_roles(self, r: Request, *, name: str, roles: list[str], reason: str) -> Done:
-        r.actor.require(Role.ADMIN, doing="change roles")
-        return self._change(
-            r,
-            "change_roles",
-            User,
-            self.user(name).id,
-            lambda u: u.change_roles(at=r.at, actor=r.actor.name, roles=roles, reason=reason),
-        )
-
-    # -- assignments ----------------------------------------------------------------------------
-
-    def plan_assignment(
-        self,
-        r: Request,
-        *,
-        title: str,
-        brief: str,
-        location: Location,
-        priority: str = "normal",
-        due: datetime | None = None,
-        channels: list[str] | None = None,
-    ) -> Done:
-        return self._create(
-            r,
-            "plan_assignment",
-            lambda: Assignment.plan(
-                id=uuid4(),
-                at=r.at,
-                actor=r.actor,
-                title=title,
-                brief=brief,
-                location=location,
-                priority=priority,
-                due=due,
-                channels=channels or [],
-            ),
-        )
-
-    def assign_reporter(self, r: Request, assignment: UUID, *, reporter: str) -> Done:
-        person = self.user(reporter)
-        if Role.REPORTER.value not in person.roles:
-            raise NotFound(f"{reporter} is not a reporter")
-        return self._change(
-            r,
-            "assign_reporter",
-            Assignment,
-            assignment,
-            lambda a: a.assign(at=r.at, actor=r.actor, reporter=reporter),
-        )
-
-    def accept_assignment(self, r: Request, assignment: UUID) -> Done:
-        return self._change(
-            r,
-            "accept_assignment",
-            Assignment,
-            assignment,
-            lambda a: a.accept(at=r.at, actor=r.actor),
-        )
-
-    def decline_assignment(self, r: Request, assignment: UUID, *, reason: str) -> Done:
-        return self._change(
-            r,
-            "decline_assignment",
-            Assignment,
-            assignment,
-            lambda a: a.decline(at=r.at, actor=r.actor, reason=reason),
-        )
-
-    def check_in(self, r: Request, assignment: UUID, *, lat: float, lon: float) -> Done:
-        return self._change(
-            r,
-            "check_in",
-            Assignment,
-            assignment,
-            lambda a: a.check_in(at=r.at, actor=r.actor, lat=lat, lon=lon),
-        )
-
-    def file_assignment(self, r: Request, assignment: UUID) -> Done:
-        return self._change(
-            r,
-            "file_assignment",
-            Assignment,
-            assignment,
-            lambda a: a.file(at=r.at, actor=r.actor),
-        )
-
-    def close_assignment(self, r: Request, assignment: UUID) -> Done:
-        return self._change(
-            r,
-            "close_assignment",
-            Assignment,
-            assignment,
-            lambda a: a.close(at=r.at, actor=r.actor),
-        )
-
-    def cancel_assignment(self, r: Request, assignment: UUID, *, reason: str) -> Done:
-        return self._change(
-            r,
-            "cancel_assignment",
-            Assignment,
-            assignment,
-            lambda a: a.cancel(at=r.at, actor=r.actor, reason=reason),
-        )
-
-    # -- dispatch commands ----------------------------------------------------------------------
-
-    def issue_command(
-        self, r: Request, *, to: str, text: str, assignment: UUID | None = None
-    ) -> Done:
-        self.user(to)
-        if assignment is not None:
-            self.get(Assignment, assignment)
-        return self._create(
-            r,
-            "issue_command",
-            lambda: DispatchCommand.issue(
-                id=uuid4(), at=r.at, actor=r.actor, to=to, assignment=assignment, text=text
-            ),
-        )
-
-    def deliver_command(self, r: Request, command: UUID, *, via: str) -> Done:
-        return self._change(
-            r,
-            "deliver_command",
-            DispatchCommand,
-            command,
-            lambda c: c.deliver(at=r.at, actor=r.actor, via=via),
-        )
-
-    def acknowledge_command(self, r: Request, command: UUID) -> Done:
-        return self._change(
-            r,
-            "acknowledge_command",
-            DispatchCommand,
-            command,
-            lambda c: c.acknowledge(at=r.at, actor=r.actor),
-        )
-
-    # -- captures and stories -------------------------------------------------------------------
-
-    def register_capture(
-        self,
-        r: Request,
-        *,
-        assignment: UUID | None,
-        kind: str,
-        filename: str,
-        content_type: str,
-        size: int,
-        sha256: str,
-        duration: float | None = None,
-        source: str | None = None,
-        location: dict[str, Any] | None = None,
-        details: dict[str, Any] | None = None,
-    ) -> Done:
-        if assignment is not None:
-            self.get(Assignment, assignment)
-        return self._create(
-            r,
-            "register_capture",
-            lambda: Capture.register(
-                id=uuid4(),
-                at=r.at,
-                actor=r.actor,
-                assignment=assignment,
-                kind=kind,
-                filename=filename,
-                content_type=content_type,
-                size=size,
-                sha256=sha256,
-                duration=duration,
-                source=source,
-                location=location,
-                details=details,
-            ),
-        )
-
-    def refuse_upload(
-        self,
-        r: Request,
-        *,
-        upload: UUID,
-        assignment: UUID | None,
-        filename: str,
-        declared_type: str,
-        detected_type: str | None,
-        size: int,
-    ) -> Done:
-        """Records that an upload was not kept: its content is of a type the newsroom refuses."""
-        return self._create(
-            r,
-            "refuse_upload",
-            lambda: Upload.refuse(
-                id=upload,
-                at=r.at,
-                actor=r.actor,
-                assignment=assignment,
-                filename=filename,
-                declared_type=declared_type,
-                detected_type=detected_type,
-                size=size,
-            ),
-        )
-
-    def draft_story(
-        self,
-        r: Request,
-        *,
-        assignment: UUID | None,
-        title: str,
-        body: str,
-        captures: list[UUID] | None = None,
-    ) -> Done:
-        if assignment is not None:
-            self.get(Assignment, assignment).require_story_writer(r.actor)
-        for capture in captures or []:
-            self.get(Capture, capture)
-        return self._create(
-            r,
-            "draft_story",
-            lambda: Story.draft(
-                id=uuid4(),
-                at=r.at,
-                actor=r.actor,
-                assignment=assignment,
-                title=title,
-                body=body,
-                captures=captures or [],
-            ),
-        )
-
-    def revise_story(
-        self, r: Request, story: UUID, *, title: str, body: str, captures: list[UUID] | None = None
-    ) -> Done:
-        for capture in captures or []:
-            self.get(Capture, capture)
-        return self._change(
-            r,
-            "revise_story",
-            Story,
-            story,
-            lambda s: s.revise(
-                at=r.at, actor=r.actor, title=title, body=body, captures=captures or []
-            ),
-        )
-
-    def submit_story(self, r: Request, story: UUID) -> Done:
-        return self._change(
-            r, "submit_story", Story, story, lambda s: s.submit(at=r.at, actor=r.actor)
-        )
-
-    def review_story(self, r: Request, story: UUID, *, decision: str, reason: str) -> Done:
-        return self._change(
-            r,
-            "review_story",
-            Story,
-            story,
-            lambda s: s.review(at=r.at, actor=r.actor, decision=decision, reason=reason),
-        )
-
-    def publish_story(self, r: Request, story: UUID, *, channels: list[str]) -> Done:
-        return self._change(
-            r,
-            "publish_story",
-            Story,
-            story,
-            lambda s: s.publish(at=r.at, actor=r.actor, channels=channels),
-        )
-
-    def retract_story(
-        self, r: Request, story: UUID, *, reason: str, channel: str | None = None
-    ) -> Done:
-        return self._change(
-            r,
-            "retract_story",
-            Story,
-            story,
-            lambda s: s.retract(at=r.at, actor=r.actor, channel=channel, reason=reason),
-        )
-
-    # -- live sources and outputs ---------------------------------------------------------------
-
-    def register_source(
-        self, r: Request, *, name: str, kind: str, owner: str | None = None
-    ) -> Done:
-        """Registers a live source; answers with its publish token (`token`)."""
-        if owner is not None:
-            self.user(owner)
-        replay = self._replay_of(r, "register_source")
-        if replay is not None:
-            return replay
-        token: NewToken = new_token()
-        source = LiveSource.register(
-            id=named_id("source", name),
-            at=r.at,
-            actor=r.actor,
-            name=name,
-            kind=kind,
-            owner=owner,
-            token_id=token.token_id,
-            token_hash=token.hash,
-        )
-        answer = {"name": name, "token_id": token.token_id, SECRET: token.secret}
-        done = Done(source.id, source.version, answer)
-        return self._save(r, "register_source", source, done, creating=f"live source {name!r}")
-
-    def rotate_source_token(self, r: Request, name: str) -> Done:
-        """Gives a source a new publish token (the old one stops working); answers with it."""
-        token = new_token()
-        return self._change(
-            r,
-            "rotate_source_token",
-            LiveSource,
-            self.source(name).id,
-            lambda s: s.rotate_token(
-                at=r.at, actor=r.actor, token_id=token.token_id, token_hash=token.hash
-            ),
-            extra={"name": name, "token_id": token.token_id, SECRET: token.secret},
-        )
-
-    def source_went_live(
-        self,
-        r: Request,
-        name: str,
-        *,
-        session: str,
-        publisher: str | None,
-        codec: str,
-        width: int,
-        height: int,
-    ) -> Done:
-        source = self.source(name)
-        assignment = self._current_assignment_of(publisher or source.owner)
-        return self._change(
-            r,
-            "source_went_live",
-            LiveSource,
-            source.id,
-            lambda s: s.went_live(
-                at=r.at,
-                actor=r.actor,
-                session=session,
-                publisher=publisher,
-                assignment=assignment,
-                codec=codec,
-                width=width,
-                height=height,
-            ),
-        )
-
-    def source_interrupted(self, r: Request, name: str, *, session: str, reason: str) -> Done:
-        return self._change(
-            r,
-            "source_interrupted",
-            LiveSource,
-            self.source(name).id,
-            lambda s: s.interrupted(at=r.at, actor=r.actor, session=session, reason=reason),
-        )
-
-    def source_resumed(self, r: Request, name: str, *, session: str) -> Done:
-        return self._change(
-            r,
-            "source_resumed",
-            LiveSource,
-            self.source(name).id,
-            lambda s: s.resumed(at=r.at, actor=r.actor, session=session),
-        )
-
-    def source_ended(
-        self, r: Request, name: str, *, session: str, reason: str, stats: dict[str, Any]
-    ) -> Done:
-        return self._change(
-            r,
-            "source_ended",
-            LiveSource,
-            self.source(name).id,
-            lambda s: s.ended(at=r.at, actor=r.actor, session=session, reason=reason, stats=stats),
-        )
-
-    def _current_assignment_of(self, reporter: str | None) -> UUID | None:
-        """The assignment a reporter is on (the wall shows it on their tile), if known."""
-        if reporter is None:
-            return None
-        return self.assignment_locator(reporter) if self.assignment_locator else None
-
-    assignment_locator: Callable[[str], UUID | None] | None = None
-
-    def configure_output(
-        self,
-        r: Request,
-        *,
-        name: str,
-        source: str | None,
-        backup: str | None,
-        slate_text: str,
-        rtmp_url: str | None = None,
-    ) -> Done:
-        for source_name in (source, backup):
-            if source_name is not None:
-                self.source(source_name)
-        return self._create(
-            r,
-            "configure_output",
-            lambda: Output.configure(
-                id=named_id("output", name),
-                at=r.at,
-                actor=r.actor,
-                name=name,
-                source=source,
-                backup=backup,
-                slate_text=slate_text,
-                rtmp_url=rtmp_url,
-            ),
-            what=f"output {name!r}",
-        )
-
-    def start_output(self, r: Request, name: str) -> Done:
-        return self._change(
-            r,
-            "start_output",
-            Output,
-            self.output(name).id,
-            lambda o: o.start(at=r.at, actor=r.actor),
-        )
-
-    def switch_output(self, r: Request, name: str, *, source: str, reason: str = "") -> Done:
-        self.source(source)
-        return self._change(
-            r,
-            "switch_output",
-            Output,
-            self.output(name).id,
-            lambda o: o.switch(at=r.at, actor=r.actor, source=source, reason=reason),
-        )
-
-    def set_output_backup(self, r: Request, name: str, *, backup: str | None) -> Done:
-        if backup is not None:
-            self.source(backup)
-        return self._change(
-            r,
-            "set_output_backup",
-            Output,
-            self.output(name).id,
-            lambda o: o.set_backup(at=r.at, actor=r.actor, backup=backup),
-        )
-
-    def output_failed_over(self, r: Request, name: str, *, to: str, reason: str) -> Done:
-        return self._change(
-            r,
-            "output_failed_over",
-            Output,
-            self.output(name).id,
-            lambda o: o.failed_over(at=r.at, actor=r.actor, to=to, reason=reason),
-        )
-
-    def output_recovered(self, r: Request, name: str, *, to: str) -> Done:
-        return self._change(
-            r,
-            "output_recovered",
-            Output,
-            self.output(name).id,
-            lambda o: o.recovered(at=r.at, actor=r.actor, to=to),
-        )
-
-    def output_destination_failed(
-        self, r: Request, name: str, *, destination: str, error: str
-    ) -> Done:
-        return self._change(
-            r,
-            "output_destination_failed",
-            Output,
-            self.output(name).id,
-            lambda o: o.destination_failed(
-                at=r.at, actor=r.actor, destination=destination, error=error
-            ),
-        )
-
-    def output_destination_recovered(self, r: Request, name: str, *, destination: str) -> Done:
-        return self._change(
-            r,
-            "output_destination_recovered",
-            Output,
-            self.output(name).id,
-            lambda o: o.destination_recovered(at=r.at, actor=r.actor, destination=destination),
-        )
-
-    def stop_output(self, r: Request, name: str, *, reason: str) -> Done:
-        return self._change(
-            r,
-            "stop_output",
-            Output,
-            self.output(name).id,
-            lambda o: o.stop(at=r.at, actor=r.actor, reason=reason),
-        )
+    def handle(self, request: Request, command: Command) -> Done:
+        """Carries out one command (declared in hub/commands) for the request's actor."""
+        return command.run(self, request)

@@ -17,6 +17,7 @@ import psycopg
 import pytest
 
 from events.roles import SYSTEM_ACTOR, Actor
+from hub.commands.people import RegisterUser
 from hub.config import Settings
 from hub.credentials import Passwords
 from hub.newsroom import Newsroom, Request
@@ -103,8 +104,9 @@ class Staff:
         self.clock = clock
         self.tokens: dict[str, str] = {}
         for name, roles in self.NAMES.items():
-            done = newsroom.register_user(
-                Request(SYSTEM_ACTOR, clock.tick(1)), name=name, roles=roles, password=f"{name}-pw"
+            done = newsroom.handle(
+                Request(SYSTEM_ACTOR, clock.tick(1)),
+                RegisterUser(name=name, roles=roles, password=f"{name}-password"),
             )
             self.tokens[name] = done.extra["token"]
 

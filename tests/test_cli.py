@@ -40,13 +40,24 @@ def test_init_then_users_and_sources_print_tokens_last(settings: Settings) -> No
     again = hub(settings, "init")
     assert again.returncode == 1 and "initialised already" in again.stderr
 
-    user = hub(settings, "users", "add", "rui", "--role", "reporter", "--password", stdin="pw\n")
+    user = hub(
+        settings,
+        "users",
+        "add",
+        "rui",
+        "--role",
+        "reporter",
+        "--password",
+        stdin="a-long-password\n",
+    )
     assert user.returncode == 0, user.stderr
     assert last_line(user).startswith("hub_")
     duplicate = hub(settings, "users", "add", "rui", "--role", "reporter")
     assert duplicate.returncode == 1 and "exists already" in duplicate.stderr
     bad_role = hub(settings, "users", "add", "x", "--role", "boss")
-    assert bad_role.returncode == 1 and "unknown role 'boss'" in bad_role.stderr
+    assert bad_role.returncode == 1 and "roles.0" in bad_role.stderr and "'boss'" in bad_role.stderr
+    short = hub(settings, "users", "add", "x", "--role", "editor", "--password", stdin="pw\n")
+    assert short.returncode == 1 and "password: String should have at least 8" in short.stderr
 
     source = hub(settings, "sources", "add", "rui-phone", "--kind", "phone", "--owner", "rui")
     assert source.returncode == 0, source.stderr
@@ -54,6 +65,27 @@ def test_init_then_users_and_sources_print_tokens_last(settings: Settings) -> No
     assert token.startswith("hub_")
     unknown_owner = hub(settings, "sources", "add", "p2", "--kind", "phone", "--owner", "nobody")
     assert unknown_owner.returncode == 1 and "no user 'nobody'" in unknown_owner.stderr
+
+
+def test_people_and_sources_are_changed_from_the_console(settings: Settings) -> None:
+    assert hub(settings, "init").returncode == 0
+    assert hub(settings, "users", "add", "rui", "--role", "reporter").returncode == 0
+    roles = hub(settings, "users", "roles", "rui", "--set", "reporter, editor", "--reason", "desk")
+    assert roles.returncode == 0 and "reporter, editor" in roles.stdout, roles.stderr
+    source = hub(settings, "sources", "add", "cam", "--kind", "encoder")
+    rotated = hub(settings, "sources", "rotate", "cam")
+    assert rotated.returncode == 0, rotated.stderr
+    assert last_line(rotated).startswith("hub_") and last_line(rotated) != last_line(source)
+    gone = hub(settings, "users", "deactivate", "rui", "--reason", "left the centre")
+    assert gone.returncode == 0, gone.stderr
+    again = hub(settings, "users", "deactivate", "rui", "--reason", "twice")
+    assert again.returncode == 1 and "deactivated" in again.stderr
+    newsroom = Newsroom(settings)
+    try:
+        rui = newsroom.user("rui")
+        assert not rui.active and rui.roles == ("editor", "reporter")
+    finally:
+        newsroom.close()
 
 
 def test_replay_prints_the_wall_as_it_was(settings: Settings) -> None:

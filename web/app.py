@@ -17,7 +17,7 @@ from hub.media.hls import hls_mount
 from hub.media.http import routes_to
 from hub.newsroom import Newsroom
 from hub.readmodels import ReadModels
-from web import api_commands, api_reads, pages, security, uploads, wall_feed
+from web import api, api_reads, pages, security, uploads, wall_feed
 from web.demo import demo_running
 from web.errors import EXCEPTION_HANDLERS
 from web.live import endpoints_of, live_media
@@ -64,7 +64,7 @@ def create_app(
 
     routes = [
         *api_reads.routes,
-        *api_commands.routes,
+        *api.routes,
         *uploads.routes,
         *security.routes,
         *wall_feed.routes,

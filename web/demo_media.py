@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from hub.commands.live import RotateSourceToken
 from hub.credentials import hash_token
 from hub.demo import actor
 from hub.media.sidecar import SIDECAR_SUFFIX, Sidecar
@@ -64,7 +65,9 @@ def demo_tokens(rt: Runtime, seeded: dict[str, str]) -> dict[str, str]:
         if entry is None:
             continue
         if name not in known or hash_token(known[name]) != entry.token_hash:
-            done = rt.newsroom.rotate_source_token(Request(actor("li.na"), datetime.now(UTC)), name)
+            done = rt.newsroom.handle(
+                Request(actor("li.na"), datetime.now(UTC)), RotateSourceToken(name=name)
+            )
             known[name] = done.extra["token"]
     _write_private(path, json.dumps(known, indent=2))
     return {name: token for name, token in known.items() if name in sources}

@@ -26,6 +26,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from events.roles import SYSTEM_ACTOR
+from hub.commands.live import SourceEnded, SourceInterrupted, SourceResumed, SourceWentLive
+from hub.commands.stories import RegisterCapture
 from hub.config import Settings
 from hub.media.engine import MediaConfig, MediaEngine
 from hub.media.http import MediaEndpoints
@@ -82,29 +84,47 @@ class SourceFacts:
     ) -> None:
         publisher = self.access.publishers.get(source)
         self._start_recording(source, session)
+        assignment = await run_in_threadpool(self.assignment_of, source, publisher)
         await record(
             self.rt,
-            lambda r: self.rt.newsroom.source_went_live(
+            lambda r: self.rt.newsroom.handle(
                 r,
-                source,
-                session=session,
-                publisher=publisher,
-                codec=codec,
-                width=width,
-                height=height,
+                SourceWentLive(
+                    name=source,
+                    session=session,
+                    publisher=publisher,
+                    assignment=assignment,
+                    codec=codec,
+                    width=width,
+                    height=height,
+                ),
             ),
         )
+
+    def assignment_of(self, source: str, publisher: str | None) -> UUID | None:
+        """The assignment the publisher (or the source's owner) is on now, as the wall shows it:
+        the stream is filed there."""
+        reporter = publisher or self.rt.newsroom.source(source).owner
+        if reporter is None:
+            return None
+        with self.rt.models.reading() as models:
+            person = models.wall.state()["people"].get(reporter)
+        found = person.get("assignment") if person else None
+        return UUID(found) if found else None
 
     async def source_interrupted(self, source: str, session: str, reason: str) -> None:
         await record(
             self.rt,
-            lambda r: self.rt.newsroom.source_interrupted(
-                r, source, session=session, reason=reason
+            lambda r: self.rt.newsroom.handle(
+                r, SourceInterrupted(name=source, session=session, reason=reason)
             ),
         )
 
     async def source_resumed(self, source: str, session: str) -> None:
-        await record(self.rt, lambda r: self.rt.newsroom.source_resumed(r, source, session=session))
+        await record(
+            self.rt,
+            lambda r: self.rt.newsroom.handle(r, SourceResumed(name=source, session=session)),
+        )
 
     async def source_ended(
         self, source: str, session: str, stats: StreamStats, reason: str
@@ -113,8 +133,8 @@ class SourceFacts:
         assignment = await run_in_threadpool(lambda: self.rt.newsroom.source(source).assignment)
         await record(
             self.rt,
-            lambda r: self.rt.newsroom.source_ended(
-                r, source, session=session, reason=reason, stats=stats.as_dict()
+            lambda r: self.rt.newsroom.handle(
+                r, SourceEnded(name=source, session=session, reason=reason, stats=stats.as_dict())
             ),
         )
         if result is not None:
@@ -173,17 +193,19 @@ async def register_recording(rt: Runtime, result: RecordingResult, assignment: U
 
     def register(r: Command) -> Done:
         keyed = Command(r.actor, r.at, key=f"recording:{result.path.name}")
-        return rt.newsroom.register_capture(
+        return rt.newsroom.handle(
             keyed,
-            assignment=assignment,
-            kind="recording",
-            filename=result.path.name,
-            content_type=content_type,
-            size=result.size,
-            sha256=result.sha256,
-            duration=round(result.duration, 3),
-            source=result.source,
-            details=details,
+            RegisterCapture(
+                assignment=assignment,
+                kind="recording",
+                filename=result.path.name,
+                content_type=content_type,
+                size=result.size,
+                sha256=result.sha256,
+                duration=round(result.duration, 3),
+                source=result.source,
+                details=details,
+            ),
         )
 
     if await record(rt, register) is not None:
@@ -201,12 +223,9 @@ def end_streams_left_live(rt: Runtime) -> dict[str, UUID | None]:
         source = newsroom.source(name)
         assignments[name] = source.assignment
         if source.state in ("live", "interrupted") and source.session is not None:
-            newsroom.source_ended(
+            newsroom.handle(
                 Command(SYSTEM_ACTOR, datetime.now(UTC)),
-                name,
-                session=source.session,
-                reason=RESTART_REASON,
-                stats={},
+                SourceEnded(name=name, session=source.session, reason=RESTART_REASON, stats={}),
             )
     return assignments
 
@@ -226,14 +245,6 @@ class LiveMedia:
             self.engine, self.access, max_sdp_bytes=64 * 1024, credentials=self.access.credentials
         )
         self.outputs = OutputSupervisor(rt, self.engine, settings.data_dir / "hls")
-        rt.newsroom.assignment_locator = self.assignment_of
-
-    def assignment_of(self, reporter: str) -> UUID | None:
-        """The assignment a reporter is on now (the wall knows): their stream is filed there."""
-        with self.rt.models.reading() as models:
-            person = models.wall.state()["people"].get(reporter)
-        found = person.get("assignment") if person else None
-        return UUID(found) if found else None
 
     async def start(self) -> None:
         self.recordings.mkdir(parents=True, exist_ok=True)

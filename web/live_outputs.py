@@ -20,6 +20,13 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
+from hub.commands.live import (
+    OutputDestinationFailed,
+    OutputDestinationRecovered,
+    OutputFailedOver,
+    OutputRecovered,
+    StopOutput,
+)
 from hub.media.program import OutputConfig, OutputStats, ProgramOutput
 from hub.newsroom import Newsroom
 from projections.base import Change
@@ -66,30 +73,36 @@ class OutputFacts:
 
     async def failed_over(self, output: str, to: str, reason: str) -> None:
         await record(
-            self.rt, lambda r: self.rt.newsroom.output_failed_over(r, output, to=to, reason=reason)
+            self.rt,
+            lambda r: self.rt.newsroom.handle(r, OutputFailedOver(id=output, to=to, reason=reason)),
         )
 
     async def recovered(self, output: str, source: str) -> None:
-        await record(self.rt, lambda r: self.rt.newsroom.output_recovered(r, output, to=source))
+        await record(
+            self.rt, lambda r: self.rt.newsroom.handle(r, OutputRecovered(id=output, to=source))
+        )
 
     async def stopped(self, output: str, reason: str) -> None:
         if reason == SHUTDOWN or not await self._running(output):
             return
-        await record(self.rt, lambda r: self.rt.newsroom.stop_output(r, output, reason=reason))
+        await record(
+            self.rt, lambda r: self.rt.newsroom.handle(r, StopOutput(id=output, reason=reason))
+        )
 
     async def sink_error(self, output: str, sink: str, error: str) -> None:
         newsroom = self.rt.newsroom
         await record(
             self.rt,
-            lambda r: newsroom.output_destination_failed(
-                r, output, destination=sink, error=error[:200]
+            lambda r: newsroom.handle(
+                r, OutputDestinationFailed(id=output, destination=sink, error=error[:200])
             ),
         )
 
     async def sink_recovered(self, output: str, sink: str) -> None:
         newsroom = self.rt.newsroom
         await record(
-            self.rt, lambda r: newsroom.output_destination_recovered(r, output, destination=sink)
+            self.rt,
+            lambda r: newsroom.handle(r, OutputDestinationRecovered(id=output, destination=sink)),
         )
 
     async def _running(self, output: str) -> bool:

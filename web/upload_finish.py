@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from events.capture import refusal
 from events.roles import Actor
+from hub.commands.stories import RefuseUpload, RegisterCapture
 from hub.newsroom import Done
 from hub.newsroom import Request as Command
 from web.auth import Principal
@@ -69,29 +70,33 @@ def _key(upload: Upload) -> str:
 
 def _register(rt: Runtime, command: Command, upload: Upload, detected: str) -> Done:
     assert upload.sha256 is not None
-    return rt.newsroom.register_capture(
+    return rt.newsroom.handle(
         command,
-        assignment=UUID(upload.assignment) if upload.assignment else None,
-        kind="upload",
-        filename=upload.filename,
-        content_type=detected,
-        size=upload.length,
-        sha256=upload.sha256,
-        details={
-            "upload": upload.id,
-            "path": f"uploads/{upload.id}.data",
-            "declared_type": upload.filetype,
-        },
+        RegisterCapture(
+            assignment=UUID(upload.assignment) if upload.assignment else None,
+            kind="upload",
+            filename=upload.filename,
+            content_type=detected,
+            size=upload.length,
+            sha256=upload.sha256,
+            details={
+                "upload": upload.id,
+                "path": f"uploads/{upload.id}.data",
+                "declared_type": upload.filetype,
+            },
+        ),
     )
 
 
 def _refuse(rt: Runtime, command: Command, upload: Upload, detected: str | None) -> Done:
-    return rt.newsroom.refuse_upload(
+    return rt.newsroom.handle(
         command,
-        upload=UUID(upload.id),
-        assignment=UUID(upload.assignment) if upload.assignment else None,
-        filename=upload.filename,
-        declared_type=upload.filetype,
-        detected_type=detected,
-        size=upload.length,
+        RefuseUpload(
+            upload=UUID(upload.id),
+            assignment=UUID(upload.assignment) if upload.assignment else None,
+            filename=upload.filename,
+            declared_type=upload.filetype,
+            detected_type=detected,
+            size=upload.length,
+        ),
     )

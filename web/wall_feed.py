@@ -37,6 +37,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from events.errors import DomainError
 from events.roles import SYSTEM_ACTOR
+from hub.commands.dispatch import DeliverCommand
 from hub.errors import HubError, StoreUnavailable
 from hub.newsroom import Request
 from hub.store.status import StoreStatus
@@ -88,7 +89,7 @@ class WallFeed:
         def record() -> None:
             at = datetime.now(UTC)
             request = Request(SYSTEM_ACTOR, at, key=f"deliver:{command}")
-            self.rt.newsroom.deliver_command(request, UUID(command), via="wall feed")
+            self.rt.newsroom.handle(request, DeliverCommand(id=UUID(command), via="wall feed"))
 
         try:
             await run_in_threadpool(record)

@@ -138,7 +138,7 @@ def sign_in(browser: Browser, hub: LiveHub, name: str, page: str, **context: Any
     tab.on("pageerror", lambda error: errors.append(str(error)))
     tab.goto(f"{hub.url}/login?next=/{page}")
     tab.fill("input[name=name]", name)
-    tab.fill("input[name=password]", f"{name}-pw")
+    tab.fill("input[name=password]", f"{name}-password")
     tab.click("button[type=submit]")
     tab.wait_for_url(f"**/{page}")
     tab.page_errors = errors  # type: ignore[attr-defined]

@@ -13,6 +13,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from events.base import Location
+from hub.commands.assignments import AcceptAssignment, AssignReporter, CheckIn, PlanAssignment
+from hub.commands.live import ConfigureOutput, RegisterSource, StartOutput
 from hub.config import Settings
 from tests.browser.conftest import LiveHub, now, shoot, sign_in
 from tests.browser.test_newsroom_flow import PHONE
@@ -56,23 +58,26 @@ def test_a_reporter_goes_live_and_the_wall_plays_it(
 ) -> None:
     hub = media_hub
     newsroom = hub.rt.newsroom
-    newsroom.register_source(now(staff, "tess"), name="rui-phone", kind="phone", owner="rui")
-    assignment = newsroom.plan_assignment(
+    newsroom.handle(now(staff, "tess"), RegisterSource(name="rui-phone", kind="phone", owner="rui"))
+    assignment = newsroom.handle(
         now(staff, "dana"),
-        title="东桥汛情直播",
-        brief="水位上涨，现场连线",
-        location=Location("东桥", 29.8712, 121.5431),
-        priority="urgent",
-        due=staff.clock.now + timedelta(hours=2),
-        channels=["tv"],
+        PlanAssignment(
+            title="东桥汛情直播",
+            brief="水位上涨，现场连线",
+            location=Location("东桥", 29.8712, 121.5431),
+            priority="urgent",
+            due=staff.clock.now + timedelta(hours=2),
+            channels=["tv"],
+        ),
     ).id
-    newsroom.assign_reporter(now(staff, "dana"), assignment, reporter="rui")
-    newsroom.accept_assignment(now(staff, "rui"), assignment)
-    newsroom.check_in(now(staff, "rui"), assignment, lat=29.8712, lon=121.5431)
-    newsroom.configure_output(
-        now(staff, "tess"), name="main", source=None, backup=None, slate_text="稍后回来"
+    newsroom.handle(now(staff, "dana"), AssignReporter(id=assignment, reporter="rui"))
+    newsroom.handle(now(staff, "rui"), AcceptAssignment(id=assignment))
+    newsroom.handle(now(staff, "rui"), CheckIn(id=assignment, lat=29.8712, lon=121.5431))
+    newsroom.handle(
+        now(staff, "tess"),
+        ConfigureOutput(name="main", source=None, backup=None, slate_text="稍后回来"),
     )
-    newsroom.start_output(now(staff, "tess"), "main")
+    newsroom.handle(now(staff, "tess"), StartOutput(id="main"))
 
     wall = sign_in(browser, hub, "wally", "wall", viewport={"width": 1920, "height": 1080})
     phone = sign_in(browser, hub, "rui", "reporter", **PHONE)

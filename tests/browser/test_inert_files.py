@@ -15,6 +15,8 @@ from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
 from events.base import Location
+from hub.commands.assignments import AcceptAssignment, AssignReporter, PlanAssignment
+from hub.commands.stories import DraftStory, RegisterCapture, SubmitStory
 from hub.demo_pictures import landscape
 from tests.browser.conftest import LiveHub, now, shoot, sign_in
 from tests.browser.test_newsroom_flow import PHONE
@@ -165,15 +167,17 @@ def a_file_in_the_library(
     stored = hub.settings.data_dir / "uploads" / hashlib.sha256(data).hexdigest()
     stored.parent.mkdir(parents=True, exist_ok=True)
     stored.write_bytes(data)
-    return hub.rt.newsroom.register_capture(
+    return hub.rt.newsroom.handle(
         now(staff, "rui"),
-        assignment=None,
-        kind="upload",
-        filename=name,
-        content_type=declared,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        details={"path": str(stored.relative_to(hub.settings.data_dir))},
+        RegisterCapture(
+            assignment=None,
+            kind="upload",
+            filename=name,
+            content_type=declared,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            details={"path": str(stored.relative_to(hub.settings.data_dir))},
+        ),
     ).id
 
 
@@ -218,14 +222,11 @@ def test_a_page_already_in_the_library_downloads_and_media_still_plays(
     assert watched.open(f"{hub.url}/api/captures/{photo}/file") == "page"
     expect(watched.tab.locator("img")).to_have_js_property("naturalWidth", 480)
     newsroom = hub.rt.newsroom
-    story = newsroom.draft_story(
+    story = newsroom.handle(
         now(staff, "rui"),
-        assignment=None,
-        title="候鸟回来了",
-        body="一群。",
-        captures=[photo, clip],
+        DraftStory(assignment=None, title="候鸟回来了", body="一群。", captures=[photo, clip]),
     ).id
-    newsroom.submit_story(now(staff, "rui"), story)
+    newsroom.handle(now(staff, "rui"), SubmitStory(id=story))
     ranges: list[int] = []
     editor.on("response", lambda r: ranges.append(r.status) if f"{clip}/file" in r.url else None)
     editor.reload()
@@ -241,15 +242,17 @@ def test_a_page_already_in_the_library_downloads_and_media_still_plays(
 
 def test_the_phone_says_what_was_refused(browser: Browser, hub: LiveHub, staff: Staff) -> None:
     newsroom = hub.rt.newsroom
-    assignment = newsroom.plan_assignment(
+    assignment = newsroom.handle(
         now(staff, "dana"),
-        title="东桥水位",
-        brief="",
-        location=Location("东桥", 29.8712, 121.5431),
-        channels=["app"],
+        PlanAssignment(
+            title="东桥水位",
+            brief="",
+            location=Location("东桥", 29.8712, 121.5431),
+            channels=["app"],
+        ),
     ).id
-    newsroom.assign_reporter(now(staff, "dana"), assignment, reporter="rui")
-    newsroom.accept_assignment(now(staff, "rui"), assignment)
+    newsroom.handle(now(staff, "dana"), AssignReporter(id=assignment, reporter="rui"))
+    newsroom.handle(now(staff, "rui"), AcceptAssignment(id=assignment))
     phone = sign_in(browser, hub, "rui", "reporter", **PHONE)
     task = phone.locator(".task", has_text="东桥水位")
     declared, data = hostile("/static/js/common.js")["现场.html"]

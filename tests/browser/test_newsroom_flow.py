@@ -11,6 +11,9 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
 from events.base import Location
+from hub.commands.assignments import AcceptAssignment, AssignReporter, PlanAssignment
+from hub.commands.dispatch import IssueCommand
+from hub.commands.live import ConfigureOutput, RegisterSource, SourceWentLive, StartOutput
 from tests.browser.conftest import LiveHub, now, shoot, sign_in
 from tests.conftest import Staff
 from tests.web.test_uploads import JPEG_HEAD
@@ -46,20 +49,18 @@ def on_board(wall: Page, state: str, title: str) -> None:
 def seed_the_hall(hub: LiveHub, staff: Staff) -> None:
     """What the media engine and other desks would have done: sources live, a program on air."""
     newsroom = hub.rt.newsroom
-    newsroom.register_source(now(staff, "tess"), name="truck-1", kind="truck")
-    newsroom.register_source(now(staff, "tess"), name="rui-phone", kind="phone", owner="rui")
-    newsroom.configure_output(
-        now(staff, "tess"), name="main", source="truck-1", backup=None, slate_text="稍后回来"
-    )
-    newsroom.start_output(now(staff, "tess"), "main")
-    newsroom.source_went_live(
+    newsroom.handle(now(staff, "tess"), RegisterSource(name="truck-1", kind="truck"))
+    newsroom.handle(now(staff, "tess"), RegisterSource(name="rui-phone", kind="phone", owner="rui"))
+    newsroom.handle(
         now(staff, "tess"),
-        "truck-1",
-        session="s1",
-        publisher=None,
-        codec="H264",
-        width=1280,
-        height=720,
+        ConfigureOutput(name="main", source="truck-1", backup=None, slate_text="稍后回来"),
+    )
+    newsroom.handle(now(staff, "tess"), StartOutput(id="main"))
+    newsroom.handle(
+        now(staff, "tess"),
+        SourceWentLive(
+            name="truck-1", session="s1", publisher=None, codec="H264", width=1280, height=720
+        ),
     )
 
 
@@ -125,7 +126,7 @@ def test_plan_assign_accept_check_in_acknowledge_and_survive_a_restart(
     expect(wall.locator("#banner")).to_be_visible(timeout=10_000)
     expect(wall.locator("#wall")).to_have_attribute("data-state", "down")
     shoot(wall, "wall-feed-down", full_page=False)
-    staff.newsroom.issue_command(now(staff, "dana"), to="lin", text="重启期间的指令")
+    staff.newsroom.handle(now(staff, "dana"), IssueCommand(to="lin", text="重启期间的指令"))
 
     # It comes back on the same port: the wall resynchronises by itself, without a reload.
     hub.start()
@@ -146,15 +147,17 @@ def test_an_upload_from_the_phone_resumes_after_the_connection_drops(
     browser: Browser, hub: LiveHub, staff: Staff
 ) -> None:
     newsroom = hub.rt.newsroom
-    assignment = newsroom.plan_assignment(
+    assignment = newsroom.handle(
         now(staff, "dana"),
-        title="青山村民宿经济",
-        brief="",
-        location=Location("青山村", 29.9012, 121.5003),
-        channels=["app"],
+        PlanAssignment(
+            title="青山村民宿经济",
+            brief="",
+            location=Location("青山村", 29.9012, 121.5003),
+            channels=["app"],
+        ),
     ).id
-    newsroom.assign_reporter(now(staff, "dana"), assignment, reporter="rui")
-    newsroom.accept_assignment(now(staff, "rui"), assignment)
+    newsroom.handle(now(staff, "dana"), AssignReporter(id=assignment, reporter="rui"))
+    newsroom.handle(now(staff, "rui"), AcceptAssignment(id=assignment))
     phone = sign_in(browser, hub, "rui", "reporter", **PHONE)
     dropped: list[str] = []
     heads: list[str] = []

@@ -10,6 +10,8 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from events.base import Location
+from hub.commands.assignments import AcceptAssignment, AssignReporter, PlanAssignment
+from hub.commands.stories import DraftStory, RegisterCapture, ReviseStory, SubmitStory
 from hub.demo_pictures import landscape
 from tests.browser.conftest import LiveHub, now, shoot, sign_in
 from tests.conftest import Staff
@@ -25,45 +27,53 @@ def a_photo(hub: LiveHub, staff: Staff, assignment: UUID) -> UUID:
     stored = hub.rt.settings.data_dir / "uploads" / "wetland.png"
     stored.parent.mkdir(parents=True, exist_ok=True)
     stored.write_bytes(picture)
-    return hub.rt.newsroom.register_capture(
+    return hub.rt.newsroom.handle(
         now(staff, "rui"),
-        assignment=assignment,
-        kind="upload",
-        filename="湿地候鸟.png",
-        content_type="image/png",
-        size=len(picture),
-        sha256=hashlib.sha256(picture).hexdigest(),
-        details={"path": "uploads/wetland.png"},
+        RegisterCapture(
+            assignment=assignment,
+            kind="upload",
+            filename="湿地候鸟.png",
+            content_type="image/png",
+            size=len(picture),
+            sha256=hashlib.sha256(picture).hexdigest(),
+            details={"path": "uploads/wetland.png"},
+        ),
     ).id
 
 
 def a_story_in_review(hub: LiveHub, staff: Staff) -> tuple[UUID, int]:
     """rui's story, revised once and submitted; answers its id and the position before it."""
     newsroom = hub.rt.newsroom
-    assignment = newsroom.plan_assignment(
+    assignment = newsroom.handle(
         now(staff, "dana"),
-        title="湿地公园候鸟回归",
-        brief="",
-        location=Location("湿地公园", 29.8899, 121.5705),
-        channels=["tv", "wechat"],
+        PlanAssignment(
+            title="湿地公园候鸟回归",
+            brief="",
+            location=Location("湿地公园", 29.8899, 121.5705),
+            channels=["tv", "wechat"],
+        ),
     ).id
-    newsroom.assign_reporter(now(staff, "dana"), assignment, reporter="rui")
-    newsroom.accept_assignment(now(staff, "rui"), assignment)
+    newsroom.handle(now(staff, "dana"), AssignReporter(id=assignment, reporter="rui"))
+    newsroom.handle(now(staff, "rui"), AcceptAssignment(id=assignment))
     before = newsroom.store.max_notification_id() or 0
-    story = newsroom.draft_story(
+    story = newsroom.handle(
         now(staff, "rui"),
-        assignment=assignment,
-        title="湿地公园迎来首批候鸟",
-        body="今天上午，湿地公园迎来今年首批越冬候鸟。\n观鸟爱好者早早守候。",
+        DraftStory(
+            assignment=assignment,
+            title="湿地公园迎来首批候鸟",
+            body="今天上午，湿地公园迎来今年首批越冬候鸟。\n观鸟爱好者早早守候。",
+        ),
     ).id
-    newsroom.revise_story(
+    newsroom.handle(
         now(staff, "rui"),
-        story,
-        title="湿地公园迎来首批越冬候鸟",
-        body="今天上午，湿地公园迎来今年首批越冬候鸟，约三百只。\n观鸟爱好者早早守候。",
-        captures=[a_photo(hub, staff, assignment)],
+        ReviseStory(
+            id=story,
+            title="湿地公园迎来首批越冬候鸟",
+            body="今天上午，湿地公园迎来今年首批越冬候鸟，约三百只。\n观鸟爱好者早早守候。",
+            captures=[a_photo(hub, staff, assignment)],
+        ),
     )
-    newsroom.submit_story(now(staff, "rui"), story)
+    newsroom.handle(now(staff, "rui"), SubmitStory(id=story))
     return story, before
 
 

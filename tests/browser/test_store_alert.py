@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from events.base import Location
+from hub.commands.assignments import PlanAssignment
 from hub.config import Settings
 from tests.browser.conftest import LiveHub, now, shoot, sign_in
 from tests.conftest import Staff
@@ -38,8 +39,9 @@ def test_the_wall_shows_the_store_alert_until_the_store_is_back(
     away.rename(database)
     expect(banner).to_be_hidden(timeout=10_000)
     expect(wall.locator("#wall")).to_have_attribute("data-state", "live")
-    hub.rt.newsroom.plan_assignment(
-        now(staff, "dana"), title="恢复后的任务", brief="", location=Location("城关镇", 30.1, 114.2)
+    hub.rt.newsroom.handle(
+        now(staff, "dana"),
+        PlanAssignment(title="恢复后的任务", brief="", location=Location("城关镇", 30.1, 114.2)),
     )
     expect(wall.locator("#board").get_by_text("恢复后的任务")).to_be_visible(timeout=5000)
     assert wall.evaluate("window.stillTheSamePage") is True

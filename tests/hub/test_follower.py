@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from events.base import Location
+from hub.commands.assignments import PlanAssignment
 from hub.config import Settings
 from hub.credentials import Passwords
 from hub.follower import health_of
@@ -34,8 +35,9 @@ def cluster() -> Iterator[PrivatePostgres]:
 
 
 def plan(newsroom: Newsroom, staff: Staff, title: str) -> None:
-    newsroom.plan_assignment(
-        staff.req("dana"), title=title, brief="", location=Location("城关镇", 30.1, 114.2)
+    newsroom.handle(
+        staff.req("dana"),
+        PlanAssignment(title=title, brief="", location=Location("城关镇", 30.1, 114.2)),
     )
 
 

@@ -7,6 +7,24 @@ from datetime import timedelta
 from typing import Any
 
 from events.base import Location
+from hub.commands.assignments import (
+    AcceptAssignment,
+    AssignReporter,
+    CheckIn,
+    CloseAssignment,
+    FileAssignment,
+    PlanAssignment,
+)
+from hub.commands.dispatch import AcknowledgeCommand, IssueCommand
+from hub.commands.stories import (
+    DraftStory,
+    PublishStory,
+    RegisterCapture,
+    RetractStory,
+    ReviewStory,
+    ReviseStory,
+    SubmitStory,
+)
 from hub.newsroom import Newsroom
 from hub.readmodels import ReadModels
 from tests.conftest import Staff
@@ -19,70 +37,82 @@ def newsroom_day(newsroom: Newsroom, staff: Staff) -> dict[str, Any]:
     def mark(name: str) -> None:
         marks[name] = newsroom.store.max_notification_id()
 
-    a = newsroom.plan_assignment(
+    a = newsroom.handle(
         staff.req("dana"),
-        title="Flood at the east bridge",
-        brief="Water level, evacuation, interviews",
-        location=Location("East bridge", 30.251, 120.171),
-        priority="urgent",
-        due=staff.clock.now + timedelta(hours=4),
-        channels=["tv", "wechat", "weibo"],
+        PlanAssignment(
+            title="Flood at the east bridge",
+            brief="Water level, evacuation, interviews",
+            location=Location("East bridge", 30.251, 120.171),
+            priority="urgent",
+            due=staff.clock.now + timedelta(hours=4),
+            channels=["tv", "wechat", "weibo"],
+        ),
     ).id
     marks["assignment"] = a
     mark("planned")
-    newsroom.assign_reporter(staff.req("dana"), a, reporter="rui")
+    newsroom.handle(staff.req("dana"), AssignReporter(id=a, reporter="rui"))
     mark("assigned")
-    newsroom.accept_assignment(staff.req("rui"), a)
-    cmd = newsroom.issue_command(staff.req("dana"), to="rui", assignment=a, text="go live at 14:00")
+    newsroom.handle(staff.req("rui"), AcceptAssignment(id=a))
+    cmd = newsroom.handle(
+        staff.req("dana"), IssueCommand(to="rui", assignment=a, text="go live at 14:00")
+    )
     mark("command_issued")
-    newsroom.check_in(staff.req("rui"), a, lat=30.2512, lon=120.1713)
+    newsroom.handle(staff.req("rui"), CheckIn(id=a, lat=30.2512, lon=120.1713))
     mark("on_scene")
-    newsroom.acknowledge_command(staff.req("rui"), cmd.id)
-    capture = newsroom.register_capture(
+    newsroom.handle(staff.req("rui"), AcknowledgeCommand(id=cmd.id))
+    capture = newsroom.handle(
         staff.req("rui"),
-        assignment=a,
-        kind="upload",
-        filename="bridge.jpg",
-        content_type="image/jpeg",
-        size=123_456,
-        sha256="ab" * 32,
-        location={"lat": 30.2512, "lon": 120.1713},
+        RegisterCapture(
+            assignment=a,
+            kind="upload",
+            filename="bridge.jpg",
+            content_type="image/jpeg",
+            size=123_456,
+            sha256="ab" * 32,
+            location={"lat": 30.2512, "lon": 120.1713},
+        ),
     ).id
     marks["capture"] = capture
-    newsroom.file_assignment(staff.req("rui"), a)
-    story = newsroom.draft_story(
+    newsroom.handle(staff.req("rui"), FileAssignment(id=a))
+    story = newsroom.handle(
         staff.req("rui"),
-        assignment=a,
-        title="River tops the east bridge",
-        body="v1",
-        captures=[capture],
+        DraftStory(assignment=a, title="River tops the east bridge", body="v1", captures=[capture]),
     ).id
     marks["story"] = story
-    newsroom.submit_story(staff.req("rui"), story)
+    newsroom.handle(staff.req("rui"), SubmitStory(id=story))
     mark("submitted")
-    newsroom.review_story(staff.req("eddie"), story, decision="approve", reason="clean copy")
+    newsroom.handle(
+        staff.req("eddie"), ReviewStory(id=story, decision="approve", reason="clean copy")
+    )
     mark("first_approved")
-    newsroom.review_story(
-        staff.req("dora"), story, decision="reject", reason="name the source of the water level"
+    newsroom.handle(
+        staff.req("dora"),
+        ReviewStory(id=story, decision="reject", reason="name the source of the water level"),
     )
     mark("rejected")
-    newsroom.revise_story(
+    newsroom.handle(
         staff.req("rui"),
-        story,
-        title="River tops the east bridge",
-        body="v2 per the hydrology bureau",
-        captures=[capture],
+        ReviseStory(
+            id=story,
+            title="River tops the east bridge",
+            body="v2 per the hydrology bureau",
+            captures=[capture],
+        ),
     )
-    newsroom.submit_story(staff.req("rui"), story)
-    newsroom.review_story(staff.req("eddie"), story, decision="approve", reason="ok")
-    newsroom.review_story(staff.req("dora"), story, decision="approve", reason="source named")
+    newsroom.handle(staff.req("rui"), SubmitStory(id=story))
+    newsroom.handle(staff.req("eddie"), ReviewStory(id=story, decision="approve", reason="ok"))
+    newsroom.handle(
+        staff.req("dora"), ReviewStory(id=story, decision="approve", reason="source named")
+    )
     mark("second_approved")
-    newsroom.review_story(staff.req("chen"), story, decision="approve", reason="publish")
-    newsroom.publish_story(staff.req("chen"), story, channels=["tv", "wechat", "weibo"])
+    newsroom.handle(staff.req("chen"), ReviewStory(id=story, decision="approve", reason="publish"))
+    newsroom.handle(staff.req("chen"), PublishStory(id=story, channels=["tv", "wechat", "weibo"]))
     mark("published")
-    newsroom.retract_story(staff.req("chen"), story, channel="weibo", reason="photo caption wrong")
+    newsroom.handle(
+        staff.req("chen"), RetractStory(id=story, channel="weibo", reason="photo caption wrong")
+    )
     mark("retracted")
-    newsroom.close_assignment(staff.req("dana"), a)
+    newsroom.handle(staff.req("dana"), CloseAssignment(id=a))
     mark("closed")
     return marks
 

@@ -15,6 +15,9 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 
 from events.base import Location
+from hub.commands.assignments import PlanAssignment
+from hub.commands.live import RegisterSource
+from hub.commands.stories import RegisterCapture
 from hub.config import Settings
 from hub.newsroom import Newsroom
 from hub.readmodels import ProjectionFailed, ReadModels
@@ -23,8 +26,9 @@ from tests.conftest import Staff
 
 def plan_many(newsroom: Newsroom, staff: Staff, count: int) -> None:
     for i in range(count):
-        newsroom.plan_assignment(
-            staff.req("dana"), title=f"story {i}", brief="", location=Location("x", 1, 2)
+        newsroom.handle(
+            staff.req("dana"),
+            PlanAssignment(title=f"story {i}", brief="", location=Location("x", 1, 2)),
         )
 
 
@@ -50,14 +54,16 @@ def test_a_checkpoint_from_before_a_read_model_existed_is_folded_again(
     """A hub upgraded to a version with a new read model (the capture library) starts from the
     log, not from a checkpoint that lacks it; the audit table is not written twice."""
     plan_many(newsroom, staff, 5)
-    capture = newsroom.register_capture(
+    capture = newsroom.handle(
         staff.req("rui"),
-        assignment=None,
-        kind="upload",
-        filename="a.jpg",
-        content_type="image/jpeg",
-        size=1,
-        sha256="0" * 64,
+        RegisterCapture(
+            assignment=None,
+            kind="upload",
+            filename="a.jpg",
+            content_type="image/jpeg",
+            size=1,
+            sha256="0" * 64,
+        ),
     ).id
     first = ReadModels(newsroom, checkpoint_every=1000)
     first.start()
@@ -101,7 +107,7 @@ def test_a_rebuild_from_zero_agrees_with_the_live_models(newsroom: Newsroom, sta
 def test_the_directory_follows_users_and_sources(newsroom: Newsroom, staff: Staff) -> None:
     models = ReadModels(newsroom)
     models.start()
-    newsroom.register_source(staff.req("tess"), name="truck-1", kind="truck")
+    newsroom.handle(staff.req("tess"), RegisterSource(name="truck-1", kind="truck"))
     models.catch_up()
     assert "truck-1" in models.directory.sources
     assert models.directory.people["rui"].roles == frozenset({"reporter"})

@@ -19,6 +19,7 @@ import av
 import httpx
 from aiortc import RTCConfiguration, RTCPeerConnection
 
+from hub.commands.live import RegisterSource
 from hub.config import Settings
 from hub.media.synthetic import EncodedPatternTrack, ToneAudioTrack
 from tests.conftest import Staff
@@ -81,9 +82,9 @@ async def read(url: str, path: str, token: str) -> Any:
 async def test_a_killed_hub_is_reconciled_at_the_next_start(
     settings: Settings, staff: Staff
 ) -> None:
-    token = staff.newsroom.register_source(staff.req("tess"), name="truck", kind="truck").extra[
-        "token"
-    ]
+    token = staff.newsroom.handle(
+        staff.req("tess"), RegisterSource(name="truck", kind="truck")
+    ).extra["token"]
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     dana = staff.tokens["dana"]

@@ -18,6 +18,8 @@ import httpx
 import pytest
 
 from events.base import Location
+from hub.commands.assignments import AcceptAssignment, AssignReporter, CheckIn, PlanAssignment
+from hub.commands.live import RegisterSource
 from hub.config import Settings
 from hub.media.bitstream import nal_units
 from hub.media.synthetic import EncodedPatternTrack, ToneAudioTrack
@@ -96,9 +98,9 @@ async def until(check: Callable[[], Any], what: str, timeout: float = 20.0) -> A
 async def live(settings: Settings, staff: Staff) -> AsyncIterator[LiveHub]:
     tech = staff.newsroom
     tokens = {
-        name: tech.register_source(staff.req("tess"), name=name, kind=kind, owner=owner).extra[
-            "token"
-        ]
+        name: tech.handle(
+            staff.req("tess"), RegisterSource(name=name, kind=kind, owner=owner)
+        ).extra["token"]
         for name, kind, owner in (("rui-phone", "phone", "rui"), ("truck", "truck", None))
     }
     fast = dataclasses.replace(settings, output_preset="ultrafast")
@@ -116,18 +118,20 @@ async def live(settings: Settings, staff: Staff) -> AsyncIterator[LiveHub]:
 def on_scene(staff: Staff) -> str:
     """An assignment rui has accepted and checked in on."""
     newsroom = staff.newsroom
-    assignment = newsroom.plan_assignment(
+    assignment = newsroom.handle(
         staff.req("dana"),
-        title="Flood at the east bridge",
-        brief="Water level",
-        location=Location("East bridge", 30.251, 120.171),
-        priority="urgent",
-        due=staff.clock.now + timedelta(hours=4),
-        channels=["tv"],
+        PlanAssignment(
+            title="Flood at the east bridge",
+            brief="Water level",
+            location=Location("East bridge", 30.251, 120.171),
+            priority="urgent",
+            due=staff.clock.now + timedelta(hours=4),
+            channels=["tv"],
+        ),
     ).id
-    newsroom.assign_reporter(staff.req("dana"), assignment, reporter="rui")
-    newsroom.accept_assignment(staff.req("rui"), assignment)
-    newsroom.check_in(staff.req("rui"), assignment, lat=30.2512, lon=120.1713)
+    newsroom.handle(staff.req("dana"), AssignReporter(id=assignment, reporter="rui"))
+    newsroom.handle(staff.req("rui"), AcceptAssignment(id=assignment))
+    newsroom.handle(staff.req("rui"), CheckIn(id=assignment, lat=30.2512, lon=120.1713))
     return str(assignment)
 
 

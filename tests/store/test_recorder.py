@@ -11,6 +11,9 @@ from sqlalchemy import select, update
 
 from events.assignment import Assignment
 from events.base import Location
+from hub.commands.assignments import AcceptAssignment, AssignReporter, PlanAssignment
+from hub.commands.dispatch import IssueCommand
+from hub.commands.people import IssueToken
 from hub.config import Settings
 from hub.errors import KeyReused, VersionConflict
 from hub.newsroom import Newsroom, Request
@@ -20,8 +23,9 @@ from tests.conftest import Staff
 
 
 def plan(newsroom: Newsroom, staff: Staff, title: str = "t", key: str | None = None) -> object:
-    return newsroom.plan_assignment(
-        staff.req("dana", key=key), title=title, brief="", location=Location("x", 1, 2)
+    return newsroom.handle(
+        staff.req("dana", key=key),
+        PlanAssignment(title=title, brief="", location=Location("x", 1, 2)),
     )
 
 
@@ -66,9 +70,11 @@ def test_concurrent_writers_get_monotonic_database_times(newsroom: Newsroom, sta
 def test_a_stale_expected_version_names_the_current_one(newsroom: Newsroom, staff: Staff) -> None:
     done = plan(newsroom, staff)
     assignment = done.id  # type: ignore[attr-defined]
-    newsroom.assign_reporter(staff.req("dana"), assignment, reporter="rui")
+    newsroom.handle(staff.req("dana"), AssignReporter(id=assignment, reporter="rui"))
     with pytest.raises(VersionConflict, match="is at version 2, not 1") as caught:
-        newsroom.assign_reporter(staff.req("dana", expected_version=1), assignment, reporter="lin")
+        newsroom.handle(
+            staff.req("dana", expected_version=1), AssignReporter(id=assignment, reporter="lin")
+        )
     assert caught.value.current_version == 2
 
 
@@ -81,12 +87,12 @@ def test_a_change_that_names_no_version_is_decided_again_after_a_race(
 
     def assign_while_another_node_writes(a: Assignment) -> None:
         if not raced:  # between this node's read and its save, the other node commits
-            first = other.assign_reporter(staff.req("dana"), assignment, reporter="lin")
+            first = other.handle(staff.req("dana"), AssignReporter(id=assignment, reporter="lin"))
             raced.append(first.version)
         a.assign(at=staff.clock.tick(), actor=staff.actor("dana"), reporter="rui")
 
     try:
-        done = newsroom._change(
+        done = newsroom.change(
             staff.req("dana"), "assign_reporter", Assignment, assignment,
             assign_while_another_node_writes,
         )  # fmt: skip
@@ -110,7 +116,7 @@ def test_secrets_kept_by_an_earlier_hub_are_withheld_once_it_starts(
     newsroom: Newsroom, staff: Staff, settings: Settings
 ) -> None:
     """Answers an older hub kept whole (token included) lose the secret when the store opens."""
-    first = newsroom.issue_token(staff.req("rui", key="spare"), name="rui", label="spare")
+    first = newsroom.handle(staff.req("rui", key="spare"), IssueToken(name="rui", label="spare"))
     old_answer = json.dumps({**first.as_dict(), "token": first.extra["token"]}, sort_keys=True)
     table = schema.idempotency
     with newsroom.store.engine.begin() as conn:
@@ -119,7 +125,9 @@ def test_secrets_kept_by_an_earlier_hub_are_withheld_once_it_starts(
     try:
         with reopened.store.engine.connect() as conn:
             kept = conn.execute(select(table.c.result).where(table.c.key == "spare")).scalar_one()
-        again = reopened.issue_token(staff.req("rui", key="spare"), name="rui", label="spare")
+        again = reopened.handle(
+            staff.req("rui", key="spare"), IssueToken(name="rui", label="spare")
+        )
     finally:
         reopened.close()
     assert first.extra["token"] not in kept
@@ -130,17 +138,15 @@ def test_secrets_kept_by_an_earlier_hub_are_withheld_once_it_starts(
 def test_a_key_reused_for_another_command_is_refused(newsroom: Newsroom, staff: Staff) -> None:
     done = plan(newsroom, staff, key="k")
     with pytest.raises(KeyReused, match="was used for plan_assignment"):
-        newsroom.assign_reporter(
-            staff.req("dana", key="k"),
-            done.id,
-            reporter="rui",  # type: ignore[attr-defined]
-        )
+        newsroom.handle(staff.req("dana", key="k"), AssignReporter(id=done.id, reporter="rui"))
 
 
 def test_keys_belong_to_their_caller(newsroom: Newsroom, staff: Staff) -> None:
-    mine = newsroom.issue_command(staff.req("dana", key="same"), to="rui", text="go live at 14:00")
-    theirs = newsroom.issue_command(
-        staff.req("tess", key="same"), to="lin", text="need a wide shot"
+    mine = newsroom.handle(
+        staff.req("dana", key="same"), IssueCommand(to="rui", text="go live at 14:00")
+    )
+    theirs = newsroom.handle(
+        staff.req("tess", key="same"), IssueCommand(to="lin", text="need a wide shot")
     )
     assert mine.id != theirs.id
 
@@ -151,7 +157,9 @@ def test_concurrent_retries_store_once(newsroom: Newsroom, staff: Staff) -> None
 
     def send() -> None:
         results.append(
-            newsroom.plan_assignment(request, title="burst", brief="", location=Location("x", 1, 2))
+            newsroom.handle(
+                request, PlanAssignment(title="burst", brief="", location=Location("x", 1, 2))
+            )
         )
 
     threads = [threading.Thread(target=send) for _ in range(6)]
@@ -170,9 +178,9 @@ def test_unknown_aggregates_are_not_found(newsroom: Newsroom, staff: Staff) -> N
     from hub.errors import NotFound
 
     with pytest.raises(NotFound, match="no assignment"):
-        newsroom.accept_assignment(staff.req("rui"), uuid4())
+        newsroom.handle(staff.req("rui"), AcceptAssignment(id=uuid4()))
     with pytest.raises(NotFound, match="no user 'nobody'"):
-        newsroom.issue_command(staff.req("dana"), to="nobody", text="hello")
+        newsroom.handle(staff.req("dana"), IssueCommand(to="nobody", text="hello"))
 
 
 def test_position_at_a_time(newsroom: Newsroom, staff: Staff) -> None:

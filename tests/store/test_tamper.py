@@ -10,6 +10,7 @@ import pytest
 
 from events.base import Location
 from hub.audit import export, head_from_export, verify
+from hub.commands.assignments import PlanAssignment
 from hub.newsroom import Newsroom
 from hub.store.chain import GENESIS, link
 from tests.conftest import Staff
@@ -20,8 +21,9 @@ COLUMNS = "originator_id, originator_version, topic, state, recorded_at, hash"
 @pytest.fixture
 def history(newsroom: Newsroom, staff: Staff) -> Newsroom:
     for i in range(6):
-        newsroom.plan_assignment(
-            staff.req("dana"), title=f"story {i}", brief="", location=Location("x", 1, 2)
+        newsroom.handle(
+            staff.req("dana"),
+            PlanAssignment(title=f"story {i}", brief="", location=Location("x", 1, 2)),
         )
     return newsroom
 

@@ -10,6 +10,11 @@ import pytest
 
 from events.base import Location
 from events.roles import SYSTEM_ACTOR
+from hub.commands.assignments import AssignReporter, PlanAssignment
+from hub.commands.dispatch import IssueCommand
+from hub.commands.live import ConfigureOutput, RegisterSource
+from hub.commands.people import IssueToken, RegisterUser
+from hub.commands.stories import DraftStory
 from hub.config import Settings
 from hub.newsroom import Request
 from tests.conftest import Staff
@@ -53,15 +58,21 @@ class Hub:
 def path_ids(staff: Staff) -> dict[str, dict[str, str]]:
     """Real things for every kind of path parameter of a command, made before the hub starts."""
     app, req = staff.newsroom, staff.req
-    assignment = app.plan_assignment(
-        req("dana"), title="Flood", brief="", location=Location("x", 1, 2)
+    assignment = app.handle(
+        req("dana"), PlanAssignment(title="Flood", brief="", location=Location("x", 1, 2))
     ).id
-    app.assign_reporter(req("dana"), assignment, reporter="rui")
-    story = app.draft_story(req("eddie"), assignment=None, title="Levee", body="", captures=[]).id
-    command = app.issue_command(req("dana"), to="rui", text="Go", assignment=None).id
-    app.configure_output(req("tess"), name="main", source=None, backup=None, slate_text="Back")
-    token_id = app.issue_token(req("rui"), name="rui", label="spare").extra["token_id"]
+    app.handle(req("dana"), AssignReporter(id=assignment, reporter="rui"))
+    story = app.handle(
+        req("eddie"), DraftStory(assignment=None, title="Levee", body="", captures=[])
+    ).id
+    command = app.handle(req("dana"), IssueCommand(to="rui", text="Go", assignment=None)).id
+    app.handle(
+        req("tess"), ConfigureOutput(name="main", source=None, backup=None, slate_text="Back")
+    )
+    token_id = app.handle(req("rui"), IssueToken(name="rui", label="spare")).extra["token_id"]
+    app.handle(req("tess"), RegisterSource(name="cam", kind="encoder"))
     return {
+        "/api/sources/": {"name": "cam"},
         "/api/assignments/": {"id": str(assignment)},
         "/api/stories/": {"id": str(story)},
         "/api/commands/": {"id": str(command)},
@@ -75,7 +86,9 @@ def hub(settings: Settings, staff: Staff) -> Iterator[Hub]:
     """A hub where an admin (every role) finds an assignment, a story, a command, an output and
     a token to name in paths."""
     at = staff.clock.tick(1)
-    admin = staff.newsroom.register_user(Request(SYSTEM_ACTOR, at), name="ada", roles=["admin"])
+    admin = staff.newsroom.handle(
+        Request(SYSTEM_ACTOR, at), RegisterUser(name="ada", roles=["admin"])
+    )
     ids = path_ids(staff)
     with serving(create_app(settings)) as url:
         yield Hub(url, str(admin.extra["token"]), ids)

@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 
 import httpx
 
+from hub.commands.stories import DraftStory, RegisterCapture, ReviseStory
 from tests.conftest import Staff
 from tests.web.conftest import bearer
 from tests.web.test_uploads import JPEG_HEAD, assignment_of, clip, patch, start
@@ -94,15 +95,17 @@ def test_a_file_this_node_does_not_keep_is_a_clear_404(client: httpx.Client, sta
     sha = "0" * 64
 
     def registered(path: str) -> str:
-        done = app.register_capture(
+        done = app.handle(
             req("tess"),
-            assignment=None,
-            kind="recording",
-            filename="truck.mp4",
-            content_type="video/mp4",
-            size=10,
-            sha256=sha,
-            details={"path": path},
+            RegisterCapture(
+                assignment=None,
+                kind="recording",
+                filename="truck.mp4",
+                content_type="video/mp4",
+                size=10,
+                sha256=sha,
+                details={"path": path},
+            ),
         )
         return str(done.id)
 
@@ -124,8 +127,8 @@ def test_a_file_this_node_does_not_keep_is_a_clear_404(client: httpx.Client, sta
 def test_the_library_knows_which_stories_use_a_capture(client: httpx.Client, staff: Staff) -> None:
     capture = uploaded(client, staff, clip(100), assignment_of(staff, "rui"))
     app, req = staff.newsroom, staff.req
-    story = app.draft_story(
-        req("rui"), assignment=None, title="Levee", body="v1", captures=[UUID(capture)]
+    story = app.handle(
+        req("rui"), DraftStory(assignment=None, title="Levee", body="v1", captures=[UUID(capture)])
     ).id
     deadline = time.monotonic() + 10
     while eventually_listed(client, staff, capture)["stories"] != [str(story)]:
@@ -133,7 +136,7 @@ def test_the_library_knows_which_stories_use_a_capture(client: httpx.Client, sta
         time.sleep(0.05)
     used = listed(client, staff, "eddie", f"?story={story}")
     assert [i["id"] for i in used] == [capture]
-    app.revise_story(req("rui"), story, title="Levee", body="v2", captures=[])
+    app.handle(req("rui"), ReviseStory(id=story, title="Levee", body="v2", captures=[]))
     while eventually_listed(client, staff, capture)["stories"]:
         assert time.monotonic() < deadline, "the revision never took the capture off"
         time.sleep(0.05)
@@ -144,15 +147,17 @@ def registered_file(staff: Staff, name: str, declared: str, data: bytes) -> str:
     folder = staff.newsroom.settings.data_dir / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_bytes(data)
-    done = staff.newsroom.register_capture(
+    done = staff.newsroom.handle(
         staff.req("rui"),
-        assignment=None,
-        kind="upload",
-        filename=name,
-        content_type=declared,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        details={"path": f"uploads/{name}"},
+        RegisterCapture(
+            assignment=None,
+            kind="upload",
+            filename=name,
+            content_type=declared,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            details={"path": f"uploads/{name}"},
+        ),
     )
     return str(done.id)
 

@@ -273,7 +273,7 @@ def test_bodies_are_json_of_the_right_shape(client: httpx.Client, staff: Staff) 
 
 
 def test_a_signed_in_page_writes_with_the_csrf_token(client: httpx.Client, staff: Staff) -> None:
-    login = client.post("/api/login", json={"name": "dana", "password": "dana-pw"})
+    login = client.post("/api/login", json={"name": "dana", "password": "dana-password"})
     body = {"title": "From the console", "location": PLACE}
     refused = client.post("/api/assignments", json=body)
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "csrf_failed"

@@ -11,6 +11,7 @@ import pytest
 
 from events.roles import SYSTEM_ACTOR
 from hub.audit import verify
+from hub.commands.people import RegisterUser
 from hub.config import Settings
 from hub.newsroom import Newsroom, Request
 from hub.store.memory import MemoryRecorder
@@ -28,7 +29,7 @@ def memory_hub(tmp_path: Path) -> Iterator[tuple[str, Newsroom, dict[str, str]]]
         tokens = {}
         for name, role in (("dana", "dispatcher"), ("rui", "reporter"), ("audrey", "auditor")):
             request = Request(SYSTEM_ACTOR, datetime.now(UTC))
-            done = newsroom.register_user(request, name=name, roles=[role])
+            done = newsroom.handle(request, RegisterUser(name=name, roles=[role]))
             tokens[name] = done.extra["token"]
         yield base, newsroom, tokens
 

@@ -28,6 +28,16 @@ from websockets.sync.client import connect
 
 from events.base import Location
 from events.roles import SYSTEM_ACTOR
+from hub.commands.assignments import (
+    AcceptAssignment,
+    AssignReporter,
+    FileAssignment,
+    PlanAssignment,
+)
+from hub.commands.dispatch import IssueCommand
+from hub.commands.live import ConfigureOutput, RegisterSource, StartOutput
+from hub.commands.people import IssueToken, RegisterUser
+from hub.commands.stories import DraftStory, PublishStory, RegisterCapture, ReviewStory, SubmitStory
 from hub.config import Settings
 from hub.newsroom import Request
 from tests.conftest import Staff
@@ -125,13 +135,14 @@ class World:
 
     def assignment(self, state: str = "planned") -> str:
         req = self.staff.req
-        aid = self.app.plan_assignment(
-            req("dana"), title="Levee", brief="", location=Location("hall", 30.0, 120.0)
+        aid = self.app.handle(
+            req("dana"),
+            PlanAssignment(title="Levee", brief="", location=Location("hall", 30.0, 120.0)),
         ).id
         steps: list[Callable[[], object]] = [
-            lambda: self.app.assign_reporter(req("dana"), aid, reporter="rui"),
-            lambda: self.app.accept_assignment(req("rui"), aid),
-            lambda: self.app.file_assignment(req("rui"), aid),
+            lambda: self.app.handle(req("dana"), AssignReporter(id=aid, reporter="rui")),
+            lambda: self.app.handle(req("rui"), AcceptAssignment(id=aid)),
+            lambda: self.app.handle(req("rui"), FileAssignment(id=aid)),
         ]
         for step in steps[: ("planned", "assigned", "accepted", "filed").index(state)]:
             step()
@@ -139,14 +150,20 @@ class World:
 
     def story(self, state: str = "draft") -> tuple[str, int]:
         req = self.staff.req
-        done = self.app.draft_story(req("rui"), assignment=None, title="Harvest", body="v1")
+        done = self.app.handle(req("rui"), DraftStory(assignment=None, title="Harvest", body="v1"))
         sid = done.id
         steps: list[Callable[[], Any]] = [
-            lambda: self.app.submit_story(req("rui"), sid),
-            lambda: self.app.review_story(req("eddie"), sid, decision="approve", reason=""),
-            lambda: self.app.review_story(req("dora"), sid, decision="approve", reason=""),
-            lambda: self.app.review_story(req("chen"), sid, decision="approve", reason=""),
-            lambda: self.app.publish_story(req("chen"), sid, channels=["tv"]),
+            lambda: self.app.handle(req("rui"), SubmitStory(id=sid)),
+            lambda: self.app.handle(
+                req("eddie"), ReviewStory(id=sid, decision="approve", reason="")
+            ),
+            lambda: self.app.handle(
+                req("dora"), ReviewStory(id=sid, decision="approve", reason="")
+            ),
+            lambda: self.app.handle(
+                req("chen"), ReviewStory(id=sid, decision="approve", reason="")
+            ),
+            lambda: self.app.handle(req("chen"), PublishStory(id=sid, channels=["tv"])),
         ]
         states = ("draft", "submitted", "", "", "approved", "published")
         for step in steps[: states.index(state)]:
@@ -154,33 +171,47 @@ class World:
         return str(sid), done.version
 
     def command(self) -> str:
-        return str(self.app.issue_command(self.staff.req("dana"), to="rui", text="Go live").id)
+        return str(
+            self.app.handle(self.staff.req("dana"), IssueCommand(to="rui", text="Go live")).id
+        )
 
     def source(self) -> str:
         name = f"s-{uuid.uuid4().hex[:8]}"
-        self.app.register_source(self.staff.req("tess"), name=name, kind="phone")
+        self.app.handle(self.staff.req("tess"), RegisterSource(name=name, kind="phone"))
+        return name
+
+    def person(self) -> str:
+        """A reporter of one's own to change (roles, deactivation) without touching the others."""
+        name = f"u-{uuid.uuid4().hex[:8]}"
+        self.app.handle(
+            Request(SYSTEM_ACTOR, self.staff.clock.tick()),
+            RegisterUser(name=name, roles=["reporter"]),
+        )
         return name
 
     def output(self, running: bool = False) -> str:
         name = f"o-{uuid.uuid4().hex[:8]}"
-        self.app.configure_output(
-            self.staff.req("tess"), name=name, source=None, backup=None, slate_text="slate"
+        self.app.handle(
+            self.staff.req("tess"),
+            ConfigureOutput(name=name, source=None, backup=None, slate_text="slate"),
         )
         if running:
-            self.app.start_output(self.staff.req("tess"), name)
+            self.app.handle(self.staff.req("tess"), StartOutput(id=name))
         return name
 
     def capture(self) -> str:
         """Rui's upload on their assignment, with its file where the hub keeps uploads."""
-        done = self.app.register_capture(
+        done = self.app.handle(
             self.staff.req("rui"),
-            assignment=UUID(self.assignment("assigned")),
-            kind="upload",
-            filename="levee.jpg",
-            content_type="image/jpeg",
-            size=4,
-            sha256="0" * 64,
-            details={"path": "uploads/role-test.data"},
+            RegisterCapture(
+                assignment=UUID(self.assignment("assigned")),
+                kind="upload",
+                filename="levee.jpg",
+                content_type="image/jpeg",
+                size=4,
+                sha256="0" * 64,
+                details={"path": "uploads/role-test.data"},
+            ),
         )
         stored = self.app.settings.data_dir / "uploads" / "role-test.data"
         stored.parent.mkdir(parents=True, exist_ok=True)
@@ -188,7 +219,7 @@ class World:
         return str(done.id)
 
     def token_of_rui(self) -> str:
-        done = self.app.issue_token(self.staff.req("rui"), name="rui", label="spare")
+        done = self.app.handle(self.staff.req("rui"), IssueToken(name="rui", label="spare"))
         return str(done.extra["token_id"])
 
     def upload_of_rui(self) -> str:
@@ -240,10 +271,12 @@ ROWS: dict[str, Row] = {
     # -- signing in, and what anyone may read -----------------------------------------------
     "GET /api/health": Row(ANYONE, fixed("/api/health")),
     "GET /api/openapi.json": Row(ANYONE, fixed("/api/openapi.json")),
-    "POST /api/login": Row(ANYONE, fixed("/api/login", {"name": "dana", "password": "dana-pw"})),
+    "POST /api/login": Row(
+        ANYONE, fixed("/api/login", {"name": "dana", "password": "dana-password"})
+    ),
     "POST /login": Row(
         ANYONE,
-        fixed("/login", b"name=dana&password=dana-pw", **{"Content-Type": FORM}),
+        fixed("/login", b"name=dana&password=dana-password", **{"Content-Type": FORM}),
         ok=frozenset({303}),
     ),
     "POST /logout": Row(ANYONE, fixed("/logout")),
@@ -353,6 +386,9 @@ ROWS: dict[str, Row] = {
         CONTROL,
         lambda w: ("/api/sources", {"name": f"p-{uuid.uuid4().hex[:8]}", "kind": "phone"}, {}),
     ),
+    "POST /api/sources/{name}/token": Row(
+        frozenset({"tess", "ada"}), lambda w: (f"/api/sources/{w.source()}/token", {}, {})
+    ),
     "POST /api/outputs": Row(
         frozenset({"tess", "ada"}),
         lambda w: ("/api/outputs", {"name": f"o-{uuid.uuid4().hex[:8]}"}, {}),
@@ -380,6 +416,14 @@ ROWS: dict[str, Row] = {
     ),
     "DELETE /api/users/{name}/tokens/{token_id}": Row(
         SELF_OR_ADMIN, lambda w: (f"/api/users/rui/tokens/{w.token_of_rui()}", None, {})
+    ),
+    "PUT /api/users/{name}/roles": Row(
+        frozenset({"ada"}),
+        lambda w: (f"/api/users/{w.person()}/roles", {"roles": ["editor"], "reason": "moved"}, {}),
+    ),
+    "POST /api/users/{name}/deactivate": Row(
+        frozenset({"ada"}),
+        lambda w: (f"/api/users/{w.person()}/deactivate", {"reason": "left the centre"}, {}),
     ),
     "PUT /api/users/{name}/password": Row(
         SELF_OR_ADMIN, fixed("/api/users/rui/password", {"password": "a-new-secret"})
@@ -441,9 +485,11 @@ def tokens(staff: Staff) -> dict[str, str]:
     """The staff's tokens, an admin's and the publish token of rui's phone (cam), registered
     before the hub starts."""
     at = staff.clock.tick(1)
-    admin = staff.newsroom.register_user(Request(SYSTEM_ACTOR, at), name="ada", roles=["admin"])
-    camera = staff.newsroom.register_source(
-        staff.req("tess"), name="cam", kind="phone", owner="rui"
+    admin = staff.newsroom.handle(
+        Request(SYSTEM_ACTOR, at), RegisterUser(name="ada", roles=["admin"])
+    )
+    camera = staff.newsroom.handle(
+        staff.req("tess"), RegisterSource(name="cam", kind="phone", owner="rui")
     )
     return {**staff.tokens, "ada": admin.extra["token"], "cam": camera.extra["token"]}
 

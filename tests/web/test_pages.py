@@ -63,7 +63,7 @@ def test_signing_in_lands_on_the_page_of_the_role(client: httpx.Client, staff: S
     landing = {"rui": "/reporter", "dora": "/review", "wally": "/wall", "audrey": "/audit"}
     for person, page in landing.items():
         client.cookies.clear()
-        done = client.post("/login", data={"name": person, "password": f"{person}-pw"})
+        done = client.post("/login", data={"name": person, "password": f"{person}-password"})
         assert done.status_code == 303 and done.headers["location"] == page
         home = client.get("/")
         assert home.status_code == 303 and home.headers["location"] == page

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import stat
+import time
 
 import httpx
 import pytest
 from starlette.datastructures import Headers
 
 from events.roles import SYSTEM_ACTOR
+from hub.commands.live import RotateSourceToken
+from hub.commands.people import RegisterUser
 from hub.config import Settings
 from hub.newsroom import Request
 from hub.store import schema
@@ -20,13 +23,13 @@ from web.security import secret_key
 
 def sign_in(client: httpx.Client, name: str) -> dict[str, str]:
     """Signs in with the password; returns the CSRF header for later writes."""
-    response = client.post("/api/login", json={"name": name, "password": f"{name}-pw"})
+    response = client.post("/api/login", json={"name": name, "password": f"{name}-password"})
     assert response.status_code == 200, response.text
     return {"X-CSRF-Token": response.json()["csrf_token"]}
 
 
 def test_password_sign_in_gives_a_session(client: httpx.Client, staff: Staff) -> None:
-    response = client.post("/api/login", json={"name": "rui", "password": "rui-pw"})
+    response = client.post("/api/login", json={"name": "rui", "password": "rui-password"})
     assert response.status_code == 200
     body = response.json()
     assert body["name"] == "rui" and body["roles"] == ["reporter"] and body["home"] == "/reporter"
@@ -38,8 +41,34 @@ def test_password_sign_in_gives_a_session(client: httpx.Client, staff: Staff) ->
     assert client.get("/api/assignments").status_code == 200
 
 
+def test_a_deactivated_person_is_shut_out_at_once(
+    client: httpx.Client, staff: Staff, hub_url: str
+) -> None:
+    """Their signed-in session and their tokens stop working with the answer that deactivates."""
+    ada = staff.newsroom.handle(
+        Request(SYSTEM_ACTOR, staff.clock.tick()), RegisterUser(name="ada", roles=["admin"])
+    )
+    admin = {"Authorization": f"Bearer {ada.extra['token']}"}
+    sign_in(client, "rui")
+    assert client.get("/api/me").status_code == 200
+    with httpx.Client(base_url=hub_url) as other:
+        assert other.get("/api/me", headers=bearer(staff, "rui")).status_code == 200
+        deadline = time.monotonic() + 10  # the hub follows a write made beside it within moments
+        while other.get("/api/me", headers=admin).status_code != 200:
+            assert time.monotonic() < deadline, "the admin never became known"
+            time.sleep(0.05)
+        done = other.post("/api/users/rui/deactivate", json={"reason": "left"}, headers=admin)
+        assert done.status_code == 200, done.text
+        assert other.get("/api/me", headers=bearer(staff, "rui")).status_code == 401
+    shut = client.get("/api/me")
+    assert shut.status_code == 401, shut.text
+    with httpx.Client(base_url=hub_url) as fresh:
+        again = fresh.post("/api/login", json={"name": "rui", "password": "rui-password"})
+        assert again.status_code == 401
+
+
 def test_wrong_passwords_and_names_are_refused_alike(client: httpx.Client, staff: Staff) -> None:
-    for name, password in (("rui", "lin-pw"), ("nobody", "x"), ("wally", "")):
+    for name, password in (("rui", "lin-password"), ("nobody", "x"), ("wally", "")):
         response = client.post("/api/login", json={"name": name, "password": password})
         assert response.status_code in (401, 422), name
     wrong = client.post("/api/login", json={"name": "rui", "password": "nope"})
@@ -54,7 +83,7 @@ def test_wrong_passwords_and_names_are_refused_alike(client: httpx.Client, staff
 def test_failed_sign_ins_are_throttled_per_name(client: httpx.Client, staff: Staff) -> None:
     for _ in range(5):
         assert client.post("/api/login", json={"name": "lin", "password": "x"}).status_code == 401
-    throttled = client.post("/api/login", json={"name": "lin", "password": "lin-pw"})
+    throttled = client.post("/api/login", json={"name": "lin", "password": "lin-password"})
     assert throttled.status_code == 429
     assert throttled.json()["error"]["code"] == "too_many_attempts"
     assert 0 < int(throttled.headers["retry-after"]) <= 300
@@ -63,7 +92,7 @@ def test_failed_sign_ins_are_throttled_per_name(client: httpx.Client, staff: Sta
 def test_failed_sign_ins_are_throttled_per_address(client: httpx.Client, staff: Staff) -> None:
     for name in ("a1", "a2", "a3", "a4", "a5"):
         assert client.post("/api/login", json={"name": name, "password": "x"}).status_code == 401
-    refused = client.post("/api/login", json={"name": "dana", "password": "dana-pw"})
+    refused = client.post("/api/login", json={"name": "dana", "password": "dana-password"})
     assert refused.status_code == 429 and "retry-after" in refused.headers
 
 
@@ -145,17 +174,19 @@ def test_the_sign_in_form_goes_home_or_next(client: httpx.Client, staff: Staff) 
     homes |= {"wally": "/wall", "audrey": "/audit", "dana": "/console", "tess": "/console"}
     for name, home in homes.items():
         with httpx.Client(base_url=client.base_url) as browser:
-            form = {"name": name, "password": f"{name}-pw"}
+            form = {"name": name, "password": f"{name}-password"}
             response = browser.post("/login", data=form)
             assert response.status_code == 303 and response.headers["location"] == home, name
-    wanted = client.post("/login", data={"name": "rui", "password": "rui-pw", "next": "/wall"})
+    wanted = client.post(
+        "/login", data={"name": "rui", "password": "rui-password", "next": "/wall"}
+    )
     assert wanted.headers["location"] == "/wall"
 
 
 def test_the_sign_in_form_refuses_without_leaving_the_site(
     client: httpx.Client, staff: Staff
 ) -> None:
-    away = {"name": "rui", "password": "rui-pw", "next": "//evil.example/x"}
+    away = {"name": "rui", "password": "rui-password", "next": "//evil.example/x"}
     assert client.post("/login", data=away).headers["location"] == "/reporter"
     with httpx.Client(base_url=client.base_url) as browser:
         bad = browser.post("/login", data={"name": "rui", "password": "no", "next": "/review"})
@@ -203,7 +234,7 @@ def test_bodies_are_checked_before_anything_else(client: httpx.Client, staff: St
     assert broken.status_code == 400 and broken.json()["error"]["code"] == "bad_json"
     nan = client.post("/api/login", content=b'{"name": NaN}', headers=_json())
     assert nan.status_code == 400
-    missing = client.post("/api/login", json={"name": "rui", "pasword": "rui-pw"})
+    missing = client.post("/api/login", json={"name": "rui", "pasword": "rui-password"})
     assert missing.status_code == 422
     fields = {f["field"] for f in missing.json()["error"]["fields"]}
     assert fields == {"password", "pasword"}
@@ -237,8 +268,8 @@ def _json() -> dict[str, str]:
 @pytest.fixture
 def admin(staff: Staff) -> dict[str, str]:
     """An admin's bearer header, registered before the hub starts."""
-    done = staff.newsroom.register_user(
-        Request(SYSTEM_ACTOR, staff.clock.tick(1)), name="ada", roles=["admin"]
+    done = staff.newsroom.handle(
+        Request(SYSTEM_ACTOR, staff.clock.tick(1)), RegisterUser(name="ada", roles=["admin"])
     )
     return {"Authorization": f"Bearer {done.extra['token']}"}
 
@@ -268,9 +299,9 @@ def test_a_new_token_is_shown_once_and_never_kept(
         assert {**unchanged, "token": None, "message": repeat["message"]} == repeat
     assert client.get("/api/me", headers={"Authorization": f"Bearer {secrets[1]}"}).is_success
     rotate = staff.req("tess", key="rotate-truck-1")
-    rotated = staff.newsroom.rotate_source_token(rotate, "truck-1")
+    rotated = staff.newsroom.handle(rotate, RotateSourceToken(name="truck-1"))
     secrets.append(rotated.extra["token"])
-    assert staff.newsroom.rotate_source_token(rotate, "truck-1").extra["token"] is None
+    assert staff.newsroom.handle(rotate, RotateSourceToken(name="truck-1")).extra["token"] is None
     assert kept_anywhere(staff, secrets) == []
 
 

@@ -53,7 +53,7 @@ def test_every_answer_carries_the_baseline(client: httpx.Client, staff: Staff) -
 
 
 def test_a_refusal_of_the_csrf_check_carries_it_too(client: httpx.Client, staff: Staff) -> None:
-    client.post("/api/login", json={"name": "dana", "password": "dana-pw"})
+    client.post("/api/login", json={"name": "dana", "password": "dana-password"})
     refused = client.post("/logout", headers={"X-CSRF-Token": "guess"})
     assert refused.status_code == 403
     assert_baseline(refused)

@@ -20,6 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from starlette.applications import Starlette
 
 from events.base import Location
+from hub.commands.assignments import PlanAssignment
 from hub.config import Settings
 from hub.credentials import Passwords
 from hub.newsroom import Newsroom, Request
@@ -273,11 +274,11 @@ def test_a_write_by_another_process_reaches_the_wall_after_an_outage(
         other = Newsroom(outage_settings, passwords=Passwords(time_cost=1, memory_cost=1024))
         try:
             written = time.monotonic()
-            other.plan_assignment(
+            other.handle(
                 Request(outage_staff.actor("dana"), Clock().now),
-                title="另一个进程写的",
-                brief="",
-                location=Location("城关镇", 30.1, 114.2),
+                PlanAssignment(
+                    title="另一个进程写的", brief="", location=Location("城关镇", 30.1, 114.2)
+                ),
             )
         finally:
             other.close()

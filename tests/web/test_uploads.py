@@ -14,6 +14,7 @@ import pytest
 
 from events.base import Location
 from events.capture import Capture
+from hub.commands.assignments import AssignReporter, PlanAssignment
 from hub.demo_pictures import landscape
 from tests.conftest import Staff
 from tests.web.conftest import bearer
@@ -88,8 +89,10 @@ def resume(client: httpx.Client, staff: Staff, url: str, data: bytes) -> httpx.R
 
 def assignment_of(staff: Staff, reporter: str) -> str:
     app, req = staff.newsroom, staff.req
-    aid = app.plan_assignment(req("dana"), title="Fire", brief="", location=Location("x", 1, 2)).id
-    app.assign_reporter(req("dana"), aid, reporter=reporter)
+    aid = app.handle(
+        req("dana"), PlanAssignment(title="Fire", brief="", location=Location("x", 1, 2))
+    ).id
+    app.handle(req("dana"), AssignReporter(id=aid, reporter=reporter))
     return str(aid)
 
 

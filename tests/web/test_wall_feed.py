@@ -16,6 +16,8 @@ from websockets.exceptions import InvalidStatus
 
 from events.base import Location
 from events.dispatch import DispatchCommand
+from hub.commands.assignments import AssignReporter, PlanAssignment
+from hub.commands.dispatch import IssueCommand
 from hub.config import Settings
 from hub.newsroom import Newsroom
 from tests.conftest import Staff
@@ -43,12 +45,11 @@ def rt_of(app: Starlette) -> Runtime:
 
 
 def plan(newsroom: Newsroom, staff: Staff, title: str) -> str:
-    done = newsroom.plan_assignment(
+    done = newsroom.handle(
         staff.req("dana"),
-        title=title,
-        brief="",
-        location=Location("城关镇", 30.1, 114.2),
-        channels=["tv"],
+        PlanAssignment(
+            title=title, brief="", location=Location("城关镇", 30.1, 114.2), channels=["tv"]
+        ),
     )
     return str(done.id)
 
@@ -118,7 +119,7 @@ async def test_a_reporter_sees_only_their_own(hub: str, app: Starlette, staff: S
         mine = await asyncio.to_thread(plan, newsroom, staff, "我的")
 
         def assign(key: str, reporter: str) -> None:
-            newsroom.assign_reporter(staff.req("dana"), UUID(key), reporter=reporter)
+            newsroom.handle(staff.req("dana"), AssignReporter(id=UUID(key), reporter=reporter))
 
         await asyncio.to_thread(assign, other, "lin")
         await asyncio.to_thread(assign, mine, "rui")
@@ -136,7 +137,7 @@ async def test_a_command_is_delivered_when_pushed(hub: str, app: Starlette, staf
         ) as phone:
             await next_of(phone, "snapshot")
             done = await asyncio.to_thread(
-                newsroom.issue_command, staff.req("dana"), to="lin", text="14:00 连线"
+                newsroom.handle, staff.req("dana"), IssueCommand(to="lin", text="14:00 连线")
             )
             key = str(done.id)
             pushed = await until(phone, lambda m: m["changes"])
@@ -207,7 +208,7 @@ async def test_a_slow_client_is_resynchronised_and_others_are_not_held_up(
             texts = []
             for n in range(feed.fanout.queue_size * 3):
                 done = await asyncio.to_thread(
-                    rt.newsroom.issue_command, staff.req("dana"), to="rui", text=f"第{n}条"
+                    rt.newsroom.handle, staff.req("dana"), IssueCommand(to="rui", text=f"第{n}条")
                 )
                 texts.append(f"第{n}条")
                 got = await until(quick, lambda m, key=str(done.id): changed(m, key))

@@ -1,0 +1,120 @@
+"""What a command is: a typed message, declared once, that the newsroom carries out.
+
+A command is a pydantic model: its fields are what the caller sends (the JSON body, and the path
+parameters its route names). Its class says who may send it and over which route (`Http`), and
+its `run` decides on one aggregate through the newsroom's engine (`Newsroom.create` or
+`Newsroom.change`: idempotency, optimistic concurrency, the save). The web layer derives the
+route, its OpenAPI operation and the role matrix from the declaration; the CLI, the media facts
+and the tests send the very same messages through `Newsroom.handle`. See docs/design.md.
+
+A command with no `http` is sent only from inside the hub (media facts, recordings).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+from pydantic import BaseModel, ConfigDict
+
+from events.roles import Role
+
+if TYPE_CHECKING:
+    from hub.newsroom import Done, Newsroom, Request
+
+IfMatch = Literal["none", "optional", "required"]
+Answer = Literal["done", "token"]
+PATH_PARAM = re.compile(r"{(\w+)}")
+CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+@dataclass(frozen=True)
+class Http:
+    """How a command is sent over the API, and who may send it."""
+
+    method: str
+    path: str
+    tag: str
+    roles: tuple[Role, ...] = ()  # empty: any signed-in person who may write
+    creates: str | None = None  # answered 201 with this Location (`{id}` is the new id)
+    if_match: IfMatch = "optional"
+    answer: Answer = "done"  # "token": the answer carries a secret shown once
+    description: str = ""
+
+    @property
+    def path_fields(self) -> tuple[str, ...]:
+        return tuple(PATH_PARAM.findall(self.path))
+
+    @property
+    def takes_body(self) -> bool:
+        """A DELETE carries its fields in the query string."""
+        return self.method != "DELETE"
+
+
+class Command(BaseModel):
+    """A request to change the newsroom (subclasses declare the fields and `run`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    http: ClassVar[Http | None] = None
+
+    @classmethod
+    def command_name(cls) -> str:
+        """The name idempotency records keep: `PlanAssignment` is `plan_assignment`."""
+        return CAMEL.sub("_", cls.__name__).lower()
+
+    @classmethod
+    def summary(cls) -> str:
+        return (cls.__doc__ or cls.__name__).strip().splitlines()[0].rstrip(".")
+
+    def run(self, newsroom: Newsroom, r: Request) -> Done:
+        raise NotImplementedError(f"{type(self).__name__} does not say how it runs")
+
+
+class Create(Command):
+    """A command that makes a new aggregate."""
+
+    def make(self, newsroom: Newsroom, r: Request) -> Aggregate:
+        raise NotImplementedError
+
+    def exists_as(self) -> str:
+        """How a taken id is named in the refusal (`user 'x' exists already`)."""
+        return ""
+
+    def run(self, newsroom: Newsroom, r: Request) -> Done:
+        return newsroom.create(
+            r, self.command_name(), lambda: self.make(newsroom, r), what=self.exists_as()
+        )
+
+
+class Change(Command):
+    """A command that decides on one existing aggregate, found by `target`."""
+
+    aggregate: ClassVar[type[Aggregate]]
+
+    def target(self, newsroom: Newsroom) -> UUID:
+        raise NotImplementedError
+
+    def check(self, newsroom: Newsroom, r: Request) -> None:
+        """What must hold outside the aggregate (a named person exists, ...); raises if not."""
+
+    def decide(self, aggregate: Any, r: Request) -> None:
+        raise NotImplementedError
+
+    def answer_extra(self) -> dict[str, Any]:
+        """What the answer carries besides the id and version."""
+        return {}
+
+    def run(self, newsroom: Newsroom, r: Request) -> Done:
+        self.check(newsroom, r)
+        return newsroom.change(
+            r,
+            self.command_name(),
+            self.aggregate,
+            self.target(newsroom),
+            lambda aggregate: self.decide(aggregate, r),
+            extra=self.answer_extra(),
+        )

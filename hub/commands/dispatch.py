@@ -1,0 +1,68 @@
+"""Dispatch commands to people in the field: issue, deliver, acknowledge."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+from uuid import UUID, uuid4
+
+from events.assignment import Assignment
+from events.dispatch import DispatchCommand
+from events.roles import Role
+from hub.commands.base import Change, Create, Http
+from hub.commands.fields import Name, line, lines
+
+if TYPE_CHECKING:
+    from hub.newsroom import Newsroom, Request
+
+C = "/api/commands/{id}"
+TAG = "dispatch"
+
+
+class IssueCommand(Create):
+    """Send a dispatch command."""
+
+    http = Http("POST", "/api/commands", TAG, roles=(Role.DISPATCHER, Role.TECHNICIAN), creates=C)
+    to: Name
+    assignment: UUID | None = None
+    text: str = lines(500, min_length=1)
+
+    def make(self, newsroom: Newsroom, r: Request) -> DispatchCommand:
+        newsroom.user(self.to)
+        if self.assignment is not None:
+            newsroom.get(Assignment, self.assignment)
+        return DispatchCommand.issue(
+            id=uuid4(),
+            at=r.at,
+            actor=r.actor,
+            to=self.to,
+            assignment=self.assignment,
+            text=self.text,
+        )
+
+
+class OnCommand(Change):
+    abstract: ClassVar[bool] = True
+    noun: ClassVar[str] = "command"
+    aggregate: ClassVar = DispatchCommand
+    id: UUID
+
+    def target(self, newsroom: Newsroom) -> UUID:
+        return self.id
+
+
+class DeliverCommand(OnCommand):
+    """Record that a dispatch command reached its person (by push, page or phone)."""
+
+    via: str = line(40, min_length=1)
+
+    def decide(self, c: DispatchCommand, r: Request) -> None:
+        c.deliver(at=r.at, actor=r.actor, via=self.via)
+
+
+class AcknowledgeCommand(OnCommand):
+    """Acknowledge a dispatch command."""
+
+    http = Http("POST", f"{C}/ack", TAG)
+
+    def decide(self, c: DispatchCommand, r: Request) -> None:
+        c.acknowledge(at=r.at, actor=r.actor)

@@ -1,0 +1,280 @@
+"""Live sources and program outputs: what people configure and switch, and the facts the media
+engine observes (a stream went live, stalled, ended; an output failed over), which are commands
+the hub sends itself."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from uuid import UUID
+
+from pydantic import Field
+
+from events.media import LiveSource, Output
+from events.roles import Role
+from hub.commands.base import Change, Command, Create, Http
+from hub.commands.fields import Name, line, lines
+from hub.credentials import SECRET_FIELD, new_token
+from hub.names import named_id
+
+if TYPE_CHECKING:
+    from hub.newsroom import Done, Newsroom, Request
+
+TAG = "live"
+CONTROL_ROOM = (Role.DISPATCHER, Role.TECHNICIAN)
+O = "/api/outputs/{id}"  # noqa: E741
+SourceName = line(40, min_length=1, default=None)
+SourceKind = Literal["phone", "truck", "encoder"]
+
+# -- sources -------------------------------------------------------------------------------------
+
+
+class RegisterSource(Command):
+    """Register a live source."""
+
+    http = Http(
+        "POST", "/api/sources", TAG, roles=CONTROL_ROOM, creates="/api/sources", answer="token"
+    )
+    name: Name
+    kind: SourceKind
+    owner: str | None = SourceName
+
+    def run(self, newsroom: Newsroom, r: Request) -> Done:
+        if self.owner is not None:
+            newsroom.user(self.owner)
+        token = new_token()
+        return newsroom.create(
+            r,
+            self.command_name(),
+            lambda: LiveSource.register(
+                id=named_id("source", self.name),
+                at=r.at,
+                actor=r.actor,
+                name=self.name,
+                kind=self.kind,
+                owner=self.owner,
+                token_id=token.token_id,
+                token_hash=token.hash,
+            ),
+            what=f"live source {self.name!r}",
+            extra={"name": self.name, "token_id": token.token_id, SECRET_FIELD: token.secret},
+        )
+
+
+class OnSource(Change):
+    """A change to the live source named `name`."""
+
+    abstract: ClassVar[bool] = True
+    noun: ClassVar[str] = "live source"
+
+    aggregate: ClassVar = LiveSource
+    name: Name
+
+    def target(self, newsroom: Newsroom) -> UUID:
+        return newsroom.source(self.name).id
+
+
+class RotateSourceToken(OnSource):
+    """Give a source a new publish token (the old one stops working)."""
+
+    http = Http("POST", "/api/sources/{name}/token", TAG, roles=(Role.TECHNICIAN,), answer="token")
+
+    def run(self, newsroom: Newsroom, r: Request) -> Done:
+        token = new_token()
+        return newsroom.change(
+            r,
+            self.command_name(),
+            LiveSource,
+            self.target(newsroom),
+            lambda s: s.rotate_token(
+                at=r.at, actor=r.actor, token_id=token.token_id, token_hash=token.hash
+            ),
+            extra={"name": self.name, "token_id": token.token_id, SECRET_FIELD: token.secret},
+        )
+
+
+class OnStream(OnSource):
+    """A fact about one publishing session of a source."""
+
+    abstract: ClassVar[bool] = True
+
+    session: str
+
+
+class SourceWentLive(OnStream):
+    """The source's first key frame arrived; the stream is filed on the reporter's assignment."""
+
+    publisher: str | None
+    assignment: UUID | None = None
+    codec: str
+    width: int
+    height: int
+
+    def decide(self, s: LiveSource, r: Request) -> None:
+        s.went_live(
+            at=r.at,
+            actor=r.actor,
+            session=self.session,
+            publisher=self.publisher,
+            assignment=self.assignment,
+            codec=self.codec,
+            width=self.width,
+            height=self.height,
+        )
+
+
+class SourceInterrupted(OnStream):
+    """Media stopped coming (the peer left, ICE failed, or nothing for a while)."""
+
+    reason: str
+
+    def decide(self, s: LiveSource, r: Request) -> None:
+        s.interrupted(at=r.at, actor=r.actor, session=self.session, reason=self.reason)
+
+
+class SourceResumed(OnStream):
+    """Media is back within the grace period."""
+
+    def decide(self, s: LiveSource, r: Request) -> None:
+        s.resumed(at=r.at, actor=r.actor, session=self.session)
+
+
+class SourceEnded(OnStream):
+    """The stream is over."""
+
+    reason: str
+    stats: dict[str, Any]
+
+    def decide(self, s: LiveSource, r: Request) -> None:
+        s.ended(at=r.at, actor=r.actor, session=self.session, reason=self.reason, stats=self.stats)
+
+
+# -- outputs -------------------------------------------------------------------------------------
+
+
+class ConfigureOutput(Create):
+    """Configure an output."""
+
+    http = Http("POST", "/api/outputs", TAG, roles=(Role.TECHNICIAN,), creates="/api/outputs")
+    name: Name
+    source: str | None = SourceName
+    backup: str | None = SourceName
+    slate_text: str = line(120, min_length=1, default="稍后回来 Back shortly")
+    rtmp_url: str | None = Field(
+        default=None, max_length=500, pattern=r"^rtmps?://[^\x00-\x20\x7f]*$"
+    )
+
+    def exists_as(self) -> str:
+        return f"output {self.name!r}"
+
+    def make(self, newsroom: Newsroom, r: Request) -> Output:
+        for source in (self.source, self.backup):
+            if source is not None:
+                newsroom.source(source)
+        return Output.configure(
+            id=named_id("output", self.name),
+            at=r.at,
+            actor=r.actor,
+            name=self.name,
+            source=self.source,
+            backup=self.backup,
+            slate_text=self.slate_text,
+            rtmp_url=self.rtmp_url,
+        )
+
+
+class OnOutput(Change):
+    """A change to the output the path names."""
+
+    abstract: ClassVar[bool] = True
+    noun: ClassVar[str] = "output"
+
+    aggregate: ClassVar = Output
+    id: Name
+
+    def target(self, newsroom: Newsroom) -> UUID:
+        return newsroom.output(self.id).id
+
+
+class StartOutput(OnOutput):
+    """Start an output."""
+
+    http = Http("POST", f"{O}/start", TAG, roles=CONTROL_ROOM)
+
+    def decide(self, o: Output, r: Request) -> None:
+        o.start(at=r.at, actor=r.actor)
+
+
+class StopOutput(OnOutput):
+    """Stop an output."""
+
+    http = Http("POST", f"{O}/stop", TAG, roles=CONTROL_ROOM)
+    reason: str = lines(500, default="")
+
+    def decide(self, o: Output, r: Request) -> None:
+        o.stop(at=r.at, actor=r.actor, reason=self.reason or f"stopped by {r.actor.name}")
+
+
+class SetOutputBackup(OnOutput):
+    """Set an output's backup source."""
+
+    http = Http("POST", f"{O}/backup", TAG, roles=CONTROL_ROOM)
+    backup: str | None = line(40, min_length=1)
+
+    def check(self, newsroom: Newsroom, r: Request) -> None:
+        if self.backup is not None:
+            newsroom.source(self.backup)
+
+    def decide(self, o: Output, r: Request) -> None:
+        o.set_backup(at=r.at, actor=r.actor, backup=self.backup)
+
+
+class SwitchOutput(OnOutput):
+    """Switch an output's program source."""
+
+    http = Http("POST", f"{O}/switch", TAG, roles=CONTROL_ROOM)
+    source: Name
+    reason: str = lines(500, default="")
+
+    def check(self, newsroom: Newsroom, r: Request) -> None:
+        newsroom.source(self.source)
+
+    def decide(self, o: Output, r: Request) -> None:
+        o.switch(at=r.at, actor=r.actor, source=self.source, reason=self.reason)
+
+
+class OutputFailedOver(OnOutput):
+    """The program source stalled: the output went to the backup or the slate."""
+
+    to: str
+    reason: str
+
+    def decide(self, o: Output, r: Request) -> None:
+        o.failed_over(at=r.at, actor=r.actor, to=self.to, reason=self.reason)
+
+
+class OutputRecovered(OnOutput):
+    """The program source is steady again: the output is back on it."""
+
+    to: str
+
+    def decide(self, o: Output, r: Request) -> None:
+        o.recovered(at=r.at, actor=r.actor, to=self.to)
+
+
+class OutputDestinationFailed(OnOutput):
+    """A destination (an RTMP push) stopped taking the program."""
+
+    destination: str
+    error: str
+
+    def decide(self, o: Output, r: Request) -> None:
+        o.destination_failed(at=r.at, actor=r.actor, destination=self.destination, error=self.error)
+
+
+class OutputDestinationRecovered(OnOutput):
+    """A destination takes the program again."""
+
+    destination: str
+
+    def decide(self, o: Output, r: Request) -> None:
+        o.destination_recovered(at=r.at, actor=r.actor, destination=self.destination)

@@ -1,0 +1,180 @@
+"""Stories and their captures: draft, revise, submit, review at three levels, publish, retract."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from uuid import UUID, uuid4
+
+from pydantic import Field
+
+from events.assignment import Assignment
+from events.capture import Capture, Upload
+from events.roles import Role
+from events.story import Story
+from hub.commands.base import Change, Command, Create, Http
+from hub.commands.fields import Channel, Reason, Title, line, lines
+
+if TYPE_CHECKING:
+    from hub.newsroom import Newsroom, Request
+
+S = "/api/stories/{id}"
+TAG = "stories"
+WRITERS = (Role.REPORTER, Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR)
+REVIEWERS = (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR)
+
+
+class RegisterCapture(Create):
+    """Register a capture: a finished upload or a live stream's recording."""
+
+    assignment: UUID | None
+    kind: str = line(20, min_length=1)
+    filename: str = line(255, min_length=1)
+    content_type: str = line(200, min_length=1)
+    size: int = Field(ge=0)
+    sha256: str = line(64, min_length=64)
+    duration: float | None = None
+    source: str | None = None
+    location: dict[str, Any] | None = None
+    details: dict[str, Any] | None = None
+
+    def make(self, newsroom: Newsroom, r: Request) -> Capture:
+        if self.assignment is not None:
+            newsroom.get(Assignment, self.assignment)
+        return Capture.register(
+            id=uuid4(),
+            at=r.at,
+            actor=r.actor,
+            assignment=self.assignment,
+            kind=self.kind,
+            filename=self.filename,
+            content_type=self.content_type,
+            size=self.size,
+            sha256=self.sha256,
+            duration=self.duration,
+            source=self.source,
+            location=self.location,
+            details=self.details,
+        )
+
+
+class RefuseUpload(Create):
+    """Record that an upload was not kept: its content is of a type the newsroom refuses."""
+
+    upload: UUID
+    assignment: UUID | None
+    filename: str = line(255, min_length=1)
+    declared_type: str = line(200)
+    detected_type: str | None
+    size: int = Field(ge=0)
+
+    def make(self, newsroom: Newsroom, r: Request) -> Upload:
+        return Upload.refuse(
+            id=self.upload,
+            at=r.at,
+            actor=r.actor,
+            assignment=self.assignment,
+            filename=self.filename,
+            declared_type=self.declared_type,
+            detected_type=self.detected_type,
+            size=self.size,
+        )
+
+
+class StoryText(Command):
+    """A story's words and the captures it uses (a draft's, or a new version's)."""
+
+    abstract: ClassVar[bool] = True
+
+    title: Title
+    body: str = lines(200_000, default="")
+    captures: list[UUID] = Field(default_factory=list, max_length=100)
+
+    def check_captures(self, newsroom: Newsroom) -> None:
+        for capture in self.captures:
+            newsroom.get(Capture, capture)
+
+
+class DraftStory(StoryText, Create):
+    """Draft a story."""
+
+    http = Http("POST", "/api/stories", TAG, roles=WRITERS, creates=S)
+    assignment: UUID | None = None
+
+    def make(self, newsroom: Newsroom, r: Request) -> Story:
+        if self.assignment is not None:
+            newsroom.get(Assignment, self.assignment).require_story_writer(r.actor)
+        self.check_captures(newsroom)
+        return Story.draft(
+            id=uuid4(),
+            at=r.at,
+            actor=r.actor,
+            assignment=self.assignment,
+            title=self.title,
+            body=self.body,
+            captures=list(self.captures),
+        )
+
+
+class OnStory(Change):
+    abstract: ClassVar[bool] = True
+    noun: ClassVar[str] = "story"
+    aggregate: ClassVar = Story
+    id: UUID
+
+    def target(self, newsroom: Newsroom) -> UUID:
+        return self.id
+
+
+class ReviseStory(StoryText, OnStory):
+    """Revise a story (a new version)."""
+
+    http = Http("PUT", S, TAG, roles=WRITERS, if_match="required")
+
+    def check(self, newsroom: Newsroom, r: Request) -> None:
+        self.check_captures(newsroom)
+
+    def decide(self, s: Story, r: Request) -> None:
+        s.revise(
+            at=r.at, actor=r.actor, title=self.title, body=self.body, captures=list(self.captures)
+        )
+
+
+class SubmitStory(OnStory):
+    """Submit a story for review."""
+
+    http = Http("POST", f"{S}/submit", TAG, roles=WRITERS)
+
+    def decide(self, s: Story, r: Request) -> None:
+        s.submit(at=r.at, actor=r.actor)
+
+
+class ReviewStory(OnStory):
+    """Review a story at the level of one's role."""
+
+    http = Http("POST", f"{S}/reviews", TAG, roles=REVIEWERS)
+    decision: Literal["approve", "reject"]
+    reason: str = lines(2000, default="", description="required when rejecting")
+
+    def decide(self, s: Story, r: Request) -> None:
+        s.review(at=r.at, actor=r.actor, decision=self.decision, reason=self.reason)
+
+
+class PublishStory(OnStory):
+    """Publish a story."""
+
+    http = Http("POST", f"{S}/publish", TAG, roles=REVIEWERS)
+    channels: list[Channel] = Field(min_length=1, max_length=10)
+
+    def decide(self, s: Story, r: Request) -> None:
+        s.publish(at=r.at, actor=r.actor, channels=list(self.channels))
+
+
+class RetractStory(OnStory):
+    """Retract a story."""
+
+    http = Http("POST", f"{S}/retract", TAG, roles=(Role.DESK_HEAD, Role.CHIEF_EDITOR))
+    channel: Channel | None = Field(default=None, description="all channels when absent")
+    reason: Reason
+
+    def decide(self, s: Story, r: Request) -> None:
+        s.retract(at=r.at, actor=r.actor, channel=self.channel, reason=self.reason)
