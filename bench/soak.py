@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import csv
 import json
+import math
 import os
 import re
 import socket
@@ -34,8 +35,10 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +60,14 @@ COLUMNS = (
     "wall_clients",
     "viewers",
     "api_errors",
+)
+METRIC_COLUMNS = (
+    "loop_lag_ms",
+    "loop_lag_max_ms",
+    "model_lag",
+    "events",
+    "wall_clients",
+    "viewers",
 )
 MEASURES = ("rss_mb", "threads", "fds", "loop_lag_ms", "model_lag", "events")
 
@@ -309,7 +320,7 @@ async def viewer(hall: Hall, first: int, watch_for: float) -> None:
         try:
             await watching.start()
         except httpx.HTTPError:
-            hall.refused_viewings += 1  # the source is between two streams
+            hall.refused_viewings += 1  # the source is between two streams, or the hub is slow
             await watching.stop(delete=False)
             await asyncio.sleep(3)
             continue
@@ -317,8 +328,24 @@ async def viewer(hall: Hall, first: int, watch_for: float) -> None:
         hall.viewers_now += 1
         await asyncio.sleep(min(watch_for, max(0.0, hall.deadline - time.monotonic())))
         hall.viewers_now -= 1
-        await watching.stop()
+        try:
+            await watching.stop()
+        except httpx.HTTPError as error:
+            hall.errors[f"whep DELETE {type(error).__name__}"] += 1
+            await watching.stop(delete=False)
         await asyncio.sleep(2)
+
+
+async def keep_going(hall: Hall, what: str, job: Callable[[], Awaitable[None]]) -> None:
+    """Runs a client of the hall until the deadline; a failure is counted and the client starts
+    again (a soak outlives a slow moment of the machine it runs on)."""
+    while hall.running():
+        try:
+            await job()
+        except Exception as error:
+            hall.errors[f"{what} {type(error).__name__}"] += 1
+            print(f"{what}: {error!r}", file=sys.stderr, flush=True)
+            await asyncio.sleep(5)
 
 
 # -- sampling ----------------------------------------------------------------------------------
@@ -390,11 +417,17 @@ async def sample_until(
         writer.writeheader()
         async with httpx.AsyncClient() as http:
             probe.cpu()
-            await probe.metrics(http)
+            with contextlib.suppress(httpx.HTTPError):
+                await probe.metrics(http)
             while hall.running():
                 await asyncio.sleep(min(every, max(0.1, hall.deadline - time.monotonic())))
                 row: dict[str, float] = {"minutes": (time.monotonic() - probe.started) / 60}
-                row |= probe.proc() | await probe.metrics(http)
+                row |= probe.proc()
+                try:
+                    row |= await probe.metrics(http)
+                except httpx.HTTPError as error:  # the hub was too slow to answer: a gap
+                    hall.errors[f"metrics {type(error).__name__}"] += 1
+                    row |= dict.fromkeys(METRIC_COLUMNS, math.nan)
                 row |= {"cpu": probe.cpu(), "load": os.getloadavg()[0]}
                 row["api_errors"] = sum(hall.errors.values())
                 samples.append(row)
@@ -404,7 +437,11 @@ async def sample_until(
 
 
 def slope(xs: list[float], ys: list[float]) -> float:
-    """Least-squares slope of ys over xs."""
+    """Least-squares slope of ys over xs; pairs with a gap (NaN) are left out."""
+    pairs = [(x, y) for x, y in zip(xs, ys, strict=True) if not (math.isnan(x) or math.isnan(y))]
+    if len(pairs) < 2:
+        return math.nan
+    xs, ys = [x for x, _ in pairs], [y for _, y in pairs]
     n = len(xs)
     mx, my = sum(xs) / n, sum(ys) / n
     var = sum((x - mx) ** 2 for x in xs)
@@ -450,16 +487,21 @@ async def run(args: argparse.Namespace) -> None:
     hall = Hall(base, tokens, started + args.minutes * 60)
     probe = Probe(hub.pid, f"{base}/metrics", started)
     samples: list[dict[str, float]] = []
-    jobs = [trickle(hall, args.command_every)]
-    jobs += [wall_client(hall, None) for _ in range(args.wall_clients)]
-    jobs += [wall_client(hall, args.reconnect_every)]
-    jobs += [viewer(hall, n, args.view_seconds) for n in range(args.viewers)]
-    jobs += [sample_until(hall, probe, args.every, Path(args.csv), samples)]
+    clients: list[tuple[str, Callable[[], Awaitable[None]]]] = [
+        ("commands", lambda: trickle(hall, args.command_every)),
+        ("wall", lambda: wall_client(hall, args.reconnect_every)),
+    ]
+    clients += [("wall", lambda: wall_client(hall, None))] * args.wall_clients
+    clients += [("whep", partial(viewer, hall, n, args.view_seconds)) for n in range(args.viewers)]
+    jobs = [keep_going(hall, what, job) for what, job in clients]
     try:
-        await asyncio.gather(*jobs)
+        await asyncio.gather(sample_until(hall, probe, args.every, Path(args.csv), samples), *jobs)
     finally:
         hub.terminate()
-        hub.wait(timeout=60)
+        try:
+            hub.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            hub.kill()
     print(summary(samples, args.warmup, hall))
     print(f"samples in {args.csv}; the hub's log in {data / 'hub.log'}")
 
