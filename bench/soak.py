@@ -128,6 +128,7 @@ def inventory(first: Any) -> tuple[dict[str, Any], Any]:
         files[re.sub(r"\[\d+\]", "", re.sub(r"\d+", "#", target))] += 1
     found: dict[str, Any] = {
         "at": time.time(),
+        "malloc": malloc_figures(),
         "objects": sum(types.values()),
         "types": dict(types.most_common(150)),
         "threads": dict(threads),
@@ -147,6 +148,37 @@ def inventory(first: Any) -> tuple[dict[str, Any], Any]:
                 for s in grown
             ]
     return found, snapshot
+
+
+def malloc_figures() -> dict[str, float]:
+    """glibc's heap in MB: in use, free but kept by its arenas, and mapped apart (mallinfo2)."""
+    import ctypes
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [
+            (name, ctypes.c_size_t)
+            for name in [
+                "arena",
+                "ordblks",
+                "smblks",
+                "hblks",
+                "hblkhd",
+                "usmblks",
+                "fsmblks",
+                "uordblks",
+                "fordblks",
+                "keepcost",
+            ]
+        ]
+
+    try:
+        mallinfo2 = ctypes.CDLL("libc.so.6").mallinfo2
+    except (OSError, AttributeError):
+        return {}
+    mallinfo2.restype = MallInfo2
+    info = mallinfo2()
+    mb = 1 << 20
+    return {"in_use": info.uordblks / mb, "free": info.fordblks / mb, "mapped": info.hblkhd / mb}
 
 
 # -- the hall's side ---------------------------------------------------------------------------

@@ -11,7 +11,12 @@ So, once started:
   collections skip it;
 - young collections wait for 50,000 new objects instead of 700, so the short-lived objects of a
   fan-out (a message, its futures and handles for every client) are gone before the collector
-  looks, and far fewer of them are promoted to be walked again by the next full collection.
+  looks, and far fewer of them are promoted to be walked again by the next full collection;
+- and since, so spaced, the collector itself would start a full collection only after some ten
+  million new objects (hours of a live hub), `sweep()` runs one every two minutes. What ends
+  inside a reference cycle waits for a full collection, and an ended media session is one:
+  aiortc's peer connection with its transports, codec contexts, their threads and buffers. Left
+  to the collector, `hub demo` grew by about 500 MB and 20 threads an hour (docs/soak.md).
 
 Only a process that owns its interpreter does this (`hub serve`, `hub demo`); tests that build
 many applications in one process leave the collector as it is.
@@ -19,6 +24,7 @@ many applications in one process leave the collector as it is.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import time
@@ -31,6 +37,7 @@ log = logging.getLogger(__name__)
 YOUNG = 50_000  # new objects between two young collections (CPython's default: 700)
 MIDDLE = 20  # young collections between two of the middle generation (default: 10)
 OLD = 10  # middle collections before a full one is considered (default: 10)
+SWEEP_EVERY = 120.0  # seconds between two full collections of a settled process
 
 
 def settle() -> None:
@@ -39,6 +46,13 @@ def settle() -> None:
     gc.freeze()
     gc.set_threshold(YOUNG, MIDDLE, OLD)
     log.info("heap settled: %d objects frozen after start-up", gc.get_freeze_count())
+
+
+async def sweep(every: float | None = None) -> None:
+    """Runs a full collection every `every` seconds (SWEEP_EVERY) until cancelled."""
+    while True:
+        await asyncio.sleep(SWEEP_EVERY if every is None else every)
+        gc.collect()
 
 
 @dataclass

@@ -49,7 +49,7 @@ def create_app(
         rt = Runtime(settings, newsroom, models)
         app.state.runtime = rt
         lag = rt.extras["loop_lag"] = LoopLag()
-        measuring = asyncio.create_task(lag.run(), name="loop-lag")
+        background = [asyncio.create_task(lag.run(), name="loop-lag")]
         try:
             async with (
                 wall_feed.running(rt),
@@ -59,6 +59,7 @@ def create_app(
                 models.follow()
                 if settle_heap:
                     heap.settle()
+                    background.append(asyncio.create_task(heap.sweep(), name="heap-sweep"))
                 with heap.watched() as pauses:
                     rt.extras["gc_pauses"] = pauses
                     try:
@@ -66,7 +67,8 @@ def create_app(
                     finally:
                         await run_in_threadpool(models.stop)
         finally:
-            measuring.cancel()
+            for task in background:
+                task.cancel()
         newsroom.close()
 
     routes = [

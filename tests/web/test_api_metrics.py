@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import time
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
@@ -66,3 +67,19 @@ def test_metrics_count_the_collectors_pauses(client: httpx.Client) -> None:
     assert after[paused] > before.get(paused, 0)
     assert after[metric("hub_gc_pause_longest_seconds", generation="2")] > 0
     assert ("hub_gc_frozen_objects", ()) in after
+
+
+def test_metrics_show_the_event_loops_lag(client: httpx.Client) -> None:
+    wakeups = metric("hub_event_loop_wakeups_total")
+    for _ in range(100):  # the hub measures every half second
+        found = samples(client)
+        if found[wakeups] >= 1:
+            break
+        time.sleep(0.1)
+    assert found[wakeups] >= 1
+    assert found[metric("hub_event_loop_lag_seconds")] >= 0
+    assert (
+        found[metric("hub_event_loop_lag_longest_seconds")]
+        >= found[metric("hub_event_loop_lag_seconds")]
+    )
+    assert found[metric("hub_event_loop_late_seconds_total")] >= 0
