@@ -19,14 +19,17 @@ So, once started:
   to the collector, `hub demo` grew by about 500 MB and 20 threads an hour (docs/soak.md).
 
 Only a process that owns its interpreter does this (`hub serve`, `hub demo`); tests that build
-many applications in one process leave the collector as it is.
+many applications in one process leave the collector as it is. Such a process also asks glibc's
+malloc for two arenas at most (`limit_arenas`), before it starts any thread.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import gc
 import logging
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,6 +41,25 @@ YOUNG = 50_000  # new objects between two young collections (CPython's default: 
 MIDDLE = 20  # young collections between two of the middle generation (default: 10)
 OLD = 10  # middle collections before a full one is considered (default: 10)
 SWEEP_EVERY = 120.0  # seconds between two full collections of a settled process
+ARENAS = 2  # glibc malloc's arenas (its default: eight per core)
+M_ARENA_MAX = -8  # mallopt's parameter for it, from glibc's malloc.h
+
+
+def limit_arenas(arenas: int = ARENAS) -> bool:
+    """Lets glibc's malloc keep at most `arenas` heaps; True when it agreed (glibc only).
+
+    Every new thread gets a heap of its own until there are eight per core, and a heap gives
+    memory back to the system only from its top. With codec, decoder and worker threads coming
+    and going, the free memory kept in those heaps grew with every media session (docs/soak.md).
+    An operator's MALLOC_ARENA_MAX is left as it is.
+    """
+    if "MALLOC_ARENA_MAX" in os.environ:
+        return False
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return False
+    return bool(mallopt(M_ARENA_MAX, arenas))
 
 
 def settle() -> None:
