@@ -59,6 +59,8 @@ COLUMNS = (
     "load",
     "wall_clients",
     "viewers",
+    "gc_full",
+    "gc_full_max_ms",
     "api_errors",
 )
 METRIC_COLUMNS = (
@@ -68,6 +70,8 @@ METRIC_COLUMNS = (
     "events",
     "wall_clients",
     "viewers",
+    "gc_full",
+    "gc_full_max_ms",
 )
 MEASURES = ("rss_mb", "threads", "fds", "loop_lag_ms", "model_lag", "events")
 
@@ -420,7 +424,8 @@ class Probe:
         found: dict[str, float] = {}
         for family in text_string_to_metric_families(text):
             for sample in family.samples:
-                found[sample.name] = found.get(sample.name, 0.0) + sample.value
+                name = sample.name + sample.labels.get("generation", "")
+                found[name] = found.get(name, 0.0) + sample.value
         late, wakeups = (
             found["hub_event_loop_late_seconds_total"],
             found["hub_event_loop_wakeups_total"],
@@ -435,6 +440,8 @@ class Probe:
             "events": found["hub_log_position"],
             "wall_clients": found.get("hub_wall_clients", 0),
             "viewers": found.get("hub_source_viewers", 0),
+            "gc_full": found.get("hub_gc_collections_total2", 0),
+            "gc_full_max_ms": found.get("hub_gc_pause_longest_seconds2", 0) * 1000,
         }
 
 
