@@ -13,8 +13,9 @@ warm-up (per hour; memory also per 1,000 events), and writes the samples to a CS
     python bench/soak.py [--minutes 60] [--every 30] [--warmup 10] [--csv soak.csv]
 
 `--inventory-every S` has the hub write what it holds to inventory.jsonl in its data folder every
-S seconds: objects by type, threads, asyncio tasks, open files and, with `--trace`, the allocation
-sites that grew since the first inventory (tracemalloc: slower, and its own memory counts in RSS).
+S seconds, after a full collection: objects by type, threads, asyncio tasks, open files, glibc's
+heap and, with `--trace`, the allocation sites that grew since the first inventory (tracemalloc:
+slower, and its own memory counts in RSS).
 """
 
 from __future__ import annotations
@@ -109,10 +110,12 @@ def take_inventories(data: Path, every: float) -> None:
 
 
 def inventory(first: Any) -> tuple[dict[str, Any], Any]:
-    """What the process holds now: objects by type, threads, tasks, open files, allocations."""
+    """What the process holds now, after a full collection (garbage waiting for one is not
+    held): objects by type, threads, tasks, open files, the C heap and allocation sites."""
     import gc
     import tracemalloc
 
+    gc.collect()
     types = Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.get_objects())
     threads = Counter(re.sub(r"\d+", "#", t.name) for t in threading.enumerate())
     native = Counter(
