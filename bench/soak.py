@@ -423,7 +423,9 @@ class Probe:
     async def metrics(self, http: Any) -> dict[str, float]:
         from prometheus_client.parser import text_string_to_metric_families
 
-        text = (await http.get(self.metrics_url, timeout=30)).text
+        response = await http.get(self.metrics_url, timeout=30)
+        response.raise_for_status()
+        text = response.text
         found: dict[str, float] = {}
         for family in text_string_to_metric_families(text):
             for sample in family.samples:
@@ -459,7 +461,7 @@ async def sample_until(
         writer.writeheader()
         async with httpx.AsyncClient() as http:
             probe.cpu()
-            with contextlib.suppress(httpx.HTTPError):
+            with contextlib.suppress(httpx.HTTPError, ValueError):
                 await probe.metrics(http)
             while hall.running():
                 await asyncio.sleep(min(every, max(0.1, hall.deadline - time.monotonic())))
@@ -467,7 +469,7 @@ async def sample_until(
                 row |= probe.proc()
                 try:
                     row |= await probe.metrics(http)
-                except httpx.HTTPError as error:  # the hub was too slow to answer: a gap
+                except (httpx.HTTPError, ValueError) as error:  # the hub did not answer: a gap
                     hall.errors[f"metrics {type(error).__name__}"] += 1
                     row |= dict.fromkeys(METRIC_COLUMNS, math.nan)
                 row |= {"cpu": probe.cpu(), "load": os.getloadavg()[0]}

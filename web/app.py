@@ -69,6 +69,7 @@ def create_app(
         finally:
             for task in background:
                 task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
         newsroom.close()
 
     routes = [
