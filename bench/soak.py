@@ -492,7 +492,7 @@ def slope(xs: list[float], ys: list[float]) -> float:
     return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / var if var else 0.0
 
 
-def summary(samples: list[dict[str, float]], warmup: float, hall: Hall) -> str:
+def summary(samples: list[dict[str, float]], warmup: float) -> str:
     after = [s for s in samples if s["minutes"] >= warmup]
     lines = [f"samples: {len(samples)}, after the {warmup:g}-minute warm-up: {len(after)}"]
     if len(after) < 3:
@@ -508,14 +508,22 @@ def summary(samples: list[dict[str, float]], warmup: float, hall: Hall) -> str:
     lines.append(f"memory per 1,000 events: {per_k:+.2f} MB")
     lines.append(
         f"hub CPU mean {sum(s['cpu'] for s in after) / len(after):.0%} of a core; machine load "
-        f"mean {sum(s['load'] for s in after) / len(after):.1f} (2 cores, shared)"
+        f"mean {sum(s['load'] for s in after) / len(after):.1f} ({os.cpu_count()} cores)"
     )
-    lines.append(
+    return "\n".join(lines)
+
+
+def what_the_hall_did(hall: Hall) -> str:
+    return (
         f"API requests {hall.requests:,}, errors {dict(hall.errors) or 0}; wall connects "
         f"{hall.wall_connects}, messages {hall.wall_messages:,}; WHEP viewings {hall.viewings} "
         f"(refused while a source was between streams: {hall.refused_viewings})"
     )
-    return "\n".join(lines)
+
+
+def read_samples(path: Path) -> list[dict[str, float]]:
+    with path.open() as file:
+        return [{k: float(v) for k, v in row.items()} for row in csv.DictReader(file)]
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -546,7 +554,8 @@ async def run(args: argparse.Namespace) -> None:
             hub.wait(timeout=60)
         except subprocess.TimeoutExpired:
             hub.kill()
-    print(summary(samples, args.warmup, hall))
+    print(summary(samples, args.warmup))
+    print(what_the_hall_did(hall))
     print(f"samples in {args.csv}; the hub's log in {data / 'hub.log'}")
 
 
@@ -571,11 +580,17 @@ def main() -> None:
     parser.add_argument("--stall-every", type=float, default=60.0, help="the truck's stalls (150)")
     parser.add_argument("--inventory-every", type=float, default=0, help="seconds; 0: none")
     parser.add_argument("--trace", type=int, default=0, help="tracemalloc frames; 0: off")
+    parser.add_argument(
+        "--summarise", type=Path, help="print the slopes of a CSV a soak wrote, and stop"
+    )
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         args.data = Path(args.data)
         serve(args)
+        return
+    if args.summarise:
+        print(summary(read_samples(args.summarise), args.warmup))
         return
     asyncio.run(run(args))
 
