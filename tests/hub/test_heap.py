@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -92,3 +93,17 @@ def arenas_used(how: str) -> int:
 def test_threads_share_a_few_malloc_arenas_once_limited() -> None:
     assert arenas_used("limited") <= heap.ARENAS
     assert arenas_used("default") > heap.ARENAS  # each new thread took a heap of its own
+
+
+def resident_bytes() -> int:
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def test_trim_gives_the_holes_between_live_blocks_back() -> None:
+    blocks = [bytearray(64 * 1024) for _ in range(2000)]  # 125 MiB from malloc's heap
+    del blocks[::2]  # 62 MiB of holes, each between two live blocks: the heap cannot shrink
+    holding = resident_bytes()
+    assert heap.trim()
+    assert holding - resident_bytes() > 40 * 1024 * 1024
+    del blocks
