@@ -16,7 +16,8 @@ So, once started:
   million new objects (hours of a live hub), `sweep()` runs one every two minutes. What ends
   inside a reference cycle waits for a full collection, and an ended media session is one:
   aiortc's peer connection with its transports, codec contexts, their threads and buffers. Left
-  to the collector, `hub demo` grew by about 500 MB and 20 threads an hour (docs/soak.md).
+  to the collector, `hub demo` under a hall's load kept every ended session: 600 MB and 120
+  threads more an hour (docs/soak.md).
 
 Only a process that owns its interpreter does this (`hub serve`, `hub demo`); tests that build
 many applications in one process leave the collector as it is. Such a process also asks glibc's
