@@ -498,11 +498,18 @@ def summary(samples: list[dict[str, float]], warmup: float) -> str:
     if len(after) < 3:
         return "\n".join([*lines, "too few samples after the warm-up for a slope"])
     hours = [s["minutes"] / 60 for s in after]
-    lines += ["| measure | first after warm-up | last | slope per hour |", "|---|---|---|---|"]
+    lines += [
+        "| measure | first after warm-up | last | least | most | slope per hour |",
+        "|---|---|---|---|---|---|",
+    ]
     for measure in MEASURES:
         values = [s[measure] for s in after]
         per_hour = slope(hours, values)
-        lines.append(f"| {measure} | {values[0]:.2f} | {values[-1]:.2f} | {per_hour:+.2f} |")
+        seen = [v for v in values if not math.isnan(v)] or [math.nan]
+        lines.append(
+            f"| {measure} | {values[0]:.2f} | {values[-1]:.2f} | {min(seen):.2f} "
+            f"| {max(seen):.2f} | {per_hour:+.2f} |"
+        )
     events = [s["events"] for s in after]
     per_k = slope(events, [s["rss_mb"] for s in after]) * 1000
     lines.append(f"memory per 1,000 events: {per_k:+.2f} MB")
