@@ -70,6 +70,9 @@ def serve(
     demo: bool = False,
     args: argparse.Namespace | None = None,
 ) -> int:
+    from hub import heap
+
+    heap.limit_arenas()  # before uvicorn, the media stack or a thread pool starts a thread
     import uvicorn
 
     from web.app import create_app

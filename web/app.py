@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,6 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from hub import heap
 from hub.config import Settings
+from hub.loop_lag import LoopLag
 from hub.media.hls import hls_mount
 from hub.media.http import routes_to
 from hub.newsroom import Newsroom
@@ -46,20 +48,28 @@ def create_app(
         await run_in_threadpool(models.start)
         rt = Runtime(settings, newsroom, models)
         app.state.runtime = rt
-        async with (
-            wall_feed.running(rt),
-            live_media(rt, enabled=settings.media),
-            demo_running(rt, enabled=demo, feeds_to=self_url),
-        ):
-            models.follow()
-            if settle_heap:
-                heap.settle()
-            with heap.watched() as pauses:
-                rt.extras["gc_pauses"] = pauses
-                try:
-                    yield
-                finally:
-                    await run_in_threadpool(models.stop)
+        lag = rt.extras["loop_lag"] = LoopLag()
+        background = [asyncio.create_task(lag.run(), name="loop-lag")]
+        try:
+            async with (
+                wall_feed.running(rt),
+                live_media(rt, enabled=settings.media),
+                demo_running(rt, enabled=demo, feeds_to=self_url),
+            ):
+                models.follow()
+                if settle_heap:
+                    heap.settle()
+                    background.append(asyncio.create_task(heap.sweep(), name="heap-sweep"))
+                with heap.watched() as pauses:
+                    rt.extras["gc_pauses"] = pauses
+                    try:
+                        yield
+                    finally:
+                        await run_in_threadpool(models.stop)
+        finally:
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
         newsroom.close()
 
     routes = [

@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hub.errors import StoreUnavailable
 from hub.follower import health_of
 from hub.heap import Pauses
+from hub.loop_lag import LoopLag
 from hub.readmodels import ReadModels
 from web.auth import authenticate, authorization, require
 from web.readers import OPERATIONS
@@ -58,6 +59,7 @@ class HubMetrics:
         )
         self.add(LogCollector(rt))
         self.add(HeapCollector(rt))
+        self.add(LoopCollector(rt))
 
     def add(self, collector: Collector) -> None:
         """Adds figures collected at scrape time (e.g. the media engine's)."""
@@ -174,6 +176,34 @@ class HeapCollector:
             "hub_gc_frozen_objects",
             "Objects frozen after start-up, which collections skip",
             gc.get_freeze_count(),
+        )
+
+
+class LoopCollector:
+    """How late the event loop wakes up (hub/loop_lag.py)."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+
+    def collect(self) -> Iterator[Metric]:
+        lag: LoopLag | None = self.rt.extras.get("loop_lag")
+        if lag is None:
+            return
+        yield GaugeMetricFamily(
+            "hub_event_loop_lag_seconds",
+            "How much later than asked the event loop last ran a timer (every 0.5 s)",
+            lag.last,
+        )
+        yield GaugeMetricFamily(
+            "hub_event_loop_lag_longest_seconds",
+            "The event loop's longest lateness so far",
+            lag.longest,
+        )
+        yield CounterMetricFamily(
+            "hub_event_loop_late_seconds", "The event loop's lateness, all told", lag.total
+        )
+        yield CounterMetricFamily(
+            "hub_event_loop_wakeups", "Timers the lateness was measured on", lag.wakeups
         )
 
 

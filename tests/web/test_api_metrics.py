@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import time
 from dataclasses import replace
 
 import httpx
@@ -89,3 +90,19 @@ def test_metrics_are_read_by_technicians_and_the_scraper(settings: Settings, sta
         assert scraped.status_code == 200 and "hub_log_position" in scraped.text
         elsewhere = client.get("/api/me", headers={"Authorization": f"Bearer {scraper}"})
         assert elsewhere.status_code == 401
+
+
+def test_metrics_show_the_event_loops_lag(client: httpx.Client, staff: Staff) -> None:
+    wakeups = metric("hub_event_loop_wakeups_total")
+    for _ in range(100):  # the hub measures every half second
+        found = samples(client, staff)
+        if found[wakeups] >= 1:
+            break
+        time.sleep(0.1)
+    assert found[wakeups] >= 1
+    assert found[metric("hub_event_loop_lag_seconds")] >= 0
+    assert (
+        found[metric("hub_event_loop_lag_longest_seconds")]
+        >= found[metric("hub_event_loop_lag_seconds")]
+    )
+    assert found[metric("hub_event_loop_late_seconds_total")] >= 0
