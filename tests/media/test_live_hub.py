@@ -272,8 +272,9 @@ async def test_the_program_output_follows_the_switch_and_fails_over(
     # It started before anything was live: on the slate, then back to its program source.
     on_air_changes = ("Output.FailedOver", "Output.Recovered")
     started = [e for e in await live.events("Output.") if e["type"] in on_air_changes]
-    assert [e["type"] for e in started] == list(on_air_changes)
-    assert started[-2]["payload"]["to"] == "slate"
+    # (A starved machine may let a source stall once more meanwhile: more pairs, same ends.)
+    assert started[0]["type"] == "Output.FailedOver" and started[0]["payload"]["to"] == "slate"
+    assert started[-1]["type"] == "Output.Recovered" and started[-1]["payload"]["to"] == "truck"
 
     truck.pause(3.0)  # the truck's link stalls
     stalled_at = asyncio.get_running_loop().time()
