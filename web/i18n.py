@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 import jinja2
 from babel.messages.pofile import read_po
+from markupsafe import escape
 from starlette.requests import HTTPConnection
 
 from events.messages import Message, render
@@ -106,7 +107,8 @@ def other_language(lang: str) -> str:
 
 @jinja2.pass_context
 def _gettext(context: jinja2.runtime.Context, msgid: str) -> str:
-    return gettext(context.get("lang", DEFAULT_LANGUAGE), msgid)
+    # Escaped here: the extension takes what a translation says as markup, and words are text.
+    return escape(gettext(context.get("lang", DEFAULT_LANGUAGE), msgid))
 
 
 @jinja2.pass_context
