@@ -5,7 +5,7 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint check-services
+.PHONY: run serve test lint check-services catalogs
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+
+catalogs: $(VENV)/.installed
+	$(PY) -m web.catalogs update
+	$(PY) -m web.catalogs check
 
 check-services:
 	sh tests/ensure_services.sh

@@ -13,10 +13,27 @@ from uuid import UUID
 from events.base import Location, NewsroomAggregate, require_text
 from events.channels import parse_channels
 from events.errors import InvalidValue, NotPermitted, RuleBroken
+from events.messages import N_, Message
 from events.roles import Actor, Role
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 STATES = ("planned", "assigned", "accepted", "declined", "on_scene", "filed", "closed", "cancelled")
+STATE_WORDS = {
+    "planned": N_("planned"),
+    "assigned": N_("assigned"),
+    "accepted": N_("accepted"),
+    "declined": N_("declined"),
+    "on_scene": N_("on scene"),
+    "filed": N_("filed"),
+    "closed": N_("closed"),
+    "cancelled": N_("cancelled"),
+}
+PRIORITY_WORDS = {
+    "low": N_("low"),
+    "normal": N_("normal"),
+    "high": N_("high"),
+    "urgent": N_("urgent"),
+}
 OPEN_STATES = frozenset(STATES) - {"closed", "cancelled"}
 DESK = (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR)  # write on any assignment
 
@@ -106,9 +123,13 @@ class Assignment(NewsroomAggregate):
         due: datetime | None,
         channels: list[str],
     ) -> Assignment:
-        actor.require(Role.DISPATCHER, doing="plan assignments")
+        actor.require(Role.DISPATCHER, doing=N_("plan assignments"))
         if priority not in PRIORITIES:
-            raise InvalidValue(f"priority {priority!r} is not one of {', '.join(PRIORITIES)}")
+            raise InvalidValue(
+                "priority '{priority}' is not one of {known}",
+                priority=priority,
+                known=list(PRIORITIES),
+            )
         if due is not None and due.tzinfo is None:
             raise InvalidValue("due must carry a time zone")
         return cls._create(
@@ -116,7 +137,7 @@ class Assignment(NewsroomAggregate):
             id=id,
             timestamp=at,
             actor=actor.name,
-            title=require_text(title, "title", max_length=200),
+            title=require_text(title, N_("title"), max_length=200),
             brief=brief.strip(),
             location=location.as_dict(),
             priority=priority,
@@ -125,63 +146,83 @@ class Assignment(NewsroomAggregate):
         )
 
     def assign(self, *, at: datetime, actor: Actor, reporter: str) -> None:
-        actor.require(Role.DISPATCHER, doing="assign reporters")
-        self._require_state("assign a reporter to", "planned", "assigned", "declined", "accepted")
+        actor.require(Role.DISPATCHER, doing=N_("assign reporters"))
+        self._require_state(
+            N_("assign a reporter to"), "planned", "assigned", "declined", "accepted"
+        )
         if reporter == self.reporter and self.state in ("assigned", "accepted"):
-            raise RuleBroken(f"assignment {self.title!r} is already assigned to {reporter}")
+            raise RuleBroken(
+                "assignment '{title}' is already assigned to {reporter}",
+                title=self.title,
+                reporter=reporter,
+            )
         self.trigger_event(self.ReporterAssigned, timestamp=at, actor=actor.name, reporter=reporter)
 
     def accept(self, *, at: datetime, actor: Actor) -> None:
-        self._require_reporter(actor, "accept")
-        self._require_state("accept", "assigned")
+        self._require_reporter(actor, N_("accept"))
+        self._require_state(N_("accept"), "assigned")
         self.trigger_event(self.Accepted, timestamp=at, actor=actor.name)
 
     def decline(self, *, at: datetime, actor: Actor, reason: str) -> None:
-        self._require_reporter(actor, "decline")
-        self._require_state("decline", "assigned")
-        reason = require_text(reason, "a reason for declining", max_length=1000)
+        self._require_reporter(actor, N_("decline"))
+        self._require_state(N_("decline"), "assigned")
+        reason = require_text(reason, N_("a reason for declining"), max_length=1000)
         self.trigger_event(self.Declined, timestamp=at, actor=actor.name, reason=reason)
 
     def check_in(self, *, at: datetime, actor: Actor, lat: float, lon: float) -> None:
-        self._require_reporter(actor, "check in on")
-        self._require_state("check in on", "accepted", "on_scene")
+        self._require_reporter(actor, N_("check in on"))
+        self._require_state(N_("check in on"), "accepted", "on_scene")
         Location("check-in", lat, lon)  # validates the coordinates
         self.trigger_event(self.CheckedIn, timestamp=at, actor=actor.name, lat=lat, lon=lon)
 
     def file(self, *, at: datetime, actor: Actor) -> None:
-        self._require_reporter(actor, "file")
-        self._require_state("file", "accepted", "on_scene")
+        self._require_reporter(actor, N_("file"))
+        self._require_state(N_("file"), "accepted", "on_scene")
         self.trigger_event(self.Filed, timestamp=at, actor=actor.name)
 
     def close(self, *, at: datetime, actor: Actor) -> None:
-        actor.require(Role.DISPATCHER, doing="close assignments")
-        self._require_state("close", "filed")
+        actor.require(Role.DISPATCHER, doing=N_("close assignments"))
+        self._require_state(N_("close"), "filed")
         self.trigger_event(self.Closed, timestamp=at, actor=actor.name)
 
     def cancel(self, *, at: datetime, actor: Actor, reason: str) -> None:
-        actor.require(Role.DISPATCHER, doing="cancel assignments")
-        self._require_state("cancel", *sorted(OPEN_STATES))
-        reason = require_text(reason, "a reason for cancelling", max_length=1000)
+        actor.require(Role.DISPATCHER, doing=N_("cancel assignments"))
+        self._require_state(N_("cancel"), *sorted(OPEN_STATES))
+        reason = require_text(reason, N_("a reason for cancelling"), max_length=1000)
         self.trigger_event(self.Cancelled, timestamp=at, actor=actor.name, reason=reason)
 
     def require_story_writer(self, actor: Actor) -> None:
         """A story on this assignment is written by its reporter, or by the desk (editors up)."""
         if actor.has(*DESK) or (self.reporter is not None and actor.name == self.reporter):
             return
-        whose = f"{self.reporter}'s" if self.reporter else "nobody's yet"
         raise NotPermitted(
-            f"{actor.name} may not write a story on assignment {self.title!r}: it is {whose}, "
-            "and only its reporter or an editor, desk head or chief editor may"
+            "{actor} may not write a story on assignment '{title}': it is {whose}, "
+            "and only its reporter or an editor, desk head or chief editor may",
+            actor=actor.name,
+            title=self.title,
+            whose=self._whose(),
         )
 
     def _require_reporter(self, actor: Actor, doing: str) -> None:
         if actor.name != self.reporter:
-            whose = f"{self.reporter}'s" if self.reporter else "nobody's yet"
             raise NotPermitted(
-                f"{actor.name} may not {doing} assignment {self.title!r}: it is {whose}"
+                "{actor} may not {doing} assignment '{title}': it is {whose}",
+                actor=actor.name,
+                doing=Message(doing),
+                title=self.title,
+                whose=self._whose(),
             )
+
+    def _whose(self) -> Message:
+        if self.reporter:
+            return Message("{reporter}'s", reporter=self.reporter)
+        return Message("nobody's yet")
 
     def _require_state(self, doing: str, *states: str) -> None:
         if self.state not in states:
-            state = self.state.replace("_", " ")
-            raise RuleBroken(f"cannot {doing} assignment {self.title!r} while it is {state}")
+            raise RuleBroken(
+                "cannot {doing} assignment '{title}' while it is {state}",
+                doing=Message(doing),
+                title=self.title,
+                state=Message(STATE_WORDS[self.state]),
+            )

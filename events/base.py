@@ -8,6 +8,7 @@ from typing import Any
 from eventsourcing.domain import Aggregate
 
 from events.errors import InvalidValue
+from events.messages import Message
 
 
 class NewsroomAggregate(Aggregate):
@@ -30,17 +31,21 @@ class Location:
 
     def __post_init__(self) -> None:
         if not -90.0 <= self.lat <= 90.0 or not -180.0 <= self.lon <= 180.0:
-            raise InvalidValue(f"position {self.lat}, {self.lon} is not on Earth")
+            raise InvalidValue("position {lat}, {lon} is not on Earth", lat=self.lat, lon=self.lon)
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "lat": self.lat, "lon": self.lon}
 
 
 def require_text(value: str, what: str, *, max_length: int = 10_000) -> str:
-    """Returns the stripped text, refusing an empty or oversized one."""
+    """Returns the stripped text, refusing an empty or oversized one; `what` is a message id."""
     text = value.strip()
     if not text:
-        raise InvalidValue(f"{what} must not be empty")
+        raise InvalidValue("{what} must not be empty", what=Message(what))
     if len(text) > max_length:
-        raise InvalidValue(f"{what} is longer than {max_length} characters")
+        raise InvalidValue(
+            "{what} is longer than {max_length} characters",
+            what=Message(what),
+            max_length=max_length,
+        )
     return text

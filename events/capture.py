@@ -15,10 +15,12 @@ from uuid import UUID
 
 from events.base import NewsroomAggregate, require_text
 from events.errors import InvalidValue
+from events.messages import N_
 from events.roles import Actor, Role
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 KINDS = ("upload", "recording")
+KIND_WORDS = {"upload": N_("upload"), "recording": N_("recording")}
 CAPTURERS = (Role.REPORTER, Role.TECHNICIAN, Role.EDITOR)
 
 # What a newsroom keeps from an upload, by the type its content shows: photos, video and audio
@@ -122,9 +124,11 @@ class Capture(NewsroomAggregate):
         location: dict[str, Any] | None = None,
         details: dict[str, Any] | None = None,
     ) -> Capture:
-        actor.require(*CAPTURERS, doing="register captures")
+        actor.require(*CAPTURERS, doing=N_("register captures"))
         if kind not in KINDS:
-            raise InvalidValue(f"capture kind {kind!r} is not one of {', '.join(KINDS)}")
+            raise InvalidValue(
+                "capture kind '{kind}' is not one of {known}", kind=kind, known=list(KINDS)
+            )
         if size < 0:
             raise InvalidValue("a capture's size cannot be negative")
         if not SHA256.match(sha256):
@@ -138,7 +142,7 @@ class Capture(NewsroomAggregate):
             actor=actor.name,
             assignment=assignment,
             kind=kind,
-            filename=require_text(filename, "file name", max_length=255),
+            filename=require_text(filename, N_("file name"), max_length=255),
             content_type=content_type,
             size=size,
             sha256=sha256,
@@ -195,10 +199,14 @@ class Upload(NewsroomAggregate):
         detected_type: str | None,
         size: int,
     ) -> Upload:
-        actor.require(*CAPTURERS, doing="upload captures")
+        actor.require(*CAPTURERS, doing=N_("upload captures"))
         reason = refusal(detected_type)
         if reason is None:
-            raise InvalidValue(f"{filename}: {detected_type} is a type the newsroom keeps")
+            raise InvalidValue(
+                "{filename}: {type} is a type the newsroom keeps",
+                filename=filename,
+                type=detected_type,
+            )
         if size < 0:
             raise InvalidValue("an upload's size cannot be negative")
         return cls._create(
@@ -207,7 +215,7 @@ class Upload(NewsroomAggregate):
             timestamp=at,
             actor=actor.name,
             assignment=assignment,
-            filename=require_text(filename, "file name", max_length=255),
+            filename=require_text(filename, N_("file name"), max_length=255),
             declared_type=declared_type,
             detected_type=detected_type,
             size=size,

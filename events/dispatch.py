@@ -7,6 +7,7 @@ from uuid import UUID
 
 from events.base import NewsroomAggregate, require_text
 from events.errors import NotPermitted, RuleBroken
+from events.messages import N_
 from events.roles import Actor, Role
 
 
@@ -39,7 +40,7 @@ class DispatchCommand(NewsroomAggregate):
     def issue(
         cls, *, id: UUID, at: datetime, actor: Actor, to: str, assignment: UUID | None, text: str
     ) -> DispatchCommand:
-        actor.require(Role.DISPATCHER, Role.TECHNICIAN, doing="send commands")
+        actor.require(Role.DISPATCHER, Role.TECHNICIAN, doing=N_("send commands"))
         return cls._create(
             cls.Issued,
             id=id,
@@ -47,7 +48,7 @@ class DispatchCommand(NewsroomAggregate):
             actor=actor.name,
             to=to,
             assignment=assignment,
-            text=require_text(text, "command text", max_length=500),
+            text=require_text(text, N_("command text"), max_length=500),
         )
 
     def deliver(self, *, at: datetime, actor: Actor, via: str) -> None:
@@ -58,7 +59,9 @@ class DispatchCommand(NewsroomAggregate):
 
     def acknowledge(self, *, at: datetime, actor: Actor) -> None:
         if actor.name != self.to:
-            raise NotPermitted(f"{actor.name} may not acknowledge a command sent to {self.to}")
+            raise NotPermitted(
+                "{actor} may not acknowledge a command sent to {to}", actor=actor.name, to=self.to
+            )
         if self.state == "acknowledged":
-            raise RuleBroken(f"command {self.text!r} is already acknowledged")
+            raise RuleBroken("command '{text}' is already acknowledged", text=self.text)
         self.trigger_event(self.Acknowledged, timestamp=at, actor=actor.name)

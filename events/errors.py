@@ -8,10 +8,15 @@ Exception tree::
      └── RuleBroken         the rule of the state machine forbids it now
           └── ReviewRuleBroken   the three-level review forbids it
 
-Messages are exact and meant for people: the API shows them as they are.
+Each carries its words as a message id and arguments (events/messages.py), so the API says
+them in the reader's language; `message` is the English.
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+from events.messages import Message
 
 
 class DomainError(Exception):
@@ -19,9 +24,10 @@ class DomainError(Exception):
 
     code = "domain_error"
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, /, **args: Any) -> None:
+        self.words = Message(message, **args)
+        self.message = str(self.words)
+        super().__init__(self.message)
 
 
 class InvalidValue(DomainError):

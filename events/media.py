@@ -13,10 +13,12 @@ from uuid import UUID
 
 from events.base import NewsroomAggregate, require_text
 from events.errors import InvalidValue, RuleBroken
+from events.messages import N_
 from events.roles import Actor, Role
 from events.user import check_name
 
 SOURCE_KINDS = ("phone", "truck", "encoder")
+SOURCE_KIND_WORDS = {"phone": N_("phone"), "truck": N_("truck"), "encoder": N_("encoder")}
 SLATE = "slate"
 
 
@@ -93,10 +95,12 @@ class LiveSource(NewsroomAggregate):
         token_id: str,
         token_hash: str,
     ) -> LiveSource:
-        actor.require(Role.TECHNICIAN, Role.DISPATCHER, doing="register live sources")
-        check_name(name, "source name")
+        actor.require(Role.TECHNICIAN, Role.DISPATCHER, doing=N_("register live sources"))
+        check_name(name, N_("source name"))
         if kind not in SOURCE_KINDS:
-            raise InvalidValue(f"source kind {kind!r} is not one of {', '.join(SOURCE_KINDS)}")
+            raise InvalidValue(
+                "source kind '{kind}' is not one of {known}", kind=kind, known=list(SOURCE_KINDS)
+            )
         return cls._create(
             cls.Registered,
             id=id,
@@ -110,7 +114,7 @@ class LiveSource(NewsroomAggregate):
         )
 
     def rotate_token(self, *, at: datetime, actor: Actor, token_id: str, token_hash: str) -> None:
-        actor.require(Role.TECHNICIAN, doing="rotate source tokens")
+        actor.require(Role.TECHNICIAN, doing=N_("rotate source tokens"))
         self.trigger_event(
             self.TokenRotated,
             timestamp=at,
@@ -132,7 +136,11 @@ class LiveSource(NewsroomAggregate):
         height: int,
     ) -> None:
         if self.state in ("live", "interrupted"):
-            raise RuleBroken(f"source {self.name} is already live in session {self.session}")
+            raise RuleBroken(
+                "source {name} is already live in session {session}",
+                name=self.name,
+                session=self.session,
+            )
         self.trigger_event(
             self.WentLive,
             timestamp=at,
@@ -167,7 +175,9 @@ class LiveSource(NewsroomAggregate):
 
     def _require_session(self, session: str) -> None:
         if self.session != session:
-            raise RuleBroken(f"source {self.name} has no live session {session}")
+            raise RuleBroken(
+                "source {name} has no live session {session}", name=self.name, session=session
+            )
 
 
 class Output(NewsroomAggregate):
@@ -267,8 +277,8 @@ class Output(NewsroomAggregate):
         slate_text: str,
         rtmp_url: str | None,
     ) -> Output:
-        actor.require(Role.TECHNICIAN, doing="configure outputs")
-        check_name(name, "output name")
+        actor.require(Role.TECHNICIAN, doing=N_("configure outputs"))
+        check_name(name, N_("output name"))
         if rtmp_url is not None and not rtmp_url.startswith(("rtmp://", "rtmps://")):
             raise InvalidValue("an RTMP push URL starts with rtmp:// or rtmps://")
         return cls._create(
@@ -279,25 +289,25 @@ class Output(NewsroomAggregate):
             name=name,
             source=source,
             backup=backup,
-            slate_text=require_text(slate_text, "slate text", max_length=120),
+            slate_text=require_text(slate_text, N_("slate text"), max_length=120),
             rtmp_url=rtmp_url,
         )
 
     def start(self, *, at: datetime, actor: Actor) -> None:
         if self.state == "running":
-            raise RuleBroken(f"output {self.name} is already running")
+            raise RuleBroken("output {name} is already running", name=self.name)
         self.trigger_event(self.Started, timestamp=at, actor=actor.name)
 
     def switch(self, *, at: datetime, actor: Actor, source: str, reason: str = "") -> None:
-        actor.require(Role.DISPATCHER, Role.TECHNICIAN, doing="switch the program")
+        actor.require(Role.DISPATCHER, Role.TECHNICIAN, doing=N_("switch the program"))
         if source == self.source and self.on_air == source:
-            raise RuleBroken(f"output {self.name} is already on {source}")
+            raise RuleBroken("output {name} is already on {source}", name=self.name, source=source)
         self.trigger_event(
             self.Switched, timestamp=at, actor=actor.name, source=source, reason=reason
         )
 
     def set_backup(self, *, at: datetime, actor: Actor, backup: str | None) -> None:
-        actor.require(Role.DISPATCHER, Role.TECHNICIAN, doing="set the backup source")
+        actor.require(Role.DISPATCHER, Role.TECHNICIAN, doing=N_("set the backup source"))
         self.trigger_event(self.BackupSet, timestamp=at, actor=actor.name, backup=backup)
 
     def failed_over(self, *, at: datetime, actor: Actor, to: str, reason: str) -> None:
@@ -333,5 +343,5 @@ class Output(NewsroomAggregate):
 
     def stop(self, *, at: datetime, actor: Actor, reason: str) -> None:
         if self.state != "running":
-            raise RuleBroken(f"output {self.name} is not running")
+            raise RuleBroken("output {name} is not running", name=self.name)
         self.trigger_event(self.Stopped, timestamp=at, actor=actor.name, reason=reason)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from events.errors import InvalidValue, NotPermitted
+from events.messages import N_, Message, either
 
 
 class Role(StrEnum):
@@ -27,6 +28,7 @@ ROLE_IDS = frozenset(role.value for role in Role)
 # Level n of the review needs this role: first review, second review, final review.
 REVIEW_ROLES: tuple[Role, Role, Role] = (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR)
 REVIEW_LEVEL_NAMES = ("first", "second", "final")
+REVIEW_LEVEL_WORDS = (N_("first review"), N_("second review"), N_("final review"))
 
 SYSTEM = "hub"  # the actor of facts the hub itself observes (media engine, reconciliation)
 
@@ -36,8 +38,10 @@ def parse_role(value: str) -> Role:
     try:
         return Role(value)
     except ValueError:
-        known = ", ".join(sorted(ROLE_IDS))
-        raise InvalidValue(f"unknown role {value!r}; roles are: {known}") from None
+        known = sorted(ROLE_IDS)
+        raise InvalidValue(
+            "unknown role '{value}'; roles are: {known}", value=value, known=known
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +54,18 @@ class Actor:
     def has(self, *roles: Role) -> bool:
         return any(role.value in self.roles for role in roles) or Role.ADMIN.value in self.roles
 
-    def require(self, *roles: Role, doing: str) -> None:
-        """Refuses unless the actor holds one of `roles` (admins hold them all)."""
+    def require(self, *roles: Role, doing: str | Message) -> None:
+        """Refuses unless the actor holds one of `roles` (admins hold them all).
+
+        `doing` says what the actor may not do: a message id, or a Message with arguments.
+        """
         if not self.has(*roles):
-            wanted = " or ".join(role.value for role in roles)
-            raise NotPermitted(f"{self.name} may not {doing}: it needs the role {wanted}")
+            raise NotPermitted(
+                "{actor} may not {doing}: it needs the role {role}",
+                actor=self.name,
+                doing=doing if isinstance(doing, Message) else Message(doing),
+                role=either([role.value for role in roles]),
+            )
 
 
 SYSTEM_ACTOR = Actor(SYSTEM, frozenset({Role.ADMIN.value}))

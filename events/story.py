@@ -14,12 +14,18 @@ from uuid import UUID
 from events.base import NewsroomAggregate, require_text
 from events.channels import parse_channels
 from events.errors import InvalidValue, NotPermitted, ReviewRuleBroken, RuleBroken
-from events.roles import REVIEW_LEVEL_NAMES, REVIEW_ROLES, Actor, Role
+from events.messages import N_, Message
+from events.roles import REVIEW_LEVEL_WORDS, REVIEW_ROLES, Actor, Role
 
 WRITERS = (Role.REPORTER, Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR)
 PUBLISHERS = (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR)
 RETRACTORS = (Role.DESK_HEAD, Role.CHIEF_EDITOR)
 DECISIONS = ("approve", "reject")
+STATE_WORDS = {
+    "draft": N_("a draft"),
+    "returned": N_("returned for changes"),
+    "approved": N_("approved"),
+}
 
 
 class Story(NewsroomAggregate):
@@ -117,14 +123,14 @@ class Story(NewsroomAggregate):
         body: str,
         captures: list[UUID],
     ) -> Story:
-        actor.require(*WRITERS, doing="write stories")
+        actor.require(*WRITERS, doing=N_("write stories"))
         return cls._create(
             cls.Drafted,
             id=id,
             timestamp=at,
             actor=actor.name,
             assignment=assignment,
-            title=require_text(title, "title", max_length=200),
+            title=require_text(title, N_("title"), max_length=200),
             body=body,
             captures=list(dict.fromkeys(captures)),
         )
@@ -139,7 +145,7 @@ class Story(NewsroomAggregate):
             timestamp=at,
             actor=actor.name,
             revision=self.revision + 1,
-            title=require_text(title, "title", max_length=200),
+            title=require_text(title, N_("title"), max_length=200),
             body=body,
             captures=list(dict.fromkeys(captures)),
             voided_approvals=len(self.approvals),
@@ -149,31 +155,44 @@ class Story(NewsroomAggregate):
         self._require_writer(actor)
         if self.state not in ("draft", "returned"):
             raise RuleBroken(
-                f"story {self.title!r} is {self._state_words()}; it cannot be submitted"
+                "story '{title}' is {state}; it cannot be submitted",
+                title=self.title,
+                state=self._state_words(),
             )
         self.trigger_event(self.Submitted, timestamp=at, actor=actor.name, revision=self.revision)
 
     def review(self, *, at: datetime, actor: Actor, decision: str, reason: str) -> None:
         """Records the decision of the level waiting; the reviewer's role must match that level."""
         if decision not in DECISIONS:
-            raise InvalidValue(f"decision must be approve or reject, not {decision!r}")
+            raise InvalidValue(
+                "decision must be approve or reject, not '{decision}'", decision=decision
+            )
         level = self.review_level
         if level is None:
-            raise ReviewRuleBroken(f"story {self.title!r} is {self._state_words()}, not in review")
+            raise ReviewRuleBroken(
+                "story '{title}' is {state}, not in review",
+                title=self.title,
+                state=self._state_words(),
+            )
         role = REVIEW_ROLES[level - 1]
         if role.value not in actor.roles:  # no admin shortcut: the review names real people
             raise NotPermitted(
-                f"{actor.name} may not give the {REVIEW_LEVEL_NAMES[level - 1]} review: "
-                f"it needs the role {role.value}"
+                "{actor} may not give the {level}: it needs the role {role}",
+                actor=actor.name,
+                level=Message(REVIEW_LEVEL_WORDS[level - 1]),
+                role=role.value,
             )
         if actor.name in self.approvals:
             raise ReviewRuleBroken(
-                f"{actor.name} already approved version {self.revision} of {self.title!r}; "
-                "three different people must review it"
+                "{actor} already approved version {revision} of '{title}'; "
+                "three different people must review it",
+                actor=actor.name,
+                revision=self.revision,
+                title=self.title,
             )
         reason = reason.strip()
         if decision == "reject":
-            reason = require_text(reason, "a reason for rejecting", max_length=2000)
+            reason = require_text(reason, N_("a reason for rejecting"), max_length=2000)
             event_class: type[Story.Approved | Story.Rejected] = self.Rejected
         else:
             event_class = self.Approved
@@ -187,31 +206,39 @@ class Story(NewsroomAggregate):
         )
 
     def publish(self, *, at: datetime, actor: Actor, channels: list[str]) -> None:
-        actor.require(*PUBLISHERS, doing="publish stories")
+        actor.require(*PUBLISHERS, doing=N_("publish stories"))
         if self.state != "approved" or len(self.approvals) != len(REVIEW_ROLES):
             raise ReviewRuleBroken(
-                f"story {self.title!r} version {self.revision} lacks the final approval; "
-                f"it is {self._state_words()}"
+                "story '{title}' version {revision} lacks the final approval; it is {state}",
+                title=self.title,
+                revision=self.revision,
+                state=self._state_words(),
             )
         wanted = parse_channels(channels)
         fresh = [c for c in wanted if self.live.get(c) != self.revision]
         if not fresh:
-            raise RuleBroken(f"version {self.revision} is already live on {', '.join(wanted)}")
+            raise RuleBroken(
+                "version {revision} is already live on {channels}",
+                revision=self.revision,
+                channels=list(wanted),
+            )
         self.trigger_event(
             self.Published, timestamp=at, actor=actor.name, revision=self.revision, channels=fresh
         )
 
     def retract(self, *, at: datetime, actor: Actor, channel: str | None, reason: str) -> None:
-        actor.require(*RETRACTORS, doing="retract stories")
+        actor.require(*RETRACTORS, doing=N_("retract stories"))
         if channel is None:
             channels = list(self.live)
         else:
             parse_channels([channel])
             channels = [channel] if channel in self.live else []
         if not channels:
-            where = f"on {channel}" if channel else "anywhere"
-            raise RuleBroken(f"story {self.title!r} is not published {where}")
-        reason = require_text(reason, "a reason for retracting", max_length=2000)
+            where = Message("on {channel}", channel=channel) if channel else Message("anywhere")
+            raise RuleBroken(
+                "story '{title}' is not published {where}", title=self.title, where=where
+            )
+        reason = require_text(reason, N_("a reason for retracting"), max_length=2000)
         self.trigger_event(
             self.Retracted, timestamp=at, actor=actor.name, channels=channels, reason=reason
         )
@@ -221,11 +248,12 @@ class Story(NewsroomAggregate):
             return
         if actor.has(Role.REPORTER) and actor.name in self.authors:
             return
-        raise NotPermitted(f"{actor.name} may not edit story {self.title!r}")
+        raise NotPermitted(
+            "{actor} may not edit story '{title}'", actor=actor.name, title=self.title
+        )
 
-    def _state_words(self) -> str:
+    def _state_words(self) -> Message:
         if self.state == "in_review":
-            return f"waiting for the {REVIEW_LEVEL_NAMES[len(self.approvals)]} review"
-        return {"draft": "a draft", "returned": "returned for changes", "approved": "approved"}[
-            self.state
-        ]
+            level = Message(REVIEW_LEVEL_WORDS[len(self.approvals)])
+            return Message("waiting for the {level}", level=level)
+        return Message(STATE_WORDS[self.state])

@@ -8,17 +8,20 @@ from uuid import UUID
 
 from events.base import NewsroomAggregate
 from events.errors import InvalidValue, RuleBroken
+from events.messages import N_, Message
 from events.roles import parse_role
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,39}$")
 
 
-def check_name(name: str, what: str = "user name") -> str:
+def check_name(name: str, what: str = N_("user name")) -> str:
     """Names are ids in URLs and on the CLI: lower-case letters, digits, dot, dash, underscore."""
     if not NAME_PATTERN.match(name):
         raise InvalidValue(
-            f"{what} {name!r} must be 1-40 characters of a-z, 0-9, '.', '-', '_' "
-            "and start with a letter or digit"
+            "{what} '{name}' must be 1-40 characters of a-z, 0-9, '.', '-', '_' "
+            "and start with a letter or digit",
+            what=Message(what),
+            name=name,
         )
     return name
 
@@ -79,7 +82,7 @@ class User(NewsroomAggregate):
     ) -> User:
         check_name(name)
         if not roles:
-            raise InvalidValue(f"user {name} needs at least one role")
+            raise InvalidValue("user {name} needs at least one role", name=name)
         role_ids = sorted({parse_role(role).value for role in roles})
         return cls._create(
             cls.Registered,
@@ -110,7 +113,9 @@ class User(NewsroomAggregate):
 
     def revoke_token(self, *, at: datetime, actor: str, token_id: str, reason: str) -> None:
         if token_id not in self.tokens:
-            raise RuleBroken(f"user {self.name} has no token {token_id}")
+            raise RuleBroken(
+                "user {name} has no token {token_id}", name=self.name, token_id=token_id
+            )
         self.trigger_event(
             self.TokenRevoked, timestamp=at, actor=actor, token_id=token_id, reason=reason
         )
@@ -118,7 +123,7 @@ class User(NewsroomAggregate):
     def change_roles(self, *, at: datetime, actor: str, roles: list[str], reason: str) -> None:
         self._require_active()
         if not roles:
-            raise InvalidValue(f"user {self.name} needs at least one role")
+            raise InvalidValue("user {name} needs at least one role", name=self.name)
         role_ids = sorted({parse_role(role).value for role in roles})
         self.trigger_event(
             self.RolesChanged, timestamp=at, actor=actor, roles=role_ids, reason=reason
@@ -130,4 +135,4 @@ class User(NewsroomAggregate):
 
     def _require_active(self) -> None:
         if not self.active:
-            raise RuleBroken(f"user {self.name} is deactivated")
+            raise RuleBroken("user {name} is deactivated", name=self.name)

@@ -4,10 +4,16 @@ The read models turn each event into an audit entry (projections/audit.py); this
 of them and the table's tracking position in one transaction, so a restart knows where the table
 ends. A write is idempotent: rows of an earlier try whose commit went through unacknowledged (the
 store went away at that moment) are replaced, not doubled.
+
+A row's summary is its message as JSON (`{"msg", "args"}`, events/messages.py); readers say it in
+their own language. The table's tracking row is named for that form: a table written in an
+earlier form tracks under another name, so the read models fold the log again from the start
+and write every row anew (hub/readmodels.py).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from hub.store.recorder import HubRecorder
@@ -25,7 +31,7 @@ COLUMNS = (
     "summary",
     "reason",
 )
-MODEL = "audit"  # its row in hub_tracking
+MODEL = "audit/messages"  # its row in hub_tracking, named for the form of the rows
 
 
 class AuditTable:
@@ -102,7 +108,19 @@ class AuditTable:
             entry["recorded_at"] = (
                 from_micros(entry["recorded_at"]).isoformat().replace("+00:00", "Z")
             )
+            entry["summary"] = summary_of(entry["summary"])
         return entries
+
+
+def summary_of(stored: str) -> dict[str, Any]:
+    """A row's summary as `{"msg", "args"}`; a row of the earlier form (English) as its text."""
+    try:
+        found = json.loads(stored)
+    except ValueError:
+        found = None
+    if isinstance(found, dict) and "msg" in found:
+        return found
+    return {"msg": "{text}", "args": {"text": stored}}
 
 
 def _values(entry: AuditEntry) -> tuple[Any, ...]:
@@ -114,6 +132,6 @@ def _values(entry: AuditEntry) -> tuple[Any, ...]:
         entry.subject_id,
         entry.related,
         entry.action,
-        entry.summary,
+        json.dumps(entry.summary.as_json(), ensure_ascii=False),
         entry.reason,
     )

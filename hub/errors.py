@@ -11,9 +11,15 @@ Exception tree::
      └── StoreUnavailable      the database cannot be used now (down, restarting, disk full)
 
 `events.errors.DomainError` (a business rule said no) passes through the application unchanged.
+Like it, each carries its words as a message id and arguments (events/messages.py); `message` is
+the English.
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+from events.messages import Message
 
 
 class HubError(Exception):
@@ -21,9 +27,10 @@ class HubError(Exception):
 
     code = "hub_error"
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, /, **args: Any) -> None:
+        self.words = Message(message, **args)
+        self.message = str(self.words)
+        super().__init__(self.message)
 
 
 class NotFound(HubError):
@@ -39,8 +46,8 @@ class VersionConflict(HubError):
 
     code = "version_conflict"
 
-    def __init__(self, message: str, current_version: int) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, /, *, current_version: int, **args: Any) -> None:
+        super().__init__(message, current_version=current_version, **args)
         self.current_version = current_version
 
 

@@ -20,6 +20,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from events.media import LiveSource, Output
+from events.messages import N_, Message
 from events.roles import Actor
 from events.user import User
 from hub.config import Settings
@@ -120,7 +121,10 @@ class Newsroom(Application[UUID]):
             return None
         if found.command != command:
             raise KeyReused(
-                f"idempotency key {request.key!r} was used for {found.command}, not {command}"
+                "idempotency key '{key}' was used for {used}, not {command}",
+                key=request.key,
+                used=found.command,
+                command=command,
             )
         return Done.from_json(found.result)
 
@@ -131,7 +135,7 @@ class Newsroom(Application[UUID]):
         aggregate: Aggregate,
         done: Done,
         *,
-        creating: str | None = None,
+        creating: Message | None = None,
     ) -> Done:
         """Saves with the idempotency record; `creating` names what a taken id means exists."""
         idempotency = None
@@ -145,12 +149,13 @@ class Newsroom(Application[UUID]):
             return replay
         except IntegrityError:
             if creating is not None:
-                raise AlreadyExists(f"{creating} exists already") from None
+                raise AlreadyExists("{what} exists already", what=creating) from None
             current = self._current_version(aggregate.id)
-            kind = type(aggregate).__name__.lower()
             raise VersionConflict(
-                f"{kind} {aggregate.id} changed meanwhile: it is at version {current}",
-                current,
+                "{kind} {id} changed meanwhile: it is at version {current_version}",
+                kind=kind_words(type(aggregate)),
+                id=str(aggregate.id),
+                current_version=current,
             ) from None
         return done
 
@@ -164,7 +169,7 @@ class Newsroom(Application[UUID]):
         command: str,
         make: Callable[[], A],
         *,
-        what: str = "",
+        what: Message | None = None,
         extra: dict[str, Any] | None = None,
     ) -> Done:
         """Makes a new aggregate (a retry answers the first answer); `what` names a taken id."""
@@ -173,7 +178,9 @@ class Newsroom(Application[UUID]):
             return replay
         aggregate = make()
         done = Done(aggregate.id, aggregate.version, extra or {})
-        creating = what or f"{type(aggregate).__name__.lower()} {aggregate.id}"
+        creating = what or Message(
+            "{kind} {id}", kind=kind_words(type(aggregate)), id=str(aggregate.id)
+        )
         return self._save(request, command, aggregate, done, creating=creating)
 
     def change(
@@ -195,10 +202,12 @@ class Newsroom(Application[UUID]):
         while True:
             aggregate = self.get(cls, aggregate_id)
             if expected is not None and aggregate.version != expected:
-                kind = cls.__name__.lower()
                 raise VersionConflict(
-                    f"{kind} {aggregate_id} is at version {aggregate.version}, not {expected}",
-                    aggregate.version,
+                    "{kind} {id} is at version {current_version}, not {expected}",
+                    kind=kind_words(cls),
+                    id=str(aggregate_id),
+                    current_version=aggregate.version,
+                    expected=expected,
                 )
             change(aggregate)
             done = Done(aggregate.id, aggregate.version, extra or {})
@@ -216,28 +225,28 @@ class Newsroom(Application[UUID]):
         try:
             aggregate: Aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
-            raise NotFound(f"no {cls.__name__.lower()} {aggregate_id}") from None
+            raise NotFound("no {kind} {id}", kind=kind_words(cls), id=str(aggregate_id)) from None
         if not isinstance(aggregate, cls):
-            raise NotFound(f"no {cls.__name__.lower()} {aggregate_id}")
+            raise NotFound("no {kind} {id}", kind=kind_words(cls), id=str(aggregate_id))
         return aggregate
 
     def user(self, name: str) -> User:
         try:
             return self.get(User, named_id("user", name))
         except NotFound:
-            raise NotFound(f"no user {name!r}") from None
+            raise NotFound("no user '{name}'", name=name) from None
 
     def source(self, name: str) -> LiveSource:
         try:
             return self.get(LiveSource, named_id("source", name))
         except NotFound:
-            raise NotFound(f"no live source {name!r}") from None
+            raise NotFound("no live source '{name}'", name=name) from None
 
     def output(self, name: str) -> Output:
         try:
             return self.get(Output, named_id("output", name))
         except NotFound:
-            raise NotFound(f"no output {name!r}") from None
+            raise NotFound("no output '{name}'", name=name) from None
 
     def has_users(self) -> bool:
         return self.store.max_notification_id() is not None
@@ -245,3 +254,20 @@ class Newsroom(Application[UUID]):
     def handle(self, request: Request, command: Command) -> Done:
         """Carries out one command (declared in hub/commands) for the request's actor."""
         return command.run(self, request)
+
+
+# What an aggregate is called in a message ("no story 3f…").
+KIND_WORDS = {
+    "Assignment": N_("assignment"),
+    "Story": N_("story"),
+    "User": N_("user"),
+    "LiveSource": N_("live source"),
+    "Output": N_("output"),
+    "DispatchCommand": N_("command"),
+    "Capture": N_("capture"),
+    "Upload": N_("upload"),
+}
+
+
+def kind_words(cls: type) -> Message:
+    return Message(KIND_WORDS.get(cls.__name__, cls.__name__.lower()))

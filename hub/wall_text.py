@@ -1,9 +1,11 @@
-"""The wall as plain text, for `hub replay` and the terminal."""
+"""The wall as plain text, for `hub replay` and the terminal (in English, as the CLI speaks)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+
+from events.messages import from_json
 
 BOARD_ORDER = ("planned", "assigned", "accepted", "declined", "on_scene", "filed")
 
@@ -49,5 +51,5 @@ def render_wall(wall: dict[str, Any], at: datetime | None = None) -> str:
         lines.append(f"  {p['at']} {p['action']} {p['title']!r} {', '.join(p['channels'])}")
     lines.append("\nALERTS")
     for alert in wall["alerts"][-10:]:
-        lines.append(f"  {alert['at']} [{alert['severity']}] {alert['text']}")
+        lines.append(f"  {alert['at']} [{alert['severity']}] {from_json(alert)}")
     return "\n".join(lines)

@@ -1,17 +1,23 @@
-"""The audit timeline (审计留痕): one line per event saying who did what to which, and why."""
+"""The audit timeline (审计留痕): one line per event saying who did what to which, and why.
+
+A line's summary is a message id and its arguments (events/messages.py), kept as such in the
+audit table and said in the reader's language when it is read.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from functools import singledispatchmethod
 from typing import Any, ClassVar
 
-from events.assignment import Assignment
-from events.capture import Capture
+from events.assignment import PRIORITY_WORDS, Assignment
+from events.capture import KIND_WORDS, Capture
+from events.channels import CHANNEL_WORDS
 from events.dispatch import DispatchCommand
-from events.media import LiveSource, Output
-from events.roles import REVIEW_LEVEL_NAMES
+from events.media import SOURCE_KIND_WORDS, LiveSource, Output
+from events.messages import Message
+from events.roles import REVIEW_LEVEL_WORDS
 from events.story import Story
 from events.user import User
 from projections.base import Logged, by_event_type
@@ -28,13 +34,8 @@ class AuditEntry:
     subject_id: str
     related: str | None
     action: str
-    summary: str
+    summary: Message
     reason: str | None
-
-    def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["recorded_at"] = self.recorded_at.isoformat().replace("+00:00", "Z")
-        return data
 
 
 class AuditTimeline:
@@ -78,175 +79,264 @@ class AuditTimeline:
             self._d["links"][str(e.originator_id)] = str(link)
 
     @singledispatchmethod
-    def _summary(self, e: Any) -> str:
-        return f"{type(e).__qualname__} {self._name(e)}"
+    def _summary(self, e: Any) -> Message:
+        return Message("{event} {name}", event=type(e).__qualname__, name=self._name(e))
 
     @_summary.register
-    def _(self, e: User.Registered) -> str:
+    def _(self, e: User.Registered) -> Message:
         self._remember(e, e.name)
-        return f"registered user {e.name} ({', '.join(e.roles)})"
+        return Message("registered user {name} ({roles})", name=e.name, roles=list(e.roles))
 
     @_summary.register
-    def _(self, e: User.RolesChanged) -> str:
-        return f"roles of {self._name(e)} set to {', '.join(e.roles)}"
+    def _(self, e: User.RolesChanged) -> Message:
+        return Message("roles of {name} set to {roles}", name=self._name(e), roles=list(e.roles))
 
     @_summary.register
-    def _(self, e: User.TokenIssued) -> str:
-        return f"token {e.token_id} ({e.label}) issued to {self._name(e)}"
+    def _(self, e: User.TokenIssued) -> Message:
+        return Message(
+            "token {token} ({label}) issued to {name}",
+            token=e.token_id,
+            label=e.label,
+            name=self._name(e),
+        )
 
     @_summary.register
-    def _(self, e: User.TokenRevoked) -> str:
-        return f"token {e.token_id} of {self._name(e)} revoked"
+    def _(self, e: User.TokenRevoked) -> Message:
+        return Message("token {token} of {name} revoked", token=e.token_id, name=self._name(e))
 
     @_summary.register
-    def _(self, e: User.PasswordSet) -> str:
-        return f"password of {self._name(e)} set"
+    def _(self, e: User.PasswordSet) -> Message:
+        return Message("password of {name} set", name=self._name(e))
 
     @_summary.register
-    def _(self, e: Assignment.Planned) -> str:
+    def _(self, e: Assignment.Planned) -> Message:
         self._remember(e, e.title)
-        return f"planned assignment {e.title!r} ({e.priority}) at {e.location.get('name')}"
+        return Message(
+            "planned assignment '{title}' ({priority}) at {place}",
+            title=e.title,
+            priority=Message(PRIORITY_WORDS[e.priority]),
+            place=e.location.get("name"),
+        )
 
     @_summary.register
-    def _(self, e: Assignment.ReporterAssigned) -> str:
-        return f"assigned {e.reporter} to {self._name(e)!r}"
+    def _(self, e: Assignment.ReporterAssigned) -> Message:
+        return Message("assigned {reporter} to '{title}'", reporter=e.reporter, title=self._name(e))
 
     @_summary.register
-    def _(self, e: Assignment.Accepted) -> str:
-        return f"accepted {self._name(e)!r}"
+    def _(self, e: Assignment.Accepted) -> Message:
+        return Message("accepted '{title}'", title=self._name(e))
 
     @_summary.register
-    def _(self, e: Assignment.Declined) -> str:
-        return f"declined {self._name(e)!r}"
+    def _(self, e: Assignment.Declined) -> Message:
+        return Message("declined '{title}'", title=self._name(e))
 
     @_summary.register
-    def _(self, e: Assignment.CheckedIn) -> str:
-        return f"checked in on {self._name(e)!r} at {e.lat:.5f}, {e.lon:.5f}"
+    def _(self, e: Assignment.CheckedIn) -> Message:
+        return Message(
+            "checked in on '{title}' at {lat}, {lon}",
+            title=self._name(e),
+            lat=format(e.lat, ".5f"),
+            lon=format(e.lon, ".5f"),
+        )
 
     @_summary.register
-    def _(self, e: Assignment.Filed) -> str:
-        return f"filed {self._name(e)!r}"
+    def _(self, e: Assignment.Filed) -> Message:
+        return Message("filed '{title}'", title=self._name(e))
 
     @_summary.register
-    def _(self, e: Assignment.Closed) -> str:
-        return f"closed {self._name(e)!r}"
+    def _(self, e: Assignment.Closed) -> Message:
+        return Message("closed '{title}'", title=self._name(e))
 
     @_summary.register
-    def _(self, e: Assignment.Cancelled) -> str:
-        return f"cancelled {self._name(e)!r}"
+    def _(self, e: Assignment.Cancelled) -> Message:
+        return Message("cancelled '{title}'", title=self._name(e))
 
     @_summary.register
-    def _(self, e: DispatchCommand.Issued) -> str:
+    def _(self, e: DispatchCommand.Issued) -> Message:
         self._remember(e, e.text, e.assignment)
-        return f"sent {e.to} the command {e.text!r}"
+        return Message("sent {to} the command '{text}'", to=e.to, text=e.text)
 
     @_summary.register
-    def _(self, e: DispatchCommand.Delivered) -> str:
-        return f"delivered command {self._name(e)!r} via {e.via}"
+    def _(self, e: DispatchCommand.Delivered) -> Message:
+        return Message("delivered command '{text}' via {via}", text=self._name(e), via=e.via)
 
     @_summary.register
-    def _(self, e: DispatchCommand.Acknowledged) -> str:
-        return f"acknowledged command {self._name(e)!r}"
+    def _(self, e: DispatchCommand.Acknowledged) -> Message:
+        return Message("acknowledged command '{text}'", text=self._name(e))
 
     @_summary.register
-    def _(self, e: Capture.Registered) -> str:
+    def _(self, e: Capture.Registered) -> Message:
         self._remember(e, e.filename, e.assignment)
-        return f"registered {e.kind} {e.filename} ({e.size} bytes, sha256 {e.sha256[:12]})"
+        return Message(
+            "registered {kind} {filename} ({size} bytes, sha256 {sha256})",
+            kind=Message(KIND_WORDS[e.kind]),
+            filename=e.filename,
+            size=e.size,
+            sha256=e.sha256[:12],
+        )
 
     @_summary.register
-    def _(self, e: Story.Drafted) -> str:
+    def _(self, e: Story.Drafted) -> Message:
         self._remember(e, e.title, e.assignment)
-        return f"drafted story {e.title!r}"
+        return Message("drafted story '{title}'", title=e.title)
 
     @_summary.register
-    def _(self, e: Story.Revised) -> str:
-        voided = f", voiding {e.voided_approvals} approvals" if e.voided_approvals else ""
+    def _(self, e: Story.Revised) -> Message:
         self._d["names"][str(e.originator_id)] = e.title
-        return f"revised story {e.title!r} to version {e.revision}{voided}"
+        if e.voided_approvals:
+            return Message(
+                "revised story '{title}' to version {revision}, voiding {count} approvals",
+                title=e.title,
+                revision=e.revision,
+                count=e.voided_approvals,
+            )
+        return Message(
+            "revised story '{title}' to version {revision}", title=e.title, revision=e.revision
+        )
 
     @_summary.register
-    def _(self, e: Story.Submitted) -> str:
-        return f"submitted {self._name(e)!r} version {e.revision} for review"
+    def _(self, e: Story.Submitted) -> Message:
+        return Message(
+            "submitted '{title}' version {revision} for review",
+            title=self._name(e),
+            revision=e.revision,
+        )
 
     @_summary.register
-    def _(self, e: Story.Approved) -> str:
-        level = REVIEW_LEVEL_NAMES[e.level - 1]
-        return f"approved {self._name(e)!r} version {e.revision} at the {level} review"
+    def _(self, e: Story.Approved) -> Message:
+        level = Message(REVIEW_LEVEL_WORDS[e.level - 1])
+        return Message(
+            "approved '{title}' version {revision} at the {level}",
+            title=self._name(e),
+            revision=e.revision,
+            level=level,
+        )
 
     @_summary.register
-    def _(self, e: Story.Rejected) -> str:
-        level = REVIEW_LEVEL_NAMES[e.level - 1]
-        return f"rejected {self._name(e)!r} version {e.revision} at the {level} review"
+    def _(self, e: Story.Rejected) -> Message:
+        level = Message(REVIEW_LEVEL_WORDS[e.level - 1])
+        return Message(
+            "rejected '{title}' version {revision} at the {level}",
+            title=self._name(e),
+            revision=e.revision,
+            level=level,
+        )
 
     @_summary.register
-    def _(self, e: Story.Published) -> str:
-        return f"published {self._name(e)!r} version {e.revision} to {', '.join(e.channels)}"
+    def _(self, e: Story.Published) -> Message:
+        return Message(
+            "published '{title}' version {revision} to {channels}",
+            title=self._name(e),
+            revision=e.revision,
+            channels=_channels(e.channels),
+        )
 
     @_summary.register
-    def _(self, e: Story.Retracted) -> str:
-        return f"retracted {self._name(e)!r} from {', '.join(e.channels)}"
+    def _(self, e: Story.Retracted) -> Message:
+        return Message(
+            "retracted '{title}' from {channels}",
+            title=self._name(e),
+            channels=_channels(e.channels),
+        )
 
     @_summary.register
-    def _(self, e: LiveSource.Registered) -> str:
+    def _(self, e: LiveSource.Registered) -> Message:
         self._remember(e, e.name)
-        owner = f" for {e.owner}" if e.owner else ""
-        return f"registered {e.kind} source {e.name}{owner}"
+        kind = Message(SOURCE_KIND_WORDS[e.kind])
+        if e.owner:
+            return Message(
+                "registered {kind} source {name} for {owner}", kind=kind, name=e.name, owner=e.owner
+            )
+        return Message("registered {kind} source {name}", kind=kind, name=e.name)
 
     @_summary.register
-    def _(self, e: LiveSource.WentLive) -> str:
+    def _(self, e: LiveSource.WentLive) -> Message:
         if e.assignment:
             self._d["links"][str(e.originator_id)] = str(e.assignment)
-        return f"{self._name(e)} went live ({e.codec} {e.width}x{e.height})"
+        return Message(
+            "{source} went live ({codec} {width}x{height})",
+            source=self._name(e),
+            codec=e.codec,
+            width=e.width,
+            height=e.height,
+        )
 
     @_summary.register
-    def _(self, e: LiveSource.Interrupted) -> str:
-        return f"{self._name(e)} interrupted"
+    def _(self, e: LiveSource.Interrupted) -> Message:
+        return Message("{source} interrupted", source=self._name(e))
 
     @_summary.register
-    def _(self, e: LiveSource.Resumed) -> str:
-        return f"{self._name(e)} resumed"
+    def _(self, e: LiveSource.Resumed) -> Message:
+        return Message("{source} resumed", source=self._name(e))
 
     @_summary.register
-    def _(self, e: LiveSource.Ended) -> str:
+    def _(self, e: LiveSource.Ended) -> Message:
         self._d["links"].pop(str(e.originator_id), None)
-        return f"{self._name(e)} ended"
+        return Message("{source} ended", source=self._name(e))
 
     @_summary.register
-    def _(self, e: Output.Configured) -> str:
+    def _(self, e: Output.Configured) -> Message:
         self._remember(e, e.name)
-        return f"configured output {e.name} (program {e.source}, backup {e.backup})"
+        return Message(
+            "configured output {name} (program {source}, backup {backup})",
+            name=e.name,
+            source=e.source,
+            backup=e.backup,
+        )
 
     @_summary.register
-    def _(self, e: Output.Started) -> str:
-        return f"output {self._name(e)} started"
+    def _(self, e: Output.Started) -> Message:
+        return Message("output {output} started", output=self._name(e))
 
     @_summary.register
-    def _(self, e: Output.Switched) -> str:
-        return f"switched output {self._name(e)} to {e.source}"
+    def _(self, e: Output.Switched) -> Message:
+        return Message(
+            "switched output {output} to {source}", output=self._name(e), source=e.source
+        )
 
     @_summary.register
-    def _(self, e: Output.BackupSet) -> str:
-        return f"backup of output {self._name(e)} set to {e.backup}"
+    def _(self, e: Output.BackupSet) -> Message:
+        return Message(
+            "backup of output {output} set to {backup}", output=self._name(e), backup=e.backup
+        )
 
     @_summary.register
-    def _(self, e: Output.FailedOver) -> str:
-        return f"output {self._name(e)} failed over from {e.stalled} to {e.to}"
+    def _(self, e: Output.FailedOver) -> Message:
+        return Message(
+            "output {output} failed over from {stalled} to {to}",
+            output=self._name(e),
+            stalled=e.stalled,
+            to=e.to,
+        )
 
     @_summary.register
-    def _(self, e: Output.Recovered) -> str:
-        return f"output {self._name(e)} recovered to {e.to}"
+    def _(self, e: Output.Recovered) -> Message:
+        return Message("output {output} recovered to {to}", output=self._name(e), to=e.to)
 
     @_summary.register
-    def _(self, e: Output.Stopped) -> str:
-        return f"output {self._name(e)} stopped"
+    def _(self, e: Output.Stopped) -> Message:
+        return Message("output {output} stopped", output=self._name(e))
 
     @_summary.register
-    def _(self, e: Output.DestinationFailed) -> str:
-        return f"output {self._name(e)}: {e.destination} failed ({e.error})"
+    def _(self, e: Output.DestinationFailed) -> Message:
+        return Message(
+            "output {output}: {destination} failed ({error})",
+            output=self._name(e),
+            destination=e.destination,
+            error=e.error,
+        )
 
     @_summary.register
-    def _(self, e: Output.DestinationRecovered) -> str:
-        return f"output {self._name(e)}: {e.destination} is back"
+    def _(self, e: Output.DestinationRecovered) -> Message:
+        return Message(
+            "output {output}: {destination} is back",
+            output=self._name(e),
+            destination=e.destination,
+        )
 
 
 _fold = by_event_type(vars(AuditTimeline)["_summary"])
+
+
+def _channels(channels: list[str]) -> list[Message]:
+    return [Message(CHANNEL_WORDS[c]) for c in channels]

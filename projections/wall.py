@@ -3,7 +3,9 @@
 Sections: live sources and outputs (what is on program), the assignment board, people (who is
 where), unacknowledged commands, stories waiting at each review level, recent publications and the
 alert ticker. Anything that depends on the clock (ages, overdue deadlines) is left to whoever
-renders the view at a given moment, so the fold stays pure and replayable.
+renders the view at a given moment, so the fold stays pure and replayable. Alerts hold a message
+id and its arguments (`{"msg", "args"}`, events/messages.py), said in the reader's language by
+whoever shows them.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 from events.assignment import Assignment
+from events.channels import CHANNEL_WORDS
 from events.dispatch import DispatchCommand
 from events.media import SLATE, LiveSource, Output
-from events.roles import REVIEW_LEVEL_NAMES, Role
+from events.messages import Message
+from events.roles import REVIEW_LEVEL_NAMES, REVIEW_LEVEL_WORDS, Role
 from events.story import Story
 from events.user import User
 from projections.base import Change, Logged, SectionsModel, by_event_type, iso
@@ -119,7 +123,13 @@ class WallView(SectionsModel):
         item = self._assignment(e, "declined", declined_reason=e.reason)
         if item:
             self._person(item["reporter"], "idle", None, e)
-            self._alert(e, "info", f"{e.actor} declined {item['title']}: {e.reason}", item["id"])
+            words = Message(
+                "{actor} declined {title}: {reason}",
+                actor=e.actor,
+                title=item["title"],
+                reason=e.reason,
+            )
+            self._alert(e, "info", words, item["id"])
 
     @_on.register
     def _(self, e: Assignment.CheckedIn, _: Logged) -> None:
@@ -196,8 +206,11 @@ class WallView(SectionsModel):
         key = str(e.originator_id)
         self._s.delete("reviews", key)
         title = self._s.data["titles"].get(key, key)
-        level = REVIEW_LEVEL_NAMES[e.level - 1]
-        self._alert(e, "warning", f"{title} rejected at {level} review: {e.reason}", key)
+        level = Message(REVIEW_LEVEL_WORDS[e.level - 1])
+        words = Message(
+            "{title} rejected at the {level}: {reason}", title=title, level=level, reason=e.reason
+        )
+        self._alert(e, "warning", words, key)
 
     @_on.register
     def _(self, e: Story.Published, _: Logged) -> None:
@@ -233,9 +246,13 @@ class WallView(SectionsModel):
             },
             KEEP_PUBLICATIONS,
         )
-        self._alert(
-            e, "warning", f"{title} retracted from {', '.join(e.channels)}: {e.reason}", key
+        words = Message(
+            "{title} retracted from {channels}: {reason}",
+            title=title,
+            channels=[Message(CHANNEL_WORDS[c]) for c in e.channels],
+            reason=e.reason,
         )
+        self._alert(e, "warning", words, key)
 
     @_on.register
     def _(self, e: LiveSource.Registered, _: Logged) -> None:
@@ -284,13 +301,18 @@ class WallView(SectionsModel):
     def _(self, e: LiveSource.Interrupted, _: Logged) -> None:
         name = self._name(e)
         self._s.update("sources", name, state="interrupted", since=iso(e.timestamp))
-        self._alert(e, "warning", f"{name} interrupted: {e.reason}", name)
+        self._alert(
+            e,
+            "warning",
+            Message("{source} interrupted: {reason}", source=name, reason=e.reason),
+            name,
+        )
 
     @_on.register
     def _(self, e: LiveSource.Resumed, _: Logged) -> None:
         name = self._name(e)
         self._s.update("sources", name, state="live", since=iso(e.timestamp))
-        self._alert(e, "info", f"{name} resumed", name)
+        self._alert(e, "info", Message("{source} resumed", source=name), name)
 
     @_on.register
     def _(self, e: LiveSource.Ended, _: Logged) -> None:
@@ -340,31 +362,47 @@ class WallView(SectionsModel):
     def _(self, e: Output.FailedOver, _: Logged) -> None:
         name = self._name(e)
         self._s.update("outputs", name, on_air=e.to, since=iso(e.timestamp), failed_over=True)
-        self._alert(
-            e, "critical", f"output {name} failed over to {e.to} ({e.stalled}: {e.reason})", name
+        words = Message(
+            "output {output} failed over to {to} ({stalled}: {reason})",
+            output=name,
+            to=_on_air(e.to),
+            stalled=_on_air(e.stalled),
+            reason=e.reason,
         )
+        self._alert(e, "critical", words, name)
 
     @_on.register
     def _(self, e: Output.Recovered, _: Logged) -> None:
         name = self._name(e)
         self._s.update("outputs", name, on_air=e.to, since=iso(e.timestamp), failed_over=False)
-        self._alert(e, "info", f"output {name} recovered to {e.to}", name)
+        words = Message("output {output} recovered to {to}", output=name, to=_on_air(e.to))
+        self._alert(e, "info", words, name)
 
     @_on.register
     def _(self, e: Output.Stopped, _: Logged) -> None:
         name = self._name(e)
         self._s.update("outputs", name, state="stopped", on_air=None, since=iso(e.timestamp))
-        self._alert(e, "warning", f"output {name} stopped: {e.reason}", name)
+        words = Message("output {output} stopped: {reason}", output=name, reason=e.reason)
+        self._alert(e, "warning", words, name)
 
     @_on.register
     def _(self, e: Output.DestinationFailed, _: Logged) -> None:
         name = self._destination(e, failing=True)
-        self._alert(e, "critical", f"output {name}: {e.destination} failed ({e.error})", name)
+        words = Message(
+            "output {output}: {destination} failed ({error})",
+            output=name,
+            destination=e.destination,
+            error=e.error,
+        )
+        self._alert(e, "critical", words, name)
 
     @_on.register
     def _(self, e: Output.DestinationRecovered, _: Logged) -> None:
         name = self._destination(e, failing=False)
-        self._alert(e, "info", f"output {name}: {e.destination} is back", name)
+        words = Message(
+            "output {output}: {destination} is back", output=name, destination=e.destination
+        )
+        self._alert(e, "info", words, name)
 
     def _destination(self, e: Any, *, failing: bool) -> str:
         """Notes whether an output's destination takes the program; returns the output's name."""
@@ -417,10 +455,10 @@ class WallView(SectionsModel):
             },
         )
 
-    def _alert(self, e: Any, severity: str, text: str, subject: str) -> None:
+    def _alert(self, e: Any, severity: str, words: Message, subject: str) -> None:
         self._s.push(
             "alerts",
-            {"at": iso(e.timestamp), "severity": severity, "text": text, "subject": subject},
+            {"at": iso(e.timestamp), "severity": severity, **words.as_json(), "subject": subject},
             KEEP_ALERTS,
         )
 
@@ -430,3 +468,8 @@ class WallView(SectionsModel):
 
 
 _fold = by_event_type(vars(WallView)["_on"])
+
+
+def _on_air(source: str) -> str | Message:
+    """A source's name, or the slate in the reader's words."""
+    return Message("the slate") if source == SLATE else source

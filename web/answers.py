@@ -251,7 +251,10 @@ class AuditLine(Answer):
     subject_id: str
     related: str | None
     action: str
-    summary: str
+    summary: str = Field(description="what happened, in the reader's language")
+    summary_message: dict[str, Any] = Field(
+        description='the same as a message id and its arguments: {"msg", "args"}'
+    )
     reason: str | None
 
 

@@ -24,6 +24,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from events.capture import Capture
+from events.messages import Message
 from events.roles import Role
 from hub import queries
 from hub.errors import NotFound
@@ -98,7 +99,11 @@ def entry(call: Call, cid: UUID) -> dict[str, Any]:
     person = own_only(call.principal)
     if person is not None and person not in (capture.owner, reporter):
         raise ApiError(
-            403, "forbidden", f"capture {cid} is neither {person}'s nor their assignment's"
+            403,
+            "forbidden",
+            Message(
+                "capture {id} is neither {person}'s nor their assignment's", id=cid, person=person
+            ),
         )
     with call.rt.models.reading() as models:
         known = models.captures.get(str(cid))
@@ -137,13 +142,15 @@ async def get_capture(call: Call) -> dict[str, Any]:
 def located(data_dir: Path, recorded: str | None, cid: UUID) -> Path:
     """The capture's file on this node: under the data directory, or an ApiError."""
     if not recorded:
-        raise ApiError(404, "file_elsewhere", f"capture {cid} names no file")
+        raise ApiError(404, "file_elsewhere", Message("capture {id} names no file", id=cid))
     root = data_dir.resolve()
     path = (root / recorded).resolve()  # an absolute `recorded` stays as it is
     if not path.is_relative_to(root):
-        raise ApiError(404, "file_elsewhere", f"capture {cid} is kept outside this hub's data")
+        raise ApiError(
+            404, "file_elsewhere", Message("capture {id} is kept outside this hub's data", id=cid)
+        )
     if not path.is_file():
-        raise ApiError(404, "file_elsewhere", f"capture {cid} is not on this node")
+        raise ApiError(404, "file_elsewhere", Message("capture {id} is not on this node", id=cid))
     return path
 
 

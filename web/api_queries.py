@@ -15,6 +15,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 from starlette.responses import StreamingResponse
 
+from events.messages import N_, Message, from_json
 from events.roles import Role
 from hub import queries
 from hub.audit import export
@@ -31,9 +32,10 @@ from web.answers import (
     Stories,
     StoryDetail,
 )
-from web.auth import Principal
+from web.auth import Principal, not_permitted
 from web.endpoints import Call, Endpoint
 from web.errors import ApiError
+from web.i18n import reader_language, translate
 from web.readers import CONTROL_ROOM, DESK, LIVE, LOG, NEWSROOM, OWN, PEOPLE
 from web.schemas import line
 
@@ -51,9 +53,8 @@ def own_only(principal: Principal, everyone: tuple[Role, ...] = NEWSROOM_WIDE) -
         return None
     if principal.has(*OWN):
         return principal.name
-    wanted = " or ".join(role.value for role in (*OWN, *everyone))
     raise ApiError(
-        403, "forbidden", f"{principal.name} may not read these records: it needs the role {wanted}"
+        403, "forbidden", not_permitted(principal.name, N_("read these records"), (*OWN, *everyone))
     )
 
 
@@ -99,7 +100,11 @@ async def get_assignment(call: Call) -> dict[str, Any]:
     detail = await call.read(lambda: queries.assignment_detail(call.newsroom, aid))
     reporter = own_only(call.principal)
     if reporter and detail["reporter"] != reporter:
-        raise ApiError(403, "forbidden", f"assignment {aid} is not {reporter}'s")
+        raise ApiError(
+            403,
+            "forbidden",
+            Message("assignment {id} is not {person}'s", id=aid, person=reporter),
+        )
     call.etag = detail["version"]
     return detail
 
@@ -133,7 +138,9 @@ async def get_story(call: Call) -> dict[str, Any]:
     def read() -> dict[str, Any]:
         detail = queries.story_detail(call.newsroom, sid)
         if reporter and not queries.story_visible_to(call.newsroom, sid, reporter):
-            raise ApiError(403, "forbidden", f"story {sid} is not {reporter}'s")
+            raise ApiError(
+                403, "forbidden", Message("story {id} is not {person}'s", id=sid, person=reporter)
+            )
         return detail
 
     detail = await call.read(read)
@@ -183,6 +190,10 @@ async def read_audit(call: Call) -> dict[str, Any]:
             actor=q.actor, subject=q.subject, after=q.after, upto=q.upto, limit=q.limit
         )
     )
+    lang = reader_language(call.request)
+    for entry in entries:
+        entry["summary_message"] = entry["summary"]
+        entry["summary"] = translate(lang, from_json(entry["summary"]))
     return {"entries": entries, "next_after": entries[-1]["position"] if entries else q.after}
 
 

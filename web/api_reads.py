@@ -16,12 +16,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from events.messages import N_, Message, from_json
 from hub.errors import StoreUnavailable
 from hub.eventlog import record
 from hub.follower import health_of
 from web.api_queries import MAX_POSITION
 from web.auth import authenticate, require
 from web.errors import ApiError
+from web.i18n import reader_language, translate
 from web.readers import LIVE, LOG
 from web.runtime import runtime
 
@@ -39,10 +41,18 @@ def int_param(
     if raw is None:
         return default
     if not WHOLE_NUMBER.fullmatch(raw):
-        raise ApiError(400, "bad_parameter", f"{name} must be a whole number, not {raw[:40]!r}")
+        raise ApiError(
+            400,
+            "bad_parameter",
+            Message("{name} must be a whole number, not '{raw}'", name=name, raw=raw[:40]),
+        )
     value = int(raw)
     if not low <= value <= high:
-        raise ApiError(400, "bad_parameter", f"{name} must be between {low} and {high}")
+        raise ApiError(
+            400,
+            "bad_parameter",
+            Message("{name} must be between {low} and {high}", name=name, low=low, high=high),
+        )
     return value
 
 
@@ -51,13 +61,19 @@ def parse_at(raw: str) -> int | datetime:
     if WHOLE_NUMBER.fullmatch(raw):
         position = int(raw)
         if not 0 <= position <= MAX_POSITION:
-            raise ApiError(400, "bad_parameter", f"at must be a position from 0 to {MAX_POSITION}")
+            raise ApiError(
+                400,
+                "bad_parameter",
+                Message("at must be a position from 0 to {high}", high=MAX_POSITION),
+            )
         return position
     try:
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+"))
     except ValueError:
         raise ApiError(
-            400, "bad_parameter", f"at must be a position or an ISO 8601 time, not {raw[:40]!r}"
+            400,
+            "bad_parameter",
+            Message("at must be a position or an ISO 8601 time, not '{raw}'", raw=raw[:40]),
         ) from None
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
@@ -72,25 +88,32 @@ def parse_at(raw: str) -> int | datetime:
 
 async def get_wall(request: Request) -> JSONResponse:
     rt = runtime(request)
-    require(authenticate(request, rt.models.directory), *LIVE, doing="read the wall")
+    require(authenticate(request, rt.models.directory), *LIVE, doing=N_("read the wall"))
     raw = request.query_params.get("at")
+    lang = reader_language(request)
     if not raw:
         wall = await run_in_threadpool(rt.models.models.wall.snapshot)
-        return JSONResponse({"replay": False, **wall})
+        return JSONResponse({"replay": False, **with_alert_text(wall, lang)})
     at = parse_at(raw)
 
     def replay() -> dict[str, Any]:
         position = at if isinstance(at, int) else rt.models.position_at(at)
         wall = rt.models.replay(position).wall.state()
         moment = at.isoformat().replace("+00:00", "Z") if isinstance(at, datetime) else None
-        return {"replay": True, "replay_at": moment, **wall}
+        return {"replay": True, "replay_at": moment, **with_alert_text(wall, lang)}
 
     return JSONResponse(await run_in_threadpool(replay))
 
 
+def with_alert_text(wall: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The wall with each alert's `text` said in the reader's language (beside its message)."""
+    alerts = [{**alert, "text": translate(lang, from_json(alert))} for alert in wall["alerts"]]
+    return {**wall, "alerts": alerts}
+
+
 async def get_events(request: Request) -> JSONResponse:
     rt = runtime(request)
-    require(authenticate(request, rt.models.directory), *LOG, doing="read the event log")
+    require(authenticate(request, rt.models.directory), *LOG, doing=N_("read the event log"))
     after = int_param(request, "after", 0)
     limit = int_param(request, "limit", 100, low=1, high=MAX_PAGE)
     store = rt.newsroom.store

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from starlette.datastructures import Headers
 from starlette.requests import HTTPConnection
 
+from events.messages import Message, either
 from events.roles import Actor, Role
 from hub.credentials import hash_token
 from projections.directory import Directory
@@ -153,7 +154,11 @@ def authenticate_person(conn: HTTPConnection, directory: Directory) -> Principal
     """Returns the calling person (not a device), or refuses with 401/403."""
     principal = authenticate(conn, directory)
     if principal.kind != "user":
-        raise ApiError(403, "forbidden", f"source {principal.name}'s token only publishes video")
+        raise ApiError(
+            403,
+            "forbidden",
+            Message("source {name}'s token only publishes video", name=principal.name),
+        )
     return principal
 
 
@@ -162,15 +167,26 @@ def authenticate_writer(conn: HTTPConnection, directory: Directory) -> Principal
     principal = authenticate_person(conn, directory)
     if principal.read_only:
         raise ApiError(
-            403, "read_only", f"{principal.name} is a read-only display and may not change anything"
+            403,
+            "read_only",
+            Message(
+                "{name} is a read-only display and may not change anything", name=principal.name
+            ),
         )
     return principal
 
 
 def require(principal: Principal, *roles: Role, doing: str) -> None:
-    """Refuses with 403 unless the caller holds one of the roles (admins hold all)."""
+    """Refuses with 403 unless the caller holds one of the roles (admins hold all); `doing` is a
+    message id saying what the caller may not do."""
     if principal.kind != "user" or not principal.has(*roles):
-        wanted = " or ".join(r.value for r in roles)
-        raise ApiError(
-            403, "forbidden", f"{principal.name} may not {doing}: it needs the role {wanted}"
-        )
+        raise ApiError(403, "forbidden", not_permitted(principal.name, doing, roles))
+
+
+def not_permitted(name: str, doing: str, roles: tuple[Role, ...]) -> Message:
+    return Message(
+        "{actor} may not {doing}: it needs the role {role}",
+        actor=name,
+        doing=Message(doing),
+        role=either([r.value for r in roles]),
+    )

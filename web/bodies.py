@@ -13,9 +13,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import Headers
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from events import messages
 from web.errors import ApiError, error_response
 
 M = TypeVar("M", bound=BaseModel)
@@ -74,8 +75,10 @@ class BodyLimitMiddleware:
             await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        limit = f"{self.max_bytes // 1024} KiB"
-        response = error_response(413, "body_too_large", f"the request body is over {limit}")
+        words = messages.Message(
+            "the request body is over {limit} KiB", limit=self.max_bytes // 1024
+        )
+        response = error_response(HTTPConnection(scope), 413, "body_too_large", words)
         response.headers["Connection"] = "close"
         await response(scope, receive, send)
 
@@ -92,7 +95,8 @@ def parse_json(body: bytes) -> Any:
     except RecursionError:
         raise _too_deep() from None
     except (UnicodeDecodeError, ValueError) as error:
-        raise ApiError(400, "bad_json", f"the body is not valid JSON: {error}") from None
+        words = messages.Message("the body is not valid JSON: {error}", error=str(error))
+        raise ApiError(400, "bad_json", words) from None
     if _depth_over(data, MAX_DEPTH):
         raise _too_deep()
     return data
@@ -103,7 +107,8 @@ def _refuse_constant(name: str) -> Any:
 
 
 def _too_deep() -> ApiError:
-    return ApiError(400, "bad_json", f"the body nests deeper than {MAX_DEPTH} levels")
+    words = messages.Message("the body nests deeper than {depth} levels", depth=MAX_DEPTH)
+    return ApiError(400, "bad_json", words)
 
 
 def _depth_over(data: Any, limit: int) -> bool:
@@ -128,10 +133,8 @@ async def read_json(request: Request) -> Any:
         return NOTHING
     content_type = request.headers.get("content-type", "")
     if not is_json(content_type):
-        shown = content_type or "none"
-        raise ApiError(
-            415, "unsupported_media_type", f"send application/json, not {shown}"
-        ) from None
+        words = messages.Message("send application/json, not {type}", type=content_type or "none")
+        raise ApiError(415, "unsupported_media_type", words) from None
     return parse_json(body)
 
 
@@ -149,10 +152,16 @@ def invalid(error: ValidationError) -> ApiError:
         {"field": ".".join(str(p) for p in e["loc"]) or "(body)", "message": e["msg"]}
         for e in problems[:MAX_FIELDS]
     ]
-    summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields[:5])
+    # pydantic says what is wrong with each field in English; the sentence around it is ours.
+    shown = "; ".join(f"{f['field']}: {f['message']}" for f in fields[:5])
+    words = messages.Message("the request is not valid: {problems}", problems=shown)
     if len(problems) > 5:
-        summary += f" (and {len(problems) - 5} more)"
-    return ApiError(422, "invalid", summary, fields=fields)
+        words = messages.Message(
+            "the request is not valid: {problems} (and {more} more)",
+            problems=shown,
+            more=len(problems) - 5,
+        )
+    return ApiError(422, "invalid", words, fields=fields)
 
 
 async def read_body(request: Request, model: type[M]) -> M:

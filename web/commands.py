@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError, create_model
 
+from events.messages import Message
 from hub.commands import Command, routed_commands
 from hub.commands.base import Http
 from hub.newsroom import Done
@@ -48,7 +49,8 @@ def build(cls: type[Command], call: Call, http: Http) -> Command:
             if problem["loc"] and problem["loc"][0] in http.path_fields:
                 name = str(problem["loc"][0])
                 noun = getattr(cls, "noun", name)
-                raise ApiError(404, "not_found", f"no {noun} {call.param(name)!r}") from None
+                words = Message("no {kind} '{id}'", kind=Message(noun), id=call.param(name))
+                raise ApiError(404, "not_found", words) from None
         raise invalid(error) from None
 
 

@@ -20,6 +20,7 @@ from starlette.datastructures import Headers
 from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from events.messages import N_
 from web.auth import authorization
 from web.errors import error_response
 
@@ -65,7 +66,7 @@ class CsrfMiddleware:
             await self.app(scope, receive, send)
             return
         if not same_origin(headers):
-            await self._refuse(scope, receive, send, "the request comes from another site")
+            await self._refuse(scope, receive, send, N_("the request comes from another site"))
             return
         session = scope.get("session") or {}
         expected = str(session.get("csrf") or "")
@@ -85,12 +86,15 @@ class CsrfMiddleware:
             scope,
             receive,
             send,
-            "a signed-in write needs the X-CSRF-Token header (from GET /api/me or the page's "
-            "csrf-token meta tag)",
+            N_(
+                "a signed-in write needs the X-CSRF-Token header (from GET /api/me or the page's "
+                "csrf-token meta tag)"
+            ),
         )
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, message: str) -> None:
-        await error_response(403, "csrf_failed", message)(scope, receive, send)
+        response = error_response(HTTPConnection(scope), 403, "csrf_failed", message)
+        await response(scope, receive, send)
 
 
 def _matches(sent: str | None, expected: str) -> bool:

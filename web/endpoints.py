@@ -24,12 +24,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Receive, Scope, Send
 
+from events.messages import Message
 from events.roles import Role
 from hub.errors import VersionConflict
 from hub.newsroom import Done, Newsroom
 from hub.newsroom import Request as Command
 from hub.readmodels import Models
-from web.auth import Principal, authenticate_person, authenticate_writer
+from web.auth import Principal, authenticate_person, authenticate_writer, not_permitted
 from web.bodies import invalid, read_body
 from web.consistency import Freshness, WriteTracker
 from web.errors import ApiError
@@ -51,7 +52,11 @@ def parse_if_match(raw: str | None) -> int | None:
         return None
     found = IF_MATCH.match(raw)
     if found is None:
-        raise ApiError(400, "bad_header", f'If-Match must name one version, like "3", not {raw!r}')
+        raise ApiError(
+            400,
+            "bad_header",
+            Message("If-Match must name one version, like \"3\", not '{raw}'", raw=raw),
+        )
     return int(found.group(1))
 
 
@@ -91,7 +96,7 @@ async def execute(rt: Runtime, command: Command, work: Callable[[Command], Done]
     except VersionConflict as conflict:
         status = 412 if command.expected_version is not None else 409
         raise ApiError(
-            status, conflict.code, conflict.message, current_version=conflict.current_version
+            status, conflict.code, conflict.words, current_version=conflict.current_version
         ) from None
     if position is not None:
         await freshness(rt).reach(position)
@@ -151,7 +156,9 @@ class Call:
         try:
             return UUID(raw)
         except ValueError:
-            raise ApiError(404, "not_found", f"no {what} {raw!r}") from None
+            raise ApiError(
+                404, "not_found", Message("no {kind} '{id}'", kind=Message(what), id=raw)
+            ) from None
 
     async def command(self, work: Callable[[Command], Done]) -> Done:
         command = Command(
@@ -230,13 +237,8 @@ class Endpoint:
         else:
             principal = authenticate_person(request, directory)
         if self.roles and not principal.has(*self.roles):
-            wanted = " or ".join(role.value for role in self.roles)
-            raise ApiError(
-                403,
-                "forbidden",
-                f"{principal.name} may not {self.summary[0].lower()}{self.summary[1:]}: "
-                f"it needs the role {wanted}",
-            )
+            doing = doing_words(self.summary)
+            raise ApiError(403, "forbidden", not_permitted(principal.name, doing, self.roles))
         call = Call(request, rt, principal, None, self.parse_query(request))
         if self.writes:
             call.key = parse_idempotency_key(request.headers.get("idempotency-key"))
@@ -257,7 +259,7 @@ class Endpoint:
             return self.query.model_validate(dict(request.query_params))
         except ValidationError as error:
             refusal = invalid(error)
-            raise ApiError(400, "bad_parameter", refusal.message, **refusal.extra) from None
+            raise ApiError(400, "bad_parameter", refusal.words, **refusal.extra) from None
 
 
 def write_endpoint(
@@ -288,3 +290,8 @@ def write_endpoint(
         if_match="none" if creates else if_match,
         location=creates,
     )
+
+
+def doing_words(summary: str) -> str:
+    """What an endpoint does, as the `doing` of a refusal: its summary, lower-cased."""
+    return summary[0].lower() + summary[1:]

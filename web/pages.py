@@ -13,17 +13,19 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import jinja2
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.templating import Jinja2Templates
 
 from events.channels import CHANNELS
+from events.messages import N_
 from events.roles import Role
 from web.auth import Principal, authenticate, home_page
 from web.csrf import csrf_token
 from web.errors import ApiError
-from web.i18n import COOKIE, chosen_language, labels, other_language
+from web.i18n import COOKIE, catalog, chosen_language, gettext, install, other_language
 from web.readers import LIVE
 from web.runtime import Runtime, runtime
 
@@ -40,13 +42,16 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "audit": (Role.AUDITOR,),
 }
 NAV = ("wall", "console", "reporter", "review", "audit")
+LOGIN_ERRORS = (N_("login.error.bad_credentials"), N_("login.error.too_many_attempts"))
 
 
 def templates_of(rt: Runtime) -> Jinja2Templates:
     """The template environment, made once per application (it caches compiled templates)."""
     found = rt.extras.get("templates")
     if found is None:
-        found = rt.extras["templates"] = Jinja2Templates(directory=TEMPLATES)
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+        install(env)
+        found = rt.extras["templates"] = Jinja2Templates(env=env)
     assert isinstance(found, Jinja2Templates)
     return found
 
@@ -82,19 +87,17 @@ def render(
 ) -> Response:
     rt = runtime(request)
     lang, asked = chosen_language(request)
-    words = labels(lang)
     allowed = [p for p in NAV if principal is not None and principal.has(*PAGE_ROLES[p])]
     session = principal is not None and principal.via == "session"
     base = {
         "lang": lang,
         "other_lang": other_language(lang),
-        "t": words,
         "centre": rt.settings.centre_name,
         "me": principal,
         "page": page,
         "nav": allowed,
         "csrf": csrf_token(request) if session else "",
-        "i18n_json": script_json(dict(words)),
+        "i18n_json": script_json(dict(catalog(lang))),
         "config_json": script_json(config or {}),
         "lang_href": "?" + urlencode({**request.query_params, "lang": other_language(lang)}),
     }
@@ -156,13 +159,15 @@ async def home(request: Request) -> Response:
 
 async def login_page(request: Request) -> Response:
     error = request.query_params.get("error", "")
-    words = labels(chosen_language(request)[0])
+    lang = chosen_language(request)[0]
     message = ""
     if error:
-        message = words.get(f"login.error.{error}", words["login.error.other"])
+        key = f"login.error.{error}"
+        message = gettext(lang, key if key in LOGIN_ERRORS else N_("login.error.other"))
         retry = request.query_params.get("retry_after", "")
         if retry.isdigit():
-            message += f" ({retry} {words['login.retry_after']})"
+            seconds = gettext(lang, N_("login.retry_after"))
+            message += f" ({retry} {seconds})"
     return render(
         request,
         "login.html",

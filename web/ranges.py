@@ -13,9 +13,11 @@ import re
 
 import anyio
 from starlette.datastructures import Headers
+from starlette.requests import HTTPConnection
 from starlette.responses import FileResponse
 from starlette.types import Receive, Scope, Send
 
+from events.messages import Message
 from web.errors import error_response
 
 MAX_RANGES = 100  # more pieces than a player asks for: the whole file is cheaper (RFC 9110 §14.2)
@@ -65,11 +67,12 @@ class RangedFile(FileResponse):
             size = (await anyio.to_thread.run_sync(os.stat, self.path)).st_size
             spans = byte_ranges(raw, size)
             if spans == []:
-                message = f"no range asked for is within the file's {size} bytes"
+                words = Message("no range asked for is within the file's {size} bytes", size=size)
                 response = error_response(
+                    HTTPConnection(scope),
                     416,
                     "range_not_satisfiable",
-                    message,
+                    words,
                     headers={"Content-Range": f"bytes */{size}"},
                 )
                 await response(scope, receive, send)

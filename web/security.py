@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from events.messages import Message
 from hub.config import Settings
 from web.auth import Principal, authenticate, authenticate_person, home_page
 from web.bodies import BodyLimitMiddleware, read_body
@@ -143,7 +144,7 @@ async def sign_in(request: Request, name: str, password: str) -> Principal:
         raise ApiError(
             429,
             "too_many_attempts",
-            f"too many failed sign-ins; try again in {wait} s",
+            Message("too many failed sign-ins; try again in {seconds} s", seconds=wait),
             headers={"Retry-After": str(wait)},
         )
     person = rt.models.directory.people.get(name)

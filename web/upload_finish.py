@@ -16,6 +16,7 @@ from uuid import UUID
 from starlette.concurrency import run_in_threadpool
 
 from events.capture import refusal
+from events.messages import Message
 from events.roles import Actor
 from hub.commands.stories import RefuseUpload, RegisterCapture
 from hub.newsroom import Done
@@ -33,7 +34,9 @@ def refused(upload: Upload, status: int = 410) -> ApiError:
     return ApiError(
         status,
         "upload_refused",
-        f"{upload.filename} was not kept: {upload.refused}",
+        Message(
+            "{filename} was not kept: {reason}", filename=upload.filename, reason=upload.refused
+        ),
         detected_type=upload.detected_type,
     )
 

@@ -29,11 +29,12 @@ from starlette.routing import BaseRoute, Route
 
 from events.assignment import Assignment
 from events.errors import DomainError
+from events.messages import Message
 from events.roles import Role
 from hub.errors import HubError
 from web.auth import Principal, authenticate_person, authenticate_writer
 from web.bodies import BYTE_COUNT
-from web.errors import ApiError, error_response, on_domain_error
+from web.errors import ApiError, on_domain_error, refusal_response
 from web.runtime import Runtime, runtime
 from web.schemas import LINE
 from web.upload_files import Upload, UploadFiles
@@ -79,9 +80,7 @@ def tus(
                 _check_version(request)
             response = await handler(request)
         except ApiError as refusal:
-            response = error_response(
-                refusal.status, refusal.code, refusal.message, **refusal.extra
-            )
+            response = refusal_response(request, refusal)
         except (DomainError, HubError) as refusal:
             response = await on_domain_error(request, refusal)
         response.headers["Tus-Resumable"] = TUS_VERSION
@@ -98,7 +97,11 @@ def _check_version(request: Request) -> None:
         raise ApiError(
             412,
             "tus_version",
-            f"this server speaks tus {TUS_VERSION}, not {sent or 'no version'}",
+            Message(
+                "this server speaks tus {version}, not {sent}",
+                version=TUS_VERSION,
+                sent=sent or Message("no version"),
+            ),
             headers={"Tus-Version": TUS_VERSION},
         )
 
@@ -111,7 +114,8 @@ def parse_metadata(raw: str) -> dict[str, str]:
         try:
             found[key] = base64.b64decode(value.strip(), validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
-            raise ApiError(400, "bad_header", f"Upload-Metadata {key!r} is not base64") from None
+            words = Message("Upload-Metadata '{key}' is not base64", key=key)
+            raise ApiError(400, "bad_header", words) from None
     return found
 
 
@@ -119,14 +123,16 @@ def _bytes_header(request: Request, name: str) -> int:
     """A count of bytes from a header: tus 1.0.0 says a non-negative integer, in ASCII digits."""
     raw = request.headers.get(name, "")
     if not BYTE_COUNT.fullmatch(raw):
-        raise ApiError(400, "bad_header", f"{name} must be a whole number of bytes (18 digits)")
+        words = Message("{name} must be a whole number of bytes (18 digits)", name=name)
+        raise ApiError(400, "bad_header", words)
     return int(raw)
 
 
 def _length(request: Request, limit: int) -> int:
     length = _bytes_header(request, "Upload-Length")
     if length > limit:
-        raise ApiError(413, "upload_too_large", f"uploads are limited to {limit} bytes")
+        words = Message("uploads are limited to {limit} bytes", limit=limit)
+        raise ApiError(413, "upload_too_large", words)
     return length
 
 
@@ -149,7 +155,8 @@ async def create(request: Request) -> Response:
     rt = runtime(request)
     principal = authenticate_writer(request, rt.models.directory)
     if not principal.has(*UPLOADERS):
-        raise ApiError(403, "forbidden", f"{principal.name} may not upload captures")
+        words = Message("{name} may not upload captures", name=principal.name)
+        raise ApiError(403, "forbidden", words)
     uploads = uploads_of(rt)
     length = _length(request, uploads.max_bytes)
     raw_metadata = request.headers.get("upload-metadata", "")
@@ -180,14 +187,15 @@ async def _assignment(rt: Runtime, principal: Principal, raw: str | None) -> str
     try:
         assignment_id = UUID(raw)
     except ValueError:
-        raise ApiError(404, "not_found", f"no assignment {raw!r}") from None
+        raise ApiError(404, "not_found", Message("no assignment '{id}'", id=raw)) from None
     found = await run_in_threadpool(rt.newsroom.get, Assignment, assignment_id)
     if (
         principal.has(Role.DISPATCHER, Role.EDITOR, Role.TECHNICIAN)
         or found.reporter == principal.name
     ):
         return str(assignment_id)
-    raise ApiError(403, "forbidden", f"assignment {assignment_id} is not {principal.name}'s")
+    words = Message("assignment {id} is not {person}'s", id=assignment_id, person=principal.name)
+    raise ApiError(403, "forbidden", words)
 
 
 async def _mine(request: Request, *, writing: bool) -> tuple[Runtime, Principal, Upload]:
@@ -198,9 +206,10 @@ async def _mine(request: Request, *, writing: bool) -> tuple[Runtime, Principal,
     upload_id = request.path_params["upload_id"]
     upload = await run_in_threadpool(uploads_of(rt).files.find, upload_id)
     if upload is None:
-        raise ApiError(404, "not_found", f"no upload {upload_id!r}")
+        raise ApiError(404, "not_found", Message("no upload '{id}'", id=upload_id))
     if upload.owner != principal.name and not principal.has(*STAFF):
-        raise ApiError(403, "forbidden", f"upload {upload_id} is {upload.owner}'s")
+        words = Message("upload {id} is {person}'s", id=upload_id, person=upload.owner)
+        raise ApiError(403, "forbidden", words)
     if upload.refused is not None:
         raise refused(upload)
     return rt, principal, upload
@@ -246,7 +255,8 @@ async def head(request: Request) -> Response:
 @tus
 async def patch(request: Request) -> Response:
     if request.headers.get("content-type", "").split(";")[0].strip() != OFFSET_TYPE:
-        raise ApiError(415, "unsupported_media_type", f"PATCH sends {OFFSET_TYPE}")
+        words = Message("PATCH sends {type}", type=OFFSET_TYPE)
+        raise ApiError(415, "unsupported_media_type", words)
     sent_offset = _bytes_header(request, "Upload-Offset")
     rt, principal, upload = await _mine(request, writing=True)
     uploads = uploads_of(rt)
@@ -254,14 +264,20 @@ async def patch(request: Request) -> Response:
     try:
         await asyncio.wait_for(lock.acquire(), BUSY_WAIT)
     except TimeoutError:
-        raise ApiError(409, "upload_busy", f"upload {upload.id} is being written") from None
+        words = Message("upload {id} is being written", id=upload.id)
+        raise ApiError(409, "upload_busy", words) from None
     try:
         offset = await _offset_of(uploads, upload.id)
         if sent_offset != offset:
             raise ApiError(
                 409,
                 "offset_mismatch",
-                f"upload {upload.id} is at offset {offset}, not {sent_offset}",
+                Message(
+                    "upload {id} is at offset {offset}, not {sent}",
+                    id=upload.id,
+                    offset=offset,
+                    sent=sent_offset,
+                ),
             )
         offset = await _append(request, uploads, upload, offset)
         headers = {"Upload-Offset": str(offset)}
@@ -279,7 +295,8 @@ async def _append(request: Request, uploads: Uploads, upload: Upload, offset: in
     try:
         async for chunk in request.stream():
             if offset + len(chunk) > upload.length:
-                raise ApiError(400, "past_the_end", f"upload {upload.id} is {upload.length} bytes")
+                words = Message("upload {id} is {length} bytes", id=upload.id, length=upload.length)
+                raise ApiError(400, "past_the_end", words)
             await run_in_threadpool(_write, file, chunk)
             offset += len(chunk)
     except ClientDisconnect:
@@ -310,7 +327,8 @@ async def _finish(
 async def delete(request: Request) -> Response:
     rt, _, upload = await _mine(request, writing=True)
     if upload.capture is not None:
-        raise ApiError(409, "upload_complete", f"upload {upload.id} is capture {upload.capture}")
+        words = Message("upload {id} is capture {capture}", id=upload.id, capture=upload.capture)
+        raise ApiError(409, "upload_complete", words)
     uploads = uploads_of(rt)
     async with uploads.lock(upload.id):
         await run_in_threadpool(uploads.files.delete, upload.id)

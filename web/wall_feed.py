@@ -31,18 +31,18 @@ from urllib.parse import urlsplit
 from uuid import UUID
 
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from events.errors import DomainError
+from events.messages import N_, Message
 from events.roles import SYSTEM_ACTOR
 from hub.commands.dispatch import DeliverCommand
 from hub.errors import HubError, StoreUnavailable
 from hub.newsroom import Request
 from hub.store.status import StoreStatus
 from web.auth import Principal, authenticate, require
-from web.errors import ApiError
+from web.errors import ApiError, refusal_response
 from web.readers import LIVE
 from web.runtime import Runtime, runtime
 from web.wall_fanout import Client, Heartbeat, Join, Leave, Resync, StoreChanged, WallFanout
@@ -187,7 +187,7 @@ def admit(ws: WebSocket, rt: Runtime, scope: str) -> Principal:
     if principal.kind != "user":
         raise ApiError(403, "forbidden", "live sources do not watch the wall")
     if scope == "wall":
-        require(principal, *LIVE, doing="watch the whole wall (scope=mine shows one's own)")
+        require(principal, *LIVE, doing=N_("watch the whole wall (scope=mine shows one's own)"))
     if principal.via == "session" and not same_origin(ws):
         raise ApiError(403, "forbidden", "the wall feed only serves pages of this hub")
     return principal
@@ -198,7 +198,11 @@ async def wall_socket(ws: WebSocket) -> None:
     scope = ws.query_params.get("scope", "wall")
     try:
         if scope not in SCOPES:
-            raise ApiError(400, "bad_parameter", f"scope must be wall or mine, not {scope!r}")
+            raise ApiError(
+                400,
+                "bad_parameter",
+                Message("scope must be wall or mine, not '{scope}'", scope=scope),
+            )
         principal = admit(ws, rt, scope)
     except ApiError as refusal:
         await refuse(ws, refusal)
@@ -219,10 +223,8 @@ async def wall_socket(ws: WebSocket) -> None:
 
 async def refuse(ws: WebSocket, refusal: ApiError) -> None:
     """Answers the handshake with the API's error shape (or a bare 1008 close if unsupported)."""
-    body = {"error": {"code": refusal.code, "message": refusal.message}}
-    headers = refusal.extra.get("headers")
     try:
-        await ws.send_denial_response(JSONResponse(body, refusal.status, headers=headers))
+        await ws.send_denial_response(refusal_response(ws, refusal))
     except RuntimeError:
         await ws.close(code=1008, reason=refusal.message[:120])
 

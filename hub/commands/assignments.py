@@ -78,7 +78,7 @@ class AssignReporter(OnAssignment):
 
     def check(self, newsroom: Newsroom, r: Request) -> None:
         if Role.REPORTER.value not in newsroom.user(self.reporter).roles:
-            raise NotFound(f"{self.reporter} is not a reporter")
+            raise NotFound("{name} is not a reporter", name=self.reporter)
 
     def decide(self, a: Assignment, r: Request) -> None:
         a.assign(at=r.at, actor=r.actor, reporter=self.reporter)

@@ -20,6 +20,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from pydantic import BaseModel, ConfigDict
 
+from events.messages import Message
 from events.roles import Role
 
 if TYPE_CHECKING:
@@ -80,9 +81,9 @@ class Create(Command):
     def make(self, newsroom: Newsroom, r: Request) -> Aggregate:
         raise NotImplementedError
 
-    def exists_as(self) -> str:
+    def exists_as(self) -> Message | None:
         """How a taken id is named in the refusal (`user 'x' exists already`)."""
-        return ""
+        return None
 
     def run(self, newsroom: Newsroom, r: Request) -> Done:
         return newsroom.create(

@@ -10,6 +10,7 @@ from uuid import UUID
 from pydantic import Field
 
 from events.media import LiveSource, Output
+from events.messages import Message
 from events.roles import Role
 from hub.commands.base import Change, Command, Create, Http
 from hub.commands.fields import Name, line, lines
@@ -55,7 +56,7 @@ class RegisterSource(Command):
                 token_id=token.token_id,
                 token_hash=token.hash,
             ),
-            what=f"live source {self.name!r}",
+            what=Message("live source '{name}'", name=self.name),
             extra={"name": self.name, "token_id": token.token_id, SECRET_FIELD: token.secret},
         )
 
@@ -163,8 +164,8 @@ class ConfigureOutput(Create):
         default=None, max_length=500, pattern=r"^rtmps?://[^\x00-\x20\x7f]*$"
     )
 
-    def exists_as(self) -> str:
-        return f"output {self.name!r}"
+    def exists_as(self) -> Message:
+        return Message("output '{name}'", name=self.name)
 
     def make(self, newsroom: Newsroom, r: Request) -> Output:
         for source in (self.source, self.backup):

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from pydantic import Field
 
+from events.messages import N_, Message
 from events.roles import Role
 from events.user import User
 from hub.commands.base import Change, Command, Http
@@ -44,7 +45,7 @@ class RegisterUser(Command):
     password: str | None = Field(default=None, min_length=8, max_length=1024, repr=False)
 
     def run(self, newsroom: Newsroom, r: Request) -> Done:
-        r.actor.require(Role.ADMIN, doing="register users")
+        r.actor.require(Role.ADMIN, doing=N_("register users"))
         token = new_token()
 
         def make() -> User:
@@ -72,7 +73,7 @@ class RegisterUser(Command):
             r,
             self.command_name(),
             make,
-            what=f"user {self.name!r}",
+            what=Message("user '{name}'", name=self.name),
             extra={"name": self.name, "token_id": token.token_id, SECRET_FIELD: token.secret},
         )
 
@@ -91,7 +92,9 @@ class OnUser(Change):
 
     def require_self_or_admin(self, r: Request, doing: str) -> None:
         if r.actor.name != self.name:
-            r.actor.require(Role.ADMIN, doing=f"{doing} of {self.name}")
+            r.actor.require(
+                Role.ADMIN, doing=Message("{doing} of {name}", doing=Message(doing), name=self.name)
+            )
 
 
 class SetPassword(OnUser):
@@ -101,7 +104,7 @@ class SetPassword(OnUser):
     password: str = Password
 
     def run(self, newsroom: Newsroom, r: Request) -> Done:
-        self.require_self_or_admin(r, "set the password")
+        self.require_self_or_admin(r, N_("set the password"))
         password_hash = newsroom.passwords.hash(self.password)
         return newsroom.change(
             r,
@@ -125,7 +128,7 @@ class IssueToken(OnUser):
     label: str = line(100, min_length=1, default="api")
 
     def run(self, newsroom: Newsroom, r: Request) -> Done:
-        self.require_self_or_admin(r, "issue tokens")
+        self.require_self_or_admin(r, N_("issue tokens"))
         token = new_token()
         return newsroom.change(
             r,
@@ -151,7 +154,7 @@ class RevokeToken(OnUser):
     reason: str = line(500, min_length=1, default="revoked")
 
     def check(self, newsroom: Newsroom, r: Request) -> None:
-        self.require_self_or_admin(r, "revoke tokens")
+        self.require_self_or_admin(r, N_("revoke tokens"))
 
     def decide(self, u: User, r: Request) -> None:
         u.revoke_token(at=r.at, actor=r.actor.name, token_id=self.token_id, reason=self.reason)
@@ -165,7 +168,7 @@ class ChangeRoles(OnUser):
     reason: Reason
 
     def decide(self, u: User, r: Request) -> None:
-        r.actor.require(Role.ADMIN, doing="change roles")
+        r.actor.require(Role.ADMIN, doing=N_("change roles"))
         u.change_roles(at=r.at, actor=r.actor.name, roles=list(self.roles), reason=self.reason)
 
 
@@ -176,5 +179,5 @@ class DeactivateUser(OnUser):
     reason: Reason
 
     def decide(self, u: User, r: Request) -> None:
-        r.actor.require(Role.ADMIN, doing="deactivate people")
+        r.actor.require(Role.ADMIN, doing=N_("deactivate people"))
         u.deactivate(at=r.at, actor=r.actor.name, reason=self.reason)

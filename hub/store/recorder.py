@@ -211,7 +211,9 @@ class HubRecorder(SQLAlchemyRecorder, ApplicationRecorder):
 
     def _lost(self, error: BaseException) -> StoreUnavailable:
         self.watch.lost(error)
-        return StoreUnavailable(f"the store cannot be used right now: {reason_of(error)}")
+        return StoreUnavailable(
+            "the store cannot be used right now: {reason}", reason=reason_of(error)
+        )
 
     def _integrity_errors(self) -> tuple[type[Exception], ...]:
         if self.is_postgres:

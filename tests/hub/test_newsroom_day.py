@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from events.base import Location
+from events.messages import from_json
 from hub.commands.assignments import (
     AcceptAssignment,
     AssignReporter,
@@ -131,7 +132,8 @@ def test_the_day_as_it_ends(newsroom: Newsroom, staff: Staff) -> None:
         ("published", ["tv", "wechat", "weibo"]),
         ("retracted", ["weibo"]),
     ]
-    assert any("rejected at second review" in alert["text"] for alert in wall["alerts"])
+    said = [str(from_json(alert)) for alert in wall["alerts"]]
+    assert any("rejected at the second review" in text for text in said), said
 
     matrix = models.models.matrix.state()["stories"][story]
     assert matrix["revision"] == 2 and matrix["state"] == "approved"

@@ -91,6 +91,39 @@ def test_a_checkpoint_from_before_a_read_model_existed_is_folded_again(
     assert ReadModels(newsroom).replay(second.position).captures.get(str(capture)) is not None
 
 
+def test_a_store_of_english_summaries_and_alerts_is_written_anew_as_messages(
+    newsroom: Newsroom, staff: Staff
+) -> None:
+    """A hub upgraded from the form before the catalogs (audit rows and wall alerts in English)
+    folds the log again at its first start and rewrites every audit row as a message."""
+    plan_many(newsroom, staff, 5)
+    first = ReadModels(newsroom, checkpoint_every=3)
+    first.start()
+    first.stop()
+    audit = first.audit_entries(limit=1000)
+    sql = newsroom.store.sql.placeholders
+    with newsroom.store.read_cursor() as cur:
+        cur.execute("SELECT position, state FROM hub_checkpoints")
+        checkpoints = cur.fetchall()
+    with newsroom.store.write_cursor() as cur:  # as the earlier form left them
+        cur.execute("UPDATE hub_audit SET summary = 'planned assignment (in English)'")
+        cur.execute("UPDATE hub_tracking SET model = 'audit' WHERE model = 'audit/messages'")
+        for position, state in checkpoints:
+            older = {k: v for k, v in json.loads(bytes(state)).items() if k != "form"}
+            older["wall"]["alerts"] = [{"at": "2026-01-01T00:00:00Z", "text": "in English"}]
+            cur.execute(
+                sql("UPDATE hub_checkpoints SET state = ? WHERE position = ?"),
+                (json.dumps(older).encode(), position),
+            )
+    second = ReadModels(newsroom, checkpoint_every=3)
+    second.start()
+    assert second.folded == newsroom.store.max_notification_id()
+    assert second.audit_entries(limit=1000) == audit
+    assert audit[-1]["summary"]["msg"] == "planned assignment '{title}' ({priority}) at {place}"
+    assert second.models.wall.state() == first.models.wall.state()
+    assert ReadModels(newsroom).replay(7).wall.state()["alerts"] == []
+
+
 def test_a_rebuild_from_zero_agrees_with_the_live_models(newsroom: Newsroom, staff: Staff) -> None:
     models = ReadModels(newsroom, checkpoint_every=10)
     models.start()

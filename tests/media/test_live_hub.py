@@ -316,5 +316,5 @@ async def test_the_program_output_follows_the_switch_and_fails_over(
     assert down["payload"]["destination"] == "rtmp" and down["actor"] == "hub"
     outputs = (await live.get("/api/outputs"))["outputs"]
     assert outputs[0]["failing"] == ["rtmp"]
-    alerts = (await live.get("/api/wall"))["alerts"]
-    assert any("rtmp failed" in alert["text"] for alert in alerts)
+    alerts = (await live.get("/api/wall?lang=en"))["alerts"]
+    assert any("rtmp failed" in alert["text"] for alert in alerts), alerts

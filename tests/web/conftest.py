@@ -31,7 +31,9 @@ def hub_url(settings: Settings, staff: Staff) -> Iterator[str]:
 
 @pytest.fixture
 def client(hub_url: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=hub_url) as client:
+    """Reads the API in English, the language its messages are asserted in here (the default,
+    Chinese, is tested in tests/web/test_i18n.py)."""
+    with httpx.Client(base_url=hub_url, headers={"Accept-Language": "en"}) as client:
         yield client
 
 

@@ -606,7 +606,7 @@ def test_refusals_say_why(tokens: dict[str, str], staff: Staff, client: httpx.Cl
     }
     for caller, path, message in (
         ("wally", "/api/events", "wally may not read the event log: it needs the role auditor"),
-        ("rui", "/api/wall", "rui may not read the wall: it needs the role wall or dispatcher"),
+        ("rui", "/api/wall", "rui may not read the wall: it needs the role wall, dispatcher"),
         ("wally", "/api/captures", "wally may not read these records: it needs the role reporter"),
         ("cam", "/api/wall", "cam may not read the wall"),
         ("cam", "/api/events", "cam may not read the event log"),

@@ -2,9 +2,26 @@
 
 const json = (id) => JSON.parse(document.getElementById(id)?.textContent || "{}");
 
-/** The page's words (web/i18n.py): t("wall.live"). */
+/** The page's words, from the catalog of its language (web/locale, docs/i18n.md): t("wall.live").
+ * A word used here is marked by writing it as t("…") with a literal, so the catalogs find it. */
 const WORDS = json("i18n");
-export const t = (key) => WORDS[key] ?? key;
+const word = (msgid) => WORDS[msgid] || msgid;
+export const t = word;
+
+/** The page's language, as the API should answer it (Accept-Language). */
+export const language = document.documentElement.lang || "zh-CN";
+
+/** A message of the read models ({"msg": id, "args": {...}}, events/messages.py) in the page's
+ * words: places {name} are filled with the arguments, which may be messages or lists themselves. */
+export function say(message) {
+  const arg = (value) => {
+    if (value === null || value === undefined) return "";
+    if (Array.isArray(value)) return value.map(arg).join(word(", "));
+    if (typeof value === "object" && "msg" in value) return say(value);
+    return String(value);
+  };
+  return word(message.msg).replace(/\{(\w+)\}/g, (_, name) => arg(message.args?.[name]));
+}
 
 /** What the page was rendered with: me, roles, channels, priorities, and per-page settings. */
 export const config = json("config");
@@ -107,7 +124,7 @@ const RETRY_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
  */
 export async function api(method, path, body, { key, ifMatch, attempts = 6, onRetry } = {}) {
   const write = method !== "GET" && method !== "HEAD";
-  const headers = { Accept: "application/json" };
+  const headers = { Accept: "application/json", "Accept-Language": language };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (write) {
     headers["Idempotency-Key"] = key || newKey();
@@ -182,5 +199,6 @@ export async function act(button, run, status) {
   }
 }
 
-/** Labels of a state, priority, level or channel id, via the page's words. */
-export const label = (kind, id) => t(`${kind}.${id}`);
+/** Labels of a state, priority, level or channel id, via the page's words (the keys picked this
+ * way are listed in web/catalogs.py, PICKED). */
+export const label = (kind, id) => word(`${kind}.${id}`);

@@ -2,7 +2,7 @@
 // upload, file) and going live. Built for a flaky mobile network: every write keeps one
 // Idempotency-Key across its retries, uploads resume, and the feed reconnects by itself.
 
-import { act, api, captureFacts, config, dayTime, el, fileSize, fill, hhmm, label, newKey, now, t } from "./common.js";
+import { act, api, captureFacts, config, dayTime, el, fileSize, fill, hhmm, label, language, newKey, now, t } from "./common.js";
 import { WallFeed, showStatus } from "./feed.js";
 import { TusUpload } from "./tus.js";
 
@@ -92,7 +92,7 @@ function uploader(a) {
       status.className = "status busy";
       const upload = new TusUpload(file, {
         metadata: { assignment: a.id },
-        headers: csrf ? { "X-CSRF-Token": csrf } : {},
+        headers: { "Accept-Language": language, ...(csrf ? { "X-CSRF-Token": csrf } : {}) },
         newKey,
         onProgress: (done, total) => (bar.style.width = `${Math.round((100 * done) / total)}%`),
         onRetry: () => (status.textContent = t("reporter.resuming")),
@@ -314,7 +314,7 @@ new WallFeed({
     if (status.state === "live" && feedState !== "live") loadCaptures(); // back online: look again
     feedState = status.state;
     const net = $("net");
-    net.textContent = status.state === "live" ? `● ${t("feed.live")}` : t(`feed.${status.state}`);
+    net.textContent = status.state === "live" ? `● ${t("feed.live")}` : label("feed", status.state);
     net.className = `netstate ${status.state === "live" ? "" : "down"}`;
   },
 }).start();

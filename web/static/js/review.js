@@ -64,7 +64,7 @@ async function renderCaptures(box, ids, before) {
     return el(
       "li",
       { class: change ? `capture-${change}` : "" },
-      change ? el("span", { class: `tag ${change}` }, t(`review.capture_${change}`)) : null,
+      change ? el("span", { class: `tag ${change}` }, label("review", `capture_${change}`)) : null,
       change === "removed" ? null : capturePlayer(c),
       change === "removed" ? el("del", {}, c.filename) : el("a", { href: c.file, download: c.filename }, c.filename),
       el("span", { class: "muted" }, captureFacts(c)),

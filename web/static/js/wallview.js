@@ -1,7 +1,7 @@
 // Draws a wall state (projections/wall.py) into the wall's markup (templates/_wall.html).
 // Used live by the wall page and, for a past moment, by the wall's replay and the audit scrubber.
 
-import { clock, duration, el, fill, hhmm, label, minutesSince, now, t } from "./common.js";
+import { clock, duration, el, fill, hhmm, label, minutesSince, now, say, t } from "./common.js";
 
 export const BOARD_ORDER = ["planned", "assigned", "accepted", "on_scene", "filed", "declined"];
 const PEOPLE_ORDER = ["on_scene", "en_route", "assigned", "idle"];
@@ -220,9 +220,9 @@ export function renderTicker(root, wall) {
   const track = $(root, "#ticker .track");
   const alerts = wall.alerts.slice(-12).reverse();
   const items = alerts.length
-    ? alerts.map((a) => el("span", { class: `alert sev-${a.severity}` }, el("b", {}, hhmm(a.at)), " ", a.text))
+    ? alerts.map((a) => el("span", { class: `alert sev-${a.severity}` }, el("b", {}, hhmm(a.at)), " ", say(a)))
     : [el("span", { class: "alert calm" }, t("wall.no_alerts"))];
-  const text = alerts.map((a) => a.at + a.text).join("|");
+  const text = alerts.map((a) => a.at + say(a)).join("|");
   if (track.dataset.text === text) return;
   track.dataset.text = text;
   fill(track, items);
