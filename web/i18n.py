@@ -18,6 +18,7 @@ from types import MappingProxyType
 import jinja2
 from babel.messages.pofile import read_po
 from markupsafe import escape
+from starlette.datastructures import QueryParams
 from starlette.requests import HTTPConnection
 
 from events.messages import Message, render
@@ -63,7 +64,8 @@ def translate(lang: str, message: Message | str) -> str:
 
 def chosen_language(conn: HTTPConnection) -> tuple[str, bool]:
     """The page's language, and whether the query asked for it (so the cookie should follow)."""
-    asked = conn.query_params.get("lang")
+    # Read from the scope, not conn.query_params: an ASGI scope may leave query_string out.
+    asked = QueryParams(conn.scope.get("query_string", b"")).get("lang")
     if asked in LANGUAGES:
         return asked, True
     cookie = conn.cookies.get(COOKIE)
