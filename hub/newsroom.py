@@ -266,6 +266,7 @@ KIND_WORDS = {
     "DispatchCommand": N_("command"),
     "Capture": N_("capture"),
     "Upload": N_("upload"),
+    "Clip": N_("clip"),
 }
 
 
