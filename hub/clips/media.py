@@ -89,18 +89,32 @@ def output_format(source: Path, crop: bool) -> str:
 
 def cut_copy(source: Path, target: Path, start: float, end: float, progress: Progress) -> float:
     """Copies the packets of [key frame at or before `start`, `end`); returns the clip's length."""
+
+    def write(partial: Path) -> float:
+        with av.open(str(source)) as src:
+            video = src.streams.video[0]
+            audio = src.streams.audio[0] if src.streams.audio else None
+            with av.open(str(partial), "w", format=output_format(source, crop=False)) as out:
+                out_video = out.add_stream_from_template(video)
+                out_audio = out.add_stream_from_template(audio) if audio is not None else None
+                first = _key_frame_before(src, video, start)
+                return _copy_packets(
+                    src, out, (video, out_video), (audio, out_audio), first, end, progress
+                )
+
+    return _written(target, write)
+
+
+def _written(target: Path, write: Callable[[Path], float]) -> float:
+    """Writes under a temporary name, renamed when whole; nothing is left when writing fails."""
     partial = target.with_name(target.name + ".part")
-    with av.open(str(source)) as src:
-        video = src.streams.video[0]
-        audio = src.streams.audio[0] if src.streams.audio else None
-        with av.open(str(partial), "w", format=output_format(source, crop=False)) as out:
-            out_video = out.add_stream_from_template(video)
-            out_audio = out.add_stream_from_template(audio) if audio is not None else None
-            first = _key_frame_before(src, video, start)
-            seconds = _copy_packets(
-                src, out, (video, out_video), (audio, out_audio), first, end, progress
-            )
-    os.replace(partial, target)
+    try:
+        seconds = write(partial)
+        if seconds <= 0:
+            raise MediaUnreadable("there is no picture between the in and out points")
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
     return seconds
 
 
@@ -187,15 +201,16 @@ def crop_box(width: int, height: int) -> tuple[int, int, int, int]:
 def cut_crop(source: Path, target: Path, start: float, end: float, progress: Progress) -> float:
     """Decodes [start, end), crops each picture to 9:16 about its centre and encodes it again
     (H.264; audio, if any, as AAC); returns the clip's length."""
-    partial = target.with_name(target.name + ".part")
-    with av.open(str(source)) as src:
-        video = src.streams.video[0]
-        audio = src.streams.audio[0] if src.streams.audio else None
-        _key_frame_before(src, video, start)
-        with av.open(str(partial), "w", format="mp4") as out:
-            seconds = _crop_frames(src, video, audio, out, start, end, progress)
-    os.replace(partial, target)
-    return seconds
+
+    def write(partial: Path) -> float:
+        with av.open(str(source)) as src:
+            video = src.streams.video[0]
+            audio = src.streams.audio[0] if src.streams.audio else None
+            _key_frame_before(src, video, start)
+            with av.open(str(partial), "w", format="mp4") as out:
+                return _crop_frames(src, video, audio, out, start, end, progress)
+
+    return _written(target, write)
 
 
 def _crop_frames(

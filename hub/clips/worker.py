@@ -88,6 +88,11 @@ class ClipMaker:
                 except StoreUnavailable:
                     log.warning("the store is unavailable; clip %s waits", clip["id"])
                     break
+                except Stopped:
+                    return
+                except Exception:  # recording the outcome failed: tried again at the next poll
+                    log.exception("clip %s could not be made", clip["id"])
+                    break
             if not made:
                 self.wake.clear()
                 with suppress(TimeoutError):
@@ -107,10 +112,14 @@ class ClipMaker:
         self.working[str(cid)] = 0.0
         try:
             done, mode, seconds = self._cut_and_register(clip, key)
+        except (StoreUnavailable, Stopped):
+            raise
         except (MediaUnreadable, av.FFmpegError, OSError, DomainError, HubError) as error:
-            if isinstance(error, StoreUnavailable):
-                raise
             log.warning("clip %s failed: %s", cid, error)
+            self._fail(cid, str(error) or type(error).__name__)
+            return
+        except Exception as error:  # a fault of ours: said, and the clip is not tried forever
+            log.exception("clip %s failed", cid)
             self._fail(cid, str(error) or type(error).__name__)
             return
         finally:
