@@ -21,9 +21,9 @@ from aiortc.rtcrtpreceiver import RemoteStreamTrack
 from aiortc.rtp import RtpPacket
 from av.video.frame import PictureType
 
-from hub.media.frames import EncodedFrame
-from hub.media.passthrough import PassthroughReceiver
-from hub.media.synthetic import TestPattern
+from hub.demo_camera import TestPattern
+from hub.media.ingest.passthrough import PassthroughReceiver
+from hub.media.relay.frames import EncodedFrame
 
 SSRC = 0x1234
 TIME_BASE = fractions.Fraction(1, 90000)

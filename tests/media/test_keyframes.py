@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from aiortc import RTCConfiguration, RTCPeerConnection
 
-from hub.media.keyframes import KeyframeSchedule
-from hub.media.passthrough import RECEIVER_SEND_PLI, PassthroughReceiver
-from hub.media.uplink import NackSchedule
+from hub.media.ingest.keyframes import KeyframeSchedule
+from hub.media.ingest.passthrough import RECEIVER_SEND_PLI, PassthroughReceiver
+from hub.media.ingest.uplink import NackSchedule
 
 
 def test_the_first_request_goes_at_once() -> None:

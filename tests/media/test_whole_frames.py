@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from aiortc.rtp import RtpPacket
 
-from hub.media.bitstream import nal_units
-from hub.media.frames import EncodedFrame
-from hub.media.whole_frames import (
+from hub.media.codec.bitstream import nal_units
+from hub.media.codec.whole_frames import (
     h264_has_parameter_sets,
     h264_whole,
     vp8_payload_starts_frame,
     vp8_whole,
 )
+from hub.media.relay.frames import EncodedFrame
 from tests.media.rtp_replay import Recorded, record, replay, without
 
 

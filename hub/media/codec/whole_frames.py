@@ -17,7 +17,7 @@ hub puts the parameter sets before them. Such a frame is whole only if the codec
 
 from __future__ import annotations
 
-from hub.media.bitstream import NAL_IDR, NAL_PPS, NAL_SPS, BitReader, nal_units, unescape_rbsp
+from hub.media.codec.bitstream import NAL_IDR, NAL_PPS, NAL_SPS, BitReader, nal_units, unescape_rbsp
 
 START_CODE = b"\x00\x00\x00\x01"
 NAL_SLICE = 1

@@ -12,12 +12,12 @@ from typing import Literal
 
 from aiortc import RTCPeerConnection
 
-from hub.media.frames import Feed, FrameQueue
-from hub.media.keyframes import KeyframeRequester
-from hub.media.passthrough import FeedTrack, PassthroughReceiver
+from hub.media.ingest.keyframes import KeyframeRequester
+from hub.media.ingest.passthrough import FeedTrack, PassthroughReceiver
+from hub.media.ingest.uplink import UplinkCounts
 from hub.media.ports import StreamStats
-from hub.media.transcode import Transcoder
-from hub.media.uplink import UplinkCounts
+from hub.media.relay.frames import Feed, FrameQueue
+from hub.media.relay.transcode import Transcoder
 
 PublisherState = Literal["connecting", "live", "stalled", "closed"]
 

@@ -43,12 +43,12 @@ from aiortc.jitterbuffer import JitterFrame
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
-from hub.media.bitstream import NAL_IDR, frame_info, h264_parameter_sets, nal_units
-from hub.media.frames import EncodedFrame, FrameQueue, Kind
-from hub.media.jitter import AudioPacketBuffer, BufferedFrame, MarkerJitterBuffer
-from hub.media.keyframes import KeyframeRequester
-from hub.media.uplink import NackSchedule, UplinkCounts
-from hub.media.whole_frames import h264_has_parameter_sets, vp8_whole, whole_frame
+from hub.media.codec.bitstream import NAL_IDR, frame_info, h264_parameter_sets, nal_units
+from hub.media.codec.whole_frames import h264_has_parameter_sets, vp8_whole, whole_frame
+from hub.media.ingest.jitter import AudioPacketBuffer, BufferedFrame, MarkerJitterBuffer
+from hub.media.ingest.keyframes import KeyframeRequester
+from hub.media.ingest.uplink import NackSchedule, UplinkCounts
+from hub.media.relay.frames import EncodedFrame, FrameQueue, Kind
 
 logger = logging.getLogger(__name__)
 
