@@ -50,7 +50,14 @@ from hub.media.ingest.sessions import (
     Stream,
     ViewSession,
 )
-from hub.media.ports import MediaFacts, MediaStats, NoFacts, SourceStats, ViewerStats
+from hub.media.ports import (
+    MediaFacts,
+    MediaStats,
+    NoFacts,
+    SourceStats,
+    UplinkStats,
+    ViewerStats,
+)
 from hub.media.relay.frames import EncodedFrame, Feed, Kind
 from hub.media.relay.transcode import Transcoder
 
@@ -574,6 +581,26 @@ class MediaEngine:
             consumers=len(feed.consumers),
             dropped=slot.dropped + sum(queue.dropped for queue in queues),
             transcodes=transcodes,
+            uplink=self._uplink_stats(slot),
+        )
+
+    def _uplink_stats(self, slot: SourceSlot) -> UplinkStats:
+        counts, keyframes = slot.uplink, slot.keyframes.counts
+        now = asyncio.get_running_loop().time()
+        lost = slot.packets_lost + (slot.publisher.packets_lost() if slot.publisher else 0)
+        return UplinkStats(
+            packets_lost=lost,
+            nacks=counts.nacks,
+            partial_frames=counts.partial_frames,
+            keyframes_wanted=keyframes.wanted,
+            keyframes_requested=keyframes.requested,
+            keyframes_received=keyframes.received,
+            estimate=counts.estimate,
+            bitrate=counts.bitrate,
+            freezes=counts.freezes,
+            longest_freeze=round(counts.longest_freeze, 3),
+            frozen=slot.state == "live" and counts.frozen(now),
+            narrow=slot.state == "live" and counts.narrow(now),
         )
 
 

@@ -212,7 +212,7 @@ class PassthroughReceiver:
             self._buffer.broken = False
         if info.keyframe:
             self.keyframes.arrived()
-        self.counts.forwarded(self._loop.time())
+        self.counts.forwarded(self._loop.time(), len(data))
         if info.width:
             self._size = (info.width, info.height)
         width, height = self._size if info.keyframe else (0, 0)

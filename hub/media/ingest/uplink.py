@@ -19,6 +19,10 @@ from aiortc.rtp import RTCP_PSFB_APP, RtcpPsfbPacket, unpack_remb_fci
 from aiortc.utils import uint16_gt
 
 FREEZE = 0.2  # a gap between two forwarded video frames longer than this is a freeze
+FROZEN = 1.0  # a live source without a video frame for this long is shown frozen
+RATE_WINDOW = 2.0  # seconds over which the received bitrate is measured
+NARROW = 0.8  # an estimate under this share of the source's best bitrate is too narrow...
+NARROW_FOR = 5.0  # ...once it has stayed there this long
 
 
 @dataclass(slots=True)
@@ -33,6 +37,11 @@ class UplinkCounts:
     longest_freeze: float = 0.0
     frozen_seconds: float = 0.0
     last_frame_at: float = 0.0  # loop time of the last forwarded video frame
+    bitrate: int = 0  # bit/s of video over the last RATE_WINDOW
+    best_bitrate: int = 0  # the highest `bitrate` of this publisher session
+    narrow_since: float | None = None  # since when the estimate has been too narrow
+    _window_start: float = 0.0
+    _window_bytes: int = 0
 
     def saw_rtcp(self, packet: Any, now: float) -> None:
         """Reads the estimate from a REMB on its way to the publisher."""
@@ -43,8 +52,9 @@ class UplinkCounts:
                 return
             self.estimate = bitrate
 
-    def forwarded(self, now: float) -> None:
-        """A video frame went to the feed at `now`."""
+    def forwarded(self, now: float, size: int = 0) -> None:
+        """A video frame of `size` bytes went to the feed at `now`."""
+        self._measure(now, size)
         if self.last_frame_at:
             gap = now - self.last_frame_at
             if gap > FREEZE:
@@ -53,9 +63,34 @@ class UplinkCounts:
                 self.longest_freeze = max(self.longest_freeze, gap)
         self.last_frame_at = now
 
+    def _measure(self, now: float, size: int) -> None:
+        if not self._window_start:
+            self._window_start = now
+        self._window_bytes += size
+        elapsed = now - self._window_start
+        if elapsed < RATE_WINDOW:
+            return
+        self.bitrate = int(self._window_bytes * 8 / elapsed)
+        self.best_bitrate = max(self.best_bitrate, self.bitrate)
+        self._window_start, self._window_bytes = now, 0
+        if 0 < self.estimate < NARROW * self.best_bitrate:
+            if self.narrow_since is None:
+                self.narrow_since = now
+        else:
+            self.narrow_since = None
+
+    def frozen(self, now: float) -> bool:
+        return bool(self.last_frame_at) and now - self.last_frame_at > FROZEN
+
+    def narrow(self, now: float) -> bool:
+        return self.narrow_since is not None and now - self.narrow_since >= NARROW_FOR
+
     def restart(self) -> None:
         """A new publisher session: the gap since the last one is an interruption, not a freeze."""
         self.last_frame_at = 0.0
+        self.bitrate = self.best_bitrate = self._window_bytes = 0
+        self._window_start = 0.0
+        self.narrow_since = None
 
 
 @dataclass
