@@ -266,6 +266,8 @@ KIND_WORDS = {
     "DispatchCommand": N_("command"),
     "Capture": N_("capture"),
     "Upload": N_("upload"),
+    "Product": N_("product"),
+    "ChannelProfile": N_("channel profile"),
 }
 
 
