@@ -101,8 +101,9 @@ class Models:
         return cls(*(kind(state[name]) for name, kind in cls.KINDS.items()))
 
     # What the models keep changes now and then (the wall's alerts became messages in form 2): a
-    # checkpoint of an earlier form is not used, and the log is folded again instead.
-    FORM: ClassVar[int] = 3  # 3: the capture library keeps clips and each capture's lineage
+    # checkpoint of an earlier form is not used, and the log is folded again instead (form 3: the
+    # capture library keeps clips and lineage; 4: the matrix holds products).
+    FORM: ClassVar[int] = 4
 
     @classmethod
     def complete(cls, state: dict[str, Any]) -> bool:

@@ -18,6 +18,7 @@ from events.channels import CHANNEL_WORDS
 from events.dispatch import DispatchCommand
 from events.media import SLATE, LiveSource, Output
 from events.messages import Message
+from events.product import Product
 from events.roles import REVIEW_LEVEL_NAMES, REVIEW_LEVEL_WORDS, Role
 from events.story import Story
 from events.user import User
@@ -43,6 +44,8 @@ def empty_wall() -> dict[str, Any]:
         "publications": [],
         "alerts": [],
         "titles": {},
+        "product_channels": {},
+        "fast_tracked": {},
     }
 
 
@@ -254,6 +257,139 @@ class WallView(SectionsModel):
         )
         self._alert(e, "warning", words, key)
 
+    # -- products: their review queues, publications and the fast track, in words ---------------
+
+    def _product_words(self, e: Any) -> tuple[str, str, Message]:
+        """The product's key, its title, and its channel in words."""
+        key = str(e.originator_id)
+        title = self._s.data["titles"].get(key, key)
+        channel = self._s.data["product_channels"].get(key, "")
+        return key, title, Message(CHANNEL_WORDS.get(channel, channel))
+
+    @_on.register
+    def _(self, e: Product.Made, _: Logged) -> None:
+        key = str(e.originator_id)
+        self._s.data["titles"][key] = e.title
+        self._s.data["product_channels"][key] = e.channel
+
+    @_on.register
+    def _(self, e: Product.Edited, _: Logged) -> None:
+        key = str(e.originator_id)
+        self._s.data["titles"][key] = e.title
+        if e.voided_approvals:
+            self._s.data["fast_tracked"].pop(key, None)
+            if key in self._s.data["reviews"]:
+                self._review(e, 1)
+        if e.unscheduled:
+            title, channel = self._product_words(e)[1:]
+            words = Message(
+                "{title} ({channel}) changed: its scheduled publication was dropped",
+                title=title,
+                channel=channel,
+            )
+            self._alert(e, "warning", words, key)
+
+    @_on.register
+    def _(self, e: Product.Submitted, _: Logged) -> None:
+        self._review(e, 1)
+
+    @_on.register
+    def _(self, e: Product.Approved, _: Logged) -> None:
+        if e.level < len(REVIEW_LEVEL_NAMES):
+            self._review(e, e.level + 1)
+        else:
+            self._s.delete("reviews", str(e.originator_id))
+
+    @_on.register
+    def _(self, e: Product.Rejected, _: Logged) -> None:
+        key, title, channel = self._product_words(e)
+        self._s.delete("reviews", key)
+        level = Message(REVIEW_LEVEL_WORDS[e.level - 1])
+        words = Message(
+            "{title} ({channel}) rejected at the {level}: {reason}",
+            title=title,
+            channel=channel,
+            level=level,
+            reason=e.reason,
+        )
+        self._alert(e, "warning", words, key)
+
+    @_on.register
+    def _(self, e: Product.FastTracked, _: Logged) -> None:
+        key, title, channel = self._product_words(e)
+        self._s.delete("reviews", key)
+        self._s.data["fast_tracked"][key] = e.actor
+        words = Message(
+            "FAST TRACK: {title} ({channel}) approved in one step by {actor}: {reason}",
+            title=title,
+            channel=channel,
+            actor=e.actor,
+            reason=e.reason,
+        )
+        self._alert(e, "warning", words, key)
+
+    @_on.register
+    def _(self, e: Product.Scheduled, _: Logged) -> None:
+        key, title, channel = self._product_words(e)
+        words = Message(
+            "{title} ({channel}) scheduled for {time} by {actor}",
+            title=title,
+            channel=channel,
+            time=iso(e.publish_at),
+            actor=e.actor,
+        )
+        self._alert(e, "info", words, key)
+
+    @_on.register
+    def _(self, e: Product.ScheduleCancelled, _: Logged) -> None:
+        key, title, channel = self._product_words(e)
+        words = Message(
+            "{title} ({channel}): scheduled publication cancelled: {reason}",
+            title=title,
+            channel=channel,
+            reason=e.reason,
+        )
+        self._alert(e, "info", words, key)
+
+    @_on.register
+    def _(self, e: Product.Published, _: Logged) -> None:
+        key, title = self._product_words(e)[:2]
+        self._s.push(
+            "publications",
+            {
+                "product": key,
+                "title": title,
+                "channels": [self._s.data["product_channels"].get(key, "")],
+                "by": e.on_behalf_of or e.actor,
+                "at": iso(e.timestamp),
+                "action": "published",
+                "fast_track": key in self._s.data["fast_tracked"],
+                "scheduled": e.on_behalf_of is not None,
+            },
+            KEEP_PUBLICATIONS,
+        )
+
+    @_on.register
+    def _(self, e: Product.Retracted, _: Logged) -> None:
+        key, title, channel = self._product_words(e)
+        self._s.push(
+            "publications",
+            {
+                "product": key,
+                "title": title,
+                "channels": [self._s.data["product_channels"].get(key, "")],
+                "by": e.actor,
+                "at": iso(e.timestamp),
+                "action": "retracted",
+                "reason": e.reason,
+            },
+            KEEP_PUBLICATIONS,
+        )
+        words = Message(
+            "{title} ({channel}) retracted: {reason}", title=title, channel=channel, reason=e.reason
+        )
+        self._alert(e, "warning", words, key)
+
     @_on.register
     def _(self, e: LiveSource.Registered, _: Logged) -> None:
         self._s.data["titles"][str(e.originator_id)] = e.name
@@ -450,10 +586,16 @@ class WallView(SectionsModel):
                 "title": self._s.data["titles"].get(key, key),
                 "level": level,
                 "level_name": REVIEW_LEVEL_NAMES[level - 1],
-                "revision": e.revision,
+                "revision": getattr(e, "revision", None),
                 "since": iso(e.timestamp),
+                **self._product_of(key),
             },
         )
+
+    def _product_of(self, key: str) -> dict[str, Any]:
+        """What a review queue says of a product (a story's entry has no channel)."""
+        channel = self._s.data["product_channels"].get(key)
+        return {"kind": "product", "channel": channel} if channel else {}
 
     def _alert(self, e: Any, severity: str, words: Message, subject: str) -> None:
         self._s.push(

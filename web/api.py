@@ -9,6 +9,7 @@ from web import (
     api_captures,
     api_clips,
     api_people,
+    api_products,
     api_queries,
     api_topics,
     commands,
@@ -23,6 +24,7 @@ routes: list[BaseRoute] = [
     *(endpoint.route() for endpoint in api_captures.ENDPOINTS),
     *(endpoint.route() for endpoint in api_clips.ENDPOINTS),
     *(endpoint.route() for endpoint in api_topics.ENDPOINTS),
+    *(endpoint.route() for endpoint in api_products.ENDPOINTS),
     *metrics.routes,
     *openapi.routes,
 ]

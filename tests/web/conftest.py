@@ -14,6 +14,7 @@ from hub.commands.assignments import AssignReporter, PlanAssignment
 from hub.commands.dispatch import IssueCommand
 from hub.commands.live import ConfigureOutput, RegisterSource
 from hub.commands.people import IssueToken, RegisterUser
+from hub.commands.products import MakeProduct
 from hub.commands.stories import DraftStory
 from hub.config import Settings
 from hub.newsroom import Request
@@ -67,6 +68,7 @@ def path_ids(staff: Staff) -> dict[str, dict[str, str]]:
     story = app.handle(
         req("eddie"), DraftStory(assignment=None, title="Levee", body="", captures=[])
     ).id
+    product = app.handle(req("eddie"), MakeProduct(story=story, channel="weibo", title="Levee")).id
     command = app.handle(req("dana"), IssueCommand(to="rui", text="Go", assignment=None)).id
     app.handle(
         req("tess"), ConfigureOutput(name="main", source=None, backup=None, slate_text="Back")
@@ -76,7 +78,9 @@ def path_ids(staff: Staff) -> dict[str, dict[str, str]]:
     return {
         "/api/sources/": {"name": "cam"},
         "/api/assignments/": {"id": str(assignment)},
-        "/api/stories/": {"id": str(story)},
+        "/api/stories/": {"id": str(story), "story": str(story)},
+        "/api/products/": {"id": str(product)},
+        "/api/channels/": {"channel": "radio"},
         "/api/commands/": {"id": str(command)},
         "/api/outputs/": {"id": "main"},
         "/api/users/": {"name": "rui", "token_id": str(token_id)},

@@ -16,6 +16,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 from uuid import UUID
@@ -38,6 +39,13 @@ from hub.commands.clips import RequestClip
 from hub.commands.dispatch import IssueCommand
 from hub.commands.live import ConfigureOutput, RegisterSource, StartOutput
 from hub.commands.people import IssueToken, RegisterUser
+from hub.commands.products import (
+    MakeProduct,
+    PublishProduct,
+    ReviewProduct,
+    ScheduleProduct,
+    SubmitProduct,
+)
 from hub.commands.stories import DraftStory, PublishStory, RegisterCapture, ReviewStory, SubmitStory
 from hub.commands.topics import DecideTopic, ProposeTopic
 from hub.config import Settings
@@ -182,6 +190,26 @@ class World:
             self.app.handle(req("chen"), DecideTopic(id=tid, decision="approve", reason="go"))
         return str(tid)
 
+    def product(self, state: str = "draft") -> tuple[str, int]:
+        """Eddie's Weibo product of a fresh story, taken to `state`."""
+        req, app = self.staff.req, self.app
+        story = UUID(self.story()[0])
+        done = app.handle(req("eddie"), MakeProduct(story=story, channel="weibo", title="Harvest"))
+        pid = done.id
+        steps: list[Callable[[], Any]] = [
+            lambda: app.handle(req("eddie"), SubmitProduct(id=pid)),
+            *(
+                lambda who=who: app.handle(req(who), ReviewProduct(id=pid, decision="approve"))
+                for who in ("eddie", "dora", "chen")
+            ),
+            lambda: app.handle(req("eddie"), ScheduleProduct(id=pid, publish_at=LATER)),
+            lambda: app.handle(req("chen"), PublishProduct(id=pid)),
+        ]
+        states = ("draft", "submitted", "", "", "approved", "scheduled", "published")
+        for step in steps[: states.index(state)]:
+            done = step()
+        return str(pid), done.version
+
     def command(self) -> str:
         return str(
             self.app.handle(self.staff.req("dana"), IssueCommand(to="rui", text="Go live")).id
@@ -282,6 +310,15 @@ def on_story(state: str, action: str, body: Body = None) -> Callable[[World], Ta
     return lambda w: (f"/api/stories/{w.story(state)[0]}/{action}", body or {}, {})
 
 
+def on_product(state: str, action: str, body: Body = None) -> Callable[[World], Target]:
+    return lambda w: (f"/api/products/{w.product(state)[0]}/{action}", body or {}, {})
+
+
+def edit_product(w: World) -> Target:
+    pid, version = w.product()
+    return f"/api/products/{pid}", {"title": "Harvest", "body": "v2"}, {"If-Match": str(version)}
+
+
 def revise(w: World) -> Target:
     sid, version = w.story()
     return f"/api/stories/{sid}", {"title": "Harvest", "body": "v2"}, {"If-Match": str(version)}
@@ -297,6 +334,8 @@ def on_upload(body: Body = None, **headers: str) -> Callable[[World], Target]:
 
 
 PLACE = {"name": "hall", "lat": 30.0, "lon": 120.0}
+LATER = datetime(2030, 1, 1, tzinfo=UTC)
+PROFILE = {"title_max": 30, "body_max": 2000}
 FORM = "application/x-www-form-urlencoded"
 SDP = {"Content-Type": "text/plain"}  # not an offer: an admitted caller gets 415
 UNREAD = frozenset({415})  # admitted, then the offer is looked at
@@ -453,6 +492,33 @@ ROWS: dict[str, Row] = {
         frozenset({"chen", "ada"}),
         fixed("/api/evaluation/rule", {"channels": {"tv": 5}, "reason": "start"}),
     ),
+    # -- products: the desk makes them, each level reviews, the chief editor fast-tracks ----
+    "POST /api/stories/{story}/products": Row(
+        EDITORS_UP,
+        lambda w: (f"/api/stories/{w.story()[0]}/products", {"channel": "weibo", "title": "H"}, {}),
+    ),
+    "PUT /api/products/{id}": Row(EDITORS_UP, edit_product),
+    "POST /api/products/{id}/submit": Row(EDITORS_UP, on_product("draft", "submit")),
+    "POST /api/products/{id}/reviews": Row(
+        frozenset({"eddie"}), on_product("submitted", "reviews", {"decision": "approve"})
+    ),
+    "POST /api/products/{id}/fast-track": Row(
+        frozenset({"chen"}), on_product("draft", "fast-track", {"reason": "breaking"})
+    ),
+    "POST /api/products/{id}/schedule": Row(
+        EDITORS_UP, on_product("approved", "schedule", {"publish_at": "2030-01-01T08:00:00Z"})
+    ),
+    "POST /api/products/{id}/unschedule": Row(
+        EDITORS_UP, on_product("scheduled", "unschedule", {"reason": "held"})
+    ),
+    "POST /api/products/{id}/publish": Row(EDITORS_UP, on_product("approved", "publish")),
+    "POST /api/products/{id}/retract": Row(
+        EDITORS_UP - {"eddie"}, on_product("published", "retract", {"reason": "error"})
+    ),
+    "GET /api/products": Row(DESK, fixed("/api/products")),
+    "GET /api/products/{id}": Row(DESK, lambda w: (f"/api/products/{w.product()[0]}", None, {})),
+    "GET /api/channels": Row(DESK, fixed("/api/channels")),
+    "PUT /api/channels/{channel}": Row(frozenset({"ada"}), fixed("/api/channels/radio", PROFILE)),
     # -- sources and outputs -----------------------------------------------------------------
     "POST /api/sources": Row(
         CONTROL,
