@@ -35,6 +35,7 @@ from hub.newsroom import Newsroom
 from hub.store.recorder import LoggedNotification
 from hub.store.schema import from_micros as from_micros  # where callers have found it
 from hub.store.schema import to_micros
+from projections.alerts import EmergencyAlerts
 from projections.audit import AuditEntry, AuditTimeline
 from projections.base import Change, Logged
 from projections.captures import CaptureLibrary
@@ -76,6 +77,7 @@ class Models:
     metrics: NewsroomMetrics
     audit: AuditTimeline
     captures: CaptureLibrary
+    alerts: EmergencyAlerts
 
     # The models by name, in the order of the fields; a checkpoint keeps each under its name.
     KINDS: ClassVar[dict[str, Any]] = {
@@ -84,6 +86,7 @@ class Models:
         "metrics": NewsroomMetrics,
         "audit": AuditTimeline,
         "captures": CaptureLibrary,
+        "alerts": EmergencyAlerts,
     }
 
     @classmethod
@@ -114,6 +117,7 @@ class Models:
             "matrix": self.matrix.apply(logged),
             "metrics": self.metrics.apply(logged),
             "captures": self.captures.apply(logged),
+            "alerts": self.alerts.apply(logged),
         }
         return changes, self.audit.describe(logged)
 
