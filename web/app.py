@@ -15,8 +15,8 @@ from starlette.staticfiles import StaticFiles
 from hub import heap
 from hub.config import Settings
 from hub.loop_lag import LoopLag
-from hub.media.hls import hls_mount
-from hub.media.http import routes_to
+from hub.media.ingest.http import routes_to
+from hub.media.program.hls import hls_mount
 from hub.newsroom import Newsroom
 from hub.readmodels import ReadModels
 from web import api, api_reads, pages, security, uploads, wall_feed

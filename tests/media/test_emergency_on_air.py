@@ -13,9 +13,9 @@ import av
 
 from hub.emergency.onair import EmergencyOnAir, spoken_text
 from hub.emergency.voice import speak
-from hub.media.program import ProgramOutput
-from hub.media.testcard import PatternCard, read_counter
+from hub.media.program.program import ProgramOutput
 from tests.media.test_program import A_COUNTERS, FactLog, Feeds, config, running
+from tests.support.testcard import PatternCard, read_counter
 
 START = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
 
