@@ -40,8 +40,9 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "reporter": (Role.REPORTER,),
     "review": (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR),
     "audit": (Role.AUDITOR,),
+    "emergency": (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR),
 }
-NAV = ("wall", "console", "reporter", "review", "audit")
+NAV = ("wall", "console", "reporter", "review", "emergency", "audit")
 LOGIN_ERRORS = (N_("login.error.bad_credentials"), N_("login.error.too_many_attempts"))
 
 

@@ -311,6 +311,7 @@ ROWS: dict[str, Row] = {
     "GET /reporter": Row(REPORTERS | {"ada"}, fixed("/reporter"), page=True),
     "GET /review": Row(EDITORS_UP, fixed("/review"), page=True),
     "GET /audit": Row(LOG, fixed("/audit"), page=True),
+    "GET /emergency": Row(EDITORS_UP, fixed("/emergency"), page=True),
     # -- reads -------------------------------------------------------------------------------
     "GET /api/wall": Row(LIVE, fixed("/api/wall")),
     "WS /ws/wall": Row(LIVE, fixed("/ws/wall"), ok=frozenset({101})),
