@@ -13,6 +13,7 @@ from __future__ import annotations
 from functools import singledispatchmethod
 from typing import Any, ClassVar
 
+from events.alert import EmergencyAlert
 from events.assignment import Assignment
 from events.channels import CHANNEL_WORDS
 from events.dispatch import DispatchCommand
@@ -46,6 +47,7 @@ def empty_wall() -> dict[str, Any]:
         "titles": {},
         "product_channels": {},
         "fast_tracked": {},
+        "emergency": {},
     }
 
 
@@ -550,6 +552,53 @@ class WallView(SectionsModel):
                 down.add(e.destination)
             self._s.update("outputs", name, failing=sorted(down))
         return name
+
+    # -- emergency alerts: on the wall from approval; the clock (effective, expires) is the
+    # renderer's, like every other time on the wall
+
+    @_on.register
+    def _(self, e: EmergencyAlert.Approved, _: Logged) -> None:
+        self._s.data.setdefault("emergency", {})
+        for earlier in e.references:
+            self._s.delete("emergency", str(earlier))
+        key = str(e.originator_id)
+        if e.msg_type != "Cancel":
+            self._s.set(
+                "emergency",
+                key,
+                {
+                    "id": key,
+                    "headline": e.headline,
+                    "area": e.area,
+                    "severity": e.severity,
+                    "effective": iso(e.effective),
+                    "expires": iso(e.expires),
+                    "outputs": [],
+                    "spoken": None,
+                },
+            )
+            words = Message(
+                "emergency alert approved by {actor}: {headline}",
+                actor=e.actor,
+                headline=e.headline,
+            )
+        else:
+            words = Message(
+                "emergency alert cancelled by {actor}: {headline}",
+                actor=e.actor,
+                headline=e.headline,
+            )
+        self._alert(e, "critical", words, key)
+
+    @_on.register
+    def _(self, e: EmergencyAlert.Aired, _: Logged) -> None:
+        self._s.data.setdefault("emergency", {})
+        self._s.update("emergency", str(e.originator_id), outputs=list(e.outputs), spoken=e.spoken)
+        if not e.spoken:
+            words = Message(
+                "the emergency alert is on air without voice: the speech engine is missing"
+            )
+            self._alert(e, "critical", words, str(e.originator_id))
 
     # -- helpers --------------------------------------------------------------------------------
 

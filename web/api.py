@@ -6,6 +6,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute
 
 from web import (
+    api_alerts,
     api_captures,
     api_clips,
     api_people,
@@ -25,6 +26,8 @@ routes: list[BaseRoute] = [
     *(endpoint.route() for endpoint in api_clips.ENDPOINTS),
     *(endpoint.route() for endpoint in api_topics.ENDPOINTS),
     *(endpoint.route() for endpoint in api_products.ENDPOINTS),
+    *(endpoint.route() for endpoint in api_alerts.ENDPOINTS),
+    *api_alerts.routes,
     *metrics.routes,
     *openapi.routes,
 ]

@@ -22,6 +22,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
+from events.alert import CATEGORIES, CERTAINTIES, MSG_TYPES, SEVERITIES, URGENCIES
 from events.assignment import PRIORITIES, STATES
 from events.capture import KINDS
 from events.channels import CHANNELS
@@ -32,6 +33,7 @@ from events.topic import DECISIONS as TOPIC_DECISIONS
 from events.topic import ORIGINS
 from events.topic import STATES as TOPIC_STATES
 from web import (
+    api_alerts,
     api_captures,
     api_clips,
     api_people,
@@ -96,11 +98,33 @@ PICKED: dict[str, tuple[str, ...]] = {
     "capture": KINDS,
     "feed": ("connecting", "live", "down", "behind", "store", "failed"),
     "review": ("capture_added", "capture_removed"),
-    "page": ("wall", "console", "reporter", "meeting", "review", "evaluation", "audit", "login"),
+    "page": (
+        "wall",
+        "console",
+        "reporter",
+        "meeting",
+        "review",
+        "evaluation",
+        "emergency",
+        "audit",
+        "login",
+    ),
     "topic": TOPIC_STATES,
     "decision": TOPIC_DECISIONS,
     "origin": ORIGINS,
     "adoption": ADOPTION_LEVELS,
+    "cap": (*MSG_TYPES, *CATEGORIES, *URGENCIES, *SEVERITIES, *CERTAINTIES),
+    "emergency": (
+        "drafted",
+        "approved",
+        "rejected",
+        "on_air",
+        "superseded",
+        "cancels",
+        "updates",
+        "cancel",
+        "update",
+    ),
 }
 
 
@@ -119,6 +143,7 @@ def refused_doings() -> Iterator[str]:
         api_clips,
         api_topics,
         api_products,
+        api_alerts,
     ):
         yield from (doing_words(e.summary) for e in module.ENDPOINTS if e.roles)
 

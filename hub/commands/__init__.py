@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hub.commands import (
+    alerts,
     assignments,
     clips,
     dispatch,
@@ -23,6 +24,7 @@ MODULES = (
     live,
     people,
     topics,
+    alerts,
 )
 
 

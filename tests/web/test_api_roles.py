@@ -29,6 +29,7 @@ from websockets.sync.client import connect
 
 from events.base import Location
 from events.roles import SYSTEM_ACTOR
+from hub.commands.alerts import ApproveAlert, DraftAlert
 from hub.commands.assignments import (
     AcceptAssignment,
     AssignReporter,
@@ -286,6 +287,13 @@ class World:
         )
         return str(done.id)
 
+    def alert(self, approved: bool = False) -> str:
+        """An emergency alert eddie drafted (and chen approved)."""
+        aid = self.app.handle(self.staff.req("eddie"), DraftAlert(**ALERT)).id
+        if approved:
+            self.app.handle(self.staff.req("chen"), ApproveAlert(id=aid, reason="checked"))
+        return str(aid)
+
     def token_of_rui(self) -> str:
         done = self.app.handle(self.staff.req("rui"), IssueToken(name="rui", label="spare"))
         return str(done.extra["token_id"])
@@ -336,6 +344,17 @@ def on_upload(body: Body = None, **headers: str) -> Callable[[World], Target]:
 PLACE = {"name": "hall", "lat": 30.0, "lon": 120.0}
 LATER = datetime(2030, 1, 1, tzinfo=UTC)
 PROFILE = {"title_max": 30, "body_max": 2000}
+ALERT: dict[str, Any] = {
+    "event": "暴雨",
+    "urgency": "Immediate",
+    "severity": "Severe",
+    "certainty": "Observed",
+    "headline": "暴雨红色预警",
+    "description": "河水上涨",
+    "area": "城关镇",
+    "expires": "2099-01-01T00:00:00+08:00",
+    "reason": "气象台预警",
+}
 FORM = "application/x-www-form-urlencoded"
 SDP = {"Content-Type": "text/plain"}  # not an offer: an admitted caller gets 415
 UNREAD = frozenset({415})  # admitted, then the offer is looked at
@@ -373,6 +392,7 @@ ROWS: dict[str, Row] = {
     "GET /audit": Row(LOG, fixed("/audit"), page=True),
     "GET /meeting": Row(DESK, fixed("/meeting"), page=True),
     "GET /evaluation": Row(DESK, fixed("/evaluation"), page=True),
+    "GET /emergency": Row(EDITORS_UP, fixed("/emergency"), page=True),
     # -- reads -------------------------------------------------------------------------------
     "GET /api/wall": Row(LIVE, fixed("/api/wall")),
     "WS /ws/wall": Row(LIVE, fixed("/ws/wall"), ok=frozenset({101})),
@@ -410,6 +430,10 @@ ROWS: dict[str, Row] = {
     "GET /api/topics/minutes": Row(DESK, fixed("/api/topics/minutes?day=2026-12-07&format=csv")),
     "GET /api/evaluation": Row(DESK, fixed("/api/evaluation")),
     "GET /api/evaluation/export": Row(DESK, fixed("/api/evaluation/export?start=2026-11-01")),
+    "GET /api/alerts": Row(LIVE, fixed("/api/alerts")),
+    "GET /api/alerts/{id}": Row(LIVE, lambda w: (f"/api/alerts/{w.alert()}", None, {})),
+    "GET /cap/feed.atom": Row(ANYONE, fixed("/cap/feed.atom")),
+    "GET /cap/{id}.xml": Row(ANYONE, lambda w: (f"/cap/{w.alert(approved=True)}.xml", None, {})),
     "GET /metrics": Row(frozenset({"tess", "ada"}), fixed("/metrics")),
     # -- live media: cam is rui's phone; its own token, rui, technicians publish to it -------
     "POST /whip/{source}": Row(
@@ -519,6 +543,16 @@ ROWS: dict[str, Row] = {
     "GET /api/products/{id}": Row(DESK, lambda w: (f"/api/products/{w.product()[0]}", None, {})),
     "GET /api/channels": Row(DESK, fixed("/api/channels")),
     "PUT /api/channels/{channel}": Row(frozenset({"ada"}), fixed("/api/channels/radio", PROFILE)),
+    # -- emergency alerts: eddie drafts, a chief editor (never the author) decides ------------
+    "POST /api/alerts": Row(EDITORS_UP, fixed("/api/alerts", ALERT)),
+    "POST /api/alerts/{id}/approve": Row(
+        frozenset({"chen", "ada"}),
+        lambda w: (f"/api/alerts/{w.alert()}/approve", {"reason": "ok"}, {}),
+    ),
+    "POST /api/alerts/{id}/reject": Row(
+        frozenset({"chen", "ada"}),
+        lambda w: (f"/api/alerts/{w.alert()}/reject", {"reason": "no"}, {}),
+    ),
     # -- sources and outputs -----------------------------------------------------------------
     "POST /api/sources": Row(
         CONTROL,

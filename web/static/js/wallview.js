@@ -351,4 +351,30 @@ export function renderPanels(root, wall, matrix) {
   renderReviews(root, wall);
   renderMatrix(root, wall, matrix);
   renderTicker(root, wall);
+  renderEmergency(root, wall);
+}
+
+/** The emergency alerts on air now, across the whole wall (their times are the clock's to judge). */
+export function renderEmergency(root, wall) {
+  const box = $(root, "#emergency");
+  if (!box) return;
+  const at = now();
+  const live = Object.values(wall.emergency || {}).filter(
+    (a) => Date.parse(a.effective) <= at && at < Date.parse(a.expires),
+  );
+  box.hidden = live.length === 0;
+  fill(
+    box,
+    live.map((a) =>
+      el(
+        "div",
+        { class: `emergency-alert severity-${a.severity.toLowerCase()}` },
+        el("b", {}, t("wall.emergency")),
+        el("span", { class: "headline" }, a.headline),
+        el("span", { class: "area" }, a.area),
+        el("span", { class: "until" }, `${t("wall.emergency_until")} ${hhmm(a.expires)}`),
+        a.spoken === false ? el("span", { class: "mute" }, t("wall.emergency_no_voice")) : null,
+      ),
+    ),
+  );
 }
