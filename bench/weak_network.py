@@ -14,7 +14,7 @@ the publisher's side of the link, as a phone's uplink would be: random loss with
 here has no netem, so there is no added delay.
 
 Per condition it prints: frames delivered of those sent, fps, freezes over 200 ms and the
-longest, corrupt frames (a counter out of order, or data bits that are neither black nor white),
+longest, corrupt frames (data bits that are neither black nor white) and frames out of order,
 latency p50/p95 (painted clock to decoded), key-frame requests the publisher received (and the
 most in any one second), the hub's last uplink estimate and received bitrate, and the time from
 the link's return to the next decoded frame. With Chromium as the publisher (`--publishers`,
@@ -193,7 +193,8 @@ class Seen:
     arrivals: list[float] = field(default_factory=list)
     counters: list[int] = field(default_factory=list)
     latencies: list[int] = field(default_factory=list)
-    corrupt: int = 0
+    corrupt: int = 0  # data bits neither black nor white: a damaged picture
+    out_of_order: int = 0  # a counter not after the last one (an old frame shown again)
 
 
 def clean_bits(frame: av.VideoFrame, row: int) -> bool:
@@ -222,12 +223,11 @@ async def watch(track: Any, seen: Seen, pattern: bool) -> None:
                 seen.counters.append(len(seen.counters))
                 continue
             counter, age = read_counter_bits(frame), clock_ms_age(read_clock_ms(frame), now)
-            if (
-                not (clean_bits(frame, 0) and clean_bits(frame, 1))
-                or counter <= last
-                or age > 10000
-            ):
+            if not (clean_bits(frame, 0) and clean_bits(frame, 1)) or age > 10000:
                 seen.corrupt += 1
+                continue
+            if counter <= last:
+                seen.out_of_order += 1
                 continue
             last = counter
             seen.arrivals.append(time.monotonic())
@@ -285,6 +285,15 @@ async def hub() -> AsyncIterator[tuple[str, MediaEngine]]:
             await task
 
 
+async def sample_uplink(engine: MediaEngine, sampled: list[Any]) -> None:
+    """Keeps the source's uplink figures from the last second it was live."""
+    while True:
+        await asyncio.sleep(1.0)
+        sources = engine.stats().sources
+        if sources and sources[0].state == "live" and sources[0].uplink is not None:
+            sampled.append(sources[0].uplink)
+
+
 async def run_condition(name: str, codec: str, publisher: str, seconds: float) -> list[object]:
     clear_condition()
     seen = Seen()
@@ -307,6 +316,8 @@ async def run_condition(name: str, codec: str, publisher: str, seconds: float) -
         )  # fmt: skip
         while not (engine.stats().sources and engine.stats().sources[0].state == "live"):
             await asyncio.sleep(0.1)
+        sampled: list[Any] = []
+        sampler = asyncio.create_task(sample_uplink(engine, sampled))
         started = time.monotonic()
         link_back: float | None = None
         if outage:
@@ -324,8 +335,8 @@ async def run_condition(name: str, codec: str, publisher: str, seconds: float) -
             await child.wait()
             sent = {"sent": "-", "requests": "-", "max_per_second": "-"}
         ended = time.monotonic()
-        stats = engine.stats().sources
-        uplink = stats[0].uplink if stats else None
+        sampler.cancel()
+        uplink = sampled[-1] if sampled else None
         watching.cancel()
         await viewer.close()
     clear_condition()
@@ -364,7 +375,7 @@ def summarise(
         f"{len(arrivals) / watched:.1f}" if watched else "0",
         len(freezes),
         f"{max(freezes, default=0.0):.2f}",
-        seen.corrupt if pattern else "-",
+        f"{seen.corrupt}/{seen.out_of_order}" if pattern else "-",
         f"{percentile(latencies, 0.5):.0f}" if pattern else "-",
         f"{percentile(latencies, 0.95):.0f}" if pattern else "-",
         requests,
@@ -380,7 +391,7 @@ HEADERS = [
     "fps",
     "freezes>200ms",
     "longest s",
-    "corrupt",
+    "corrupt/out of order",
     "lat p50 ms",
     "lat p95 ms",
     "key-frame requests",
