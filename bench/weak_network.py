@@ -14,7 +14,8 @@ the publisher's side of the link, as a phone's uplink would be: random loss with
 here has no netem, so there is no added delay.
 
 Per condition it prints: frames delivered of those sent, fps, freezes over 200 ms and the
-longest, corrupt frames (data bits that are neither black nor white) and frames out of order,
+longest, corrupt frames (data bits that are neither black nor white) and stale ones (a counter
+not after the last, or painted over 10 s before),
 latency p50/p95 (painted clock to decoded), key-frame requests the publisher received (and the
 most in any one second), the hub's last uplink estimate and received bitrate, and the time from
 the link's return to the next decoded frame. With Chromium as the publisher (`--publishers`,
@@ -194,7 +195,7 @@ class Seen:
     counters: list[int] = field(default_factory=list)
     latencies: list[int] = field(default_factory=list)
     corrupt: int = 0  # data bits neither black nor white: a damaged picture
-    out_of_order: int = 0  # a counter not after the last one (an old frame shown again)
+    out_of_order: int = 0  # a counter not after the last one, or painted over 10 s before
 
 
 def clean_bits(frame: av.VideoFrame, row: int) -> bool:
@@ -223,11 +224,11 @@ async def watch(track: Any, seen: Seen, pattern: bool) -> None:
                 seen.counters.append(len(seen.counters))
                 continue
             counter, age = read_counter_bits(frame), clock_ms_age(read_clock_ms(frame), now)
-            if not (clean_bits(frame, 0) and clean_bits(frame, 1)) or age > 10000:
+            if not (clean_bits(frame, 0) and clean_bits(frame, 1)):
                 seen.corrupt += 1
                 continue
-            if counter <= last:
-                seen.out_of_order += 1
+            if counter <= last or age > 10000:
+                seen.out_of_order += 1  # an old frame shown again, or one seconds stale
                 continue
             last = counter
             seen.arrivals.append(time.monotonic())
@@ -391,7 +392,7 @@ HEADERS = [
     "fps",
     "freezes>200ms",
     "longest s",
-    "corrupt/out of order",
+    "corrupt/stale",
     "lat p50 ms",
     "lat p95 ms",
     "key-frame requests",
