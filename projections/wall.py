@@ -453,10 +453,43 @@ class WallView(SectionsModel):
         self._alert(e, "info", Message("{source} resumed", source=name), name)
 
     @_on.register
+    def _(self, e: LiveSource.PictureFroze, _: Logged) -> None:
+        self._s.update("sources", self._name(e), frozen=True)
+
+    @_on.register
+    def _(self, e: LiveSource.PictureMoving, _: Logged) -> None:
+        self._s.update("sources", self._name(e), frozen=False)
+
+    @_on.register
+    def _(self, e: LiveSource.UplinkNarrow, _: Logged) -> None:
+        name = self._name(e)
+        self._s.update("sources", name, narrow=True)
+        words = Message(
+            "{source}: uplink too narrow, {estimate} of {bitrate} kbit/s",
+            source=name,
+            estimate=e.estimate // 1000,
+            bitrate=e.bitrate // 1000,
+        )
+        self._alert(e, "warning", words, name)
+
+    @_on.register
+    def _(self, e: LiveSource.UplinkWide, _: Logged) -> None:
+        name = self._name(e)
+        self._s.update("sources", name, narrow=False)
+        self._alert(e, "info", Message("{source}: uplink wide enough again", source=name), name)
+
+    @_on.register
     def _(self, e: LiveSource.Ended, _: Logged) -> None:
         name = self._name(e)
         item = self._s.update(
-            "sources", name, state="idle", since=iso(e.timestamp), session=None, live_since=None
+            "sources",
+            name,
+            state="idle",
+            since=iso(e.timestamp),
+            session=None,
+            live_since=None,
+            frozen=False,
+            narrow=False,
         )
         if item and item.get("publisher") in self._s.data["people"]:
             self._s.update("people", item["publisher"], live=None)

@@ -27,7 +27,14 @@ from starlette.requests import Request
 
 from events.roles import SYSTEM_ACTOR
 from hub.commands.alerts import RecordAlertAired
-from hub.commands.live import SourceEnded, SourceInterrupted, SourceResumed, SourceWentLive
+from hub.commands.live import (
+    SourceEnded,
+    SourceInterrupted,
+    SourcePictureFroze,
+    SourceResumed,
+    SourceUplinkNarrow,
+    SourceWentLive,
+)
 from hub.commands.stories import RegisterCapture
 from hub.config import Settings
 from hub.emergency.onair import EmergencyOnAir
@@ -121,6 +128,22 @@ class SourceFacts:
                 r, SourceInterrupted(name=source, session=session, reason=reason)
             ),
         )
+
+    async def picture_frozen(self, source: str, session: str, frozen: bool) -> None:
+        await record(
+            self.rt,
+            lambda r: self.rt.newsroom.handle(
+                r, SourcePictureFroze(name=source, session=session, frozen=frozen)
+            ),
+        )
+
+    async def uplink_narrow(
+        self, source: str, session: str, narrow: bool, estimate: int, bitrate: int
+    ) -> None:
+        fact = SourceUplinkNarrow(
+            name=source, session=session, narrow=narrow, estimate=estimate, bitrate=bitrate
+        )
+        await record(self.rt, lambda r: self.rt.newsroom.handle(r, fact))
 
     async def source_resumed(self, source: str, session: str) -> None:
         await record(

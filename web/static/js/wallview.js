@@ -311,12 +311,15 @@ export class Tiles {
   update(tile, source, wall) {
     const programs = onAir(wall, source.name);
     const who = source.publisher || source.owner;
-    tile.node.className = `tile tile-${source.state} ${programs.length ? "on-program" : ""}`;
+    const frozen = source.state === "live" && source.frozen ? "frozen" : "";
+    tile.node.className = `tile tile-${source.state} ${programs.length ? "on-program" : ""} ${frozen}`;
     const named = !who || source.name.includes(who); // "wang.fang-phone" says whose it is
     tile.node.querySelector(".name").textContent = named ? source.name : `${source.name} · ${who}`;
     // A source that never went live is on standby; one that went live and stopped has ended.
     const state = source.state === "idle" && source.live_since === undefined ? "standby" : source.state;
-    tile.node.querySelector(".badge").textContent = label("source", state);
+    tile.node.querySelector(".badge").textContent = frozen
+      ? `${label("source", state)} · ${t("wall.frozen")}`
+      : label("source", state);
     tile.node.querySelector(".assignment").textContent = source.assignment_title || "";
     tile.node.dataset.since = source.state === "live" ? source.live_since || source.since : "";
     tile.node.querySelector(".pgm-label").textContent = programs.length
