@@ -267,6 +267,8 @@ KIND_WORDS = {
     "Capture": N_("capture"),
     "Upload": N_("upload"),
     "Clip": N_("clip"),
+    "Topic": N_("topic"),
+    "ScoringRule": N_("scoring rule"),
 }
 
 

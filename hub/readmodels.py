@@ -39,8 +39,10 @@ from projections.audit import AuditEntry, AuditTimeline
 from projections.base import Change, Logged
 from projections.captures import CaptureLibrary
 from projections.directory import Directory
+from projections.evaluation import EvaluationFacts
 from projections.matrix import PublishingMatrix
 from projections.metrics import NewsroomMetrics
+from projections.topics import TopicBook
 from projections.wall import WallView
 
 log = logging.getLogger(__name__)
@@ -76,6 +78,8 @@ class Models:
     metrics: NewsroomMetrics
     audit: AuditTimeline
     captures: CaptureLibrary
+    topics: TopicBook
+    evaluation: EvaluationFacts
 
     # The models by name, in the order of the fields; a checkpoint keeps each under its name.
     KINDS: ClassVar[dict[str, Any]] = {
@@ -84,6 +88,8 @@ class Models:
         "metrics": NewsroomMetrics,
         "audit": AuditTimeline,
         "captures": CaptureLibrary,
+        "topics": TopicBook,
+        "evaluation": EvaluationFacts,
     }
 
     @classmethod
@@ -114,6 +120,8 @@ class Models:
             "matrix": self.matrix.apply(logged),
             "metrics": self.metrics.apply(logged),
             "captures": self.captures.apply(logged),
+            "topics": self.topics.apply(logged),
+            "evaluation": self.evaluation.apply(logged),
         }
         return changes, self.audit.describe(logged)
 
