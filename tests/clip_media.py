@@ -19,6 +19,7 @@ def make_video(
     audio: bool = True,
     fmt: str | None = None,
     codec: str = "libx264",
+    bframes: int = 0,
 ) -> Path:
     """H.264 (a key frame every `gop` pictures, no B-frames) and AAC; each picture a new shade.
     With `codec="libvpx"` and `fmt="webm"`: VP8, as the phones' recordings (no sound)."""
@@ -30,7 +31,7 @@ def make_video(
                 "preset": "ultrafast",
                 "keyint_min": str(gop),
                 "sc_threshold": "0",
-                "bf": "0",
+                "bf": str(bframes),
             }
         video = out.add_stream(codec, rate=fps, options=options)
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"
