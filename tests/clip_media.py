@@ -18,23 +18,28 @@ def make_video(
     gop: int = 25,
     audio: bool = True,
     fmt: str | None = None,
+    codec: str = "libx264",
+    bframes: int = 0,
 ) -> Path:
-    """H.264 (a key frame every `gop` pictures, no B-frames) and AAC; each picture a new shade."""
+    """H.264 (a key frame every `gop` pictures, no B-frames) and AAC; each picture a new shade.
+    With `codec="libvpx"` and `fmt="webm"`: VP8, as the phones' recordings (no sound)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with av.open(str(path), "w", format=fmt or "mp4") as out:
-        video = out.add_stream(
-            "libx264",
-            rate=fps,
-            options={
+        options = {"g": str(gop)}
+        if codec == "libx264":
+            options |= {
                 "preset": "ultrafast",
-                "g": str(gop),
                 "keyint_min": str(gop),
                 "sc_threshold": "0",
-                "bf": "0",
-            },
-        )
+                "bf": str(bframes),
+            }
+        video = out.add_stream(codec, rate=fps, options=options)
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"
-        sound = out.add_stream("aac", rate=48_000, layout="stereo") if audio else None
+        sound = (
+            out.add_stream("aac", rate=48_000, layout="stereo")
+            if audio and codec == "libx264"
+            else None
+        )
         for i in range(int(seconds * fps)):
             frame = av.VideoFrame(width, height, "yuv420p")
             for n, plane in enumerate(frame.planes):

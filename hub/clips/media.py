@@ -155,6 +155,7 @@ def _copy_packets(
     audio, out_audio = audios
     streams = [video] + ([audio] if audio is not None else [])
     started = False
+    origin = first  # the clip's time 0: its first packet's decoding time (B-frames: before it)
     offsets: dict[int, int] = {}
     last_end = 0.0
     step = 0
@@ -169,6 +170,7 @@ def _copy_packets(
                 if not packet.is_keyframe or when < first - 1e-6:
                     continue
                 started = True
+                origin = min(first, decoded_at)
             elif decoded_at >= end:
                 break
             target = out_video
@@ -178,7 +180,7 @@ def _copy_packets(
             target = out_audio
         index = packet.stream.index
         if index not in offsets:
-            offsets[index] = round(first / tb)
+            offsets[index] = round(origin / tb)
         packet.pts -= offsets[index]
         packet.dts = max(0, packet.dts - offsets[index])
         packet.stream = target

@@ -31,7 +31,7 @@ from events.clip import Clip
 from events.errors import DomainError
 from events.roles import SYSTEM, SYSTEM_ACTOR
 from hub.clips.files import capture_file, clip_path
-from hub.clips.media import MediaUnreadable, cut_copy, cut_crop, output_format
+from hub.clips.media import MediaUnreadable, cut_copy, cut_crop, output_format, probe
 from hub.commands.clips import RecordClipFailed, RecordClipMade
 from hub.commands.stories import RegisterCapture
 from hub.errors import HubError, StoreUnavailable
@@ -144,6 +144,7 @@ class ClipMaker:
             self.working[str(clip.id)] = round(done, 3)
 
         seconds = cut(path, target, clip.start, clip.end, advance)
+        made = probe(target)
         sha256, size = _checksum(target)
         done = self.newsroom.handle(
             Request(SYSTEM_ACTOR, datetime.now(UTC), key=key),
@@ -161,6 +162,8 @@ class ClipMaker:
                     "lineage": Clip.lineage(clip.source, clip.start, clip.end, clip.crop),
                     "clip": str(clip.id),
                     "requested_by": clip.requested_by,
+                    "width": made.width,
+                    "height": made.height,
                 },
             ),
         )

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from pathlib import Path
 from uuid import UUID
+
+import av
 
 from events.capture import Capture
 from events.clip import Clip
 from events.roles import SYSTEM_ACTOR
+from hub.clips.media import cut_copy
 from hub.clips.worker import ClipMaker
 from hub.commands.clips import RequestClip
 from hub.commands.stories import RegisterCapture
@@ -79,3 +83,27 @@ def test_a_clip_whose_source_file_is_gone_fails_with_the_reason(staff: Staff) ->
     failed = newsroom.get(Clip, clip)
     assert failed.state == "failed" and "not on this node" in failed.reason
     assert newsroom.get(Capture, source).kind == "upload"
+
+
+def test_a_copy_of_video_with_b_frames_decodes_and_keeps_the_source_packets(
+    tmp_path: Path,
+) -> None:
+    """Phones' video reorders pictures: the copy starts on the key frame's decoding time, keeps
+    every packet those before `out` need, and decodes without a fault."""
+    source = make_video(tmp_path / "phone.mp4", seconds=8, bframes=3)
+    target = tmp_path / "cut.mp4"
+    seconds = cut_copy(source, target, 2.5, 6.2, lambda _: None)
+    with av.open(str(source)) as a, av.open(str(target)) as b:
+        order = [p.pts for p in a.demux(video=0) if p.size]
+        assert order != sorted(order), "the source reorders its pictures"
+        a.seek(0)
+        theirs = [bytes(p) for p in a.demux(video=0) if p.size]
+        ours = [bytes(p) for p in b.demux(video=0) if p.size]
+    start = theirs.index(ours[0])
+    assert theirs[start : start + len(ours)] == ours
+    assert 2.5 - 1.0 <= start / 25 <= 2.5
+    with av.open(str(target)) as media:
+        times = [float(f.time) for f in media.decode(video=0) if f.time is not None]
+    assert times == sorted(times)
+    assert 6.2 - start / 25 <= len(times) / 25 <= 6.2 - start / 25 + 0.2  # a few reordered
+    assert abs(seconds - (times[-1] + 1 / 25)) < 0.05

@@ -12,6 +12,7 @@ from uuid import UUID
 import av
 import httpx
 
+from events.capture import Capture
 from hub.commands.clips import RequestClip
 from hub.commands.stories import RegisterCapture
 from hub.config import Settings
@@ -147,6 +148,8 @@ def test_a_vertical_clip_is_9_16_of_the_asked_length_and_plays(
 
     cut = fetched(client, staff, item["capture"], tmp_path / "vertical.mp4")
     times, width, height = decoded(cut)
+    details = staff.newsroom.get(Capture, UUID(item["capture"])).details
+    assert (details["width"], details["height"]) == (width, height)  # upright, for the desk
     assert width * 16 == height * 9 and 720 - 32 < height <= 720, (width, height)
     length = times[-1] - times[0] + 1 / 25
     assert abs(length - 3.5) <= 0.5, length

@@ -3,10 +3,12 @@
 // the story's version (If-Match), so nobody approves a text they have not seen.
 
 import { act, api, captureFacts, config, dayTime, el, fill, label, minutesSince, t } from "./common.js";
+import { clipControls } from "./clipper.js";
 import { diffText } from "./diff.js";
 import { WallFeed, showStatus } from "./feed.js";
 
 const LEVEL_OF_ROLE = { editor: "first", desk_head: "second", chief_editor: "final" };
+const clips = ["editor", "desk_head", "chief_editor", "admin"].some((r) => config.roles.includes(r));
 const mine = config.roles.includes("admin")
   ? ["first", "second", "final"]
   : config.roles.map((r) => LEVEL_OF_ROLE[r]).filter(Boolean);
@@ -61,13 +63,15 @@ async function renderCaptures(box, ids, before) {
   const [shown, gone] = await Promise.all([Promise.all(ids.map(capture)), Promise.all(dropped.map(capture))]);
   const item = (c, change) => {
     if (c.error) return el("li", { class: "error" }, `${c.id.slice(0, 8)}: ${c.error.message}`);
+    const player = change === "removed" ? null : capturePlayer(c);
     return el(
       "li",
       { class: change ? `capture-${change}` : "" },
       change ? el("span", { class: `tag ${change}` }, label("review", `capture_${change}`)) : null,
-      change === "removed" ? null : capturePlayer(c),
+      player,
       change === "removed" ? el("del", {}, c.filename) : el("a", { href: c.file, download: c.filename }, c.filename),
       el("span", { class: "muted" }, captureFacts(c)),
+      clips && player?.tagName === "VIDEO" ? clipControls(c, player) : null,
     );
   };
   fill(box, shown.map((c) => item(c, before && !before.includes(c.id) ? "added" : null)), gone.map((c) => item(c, "removed")));
