@@ -15,6 +15,7 @@ from hub.commands.dispatch import IssueCommand
 from hub.commands.live import ConfigureOutput, RegisterSource
 from hub.commands.people import IssueToken, RegisterUser
 from hub.commands.stories import DraftStory
+from hub.commands.topics import ProposeTopic
 from hub.config import Settings
 from hub.newsroom import Request
 from tests.conftest import Staff
@@ -68,6 +69,7 @@ def path_ids(staff: Staff) -> dict[str, dict[str, str]]:
         req("eddie"), DraftStory(assignment=None, title="Levee", body="", captures=[])
     ).id
     command = app.handle(req("dana"), IssueCommand(to="rui", text="Go", assignment=None)).id
+    topic = app.handle(req("rui"), ProposeTopic(title="Levee", day="2026-12-07")).id
     app.handle(
         req("tess"), ConfigureOutput(name="main", source=None, backup=None, slate_text="Back")
     )
@@ -78,6 +80,7 @@ def path_ids(staff: Staff) -> dict[str, dict[str, str]]:
         "/api/assignments/": {"id": str(assignment)},
         "/api/stories/": {"id": str(story)},
         "/api/commands/": {"id": str(command)},
+        "/api/topics/": {"id": str(topic)},
         "/api/outputs/": {"id": "main"},
         "/api/users/": {"name": "rui", "token_id": str(token_id)},
     }
