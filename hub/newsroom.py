@@ -268,6 +268,7 @@ KIND_WORDS = {
     "Upload": N_("upload"),
     "Topic": N_("topic"),
     "ScoringRule": N_("scoring rule"),
+    "Clip": N_("clip"),
 }
 
 

@@ -102,7 +102,7 @@ class Models:
 
     # What the models keep changes now and then (the wall's alerts became messages in form 2): a
     # checkpoint of an earlier form is not used, and the log is folded again instead.
-    FORM: ClassVar[int] = 2
+    FORM: ClassVar[int] = 3  # 3: the capture library keeps clips and each capture's lineage
 
     @classmethod
     def complete(cls, state: dict[str, Any]) -> bool:
