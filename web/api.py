@@ -21,8 +21,8 @@ routes: list[BaseRoute] = [
     *(endpoint.route() for endpoint in api_people.ENDPOINTS),
     *(endpoint.route() for endpoint in api_queries.ENDPOINTS),
     *(endpoint.route() for endpoint in api_captures.ENDPOINTS),
-    *(endpoint.route() for endpoint in api_topics.ENDPOINTS),
     *(endpoint.route() for endpoint in api_clips.ENDPOINTS),
+    *(endpoint.route() for endpoint in api_topics.ENDPOINTS),
     *metrics.routes,
     *openapi.routes,
 ]
