@@ -34,6 +34,7 @@ from hub.commands.stories import (
     ReviewStory,
     SubmitStory,
 )
+from hub.commands.topics import DecideTopic, MakeAssignments, ProposeTopic, TopicAssignment
 from hub.demo_pictures import landscape
 from hub.errors import HubError
 from hub.newsroom import Newsroom, Request
@@ -204,7 +205,42 @@ def seed(newsroom: Newsroom, now: datetime | None = None) -> Seeded | None:
             ),
         ).id
         _review_to(newsroom, story, stage, reporter, req)
+    _meeting(newsroom, req, moment.astimezone().date().isoformat())
     return Seeded(tokens)
+
+
+def _meeting(newsroom: Newsroom, req: Callable[[str], Request], day: str) -> None:
+    """Today's topic meeting: one topic approved and assigned, one deferred, one still open."""
+    proposals: list[tuple[str, str, str, list[Channel]]] = [
+        ("wang.fang", "老旧小区加装电梯：谁来出钱", "居民、街道、企业三方说法", ["tv", "wechat"]),
+        ("zhou.li", "夜市经济一周观察", "摊主收入与城管规范", ["douyin", "weibo"]),
+        ("liu.yang", "冬季流感门诊压力", "县人民医院门诊量与应对", ["tv", "app"]),
+    ]
+    made = [
+        newsroom.handle(
+            req(who),
+            ProposeTopic(title=title, angle=angle, channels=channels, resources="", day=day),
+        ).id
+        for who, title, angle, channels in proposals
+    ]
+    newsroom.handle(
+        req("huang.bo"), DecideTopic(id=made[0], decision="approve", reason="民生关切，重点策划")
+    )
+    newsroom.handle(
+        req("huang.bo"),
+        MakeAssignments(
+            id=made[0],
+            assignments=[
+                TopicAssignment(
+                    location=Place(name="县政府广场", lat=29.8683, lon=121.5440),
+                    reporter="wang.fang",
+                )
+            ],
+        ),
+    )
+    newsroom.handle(
+        req("zheng.hua"), DecideTopic(id=made[1], decision="defer", reason="等城管新规出台")
+    )
 
 
 def _photo(newsroom: Newsroom, r: Request, assignment: UUID, n: int) -> UUID:

@@ -18,10 +18,12 @@ from events.channels import CHANNEL_WORDS
 from events.clip import Clip
 from events.dispatch import DispatchCommand
 from events.media import SOURCE_KIND_WORDS, LiveSource, Output
-from events.messages import Message
+from events.messages import N_, Message
 from events.product import Product
 from events.roles import REVIEW_LEVEL_WORDS
+from events.scoring import ScoringRule
 from events.story import Story
+from events.topic import Topic
 from events.user import User
 from projections.base import Logged, by_event_type
 
@@ -492,6 +494,26 @@ class AuditTimeline:
             destination=e.destination,
         )
 
+    @_summary.register
+    def _(self, e: Topic.Proposed) -> Message:
+        self._remember(e, e.title, e.lead)
+        return Message("proposed the topic '{title}' for {day}", title=e.title, day=e.day)
+
+    @_summary.register
+    def _(self, e: Topic.Decided) -> Message:
+        words = Message(TOPIC_DECISION_WORDS[e.decision])
+        return Message("{decision} the topic '{title}'", decision=words, title=self._name(e))
+
+    @_summary.register
+    def _(self, e: ScoringRule.Started) -> Message:
+        return Message("set the scoring rule")
+
+    @_summary.register
+    def _(self, e: ScoringRule.Changed) -> Message:
+        return Message("set the scoring rule")
+
+
+TOPIC_DECISION_WORDS = {"approve": N_("approved"), "defer": N_("deferred"), "drop": N_("dropped")}
 
 _fold = by_event_type(vars(AuditTimeline)["_summary"])
 

@@ -89,6 +89,15 @@ def test_a_meeting_turns_a_proposal_into_work_and_the_evaluation_counts_it(
     expect(board.locator("#points-chart")).to_have_attribute("data-ready", "true")
     expect(board.locator("#points-chart canvas").first).to_be_visible()
     expect(board.locator("#export")).to_have_attribute("href", "/api/evaluation/export?")
+    rule = board.locator("#rule-form")
+    rule.locator("[name='channel.tv']").fill("20")
+    rule.locator("[name=desks]").fill("新闻部: rui, eddie")
+    rule.locator("[name=reason]").fill("电视加权")
+    rule.locator("button[type=submit]").click()
+    expect(rui.locator("td[data-key=points]")).to_have_text("20")
+    expect(
+        board.locator("#desks tr[data-name=新闻部] td[data-key=publications_total]")
+    ).to_have_text("2")
     shoot(board, "evaluation")
     for page in (phone, chief, board):
         assert page.page_errors == []  # type: ignore[attr-defined]

@@ -87,7 +87,11 @@ def test_every_page_works_under_the_policy(browser: Browser, hub: LiveHub, staff
     audit = signed_in(browser, hub, "audrey", "audit", **DESKTOP)
     expect(audit.tab.locator("#timeline tr").first).to_be_visible()
     expect(audit.tab.locator("#frame #wall")).to_have_attribute("data-state", "replay")
-    for page in (wall, console, review, audit):
+    meeting = signed_in(browser, hub, "dora", "meeting", **DESKTOP)
+    expect(meeting.tab.locator("#topics")).to_contain_text("当日暂无选题")
+    evaluation = signed_in(browser, hub, "chen", "evaluation", **DESKTOP)
+    expect(evaluation.tab.locator("#points-chart")).to_have_attribute("data-ready", "true")
+    for page in (wall, console, review, audit, meeting, evaluation):
         assert_under_policy(page)
     shoot(audit.tab, "audit-under-policy")
 

@@ -16,6 +16,7 @@ from hub.commands.live import ConfigureOutput, RegisterSource
 from hub.commands.people import IssueToken, RegisterUser
 from hub.commands.products import MakeProduct
 from hub.commands.stories import DraftStory
+from hub.commands.topics import ProposeTopic
 from hub.config import Settings
 from hub.newsroom import Request
 from tests.conftest import Staff
@@ -70,6 +71,7 @@ def path_ids(staff: Staff) -> dict[str, dict[str, str]]:
     ).id
     product = app.handle(req("eddie"), MakeProduct(story=story, channel="weibo", title="Levee")).id
     command = app.handle(req("dana"), IssueCommand(to="rui", text="Go", assignment=None)).id
+    topic = app.handle(req("rui"), ProposeTopic(title="Levee", day="2026-12-07")).id
     app.handle(
         req("tess"), ConfigureOutput(name="main", source=None, backup=None, slate_text="Back")
     )
@@ -82,6 +84,7 @@ def path_ids(staff: Staff) -> dict[str, dict[str, str]]:
         "/api/products/": {"id": str(product)},
         "/api/channels/": {"channel": "radio"},
         "/api/commands/": {"id": str(command)},
+        "/api/topics/": {"id": str(topic)},
         "/api/outputs/": {"id": "main"},
         "/api/users/": {"name": "rui", "token_id": str(token_id)},
     }

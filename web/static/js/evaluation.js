@@ -2,7 +2,7 @@
 // rule, two charts (ECharts, vendored in /static/vendor/echarts) and the CSV export. `at` shows
 // the page as the log stood at a past moment.
 
-import { api, el, fill, label, span, t } from "./common.js";
+import { act, api, config, el, fill, label, span, t } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
 const form = $("period");
@@ -82,6 +82,7 @@ function show(found) {
   table($("people"), found.people, used, t("evaluation.person"));
   table($("desks"), found.desks, used, t("evaluation.desk"));
   showRule(found.rule);
+  if (!found.at) ruleEditor(found.rule);
   chart("points-chart", {
     tooltip: {},
     xAxis: { type: "category", data: found.people.map((p) => p.name) },
@@ -107,6 +108,45 @@ function showRule(rule) {
   ];
   fill($("rule"), el("tbody", {}, rows.map(([what, value]) => el("tr", {}, el("td", {}, what), el("td", {}, String(value))))));
 }
+
+// The chief editor sets the rule here: points per channel, per capture, per fast track, the bonus
+// per adoption level, and the desks ("desk: name, name" a line).
+const ruleForm = $("rule-form");
+const KEEPERS = ["chief_editor", "admin"];
+
+function ruleEditor(rule) {
+  if (!config.roles.some((r) => KEEPERS.includes(r))) return;
+  ruleForm.hidden = false;
+  const number = (name, value, words) =>
+    el("label", {}, words, el("input", { name, type: "number", min: 0, max: 10000, step: "any", value, required: true }));
+  fill(
+    $("rule-inputs"),
+    Object.entries(rule.channels).map(([c, v]) => number(`channel.${c}`, v, label("channel", c))),
+    number("capture", rule.capture, t("evaluation.captures")),
+    number("fast_track", rule.fast_track, t("evaluation.fast_tracks")),
+    Object.entries(rule.adoption).map(([lv, v]) => number(`adoption.${lv}`, v, label("adoption", lv))),
+  );
+  ruleForm.elements.desks.value = Object.entries(rule.desks).map(([d, people]) => `${d}: ${people.join(", ")}`).join("\n");
+}
+
+ruleForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const body = { channels: {}, adoption: {}, desks: {}, reason: ruleForm.elements.reason.value };
+  for (const input of ruleForm.querySelectorAll("input[type=number]")) {
+    const [kind, id] = input.name.split(".");
+    if (id) body[kind === "channel" ? "channels" : "adoption"][id] = Number(input.value);
+    else body[kind] = Number(input.value);
+  }
+  for (const line of ruleForm.elements.desks.value.split("\n")) {
+    const [desk, people] = line.split(/[:：]/);
+    if (desk?.trim() && people !== undefined) body.desks[desk.trim()] = people.split(/[,，\s]+/).filter(Boolean);
+  }
+  const done = await act(ruleForm.querySelector("button[type=submit]"), (o) => api("PUT", "/api/evaluation/rule", body, o), $("rule-status"));
+  if (done) {
+    ruleForm.elements.reason.value = "";
+    load(query());
+  }
+});
 
 function chart(id, option) {
   const echarts = window.echarts;
