@@ -266,6 +266,8 @@ KIND_WORDS = {
     "DispatchCommand": N_("command"),
     "Capture": N_("capture"),
     "Upload": N_("upload"),
+    "Lead": N_("lead"),
+    "Department": N_("department"),
 }
 
 

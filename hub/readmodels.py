@@ -39,6 +39,7 @@ from projections.audit import AuditEntry, AuditTimeline
 from projections.base import Change, Logged
 from projections.captures import CaptureLibrary
 from projections.directory import Directory
+from projections.leads import LeadBook
 from projections.matrix import PublishingMatrix
 from projections.metrics import NewsroomMetrics
 from projections.wall import WallView
@@ -76,6 +77,7 @@ class Models:
     metrics: NewsroomMetrics
     audit: AuditTimeline
     captures: CaptureLibrary
+    leads: LeadBook
 
     # The models by name, in the order of the fields; a checkpoint keeps each under its name.
     KINDS: ClassVar[dict[str, Any]] = {
@@ -84,6 +86,7 @@ class Models:
         "metrics": NewsroomMetrics,
         "audit": AuditTimeline,
         "captures": CaptureLibrary,
+        "leads": LeadBook,
     }
 
     @classmethod
@@ -96,7 +99,7 @@ class Models:
 
     # What the models keep changes now and then (the wall's alerts became messages in form 2): a
     # checkpoint of an earlier form is not used, and the log is folded again instead.
-    FORM: ClassVar[int] = 2
+    FORM: ClassVar[int] = 3  # 3: the wall's open leads
 
     @classmethod
     def complete(cls, state: dict[str, Any]) -> bool:
@@ -114,6 +117,7 @@ class Models:
             "matrix": self.matrix.apply(logged),
             "metrics": self.metrics.apply(logged),
             "captures": self.captures.apply(logged),
+            "leads": self.leads.apply(logged),
         }
         return changes, self.audit.describe(logged)
 

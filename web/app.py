@@ -14,12 +14,24 @@ from starlette.staticfiles import StaticFiles
 
 from hub import heap
 from hub.config import Settings
+from hub.followup import FollowUp
 from hub.loop_lag import LoopLag
 from hub.media.hls import hls_mount
 from hub.media.http import routes_to
 from hub.newsroom import Newsroom
 from hub.readmodels import ReadModels
-from web import api, api_reads, pages, security, uploads, wall_feed
+from web import (
+    api,
+    api_reads,
+    intake,
+    open311,
+    pages,
+    security,
+    tip_uploads,
+    tips,
+    uploads,
+    wall_feed,
+)
 from web.demo import demo_running
 from web.errors import EXCEPTION_HANDLERS
 from web.live import endpoints_of, live_media
@@ -49,7 +61,10 @@ def create_app(
         rt = Runtime(settings, newsroom, models)
         app.state.runtime = rt
         lag = rt.extras["loop_lag"] = LoopLag()
-        background = [asyncio.create_task(lag.run(), name="loop-lag")]
+        background = [
+            asyncio.create_task(lag.run(), name="loop-lag"),
+            asyncio.create_task(FollowUp(newsroom, models).run(), name="lead-follow-up"),
+        ]
         try:
             async with (
                 wall_feed.running(rt),
@@ -79,6 +94,10 @@ def create_app(
         *security.routes,
         *wall_feed.routes,
         *pages.routes,
+        *tip_uploads.routes,
+        *tips.routes,
+        *intake.routes,
+        *open311.routes,
         *routes_to(endpoints_of),
         hls_mount(settings.data_dir / "hls"),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
