@@ -268,6 +268,7 @@ KIND_WORDS = {
     "Upload": N_("upload"),
     "Lead": N_("lead"),
     "Department": N_("department"),
+    "Clip": N_("clip"),
 }
 
 

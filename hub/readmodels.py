@@ -99,7 +99,7 @@ class Models:
 
     # What the models keep changes now and then (the wall's alerts became messages in form 2): a
     # checkpoint of an earlier form is not used, and the log is folded again instead.
-    FORM: ClassVar[int] = 3  # 3: the wall's open leads
+    FORM: ClassVar[int] = 4  # 3: clips and lineage in the capture library; 4: the wall's open leads
 
     @classmethod
     def complete(cls, state: dict[str, Any]) -> bool:

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from web import api_captures, api_leads, api_people, api_queries, commands, metrics, openapi
+from web import (
+    api_captures,
+    api_clips,
+    api_leads,
+    api_people,
+    api_queries,
+    commands,
+    metrics,
+    openapi,
+)
 
 routes: list[BaseRoute] = [
     *(endpoint.route() for endpoint in commands.ENDPOINTS),
@@ -13,6 +22,7 @@ routes: list[BaseRoute] = [
     *(endpoint.route() for endpoint in api_queries.ENDPOINTS),
     *(endpoint.route() for endpoint in api_captures.ENDPOINTS),
     *(endpoint.route() for endpoint in api_leads.ENDPOINTS),
+    *(endpoint.route() for endpoint in api_clips.ENDPOINTS),
     *metrics.routes,
     *openapi.routes,
 ]

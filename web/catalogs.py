@@ -29,7 +29,7 @@ from events.lead import KINDS as LEAD_KINDS
 from events.lead import STATES as LEAD_STATES
 from events.messages import PLACE
 from events.roles import REVIEW_LEVEL_NAMES
-from web import api_captures, api_leads, api_people, api_queries, commands
+from web import api_captures, api_clips, api_leads, api_people, api_queries, commands
 from web.endpoints import doing_words
 from web.i18n import DEFAULT_LANGUAGE, LANGUAGES, LOCALE_DIR, po_path
 
@@ -99,7 +99,7 @@ def picked_keys() -> Iterator[str]:
 
 def refused_doings() -> Iterator[str]:
     """What an endpoint's refusal says the caller may not do: its summary (web/endpoints.py)."""
-    for module in (commands, api_people, api_queries, api_captures, api_leads):
+    for module in (commands, api_people, api_queries, api_captures, api_clips, api_leads):
         yield from (doing_words(e.summary) for e in module.ENDPOINTS if e.roles)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from hub.media.ports import MediaStats
-from hub.media.program import OutputStats
+from hub.media.program.program import OutputStats
 
 
 class MediaCollector:

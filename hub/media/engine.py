@@ -39,11 +39,9 @@ from aiortc import (
 from aiortc.rtcrtpparameters import RTCRtpCodecCapability
 
 from hub.media.errors import EngineClosed, OfferError, SessionNotFound, SourceBusy
-from hub.media.frames import EncodedFrame, Feed, Kind
-from hub.media.passthrough import FeedTrack, PassthroughReceiver, route_keyframe_requests
-from hub.media.ports import MediaFacts, MediaStats, NoFacts, SourceStats, ViewerStats
-from hub.media.sdp import Offer, answer_as_dtls_server, parse_offer
-from hub.media.sessions import (
+from hub.media.ingest.passthrough import FeedTrack, PassthroughReceiver, route_keyframe_requests
+from hub.media.ingest.sdp import Offer, answer_as_dtls_server, parse_offer
+from hub.media.ingest.sessions import (
     PublishSession,
     Registry,
     SharedTranscode,
@@ -51,7 +49,9 @@ from hub.media.sessions import (
     Stream,
     ViewSession,
 )
-from hub.media.transcode import Transcoder
+from hub.media.ports import MediaFacts, MediaStats, NoFacts, SourceStats, ViewerStats
+from hub.media.relay.frames import EncodedFrame, Feed, Kind
+from hub.media.relay.transcode import Transcoder
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,5 @@
-"""The aiortc internals `hub.media.passthrough` and `hub.media.jitter` rely on (aiortc 1.16.0).
+"""The aiortc internals `hub.media.ingest.passthrough` and `hub.media.ingest.jitter` rely on
+(aiortc 1.16.0).
 
 Every assertion here names one private attribute, signature or line of aiortc the relay depends
 on. When an aiortc upgrade fails this test, read the new code before changing the assertion:
@@ -23,8 +24,8 @@ from aiortc.codecs.opus import OpusEncoder
 from aiortc.codecs.vpx import Vp8Encoder
 from aiortc.jitterbuffer import JitterBuffer, JitterFrame
 
-from hub.media.jitter import MarkerJitterBuffer
-from hub.media.passthrough import (
+from hub.media.ingest.jitter import MarkerJitterBuffer
+from hub.media.ingest.passthrough import (
     RECEIVER_DECODER_QUEUE,
     RECEIVER_JITTER_BUFFER,
     RECEIVER_SEND_PLI,

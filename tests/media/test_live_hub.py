@@ -21,11 +21,11 @@ from events.base import Location
 from hub.commands.assignments import AcceptAssignment, AssignReporter, CheckIn, PlanAssignment
 from hub.commands.live import RegisterSource
 from hub.config import Settings
-from hub.media.bitstream import nal_units
-from hub.media.synthetic import EncodedPatternTrack, ToneAudioTrack
-from hub.media.whep_client import WhepViewer
+from hub.demo_camera import EncodedPatternTrack, ToneAudioTrack
+from hub.media.codec.bitstream import nal_units
 from tests.conftest import Staff
 from tests.media.conftest import Publisher, serve, take, whip_publish
+from tests.support.whep_client import WhepViewer
 from web.app import create_app
 
 

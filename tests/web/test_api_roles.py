@@ -38,6 +38,7 @@ from hub.commands.assignments import (
     FileAssignment,
     PlanAssignment,
 )
+from hub.commands.clips import RequestClip
 from hub.commands.dispatch import IssueCommand
 from hub.commands.leads import AddDepartment
 from hub.commands.live import ConfigureOutput, RegisterSource, StartOutput
@@ -46,6 +47,7 @@ from hub.commands.stories import DraftStory, PublishStory, RegisterCapture, Revi
 from hub.config import Settings
 from hub.intake import IntakeSources
 from hub.newsroom import Request
+from tests.clip_media import make_video
 from tests.conftest import Staff
 from web.app import create_app
 
@@ -258,6 +260,34 @@ class World:
         self.app.handle(Request(SYSTEM_ACTOR, self.staff.clock.tick()), AddDepartment(name=name))
         return name
 
+    def video(self) -> str:
+        """Rui's video upload (a real two-second file), made once."""
+        if not hasattr(self, "_video"):
+            path = make_video(
+                self.app.settings.data_dir / "uploads" / "role-video.mp4", seconds=2, audio=False
+            )
+            done = self.app.handle(
+                self.staff.req("rui"),
+                RegisterCapture(
+                    assignment=None,
+                    kind="upload",
+                    filename="levee.mp4",
+                    content_type="video/mp4",
+                    size=path.stat().st_size,
+                    sha256="0" * 64,
+                    details={"path": "uploads/role-video.mp4"},
+                ),
+            )
+            self._video = str(done.id)
+        return self._video
+
+    def clip(self) -> str:
+        """A clip of rui's video, asked for by an editor."""
+        done = self.app.handle(
+            self.staff.req("eddie"), RequestClip(capture=UUID(self.video()), start=0, end=1)
+        )
+        return str(done.id)
+
     def token_of_rui(self) -> str:
         done = self.app.handle(self.staff.req("rui"), IssueToken(name="rui", label="spare"))
         return str(done.extra["token_id"])
@@ -361,6 +391,8 @@ ROWS: dict[str, Row] = {
     "GET /api/captures/{id}/file": Row(
         NEWSROOM | {"rui"}, lambda w: (f"/api/captures/{w.capture()}/file", None, {})
     ),
+    "GET /api/clips": Row(NEWSROOM | REPORTERS, fixed("/api/clips")),
+    "GET /api/clips/{id}": Row(NEWSROOM | {"rui"}, lambda w: (f"/api/clips/{w.clip()}", None, {})),
     "GET /api/users": Row(frozenset({"ada"}), fixed("/api/users")),
     "GET /metrics": Row(frozenset({"tess", "ada"}), fixed("/metrics")),
     # -- live media: cam is rui's phone; its own token, rui, technicians publish to it -------
@@ -410,6 +442,9 @@ ROWS: dict[str, Row] = {
     ),
     # -- stories: on rui's assignment, only rui and the desk write --------------------------
     "POST /api/stories": Row(EDITORS_UP | {"rui"}, draft_on_ruis_assignment),
+    "POST /api/clips": Row(
+        EDITORS_UP, lambda w: ("/api/clips", {"capture": w.video(), "start": 0, "end": 1}, {})
+    ),
     "PUT /api/stories/{id}": Row(EDITORS_UP | {"rui"}, revise),
     "POST /api/stories/{id}/submit": Row(EDITORS_UP | {"rui"}, on_story("draft", "submit")),
     "POST /api/stories/{id}/reviews": Row(

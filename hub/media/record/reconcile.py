@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from hub.media.recording import measure
-from hub.media.sidecar import SIDECAR_SUFFIX, RecordingResult, Sidecar, sidecar_path
-from hub.media.torn_tail import trim_torn_tail
+from hub.media.record.recording import measure
+from hub.media.record.sidecar import SIDECAR_SUFFIX, RecordingResult, Sidecar, sidecar_path
+from hub.media.record.torn_tail import trim_torn_tail
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
-from hub.media.encoder import OutputPacket, StreamParams
-from hub.media.sink import PacketSink, ProgramMux, Report
+from hub.media.program.encoder import OutputPacket, StreamParams
+from hub.media.program.sink import PacketSink, ProgramMux, Report
 
 PLAYLIST = "index.m3u8"
 OUTPUT_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")

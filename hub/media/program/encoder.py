@@ -18,8 +18,8 @@ from av.codec.context import CodecContext, Flags
 from av.video.codeccontext import VideoCodecContext
 from av.video.frame import PictureType
 
-from hub.media.frames import Kind
-from hub.media.lane import FORMAT, LAYOUT, SAMPLE_RATE
+from hub.media.relay.frames import Kind
+from hub.media.relay.lane import FORMAT, LAYOUT, SAMPLE_RATE
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from hub.media.encoder import OutputPacket, StreamParams
-from hub.media.frames import EncodedFrame
-from hub.media.sink import PacketSink, Report
+from hub.media.program.encoder import OutputPacket, StreamParams
+from hub.media.program.sink import PacketSink, Report
+from hub.media.relay.frames import EncodedFrame
 
 VIDEO_CLOCK = 90_000
 

@@ -14,8 +14,8 @@ from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection
 from aiortc import RTCSessionDescription as Description
 
 from hub.media.engine import codec_preferences
-from hub.media.frames import Feed, Kind
-from hub.media.passthrough import PassthroughReceiver
+from hub.media.ingest.passthrough import PassthroughReceiver
+from hub.media.relay.frames import Feed, Kind
 
 
 class WhepViewer:

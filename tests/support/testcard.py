@@ -21,7 +21,7 @@ from typing import Any
 import av
 from av.video.frame import PictureType
 
-from hub.media.frames import EncodedFrame, Feed
+from hub.media.relay.frames import EncodedFrame, Feed
 
 VIDEO_CLOCK = 90000
 AUDIO_RATE = 48000

@@ -24,11 +24,11 @@ import av
 from av.container import OutputContainer
 from av.stream import Stream
 
-from hub.media.bitstream import parameter_sets
-from hub.media.frames import EncodedFrame, Feed, FrameQueue
-from hub.media.measure import probe, sha256_of
-from hub.media.muxing import add_copy_stream, opus_head
-from hub.media.sidecar import RecordingResult, Sidecar
+from hub.media.codec.bitstream import parameter_sets
+from hub.media.codec.muxing import add_copy_stream, opus_head
+from hub.media.record.measure import probe, sha256_of
+from hub.media.record.sidecar import RecordingResult, Sidecar
+from hub.media.relay.frames import EncodedFrame, Feed, FrameQueue
 
 log = logging.getLogger(__name__)
 

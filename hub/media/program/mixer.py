@@ -20,12 +20,12 @@ from datetime import datetime
 
 import av
 
-from hub.media.encoder import OutputPacket, ProgramEncoder
-from hub.media.frames import EncodedFrame
-from hub.media.lane import SAMPLE_RATE, Lane, silence
-from hub.media.picture import fit
-from hub.media.sink import PacketSink
-from hub.media.slate import Slate
+from hub.media.program.encoder import OutputPacket, ProgramEncoder
+from hub.media.program.picture import fit
+from hub.media.program.sink import PacketSink
+from hub.media.program.slate import Slate
+from hub.media.relay.frames import EncodedFrame
+from hub.media.relay.lane import SAMPLE_RATE, Lane, silence
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from typing import Literal
 import av
 from av.container import OutputContainer
 
-from hub.media.encoder import OutputPacket, StreamParams
-from hub.media.muxing import add_copy_stream
+from hub.media.codec.muxing import add_copy_stream
+from hub.media.program.encoder import OutputPacket, StreamParams
 
 log = logging.getLogger(__name__)
 

@@ -3,10 +3,10 @@
 PyAV opens an output URL (TCP connect, RTMP handshake, `publish`) while holding the GIL and with
 no timeout: an RTMP server that accepts and then says nothing froze the whole hub, event loop
 included, in a probe. So the hub muxes FLV into a pipe, and a child process
-(`python -m hub.media.rtmp URL`) copies it to the server. A hung or failed server costs only the
-child: the pipe write times out, the child is killed, and a new one is started at the next key
-frame with a growing pause. The child says "ready" on its stdout once the server has taken the
-stream's header.
+(`python -m hub.media.program.rtmp URL`) copies it to the server. A hung or failed server costs
+only the child: the pipe write times out, the child is killed, and a new one is started at the
+next key frame with a growing pause. The child says "ready" on its stdout once the server has
+taken the stream's header.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from typing import IO
 
 import av
 
-from hub.media.encoder import OutputPacket, StreamParams
-from hub.media.sink import PacketSink, ProgramMux, Report
+from hub.media.program.encoder import OutputPacket, StreamParams
+from hub.media.program.sink import PacketSink, ProgramMux, Report
 
 READY = b"ready\n"
 
@@ -49,7 +49,7 @@ class RtmpSink(PacketSink):
 
     def open(self) -> None:
         self._child = subprocess.Popen(
-            [sys.executable, "-m", "hub.media.rtmp", self.url],
+            [sys.executable, "-m", "hub.media.program.rtmp", self.url],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -18,15 +18,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from hub.media.bus import BusFact, FailedOver, ProgramBus, Recovered, Switched
-from hub.media.encoder import EncoderSettings, ProgramEncoder
-from hub.media.frames import Feed, FrameQueue
-from hub.media.hls import HlsSink, hls_folder
-from hub.media.mixer import FrameIn, KeyframeWanted, Mixer, MixerEvent, MixerFailed, OnAir, Take
-from hub.media.monitor import MonitorSink
-from hub.media.rtmp import RtmpSink
-from hub.media.sink import PacketSink, SinkStatus
-from hub.media.slate import Slate
+from hub.media.program.bus import BusFact, FailedOver, ProgramBus, Recovered, Switched
+from hub.media.program.encoder import EncoderSettings, ProgramEncoder
+from hub.media.program.hls import HlsSink, hls_folder
+from hub.media.program.mixer import (
+    FrameIn,
+    KeyframeWanted,
+    Mixer,
+    MixerEvent,
+    MixerFailed,
+    OnAir,
+    Take,
+)
+from hub.media.program.monitor import MonitorSink
+from hub.media.program.rtmp import RtmpSink
+from hub.media.program.sink import PacketSink, SinkStatus
+from hub.media.program.slate import Slate
+from hub.media.relay.frames import Feed, FrameQueue
 
 log = logging.getLogger(__name__)
 

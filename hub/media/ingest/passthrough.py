@@ -37,9 +37,9 @@ from aiortc.jitterbuffer import JitterFrame
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
-from hub.media.bitstream import NAL_IDR, frame_info, h264_parameter_sets, nal_units
-from hub.media.frames import EncodedFrame, FrameQueue, Kind
-from hub.media.jitter import AudioPacketBuffer, MarkerJitterBuffer
+from hub.media.codec.bitstream import NAL_IDR, frame_info, h264_parameter_sets, nal_units
+from hub.media.ingest.jitter import AudioPacketBuffer, MarkerJitterBuffer
+from hub.media.relay.frames import EncodedFrame, FrameQueue, Kind
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from av.codec.context import CodecContext
 from av.video.codeccontext import VideoCodecContext
 from av.video.frame import PictureType
 
-from hub.media.frames import EncodedFrame, Feed
+from hub.media.relay.frames import EncodedFrame, Feed
 
 logger = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ from typing import Literal
 
 from aiortc import RTCPeerConnection
 
-from hub.media.frames import Feed, FrameQueue
-from hub.media.passthrough import FeedTrack, PassthroughReceiver
+from hub.media.ingest.passthrough import FeedTrack, PassthroughReceiver
 from hub.media.ports import StreamStats
-from hub.media.transcode import Transcoder
+from hub.media.relay.frames import Feed, FrameQueue
+from hub.media.relay.transcode import Transcoder
 
 PublisherState = Literal["connecting", "live", "stalled", "closed"]
 

@@ -19,7 +19,7 @@ from av.audio.resampler import AudioResampler
 from av.codec.context import CodecContext
 from av.video.codeccontext import VideoCodecContext
 
-from hub.media.frames import EncodedFrame
+from hub.media.relay.frames import EncodedFrame
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from datetime import datetime
 
 import av
 
-from hub.media.glyphs import Glyph, GlyphSet, builtin_glyphs, unifont_glyphs
+from hub.media.program.glyphs import Glyph, GlyphSet, builtin_glyphs, unifont_glyphs
 
 STAND_BY_CHINESE = "请稍候"
 STAND_BY = "STAND BY"
