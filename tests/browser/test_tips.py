@@ -59,6 +59,9 @@ def test_a_tip_goes_from_the_phone_to_a_department_and_back(
     expect(citizen.locator("#tip-text")).to_have_text(HOSTILE)
     expect(citizen.locator("#tip-state")).to_have_text("已受理")
 
+    wall = sign_in(browser, hub, "wally", "wall")
+    expect(wall.locator("#leads-open")).to_have_text("1", timeout=10_000)
+
     desk = sign_in(browser, hub, "dana", "leads")
     desk_trouble = watched(desk)
     desk.locator("#lead-list li").first.click()
@@ -76,6 +79,7 @@ def test_a_tip_goes_from_the_phone_to_a_department_and_back(
     assert answered.value.ok, answered.value.text()
     shoot(desk, "leads-desk")
 
+    expect(wall.locator("#leads-open")).to_have_text("0", timeout=10_000)
     citizen.goto(tracking)
     expect(citizen.locator("#tip-department")).to_have_text("县住建局")
     expect(citizen.locator("#tip-answer .text")).to_have_text("已于今日修复<b>谢谢</b>")

@@ -59,6 +59,12 @@ def test_a_tip_goes_to_a_department_and_its_answer_to_the_sender(staff: Staff) -
     assert seen["state"] == "answered" and seen["answer"] == "已于今日修复"
     assert seen["department"] == "县住建局" and seen["text"] == "<b>路灯</b>坏了"
     assert "13800000000" not in str(seen) and "dana" not in str(seen) and "急" not in str(seen)
+    trail = [entry["summary"]["msg"] for entry in models.audit_entries(subject=str(lead))]
+    assert trail == [
+        "received a {kind} by {channel} from {source}",
+        "routed lead '{lead}' to {department}, due {due}",
+        "recorded the answer to lead '{lead}'",
+    ]
     [row] = rates(book, staff.clock.now)
     assert (row["routed"], row["answered"], row["reply_rate"], row["on_time_rate"]) == (
         1, 1, 1.0, 1.0
