@@ -164,11 +164,10 @@ class LeadBook(SectionsModel):
 
     def overdue(self, now: datetime) -> list[dict[str, Any]]:
         """Routed leads past their due date (whether or not the check has escalated them yet)."""
-        moment = iso(now) or ""
         return [
             lead
             for lead in self._s.data["leads"].values()
-            if lead["state"] == "routed" and lead["due"] and lead["due"] < moment
+            if lead["state"] == "routed" and lead["due"] and moment(lead["due"]) < now
         ]
 
 
@@ -215,10 +214,15 @@ def open_and_overdue(book: LeadBook) -> dict[str, int]:
     }
 
 
-def month_of(moment: str) -> str:
+def moment(text: str) -> datetime:
+    """A time as the read model keeps it (ISO 8601, UTC, "Z"), to compare as a time: the texts
+    do not sort as times when one has fractions of a second and the other none."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def month_of(text: str) -> str:
     """The county's calendar month of an ISO time: "2026-11"."""
-    parsed = datetime.fromisoformat(moment.replace("Z", "+00:00"))
-    return parsed.astimezone(COUNTY_TIME).strftime("%Y-%m")
+    return moment(text).astimezone(COUNTY_TIME).strftime("%Y-%m")
 
 
 def rates(book: LeadBook, now: datetime) -> list[dict[str, Any]]:
@@ -227,7 +231,6 @@ def rates(book: LeadBook, now: datetime) -> list[dict[str, Any]]:
     Reply rate: answered / routed. On-time rate: answered by the due date / those whose answer
     is in or whose due date has passed (a lead still inside its time counts for neither side).
     """
-    moment = iso(now) or ""
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     for lead in book.leads():
         if not lead["routed_at"] or not lead["department_name"]:
@@ -248,7 +251,7 @@ def rates(book: LeadBook, now: datetime) -> list[dict[str, Any]]:
         if lead["answered_at"]:
             row["answered"] += 1
             row["on_time" if lead["on_time"] else "late"] += 1
-        elif lead["due"] and lead["due"] < moment:
+        elif lead["due"] and moment(lead["due"]) < now:
             row["late"] += 1
     result = []
     for row in sorted(rows.values(), key=lambda r: (r["month"], r["department"])):

@@ -260,6 +260,19 @@ def test_open311_round_trip(site: httpx.Client, staff: Staff) -> None:
     )
     assert unknown.status_code == 403
     assert lead_count(site, staff) == 0  # the one made is answered by now
+    key = IntakeSources(staff.newsroom.store).add("fixmystreet", staff.clock.now)
+    keyed = site.post(
+        "/open311/v2/requests.json",
+        data={
+            "service_code": "tip",
+            "description": "井盖缺失",
+            "address_string": "西街",
+            "api_key": key,
+        },
+    )
+    assert keyed.status_code == 200, keyed.text
+    [lead] = site.get("/api/leads?state=received", headers=bearer(staff, "dana")).json()["leads"]
+    assert (lead["source"], lead["location"]["name"]) == ("fixmystreet", "西街")
 
 
 def test_importing_a_csv_twice_makes_one_lead_each(
