@@ -13,11 +13,11 @@ from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from events.assignment import Assignment
 from events.errors import InvalidValue
 from events.lead import TRIAGE, Department, Lead
 from events.messages import Message
 from events.roles import Role
-from hub.commands.assignments import AssignReporter, PlanAssignment
 from hub.commands.base import Change, Command, Create, Http
 from hub.commands.fields import (
     Latitude,
@@ -184,35 +184,41 @@ class MakeAssignment(OnLead):
         default=None, description="where to go; the lead's own place when it has coordinates"
     )
 
-    def run(self, newsroom: Newsroom, r: Request) -> Done:
-        # Decided on the lead first, so a lead that is no longer open plans nothing.
-        lead = newsroom.get(Lead, self.id)
-        lead.become_assignment(at=r.at, actor=r.actor, assignment=uuid4())
+    def check(self, newsroom: Newsroom, r: Request) -> None:
         if self.reporter is not None and Role.REPORTER.value not in (
             newsroom.user(self.reporter).roles
         ):
             raise NotFound("{name} is not a reporter", name=self.reporter)
-        plan = PlanAssignment(
-            title=self.title,
-            brief=lead.text,
-            location=self.location or _place_of(lead),
-            priority=self.priority,
-            due=self.due,
-            channels=[],
-        )
-        inner = _inner(r)
-        planned = newsroom.handle(inner, plan)
-        if self.reporter is not None:
-            newsroom.handle(inner, AssignReporter(id=planned.id, reporter=self.reporter))
+
+    def run(self, newsroom: Newsroom, r: Request) -> Done:
+        """The lead's change and the new assignment are saved in one transaction."""
+        self.check(newsroom, r)
+        assignment_id = uuid4()
+
+        def plan(lead: Lead) -> list[Assignment]:
+            assignment = Assignment.plan(
+                id=assignment_id,
+                at=r.at,
+                actor=r.actor,
+                title=self.title,
+                brief=lead.text,
+                location=(self.location or _place_of(lead)).location(),
+                priority=self.priority,
+                due=self.due,
+                channels=[],
+            )
+            if self.reporter is not None:
+                assignment.assign(at=r.at, actor=r.actor, reporter=self.reporter)
+            return [assignment]
+
         return newsroom.change(
             r,
             self.command_name(),
             Lead,
             self.id,
-            lambda current: current.become_assignment(
-                at=r.at, actor=r.actor, assignment=planned.id
-            ),
-            extra={"assignment": str(planned.id)},
+            lambda lead: lead.become_assignment(at=r.at, actor=r.actor, assignment=assignment_id),
+            alongside=plan,
+            extra={"assignment": str(assignment_id)},
         )
 
 
@@ -221,13 +227,6 @@ def _place_of(lead: Lead) -> Place:
     if spot.get("lat") is None or spot.get("lon") is None:
         raise InvalidValue("the lead has no coordinates: give the assignment a location")
     return Place(name=str(spot.get("name") or ""), lat=spot["lat"], lon=spot["lon"])
-
-
-def _inner(r: Request) -> Request:
-    """The same actor and time, without the caller's idempotency key (it is the lead's)."""
-    from hub.newsroom import Request as Req
-
-    return Req(r.actor, r.at)
 
 
 class ProposeTopic(OnLead):

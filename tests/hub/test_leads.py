@@ -7,6 +7,7 @@ from uuid import UUID
 
 import pytest
 
+from events.errors import InvalidValue, RuleBroken
 from events.roles import SYSTEM_ACTOR, Actor
 from hub.commands.leads import (
     AddDepartment,
@@ -125,3 +126,10 @@ def test_a_lead_becomes_an_assignment_in_one_step(staff: Staff) -> None:
     assert item is not None and item["state"] == "assignment"
     assignment = models.models.wall.state()["assignments"][done.extra["assignment"]]
     assert assignment["reporter"] == "rui" and assignment["title"] == "东街路灯"
+    with pytest.raises(RuleBroken):  # no longer open: no second assignment is planned
+        app.handle(staff.req("dana"), MakeAssignment(id=lead, title="再派一次"))
+    nowhere, _ = tip(staff)
+    with pytest.raises(InvalidValue):  # a lead without coordinates needs a place to go
+        app.handle(staff.req("dana"), MakeAssignment(id=nowhere, title="东街"))
+    models.catch_up()
+    assert len(models.models.wall.state()["assignments"]) == 1
