@@ -274,6 +274,8 @@ KIND_WORDS = {
     "Lead": N_("lead"),
     "Department": N_("department"),
     "Clip": N_("clip"),
+    "Topic": N_("topic"),
+    "ScoringRule": N_("scoring rule"),
 }
 
 

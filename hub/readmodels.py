@@ -39,9 +39,11 @@ from projections.audit import AuditEntry, AuditTimeline
 from projections.base import Change, Logged
 from projections.captures import CaptureLibrary
 from projections.directory import Directory
+from projections.evaluation import EvaluationFacts
 from projections.leads import LeadBook
 from projections.matrix import PublishingMatrix
 from projections.metrics import NewsroomMetrics
+from projections.topics import TopicBook
 from projections.wall import WallView
 
 log = logging.getLogger(__name__)
@@ -78,6 +80,8 @@ class Models:
     audit: AuditTimeline
     captures: CaptureLibrary
     leads: LeadBook
+    topics: TopicBook
+    evaluation: EvaluationFacts
 
     # The models by name, in the order of the fields; a checkpoint keeps each under its name.
     KINDS: ClassVar[dict[str, Any]] = {
@@ -87,6 +91,8 @@ class Models:
         "audit": AuditTimeline,
         "captures": CaptureLibrary,
         "leads": LeadBook,
+        "topics": TopicBook,
+        "evaluation": EvaluationFacts,
     }
 
     @classmethod
@@ -118,6 +124,8 @@ class Models:
             "metrics": self.metrics.apply(logged),
             "captures": self.captures.apply(logged),
             "leads": self.leads.apply(logged),
+            "topics": self.topics.apply(logged),
+            "evaluation": self.evaluation.apply(logged),
         }
         return changes, self.audit.describe(logged)
 

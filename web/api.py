@@ -11,6 +11,7 @@ from web import (
     api_leads,
     api_people,
     api_queries,
+    api_topics,
     commands,
     metrics,
     openapi,
@@ -23,6 +24,7 @@ routes: list[BaseRoute] = [
     *(endpoint.route() for endpoint in api_captures.ENDPOINTS),
     *(endpoint.route() for endpoint in api_leads.ENDPOINTS),
     *(endpoint.route() for endpoint in api_clips.ENDPOINTS),
+    *(endpoint.route() for endpoint in api_topics.ENDPOINTS),
     *metrics.routes,
     *openapi.routes,
 ]

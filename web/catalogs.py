@@ -29,7 +29,11 @@ from events.lead import KINDS as LEAD_KINDS
 from events.lead import STATES as LEAD_STATES
 from events.messages import PLACE
 from events.roles import REVIEW_LEVEL_NAMES
-from web import api_captures, api_clips, api_leads, api_people, api_queries, commands
+from events.scoring import ADOPTION_LEVELS
+from events.topic import DECISIONS as TOPIC_DECISIONS
+from events.topic import ORIGINS
+from events.topic import STATES as TOPIC_STATES
+from web import api_captures, api_clips, api_leads, api_people, api_queries, api_topics, commands
 from web.endpoints import doing_words
 from web.i18n import DEFAULT_LANGUAGE, LANGUAGES, LOCALE_DIR, po_path
 
@@ -86,7 +90,21 @@ PICKED: dict[str, tuple[str, ...]] = {
     "capture": KINDS,
     "feed": ("connecting", "live", "down", "behind", "store", "failed"),
     "review": ("capture_added", "capture_removed"),
-    "page": ("wall", "console", "reporter", "review", "audit", "login", "leads"),
+    "page": (
+        "wall",
+        "console",
+        "reporter",
+        "meeting",
+        "review",
+        "evaluation",
+        "audit",
+        "login",
+        "leads",
+    ),
+    "topic": TOPIC_STATES,
+    "decision": TOPIC_DECISIONS,
+    "origin": ORIGINS,
+    "adoption": ADOPTION_LEVELS,
     "tip.kind": LEAD_KINDS,
     "tip.state": LEAD_STATES,
 }
@@ -99,7 +117,15 @@ def picked_keys() -> Iterator[str]:
 
 def refused_doings() -> Iterator[str]:
     """What an endpoint's refusal says the caller may not do: its summary (web/endpoints.py)."""
-    for module in (commands, api_people, api_queries, api_captures, api_clips, api_leads):
+    for module in (
+        commands,
+        api_people,
+        api_queries,
+        api_captures,
+        api_clips,
+        api_topics,
+        api_leads,
+    ):
         yield from (doing_words(e.summary) for e in module.ENDPOINTS if e.roles)
 
 

@@ -18,6 +18,7 @@ from events.errors import InvalidValue
 from events.lead import TRIAGE, Department, Lead
 from events.messages import Message
 from events.roles import Role
+from events.topic import Topic
 from hub.commands.base import Change, Command, Create, Http
 from hub.commands.fields import (
     Latitude,
@@ -33,6 +34,7 @@ from hub.commands.fields import (
 from hub.errors import NotFound
 from hub.names import named_id
 from hub.tracking import code_hash, new_code
+from projections.leads import COUNTY_TIME
 
 if TYPE_CHECKING:
     from hub.newsroom import Done, Newsroom, Request
@@ -229,16 +231,47 @@ def _place_of(lead: Lead) -> Place:
     return Place(name=str(spot.get("name") or ""), lat=spot["lat"], lon=spot["lon"])
 
 
-class ProposeTopic(OnLead):
+class LeadToTopic(OnLead):
     """Turn a lead into a topic proposal for the topic meeting."""
 
     http = Http("POST", f"{L}/topic", TAG, roles=TRIAGE)
     title: Title
+    angle: str = lines(5000, default="", description="the lead's text when left empty")
+    day: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+        description="the meeting's day; today (county time) when left out",
+    )
 
-    def decide(self, lead: Lead, r: Request) -> None:
-        # The topic meeting's own proposal command takes over here once it exists; until
-        # then the proposal is the lead itself, in the state "topic", under this title.
-        lead.become_topic(at=r.at, actor=r.actor, topic=self.title)
+    def run(self, newsroom: Newsroom, r: Request) -> Done:
+        """The lead's change and the proposal (naming the lead) are saved in one transaction."""
+        topic_id = uuid4()
+        day = self.day or r.at.astimezone(COUNTY_TIME).date().isoformat()
+
+        def propose(lead: Lead) -> list[Topic]:
+            return [
+                Topic.propose(
+                    id=topic_id,
+                    at=r.at,
+                    actor=r.actor,
+                    title=self.title,
+                    angle=self.angle or lead.text,
+                    channels=[],
+                    resources="",
+                    day=day,
+                    lead=self.id,
+                )
+            ]
+
+        return newsroom.change(
+            r,
+            self.command_name(),
+            Lead,
+            self.id,
+            lambda lead: lead.become_topic(at=r.at, actor=r.actor, topic=str(topic_id)),
+            alongside=propose,
+            extra={"topic": str(topic_id)},
+        )
 
 
 class RouteLead(OnLead):

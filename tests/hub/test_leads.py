@@ -9,9 +9,11 @@ import pytest
 
 from events.errors import InvalidValue, RuleBroken
 from events.roles import SYSTEM_ACTOR, Actor
+from events.topic import Topic
 from hub.commands.leads import (
     AddDepartment,
     AnswerLead,
+    LeadToTopic,
     MakeAssignment,
     MarkDuplicate,
     ReceiveLead,
@@ -133,3 +135,15 @@ def test_a_lead_becomes_an_assignment_in_one_step(staff: Staff) -> None:
         app.handle(staff.req("dana"), MakeAssignment(id=nowhere, title="东街"))
     models.catch_up()
     assert len(models.models.wall.state()["assignments"]) == 1
+
+
+def test_a_lead_becomes_a_topic_for_the_meeting_that_names_it(staff: Staff) -> None:
+    app = staff.newsroom
+    lead, _ = tip(staff, "河道有人倾倒垃圾")
+    done = app.handle(staff.req("eddie"), LeadToTopic(id=lead, title="河道垃圾", day="2026-12-08"))
+    topic = app.get(Topic, UUID(done.extra["topic"]))
+    assert (topic.title, topic.origin) == ("河道垃圾", "lead")
+    models = ReadModels(app)
+    models.start()
+    item = models.models.leads.lead(str(lead))
+    assert item is not None and (item["state"], item["topic"]) == ("topic", done.extra["topic"])

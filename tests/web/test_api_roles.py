@@ -44,6 +44,7 @@ from hub.commands.leads import AddDepartment
 from hub.commands.live import ConfigureOutput, RegisterSource, StartOutput
 from hub.commands.people import IssueToken, RegisterUser
 from hub.commands.stories import DraftStory, PublishStory, RegisterCapture, ReviewStory, SubmitStory
+from hub.commands.topics import DecideTopic, ProposeTopic
 from hub.config import Settings
 from hub.intake import IntakeSources
 from hub.newsroom import Request
@@ -105,6 +106,8 @@ EDITORS_UP = frozenset({"eddie", "dora", "chen", "ada"})
 SELF_OR_ADMIN = frozenset({"rui", "ada"})
 TRIAGE = frozenset({"dana", "eddie", "dora", "chen", "ada"})
 UNKNOWN_CODE = frozenset({404, 429})  # unknown for everyone; misses are limited per address
+PROPOSERS = frozenset({"rui", "lin", "dana", "eddie", "dora", "chen", "ada"})
+CHAIRS = frozenset({"dora", "chen", "ada"})
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,13 @@ class World:
         for step in steps[: states.index(state)]:
             done = step()
         return str(sid), done.version
+
+    def topic(self, state: str = "proposed") -> str:
+        req = self.staff.req
+        tid = self.app.handle(req("rui"), ProposeTopic(title="Levee", day="2026-12-07")).id
+        if state == "approved":
+            self.app.handle(req("chen"), DecideTopic(id=tid, decision="approve", reason="go"))
+        return str(tid)
 
     def command(self) -> str:
         return str(
@@ -362,6 +372,8 @@ ROWS: dict[str, Row] = {
     "GET /reporter": Row(REPORTERS | {"ada"}, fixed("/reporter"), page=True),
     "GET /review": Row(EDITORS_UP, fixed("/review"), page=True),
     "GET /audit": Row(LOG, fixed("/audit"), page=True),
+    "GET /meeting": Row(DESK, fixed("/meeting"), page=True),
+    "GET /evaluation": Row(DESK, fixed("/evaluation"), page=True),
     # -- reads -------------------------------------------------------------------------------
     "GET /api/wall": Row(LIVE, fixed("/api/wall")),
     "WS /ws/wall": Row(LIVE, fixed("/ws/wall"), ok=frozenset({101})),
@@ -394,6 +406,11 @@ ROWS: dict[str, Row] = {
     "GET /api/clips": Row(NEWSROOM | REPORTERS, fixed("/api/clips")),
     "GET /api/clips/{id}": Row(NEWSROOM | {"rui"}, lambda w: (f"/api/clips/{w.clip()}", None, {})),
     "GET /api/users": Row(frozenset({"ada"}), fixed("/api/users")),
+    "GET /api/topics": Row(DESK, fixed("/api/topics?day=2026-12-07")),
+    "GET /api/topics/mine": Row(PROPOSERS, fixed("/api/topics/mine")),
+    "GET /api/topics/minutes": Row(DESK, fixed("/api/topics/minutes?day=2026-12-07&format=csv")),
+    "GET /api/evaluation": Row(DESK, fixed("/api/evaluation")),
+    "GET /api/evaluation/export": Row(DESK, fixed("/api/evaluation/export?start=2026-11-01")),
     "GET /metrics": Row(frozenset({"tess", "ada"}), fixed("/metrics")),
     # -- live media: cam is rui's phone; its own token, rui, technicians publish to it -------
     "POST /whip/{source}": Row(
@@ -455,6 +472,26 @@ ROWS: dict[str, Row] = {
     ),
     "POST /api/stories/{id}/retract": Row(
         EDITORS_UP - {"eddie"}, on_story("published", "retract", {"reason": "error"})
+    ),
+    # -- the topic meeting and the scoring rule ----------------------------------------------
+    "POST /api/topics": Row(
+        PROPOSERS, fixed("/api/topics", {"title": "Levee", "day": "2026-12-07"})
+    ),
+    "POST /api/topics/{id}/decision": Row(
+        CHAIRS,
+        lambda w: (f"/api/topics/{w.topic()}/decision", {"decision": "drop", "reason": "old"}, {}),
+    ),
+    "POST /api/topics/{id}/assignments": Row(
+        CHAIRS | {"dana"},
+        lambda w: (
+            f"/api/topics/{w.topic('approved')}/assignments",
+            {"assignments": [{"location": PLACE, "reporter": "rui"}]},
+            {},
+        ),
+    ),
+    "PUT /api/evaluation/rule": Row(
+        frozenset({"chen", "ada"}),
+        fixed("/api/evaluation/rule", {"channels": {"tv": 5}, "reason": "start"}),
     ),
     # -- sources and outputs -----------------------------------------------------------------
     "POST /api/sources": Row(
