@@ -65,6 +65,7 @@ def create_app(
         background = [
             asyncio.create_task(lag.run(), name="loop-lag"),
             asyncio.create_task(FollowUp(newsroom, models).run(), name="lead-follow-up"),
+            asyncio.create_task(tip_uploads.sweeping(rt), name="tip-upload-sweep"),
         ]
         try:
             async with (

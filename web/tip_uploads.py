@@ -5,14 +5,18 @@ An upload's id (128 random bits) is all that names it: whoever holds it may cont
 can list them. Limits: HUB_TIP_UPLOAD_MAX_BYTES per file (50 MiB by default), a few uploads per
 address per hour, and only photos and videos by their content's signature (JPEG, PNG, WebP,
 HEIC, MP4, QuickTime, WebM): anything else is deleted when its last byte arrives (422, then 410).
+An upload no lead names is deleted a day after its last byte (`sweep`, hourly).
 The files live in `<data>/tips/`, apart from the newsroom's captures, and are served to the desk
 only, as attachments under a sandbox (web/api_leads.py): untrusted content never runs here.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import re
+import time
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -29,7 +33,10 @@ from web.throttle import LoginThrottle
 from web.upload_files import Upload, UploadFiles
 from web.uploads import TUS_VERSION, _append, _bytes_header, parse_metadata, tus
 
+log = logging.getLogger(__name__)
 DEFAULT_MAX_BYTES = 50 * 1024**2
+KEEP_UNSENT = 24 * 3600.0  # an upload no tip names is deleted after a day
+SWEEP_EVERY = 3600.0
 UPLOADS_PER_HOUR = 20
 TIP_TYPES = frozenset(
     {
@@ -180,6 +187,35 @@ async def attachments_for(rt: Runtime, raw: str) -> list[Attachment]:
             )
         )
     return found
+
+
+def sweep(files: UploadFiles, attached: set[str], now: float) -> int:
+    """Deletes uploads untouched for a day that no lead names (abandoned forms, refusals)."""
+    if not files.folder.exists():
+        return 0
+    gone = 0
+    for record in files.folder.glob("*.json"):
+        upload_id = record.stem
+        if upload_id in attached or not UPLOAD_ID.match(upload_id):
+            continue
+        data = files.data_path(upload_id)
+        touched = max(record.stat().st_mtime, data.stat().st_mtime if data.exists() else 0.0)
+        if now - touched > KEEP_UNSENT:
+            files.delete(upload_id)
+            gone += 1
+    return gone
+
+
+async def sweeping(rt: Runtime) -> None:
+    """Sweeps the tip uploads every hour, for as long as the hub runs."""
+    while True:
+        await asyncio.sleep(SWEEP_EVERY)
+        with rt.models.reading() as models:
+            attached = {a["id"] for lead in models.leads.leads() for a in lead["attachments"]}
+        try:
+            await run_in_threadpool(sweep, tip_uploads_of(rt).files, attached, time.time())
+        except OSError:
+            log.exception("sweeping tip uploads failed")
 
 
 async def item(request: Request) -> Response:

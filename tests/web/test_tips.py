@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -24,6 +25,8 @@ from tests.conftest import Staff
 from tests.web.conftest import bearer
 from tests.web.server import serving
 from web.app import create_app
+from web.tip_uploads import KEEP_UNSENT, sweep
+from web.upload_files import UploadFiles
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 200
@@ -297,3 +300,23 @@ def test_importing_a_csv_twice_makes_one_lead_each(
     leads = models.models.leads.leads()
     assert sorted(lead["source_ref"] for lead in leads) == ["A-1", "A-2"]
     assert {lead["channel"] for lead in leads} == {"csv"}
+
+
+def test_uploads_no_lead_names_are_swept_after_a_day(tmp_path: Path) -> None:
+    files = UploadFiles(tmp_path / "tips")
+    made = [
+        files.create(
+            owner="public", length=4, filename="tip", filetype="", assignment=None, metadata=""
+        )
+        for _ in range(3)
+    ]
+    for upload in made:
+        files.data_path(upload.id).write_bytes(JPEG[:4])
+    kept, sent, fresh = made
+    day_ago = time.time() - KEEP_UNSENT - 60
+    for upload in (kept, sent):
+        for path in (files.data_path(upload.id), tmp_path / "tips" / f"{upload.id}.json"):
+            os.utime(path, (day_ago, day_ago))
+    assert sweep(files, {sent.id}, time.time()) == 1
+    assert files.find(kept.id) is None and not files.data_path(kept.id).exists()
+    assert files.find(sent.id) is not None and files.find(fresh.id) is not None
