@@ -32,7 +32,7 @@ from hub.tracking import code_hash, normalized
 from projections.leads import public_view, step_words
 from web.endpoints import execute
 from web.i18n import chosen_language, translate
-from web.pages import render
+from web.pages import render, who
 from web.runtime import Runtime, runtime
 from web.security import client_address, secret_key
 from web.throttle import LoginThrottle
@@ -90,10 +90,12 @@ def tip_page(
     headers: dict[str, str] | None = None,
 ) -> Response:
     rt = runtime(request)
+    # A signed-in person's session needs its CSRF token in the form (web/csrf.py); the page
+    # itself is the public one for everybody.
     response = render(
         request,
         "tip.html",
-        None,
+        who(request),
         status_code=status_code,
         page="tip",
         kinds=KINDS,

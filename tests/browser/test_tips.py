@@ -80,6 +80,13 @@ def test_a_tip_goes_from_the_phone_to_a_department_and_back(
     shoot(desk, "leads-desk")
 
     expect(wall.locator("#leads-open")).to_have_text("0", timeout=10_000)
+
+    # A signed-in person may send a tip from the same page (the form carries their CSRF token).
+    desk.goto(f"{hub.url}/tip")
+    desk.fill("#tip-text", "编辑部自己发现的线索")
+    desk.click("#tip-send")
+    desk.wait_for_url("**/tip/*-*-*-*?sent=1")
+    expect(wall.locator("#leads-open")).to_have_text("1", timeout=10_000)
     citizen.goto(tracking)
     expect(citizen.locator("#tip-department")).to_have_text("县住建局")
     expect(citizen.locator("#tip-answer .text")).to_have_text("已于今日修复<b>谢谢</b>")
