@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from events.errors import DomainError
 from events.roles import Actor, Role
+from hub import cli_leads
 from hub.commands.live import RegisterSource, RotateSourceToken
 from hub.commands.people import ChangeRoles, DeactivateUser, RegisterUser
 from hub.config import Settings
@@ -295,6 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rebuild = projections.add_parser("rebuild", help="fold the whole log again")
     rebuild.set_defaults(run=cmd_rebuild)
+    cli_leads.add_commands(commands)
     return parser
 
 

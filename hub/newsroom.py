@@ -9,7 +9,7 @@ request returns the first answer and stores nothing new.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -136,13 +136,15 @@ class Newsroom(Application[UUID]):
         done: Done,
         *,
         creating: Message | None = None,
+        together: Sequence[Aggregate] = (),
     ) -> Done:
-        """Saves with the idempotency record; `creating` names what a taken id means exists."""
+        """Saves with the idempotency record (and `together`, new aggregates the decision made,
+        in the same transaction); `creating` names what a taken id means exists."""
         idempotency = None
         if request.key is not None:
             idempotency = (request.actor.name, request.key, command, done.to_json())
         try:
-            self.save(aggregate, idempotency=idempotency)
+            self.save(aggregate, *together, idempotency=idempotency)
         except DuplicateRequest:
             replay = self._replay_of(request, command)
             assert replay is not None
@@ -192,8 +194,10 @@ class Newsroom(Application[UUID]):
         change: Callable[[A], object],
         *,
         extra: dict[str, Any] | None = None,
+        alongside: Callable[[A], Sequence[Aggregate]] | None = None,
     ) -> Done:
-        """Decides on an existing aggregate, again after a race when no version was named."""
+        """Decides on an existing aggregate, again after a race when no version was named;
+        `alongside` makes new aggregates from the decision, saved in the same transaction."""
         replay = self._replay_of(request, command)
         if replay is not None:
             return replay
@@ -210,9 +214,10 @@ class Newsroom(Application[UUID]):
                     expected=expected,
                 )
             change(aggregate)
+            together = alongside(aggregate) if alongside is not None else ()
             done = Done(aggregate.id, aggregate.version, extra or {})
             try:
-                return self._save(request, command, aggregate, done)
+                return self._save(request, command, aggregate, done, together=together)
             except VersionConflict:
                 # Someone else wrote first. A caller who named no version asked for the change
                 # on whatever is current: decide again on the new state (the rules run again).
@@ -266,6 +271,8 @@ KIND_WORDS = {
     "DispatchCommand": N_("command"),
     "Capture": N_("capture"),
     "Upload": N_("upload"),
+    "Lead": N_("lead"),
+    "Department": N_("department"),
     "Clip": N_("clip"),
     "Topic": N_("topic"),
     "ScoringRule": N_("scoring rule"),

@@ -41,6 +41,7 @@ from projections.base import Change, Logged
 from projections.captures import CaptureLibrary
 from projections.directory import Directory
 from projections.evaluation import EvaluationFacts
+from projections.leads import LeadBook
 from projections.matrix import PublishingMatrix
 from projections.metrics import NewsroomMetrics
 from projections.topics import TopicBook
@@ -79,6 +80,7 @@ class Models:
     metrics: NewsroomMetrics
     audit: AuditTimeline
     captures: CaptureLibrary
+    leads: LeadBook
     topics: TopicBook
     evaluation: EvaluationFacts
     alerts: EmergencyAlerts
@@ -90,6 +92,7 @@ class Models:
         "metrics": NewsroomMetrics,
         "audit": AuditTimeline,
         "captures": CaptureLibrary,
+        "leads": LeadBook,
         "topics": TopicBook,
         "evaluation": EvaluationFacts,
         "alerts": EmergencyAlerts,
@@ -105,8 +108,9 @@ class Models:
 
     # What the models keep changes now and then (the wall's alerts became messages in form 2): a
     # checkpoint of an earlier form is not used, and the log is folded again instead (form 3: the
-    # capture library keeps clips and lineage; 4: the matrix holds products).
-    FORM: ClassVar[int] = 4
+    # capture library keeps clips and lineage; 4: the matrix holds products; 5: the wall's open
+    # leads).
+    FORM: ClassVar[int] = 5
 
     @classmethod
     def complete(cls, state: dict[str, Any]) -> bool:
@@ -124,6 +128,7 @@ class Models:
             "matrix": self.matrix.apply(logged),
             "metrics": self.metrics.apply(logged),
             "captures": self.captures.apply(logged),
+            "leads": self.leads.apply(logged),
             "topics": self.topics.apply(logged),
             "evaluation": self.evaluation.apply(logged),
             "alerts": self.alerts.apply(logged),

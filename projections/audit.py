@@ -17,6 +17,8 @@ from events.channel_profile import ChannelProfile
 from events.channels import CHANNEL_WORDS
 from events.clip import Clip
 from events.dispatch import DispatchCommand
+from events.lead import KIND_WORDS as LEAD_KIND_WORDS
+from events.lead import LEVEL_WORDS, Department, Lead
 from events.media import SOURCE_KIND_WORDS, LiveSource, Output
 from events.messages import N_, Message
 from events.product import Product
@@ -211,6 +213,67 @@ class AuditTimeline:
     @_summary.register
     def _(self, e: Clip.Failed) -> Message:
         return Message("could not make the clip of {source}", source=self._name(e))
+
+    # -- leads (the text a citizen sent is not repeated here: the lead's own page has it) ------
+
+    @_summary.register
+    def _(self, e: Lead.Received) -> Message:
+        self._remember(e, e.text[:30])
+        return Message(
+            "received a {kind} by {channel} from {source}",
+            kind=Message(LEAD_KIND_WORDS[e.kind]),
+            channel=e.channel,
+            source=e.source,
+        )
+
+    @_summary.register
+    def _(self, e: Lead.Routed) -> Message:
+        return Message(
+            "routed lead '{lead}' to {department}, due {due}",
+            lead=self._name(e),
+            department=e.department_name,
+            due=e.due.isoformat(),
+        )
+
+    @_summary.register
+    def _(self, e: Lead.Escalated) -> Message:
+        return Message(
+            "lead '{lead}' at {department} is {how}",
+            lead=self._name(e),
+            department=e.department_name,
+            how=Message(LEVEL_WORDS.get(e.level, LEVEL_WORDS[1])),
+        )
+
+    @_summary.register
+    def _(self, e: Lead.Answered) -> Message:
+        return Message("recorded the answer to lead '{lead}'", lead=self._name(e))
+
+    @_summary.register
+    def _(self, e: Lead.MarkedDuplicate) -> Message:
+        return Message("marked lead '{lead}' a duplicate of {of}", lead=self._name(e), of=e.of)
+
+    @_summary.register
+    def _(self, e: Lead.BecameAssignment) -> Message:
+        return Message(
+            "turned lead '{lead}' into assignment {assignment}",
+            lead=self._name(e),
+            assignment=e.assignment,
+        )
+
+    @_summary.register
+    def _(self, e: Lead.BecameTopic) -> Message:
+        return Message(
+            "proposed lead '{lead}' as topic '{topic}'", lead=self._name(e), topic=e.topic
+        )
+
+    @_summary.register
+    def _(self, e: Department.Added) -> Message:
+        self._remember(e, e.name)
+        return Message("added department {name}", name=e.name)
+
+    @_summary.register
+    def _(self, e: Department.ContactsChanged) -> Message:
+        return Message("changed the contacts of department {name}", name=self._name(e))
 
     @_summary.register
     def _(self, e: Story.Drafted) -> Message:

@@ -17,6 +17,7 @@ from events.alert import EmergencyAlert
 from events.assignment import Assignment
 from events.channels import CHANNEL_WORDS
 from events.dispatch import DispatchCommand
+from events.lead import LEVEL_WORDS, Lead
 from events.media import SLATE, LiveSource, Output
 from events.messages import Message
 from events.product import Product
@@ -48,6 +49,7 @@ def empty_wall() -> dict[str, Any]:
         "product_channels": {},
         "fast_tracked": {},
         "emergency": {},
+        "leads": {},
     }
 
 
@@ -657,6 +659,34 @@ class WallView(SectionsModel):
         self._s.update(
             "people", name, state=state, assignment=assignment, since=iso(e.timestamp), **fields
         )
+
+    # -- leads: open ones and how far past due (the panel is web/static/js/wall_leads.js) -------
+
+    @_on.register
+    def _(self, e: Lead.Received, _: Logged) -> None:
+        self._s.set("leads", str(e.originator_id), {"level": 0, "department": None})
+
+    @_on.register
+    def _(self, e: Lead.Routed, _: Logged) -> None:
+        self._s.update("leads", str(e.originator_id), level=0, department=e.department_name)
+
+    @_on.register
+    def _(self, e: Lead.Escalated, _: Logged) -> None:
+        key = str(e.originator_id)
+        self._s.update("leads", key, level=e.level)
+        words = Message(
+            "a lead routed to {department} is {how}",
+            department=e.department_name,
+            how=Message(LEVEL_WORDS.get(e.level, LEVEL_WORDS[1])),
+        )
+        self._alert(e, "warning" if e.level == 1 else "critical", words, key)
+
+    @_on.register(Lead.Answered)
+    @_on.register(Lead.MarkedDuplicate)
+    @_on.register(Lead.BecameAssignment)
+    @_on.register(Lead.BecameTopic)
+    def _(self, e: Any, _: Logged) -> None:
+        self._s.delete("leads", str(e.originator_id))
 
     def _review(self, e: Any, level: int) -> None:
         key = str(e.originator_id)

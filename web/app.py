@@ -15,13 +15,25 @@ from starlette.staticfiles import StaticFiles
 from hub import heap
 from hub.clips.worker import making_clips
 from hub.config import Settings
+from hub.followup import FollowUp
 from hub.loop_lag import LoopLag
 from hub.media.ingest.http import routes_to
 from hub.media.program.hls import hls_mount
 from hub.newsroom import Newsroom
 from hub.readmodels import ReadModels
 from hub.scheduler import Scheduler
-from web import api, api_reads, pages, security, uploads, wall_feed
+from web import (
+    api,
+    api_reads,
+    intake,
+    open311,
+    pages,
+    security,
+    tip_uploads,
+    tips,
+    uploads,
+    wall_feed,
+)
 from web.demo import demo_running
 from web.errors import EXCEPTION_HANDLERS
 from web.live import endpoints_of, live_media
@@ -51,7 +63,11 @@ def create_app(
         rt = Runtime(settings, newsroom, models)
         app.state.runtime = rt
         lag = rt.extras["loop_lag"] = LoopLag()
-        background = [asyncio.create_task(lag.run(), name="loop-lag")]
+        background = [
+            asyncio.create_task(lag.run(), name="loop-lag"),
+            asyncio.create_task(FollowUp(newsroom, models).run(), name="lead-follow-up"),
+            asyncio.create_task(tip_uploads.sweeping(rt), name="tip-upload-sweep"),
+        ]
         try:
             async with (
                 wall_feed.running(rt),
@@ -85,6 +101,10 @@ def create_app(
         *security.routes,
         *wall_feed.routes,
         *pages.routes,
+        *tip_uploads.routes,
+        *tips.routes,
+        *intake.routes,
+        *open311.routes,
         *routes_to(endpoints_of),
         hls_mount(settings.data_dir / "hls"),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

@@ -27,7 +27,7 @@ MAX_FIELDS = 50  # a refusal names at most this many fields, however many are at
 # A byte count: str.isdigit() also takes '²', which int() refuses; 18 digits are past any size
 # (and int() refuses strings past 4,300 digits).
 BYTE_COUNT = re.compile(r"[0-9]{1,18}")
-UNLIMITED_PREFIXES = ("/api/uploads",)  # tus PATCH bodies have the upload's own limit
+UNLIMITED_PREFIXES = ("/api/uploads", "/tip/uploads")  # tus PATCH bodies have their own limit
 NOTHING = object()  # what read_json answers for an empty body (JSON's null is None)
 
 

@@ -26,6 +26,8 @@ from events.alert import CATEGORIES, CERTAINTIES, MSG_TYPES, SEVERITIES, URGENCI
 from events.assignment import PRIORITIES, STATES
 from events.capture import KINDS
 from events.channels import CHANNELS
+from events.lead import KINDS as LEAD_KINDS
+from events.lead import STATES as LEAD_STATES
 from events.messages import PLACE
 from events.roles import REVIEW_LEVEL_NAMES
 from events.scoring import ADOPTION_LEVELS
@@ -36,6 +38,7 @@ from web import (
     api_alerts,
     api_captures,
     api_clips,
+    api_leads,
     api_people,
     api_products,
     api_queries,
@@ -108,6 +111,7 @@ PICKED: dict[str, tuple[str, ...]] = {
         "emergency",
         "audit",
         "login",
+        "leads",
     ),
     "topic": TOPIC_STATES,
     "decision": TOPIC_DECISIONS,
@@ -125,6 +129,8 @@ PICKED: dict[str, tuple[str, ...]] = {
         "cancel",
         "update",
     ),
+    "tip.kind": LEAD_KINDS,
+    "tip.state": LEAD_STATES,
 }
 
 
@@ -144,6 +150,7 @@ def refused_doings() -> Iterator[str]:
         api_topics,
         api_products,
         api_alerts,
+        api_leads,
     ):
         yield from (doing_words(e.summary) for e in module.ENDPOINTS if e.roles)
 

@@ -43,8 +43,19 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "meeting": (Role.DISPATCHER, Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR, Role.AUDITOR),
     "evaluation": (Role.DISPATCHER, Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR, Role.AUDITOR),
     "emergency": (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR),
+    "leads": (Role.DISPATCHER, Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR, Role.AUDITOR),
 }
-NAV = ("wall", "console", "reporter", "meeting", "review", "evaluation", "emergency", "audit")
+NAV = (
+    "wall",
+    "console",
+    "reporter",
+    "meeting",
+    "review",
+    "leads",
+    "evaluation",
+    "emergency",
+    "audit",
+)
 LOGIN_ERRORS = (N_("login.error.bad_credentials"), N_("login.error.too_many_attempts"))
 
 

@@ -7,6 +7,7 @@ from hub.commands import (
     assignments,
     clips,
     dispatch,
+    leads,
     live,
     people,
     products,
@@ -25,6 +26,7 @@ MODULES = (
     people,
     topics,
     alerts,
+    leads,
 )
 
 

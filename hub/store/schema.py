@@ -87,6 +87,16 @@ tracking = Table(
     Column("position", BigInt, nullable=False),
 )
 
+# The shared secrets of the systems that send leads (signed webhooks, Open311 api keys): kept
+# here, never in the event log, so that an audit export cannot forge a source's signature.
+intake_secrets = Table(
+    "hub_intake_secrets",
+    metadata,
+    Column("source", String(64), primary_key=True),
+    Column("secret", Text(), nullable=False),
+    Column("created_at", BigInt, nullable=False),
+)
+
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

@@ -9,9 +9,10 @@ import httpx
 import pytest
 
 from events.base import Location
-from events.roles import SYSTEM_ACTOR
+from events.roles import SYSTEM_ACTOR, Actor
 from hub.commands.assignments import AssignReporter, PlanAssignment
 from hub.commands.dispatch import IssueCommand
+from hub.commands.leads import AddDepartment, SendTip, Spot
 from hub.commands.live import ConfigureOutput, RegisterSource
 from hub.commands.people import IssueToken, RegisterUser
 from hub.commands.products import MakeProduct
@@ -77,7 +78,14 @@ def path_ids(staff: Staff) -> dict[str, dict[str, str]]:
     )
     token_id = app.handle(req("rui"), IssueToken(name="rui", label="spare")).extra["token_id"]
     app.handle(req("tess"), RegisterSource(name="cam", kind="encoder"))
+    lead = app.handle(
+        Request(Actor("public"), staff.clock.tick()),
+        SendTip(kind="tip", text="东街积水", location=Spot(name="东街", lat=30.0, lon=120.0)),
+    ).id
+    app.handle(Request(SYSTEM_ACTOR, staff.clock.tick()), AddDepartment(name="县住建局"))
     return {
+        "/api/leads/": {"id": str(lead)},
+        "/api/departments/": {"name": "县住建局"},
         "/api/sources/": {"name": "cam"},
         "/api/assignments/": {"id": str(assignment)},
         "/api/stories/": {"id": str(story), "story": str(story)},

@@ -13,6 +13,8 @@ change nothing, so they share one target per row, and each allowed caller gets a
 
 from __future__ import annotations
 
+import json
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +25,7 @@ from uuid import UUID
 
 import httpx
 import pytest
+from standardwebhooks.webhooks import Webhook
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
@@ -38,6 +41,7 @@ from hub.commands.assignments import (
 )
 from hub.commands.clips import RequestClip
 from hub.commands.dispatch import IssueCommand
+from hub.commands.leads import AddDepartment
 from hub.commands.live import ConfigureOutput, RegisterSource, StartOutput
 from hub.commands.people import IssueToken, RegisterUser
 from hub.commands.products import (
@@ -50,6 +54,7 @@ from hub.commands.products import (
 from hub.commands.stories import DraftStory, PublishStory, RegisterCapture, ReviewStory, SubmitStory
 from hub.commands.topics import DecideTopic, ProposeTopic
 from hub.config import Settings
+from hub.intake import IntakeSources
 from hub.newsroom import Request
 from tests.clip_media import make_video
 from tests.conftest import Staff
@@ -107,6 +112,8 @@ DISPATCH = frozenset({"dana", "ada"})
 CONTROL = frozenset({"dana", "tess", "ada"})
 EDITORS_UP = frozenset({"eddie", "dora", "chen", "ada"})
 SELF_OR_ADMIN = frozenset({"rui", "ada"})
+TRIAGE = frozenset({"dana", "eddie", "dora", "chen", "ada"})
+UNKNOWN_CODE = frozenset({404, 429})  # unknown for everyone; misses are limited per address
 PROPOSERS = frozenset({"rui", "lin", "dana", "eddie", "dora", "chen", "ada"})
 CHAIRS = frozenset({"dora", "chen", "ada"})
 
@@ -146,6 +153,7 @@ class World:
         self.app = staff.newsroom
         self.client = client
         self.tokens = tokens
+        self.intake_secret: str | None = None
 
     def assignment(self, state: str = "planned") -> str:
         req = self.staff.req
@@ -258,6 +266,37 @@ class World:
         stored.parent.mkdir(parents=True, exist_ok=True)
         stored.write_bytes(b"jpeg")
         return str(done.id)
+
+    def lead(self) -> str:
+        """A hotline's lead, sent over the signed webhook (so the hub's read models hold it)."""
+        if self.intake_secret is None:
+            self.intake_secret = IntakeSources(self.app.store).add(
+                "role-test", self.staff.clock.now
+            )
+        body = json.dumps(
+            {"data": {"id": uuid.uuid4().hex, "text": "东街积水", "lat": 30.0, "lon": 120.0}}
+        )
+        stamp = datetime.now(UTC)
+        msg_id = uuid.uuid4().hex
+        headers = {
+            "webhook-id": msg_id,
+            "webhook-timestamp": str(int(stamp.timestamp())),
+            "webhook-signature": Webhook(self.intake_secret).sign(msg_id, stamp, body),
+        }
+        sent = self.client.post("/api/intake/role-test", content=body, headers=headers)
+        assert sent.status_code == 201, sent.text
+        return str(sent.json()["id"])
+
+    def tip_form(self) -> bytes:
+        page = self.client.get("/tip")
+        found = re.search(r'name="form" value="([^"]+)"', page.text)
+        assert found is not None
+        return f"form={found.group(1)}&kind=tip&text=x".encode()
+
+    def department(self) -> str:
+        name = f"局-{uuid.uuid4().hex[:8]}"
+        self.app.handle(Request(SYSTEM_ACTOR, self.staff.clock.tick()), AddDepartment(name=name))
+        return name
 
     def video(self) -> str:
         """Rui's video upload (a real two-second file), made once."""
@@ -577,6 +616,75 @@ ROWS: dict[str, Row] = {
     "POST /api/outputs/{id}/switch": Row(
         CONTROL,
         lambda w: (f"/api/outputs/{w.output(running=True)}/switch", {"source": w.source()}, {}),
+    ),
+    # -- leads: anyone sends a tip and reads its progress; the desk triages ------------------
+    "GET /tip": Row(ANYONE, fixed("/tip")),
+    "POST /tip": Row(
+        ANYONE,
+        lambda w: ("/tip", w.tip_form(), {"Content-Type": FORM}),
+        ok=frozenset({303, 429}),  # one address sends a few tips an hour
+    ),
+    "GET /tip/{code}": Row(ANYONE, fixed("/tip/2222-2222-2222-2222"), ok=UNKNOWN_CODE),
+    "OPTIONS /tip/uploads": Row(ANYONE, fixed("/tip/uploads"), ok=PREFLIGHT),
+    "POST /tip/uploads": Row(
+        ANYONE, fixed("/tip/uploads", None, **TUS, **LENGTH), ok=frozenset({201, 429})
+    ),
+    "HEAD,PATCH,OPTIONS /tip/uploads/{upload_id}": Row(
+        ANYONE,
+        fixed("/tip/uploads/0123456789abcdef0123456789abcdef", b"j", **TUS, **APPEND),
+        ok=frozenset({404, 204}),  # an unknown upload, for everyone alike
+    ),
+    "POST /api/intake/{source}": Row(
+        ANYONE, fixed("/api/intake/role-test", {"data": {}}), ok=frozenset({401})
+    ),
+    "GET /open311/v2/services.json": Row(ANYONE, fixed("/open311/v2/services.json")),
+    "POST /open311/v2/requests.json": Row(
+        ANYONE,
+        fixed(
+            "/open311/v2/requests.json",
+            b"service_code=tip&description=x&lat=1&long=2",
+            **{"Content-Type": FORM},
+        ),
+        ok=frozenset({200, 429}),
+    ),
+    "GET /open311/v2/requests/{code}.json": Row(
+        ANYONE, fixed("/open311/v2/requests/2222-2222-2222-2222.json"), ok=UNKNOWN_CODE
+    ),
+    "GET /leads": Row(TRIAGE | {"audrey"}, fixed("/leads"), page=True),
+    "GET /api/leads": Row(TRIAGE | {"audrey"}, fixed("/api/leads")),
+    "GET /api/leads/rates": Row(TRIAGE | {"audrey"}, fixed("/api/leads/rates")),
+    "GET /api/leads/{id}": Row(TRIAGE | {"audrey"}, lambda w: (f"/api/leads/{w.lead()}", None, {})),
+    "GET /api/leads/{id}/files/{file}": Row(
+        TRIAGE | {"audrey"},
+        lambda w: (f"/api/leads/{w.lead()}/files/nope", None, {}),
+        ok=frozenset({404}),  # a lead without files
+    ),
+    "GET /api/departments": Row(TRIAGE | {"audrey"}, fixed("/api/departments")),
+    "POST /api/leads/{id}/duplicate": Row(
+        TRIAGE, lambda w: (f"/api/leads/{w.lead()}/duplicate", {"of": w.lead()}, {})
+    ),
+    "POST /api/leads/{id}/assignment": Row(
+        DISPATCH, lambda w: (f"/api/leads/{w.lead()}/assignment", {"title": "积水"}, {})
+    ),
+    "POST /api/leads/{id}/topic": Row(
+        TRIAGE, lambda w: (f"/api/leads/{w.lead()}/topic", {"title": "积水"}, {})
+    ),
+    "POST /api/leads/{id}/route": Row(
+        TRIAGE,
+        lambda w: (
+            f"/api/leads/{w.lead()}/route",
+            {"department": w.department(), "due": "2099-01-01T00:00:00+08:00"},
+            {},
+        ),
+    ),
+    "POST /api/leads/{id}/answer": Row(
+        TRIAGE, lambda w: (f"/api/leads/{w.lead()}/answer", {"answer": "已处理"}, {})
+    ),
+    "POST /api/departments": Row(
+        frozenset({"ada"}), lambda w: ("/api/departments", {"name": f"局-{uuid.uuid4().hex}"}, {})
+    ),
+    "PUT /api/departments/{name}": Row(
+        frozenset({"ada"}), lambda w: (f"/api/departments/{w.department()}", {"contacts": "x"}, {})
     ),
     # -- people ------------------------------------------------------------------------------
     "POST /api/users": Row(

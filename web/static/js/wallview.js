@@ -1,6 +1,7 @@
 // Draws a wall state (projections/wall.py) into the wall's markup (templates/_wall.html).
 // Used live by the wall page and, for a past moment, by the wall's replay and the audit scrubber.
 
+import { renderLeads } from "./wall_leads.js";
 import { clock, duration, el, fill, hhmm, label, minutesSince, now, say, t } from "./common.js";
 
 export const BOARD_ORDER = ["planned", "assigned", "accepted", "on_scene", "filed", "declined"];
@@ -350,6 +351,7 @@ export function renderPanels(root, wall, matrix) {
   renderHeader(root, wall);
   renderBoard(root, wall);
   renderCommands(root, wall);
+  renderLeads(root, wall);
   renderPeople(root, wall);
   renderReviews(root, wall);
   renderMatrix(root, wall, matrix);

@@ -1,0 +1,62 @@
+"""`hub leads ...`: import a CSV of leads, give a sending system its secret, add a department."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from hub.config import Settings
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from hub.cli import console_actor, now, open_app
+    from hub.leads_import import import_file
+
+    result = import_file(open_app(settings), Path(args.file), args.source, console_actor(), now())
+    for line, why in result.refused:
+        print(f"line {line}: {why}", file=sys.stderr)
+    print(f"{result.made} new, {result.known} known already, {len(result.refused)} refused")
+    return 1 if result.refused else 0
+
+
+def cmd_source(args: argparse.Namespace, settings: Settings) -> int:
+    from hub.cli import now, open_app
+    from hub.intake import IntakeSources
+
+    try:
+        secret = IntakeSources(open_app(settings).store).add(args.name, now())
+    except ValueError as error:
+        print(f"hub: {error}", file=sys.stderr)
+        return 1
+    print(f"source {args.name} signs webhooks to /api/intake/{args.name} (and is an Open311")
+    print("api_key) with this secret; any earlier one stops working now:")
+    print(secret)
+    return 0
+
+
+def cmd_department(args: argparse.Namespace, settings: Settings) -> int:
+    from hub.cli import _request, open_app
+    from hub.commands.leads import AddDepartment
+
+    open_app(settings).handle(_request(), AddDepartment(name=args.name, contacts=args.contacts))
+    print(f"department {args.name} added")
+    return 0
+
+
+def add_commands(commands: Any) -> None:
+    leads = commands.add_parser("leads", help="tips and complaints").add_subparsers(
+        dest="leads_command", required=True
+    )
+    importing = leads.add_parser("import", help="take leads from a CSV file (idempotent)")
+    importing.add_argument("file")
+    importing.add_argument("--source", required=True, help="the sending system's name")
+    importing.set_defaults(run=cmd_import)
+    source = leads.add_parser("source", help="make a sending system's secret and print it")
+    source.add_argument("name")
+    source.set_defaults(run=cmd_source)
+    department = leads.add_parser("department", help="add a county department")
+    department.add_argument("name")
+    department.add_argument("--contacts", default="")
+    department.set_defaults(run=cmd_department)
