@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import singledispatchmethod
 from typing import Any, ClassVar
 
+from events.delivery import Delivery
 from events.roles import REVIEW_LEVEL_NAMES
 from events.story import Story
 from projections.base import Change, Logged, SectionsModel, by_event_type, iso
@@ -108,6 +109,59 @@ class PublishingMatrix(SectionsModel):
                 "by": e.actor,
                 "reason": e.reason,
             }
+        self._s.update("stories", story["id"])
+
+    # -- deliveries: each outlet's delivery of the cell's product (docs/delivery.md) ------------
+
+    @_on.register
+    def _(self, e: Delivery.Queued) -> None:
+        if e.story is None or e.channel is None:
+            return  # a decision sent back to an origin: no cell of this hub's
+        index = self._s.data.setdefault("delivery_cells", {})
+        index[str(e.originator_id)] = [str(e.story), e.channel, e.outlet_name]
+        self._delivery(
+            e,
+            kind=e.kind,
+            action=e.action,
+            publication=e.publication,
+            state="queued",
+            attempts=0,
+            reason=None,
+            next_at=None,
+            decision=None,
+        )
+
+    @_on.register
+    def _(self, e: Delivery.Attempted) -> None:
+        self._delivery(e, state="attempting", attempts=e.attempt)
+
+    @_on.register
+    def _(self, e: Delivery.Delivered) -> None:
+        self._delivery(e, state="delivered", reason=None, next_at=None)
+
+    @_on.register
+    def _(self, e: Delivery.Failed) -> None:
+        self._delivery(e, state="failed", reason=e.reason, next_at=iso(e.next_at))
+
+    @_on.register
+    def _(self, e: Delivery.GaveUp) -> None:
+        self._delivery(e, state="gave_up", reason=e.reason, next_at=None)
+
+    @_on.register
+    def _(self, e: Delivery.Decided) -> None:
+        decision = {"adopted": e.adopted, "reason": e.reason, "by": e.by}
+        self._delivery(e, decision=decision)
+
+    def _delivery(self, e: Any, **fields: Any) -> None:
+        """Updates the outlet's line in the cell the delivery belongs to."""
+        found = self._s.data.get("delivery_cells", {}).get(str(e.originator_id))
+        story = self._s.data["stories"].get(found[0]) if found else None
+        if found is None or story is None:
+            return
+        _, channel, outlet = found
+        cell = story["channels"].setdefault(channel, {"state": "live"})
+        line = cell.setdefault("deliveries", {}).setdefault(outlet, {})
+        line.update(fields, at=iso(e.timestamp))
         self._s.update("stories", story["id"])
 
 

@@ -14,12 +14,14 @@ from starlette.staticfiles import StaticFiles
 
 from hub import heap
 from hub.config import Settings
+from hub.delivery.outbox import Outbox
+from hub.delivery.outbox import running as delivering
 from hub.loop_lag import LoopLag
 from hub.media.hls import hls_mount
 from hub.media.http import routes_to
 from hub.newsroom import Newsroom
 from hub.readmodels import ReadModels
-from web import api, api_reads, pages, security, uploads, wall_feed
+from web import api, api_reads, inbox, pages, security, site, uploads, wall_feed
 from web.demo import demo_running
 from web.errors import EXCEPTION_HANDLERS
 from web.live import endpoints_of, live_media
@@ -50,9 +52,16 @@ def create_app(
         app.state.runtime = rt
         lag = rt.extras["loop_lag"] = LoopLag()
         background = [asyncio.create_task(lag.run(), name="loop-lag")]
+        outbox = rt.extras["outbox"] = Outbox(
+            newsroom,
+            node=settings.node,
+            base_url=settings.public_url,
+            centre=settings.centre_name,
+        )
         try:
             async with (
                 wall_feed.running(rt),
+                delivering(outbox),
                 live_media(rt, enabled=settings.media),
                 demo_running(rt, enabled=demo, feeds_to=self_url),
             ):
@@ -79,6 +88,8 @@ def create_app(
         *security.routes,
         *wall_feed.routes,
         *pages.routes,
+        *site.routes,
+        *inbox.routes,
         *routes_to(endpoints_of),
         hls_mount(settings.data_dir / "hls"),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

@@ -27,7 +27,7 @@ from events.capture import KINDS
 from events.channels import CHANNELS
 from events.messages import PLACE
 from events.roles import REVIEW_LEVEL_NAMES
-from web import api_captures, api_people, api_queries, commands
+from web import api_captures, api_outlets, api_people, api_queries, commands
 from web.endpoints import doing_words
 from web.i18n import DEFAULT_LANGUAGE, LANGUAGES, LOCALE_DIR, po_path
 
@@ -95,7 +95,7 @@ def picked_keys() -> Iterator[str]:
 
 def refused_doings() -> Iterator[str]:
     """What an endpoint's refusal says the caller may not do: its summary (web/endpoints.py)."""
-    for module in (commands, api_people, api_queries, api_captures):
+    for module in (commands, api_people, api_queries, api_captures, api_outlets):
         yield from (doing_words(e.summary) for e in module.ENDPOINTS if e.roles)
 
 

@@ -42,7 +42,12 @@ from hub.store.recorder import (
 from hub.store.status import StoreWatch
 
 MEMORY_URL = "memory:"
-SIDE_TABLES = (schema.checkpoints, schema.audit_timeline, schema.tracking)
+SIDE_TABLES = (
+    schema.checkpoints,
+    schema.audit_timeline,
+    schema.tracking,
+    schema.signing_secrets,
+)
 
 
 class MemoryRecorder(HubRecorder):

@@ -13,8 +13,10 @@ from events.roles import SYSTEM_ACTOR
 from hub.commands.assignments import AssignReporter, PlanAssignment
 from hub.commands.dispatch import IssueCommand
 from hub.commands.live import ConfigureOutput, RegisterSource
+from hub.commands.outlets import AddOutlet
 from hub.commands.people import IssueToken, RegisterUser
 from hub.commands.stories import DraftStory
+from hub.commands.submissions import ReceiveSubmission, RegisterOrigin
 from hub.config import Settings
 from hub.newsroom import Request
 from tests.conftest import Staff
@@ -73,6 +75,25 @@ def path_ids(staff: Staff) -> dict[str, dict[str, str]]:
     )
     token_id = app.handle(req("rui"), IssueToken(name="rui", label="spare")).extra["token_id"]
     app.handle(req("tess"), RegisterSource(name="cam", kind="encoder"))
+    system = Request(SYSTEM_ACTOR, staff.clock.tick())
+    app.handle(
+        system, AddOutlet(name="gw", kind="webhook", channel="wechat", url="https://gw.test/in")
+    )
+    secret = "whsec_" + "A" * 43 + "="
+    app.handle(system, RegisterOrigin(name="county", url="https://county.test", secret=secret))
+    submission = app.handle(
+        system,
+        ReceiveSubmission(
+            origin="county",
+            message_id="msg_1",
+            uri="https://county.test/p/1",
+            publication=1,
+            headline="Harvest",
+            body="",
+            document={},
+            reply_to="https://county.test/hooks/outlets/up/decisions",
+        ),
+    ).id
     return {
         "/api/sources/": {"name": "cam"},
         "/api/assignments/": {"id": str(assignment)},
@@ -80,6 +101,8 @@ def path_ids(staff: Staff) -> dict[str, dict[str, str]]:
         "/api/commands/": {"id": str(command)},
         "/api/outputs/": {"id": "main"},
         "/api/users/": {"name": "rui", "token_id": str(token_id)},
+        "/api/outlets/": {"name": "gw"},
+        "/api/submissions/": {"id": str(submission)},
     }
 
 

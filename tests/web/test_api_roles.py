@@ -36,8 +36,10 @@ from hub.commands.assignments import (
 )
 from hub.commands.dispatch import IssueCommand
 from hub.commands.live import ConfigureOutput, RegisterSource, StartOutput
+from hub.commands.outlets import AddOutlet
 from hub.commands.people import IssueToken, RegisterUser
 from hub.commands.stories import DraftStory, PublishStory, RegisterCapture, ReviewStory, SubmitStory
+from hub.commands.submissions import ReceiveSubmission, RegisterOrigin
 from hub.config import Settings
 from hub.newsroom import Request
 from tests.conftest import Staff
@@ -218,6 +220,36 @@ class World:
         stored.write_bytes(b"jpeg")
         return str(done.id)
 
+    def outlet(self) -> str:
+        name = f"o-{uuid.uuid4().hex[:8]}"
+        self.app.handle(
+            Request(SYSTEM_ACTOR, self.staff.clock.tick()),
+            AddOutlet(name=name, kind="webhook", channel="wechat", url="https://gw.test/in"),
+        )
+        return name
+
+    def submission(self) -> str:
+        """A submission from an origin hub, as its signed endpoint takes it."""
+        origin = f"c-{uuid.uuid4().hex[:8]}"
+        system = Request(SYSTEM_ACTOR, self.staff.clock.tick())
+        self.app.handle(
+            system, RegisterOrigin(name=origin, url="https://county.test", secret=SECRET)
+        )
+        done = self.app.handle(
+            system,
+            ReceiveSubmission(
+                origin=origin,
+                message_id="msg_1",
+                uri="https://county.test/p/1",
+                publication=1,
+                headline="Harvest",
+                body="",
+                document={},
+                reply_to="https://county.test/hooks/outlets/up/decisions",
+            ),
+        )
+        return str(done.id)
+
     def token_of_rui(self) -> str:
         done = self.app.handle(self.staff.req("rui"), IssueToken(name="rui", label="spare"))
         return str(done.extra["token_id"])
@@ -257,6 +289,8 @@ def on_upload(body: Body = None, **headers: str) -> Callable[[World], Target]:
 
 
 PLACE = {"name": "hall", "lat": 30.0, "lon": 120.0}
+SECRET = "whsec_" + "A" * 43 + "="
+ADMIN = frozenset({"ada"})
 FORM = "application/x-www-form-urlencoded"
 SDP = {"Content-Type": "text/plain"}  # not an offer: an admitted caller gets 415
 UNREAD = frozenset({415})  # admitted, then the offer is looked at
@@ -427,6 +461,53 @@ ROWS: dict[str, Row] = {
     ),
     "PUT /api/users/{name}/password": Row(
         SELF_OR_ADMIN, fixed("/api/users/rui/password", {"password": "a-new-secret"})
+    ),
+    # -- the public site, and the signed endpoints other hubs call -------------------------
+    "GET /p/": Row(ANYONE, fixed("/p/")),
+    "GET /p/feed.atom": Row(ANYONE, fixed("/p/feed.atom")),
+    "GET /p/{product}": Row(ANYONE, fixed("/p/nope"), ok=frozenset({404})),
+    "GET /p/{product}/media/{capture}": Row(
+        ANYONE, fixed("/p/nope/media/nope"), ok=frozenset({404})
+    ),
+    "POST /hooks/origins/{name}/submissions": Row(
+        ANYONE, fixed("/hooks/origins/nope/submissions", {}), ok=frozenset({401})
+    ),
+    "POST /hooks/outlets/{name}/decisions": Row(
+        ANYONE, fixed("/hooks/outlets/nope/decisions", {}), ok=frozenset({401})
+    ),
+    # -- outlets and submissions from other hubs -------------------------------------------
+    "GET /api/outlets": Row(ADMIN, fixed("/api/outlets")),
+    "POST /api/outlets": Row(
+        ADMIN,
+        lambda w: (
+            "/api/outlets",
+            {"name": f"o-{uuid.uuid4().hex[:8]}", "kind": "site", "channel": "website"},
+            {},
+        ),
+    ),
+    "PUT /api/outlets/{name}": Row(
+        ADMIN,
+        lambda w: (
+            f"/api/outlets/{w.outlet()}",
+            {"channel": "weibo", "url": "https://gw.test"},
+            {},
+        ),
+    ),
+    "POST /api/outlets/{name}/deactivate": Row(
+        ADMIN, lambda w: (f"/api/outlets/{w.outlet()}/deactivate", {"reason": "ended"}, {})
+    ),
+    "POST /api/origins": Row(
+        ADMIN,
+        lambda w: (
+            "/api/origins",
+            {"name": f"c-{uuid.uuid4().hex[:8]}", "url": "https://c.test", "secret": SECRET},
+            {},
+        ),
+    ),
+    "GET /api/submissions": Row(DESK, fixed("/api/submissions")),
+    "POST /api/submissions/{id}/decision": Row(
+        EDITORS_UP,
+        lambda w: (f"/api/submissions/{w.submission()}/decision", {"adopted": True}, {}),
     ),
     # -- uploads (tus): reporters, editors and technicians; an upload is its uploader's -----
     "OPTIONS /api/uploads": Row(ANYONE, fixed("/api/uploads")),
