@@ -13,12 +13,13 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from hub import heap
+from hub.clips.worker import making_clips
 from hub.config import Settings
 from hub.delivery.outbox import Outbox
 from hub.delivery.outbox import running as delivering
 from hub.loop_lag import LoopLag
-from hub.media.hls import hls_mount
-from hub.media.http import routes_to
+from hub.media.ingest.http import routes_to
+from hub.media.program.hls import hls_mount
 from hub.newsroom import Newsroom
 from hub.readmodels import ReadModels
 from web import api, api_reads, inbox, pages, security, site, uploads, wall_feed
@@ -64,7 +65,9 @@ def create_app(
                 delivering(outbox),
                 live_media(rt, enabled=settings.media),
                 demo_running(rt, enabled=demo, feeds_to=self_url),
+                making_clips(newsroom, models, enabled=settings.media) as clips,
             ):
+                rt.extras["clips"] = clips
                 models.follow()
                 if settle_heap:
                     heap.settle()

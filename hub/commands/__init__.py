@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from hub.commands import assignments, dispatch, live, outlets, people, stories, submissions
+from hub.commands import (
+    assignments,
+    clips,
+    dispatch,
+    live,
+    outlets,
+    people,
+    stories,
+    submissions,
+    topics,
+)
 from hub.commands.base import Change, Command, Create, Http
 
-MODULES = (assignments, dispatch, stories, live, people, outlets, submissions)
+MODULES = (assignments, dispatch, stories, clips, live, people, topics, outlets, submissions)
 
 
 def all_commands() -> tuple[type[Command], ...]:
