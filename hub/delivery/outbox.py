@@ -239,7 +239,9 @@ class Outbox:
         target = self.targets[d.outlet]
         secret = self.store.secret(target.id, target.secret_id)
         body, url = self._body(d, target)
-        return Parcel(d.id, d.message_id, target.kind, url, secret, body, self.clock())
+        # Signed with the wall clock, whatever clock decides what is due: the receiver checks the
+        # timestamp against its own (Standard Webhooks: against replays).
+        return Parcel(d.id, d.message_id, target.kind, url, secret, body, datetime.now(UTC))
 
     def _body(self, d: Delivery, target: Target) -> tuple[dict[str, Any], str]:
         if d.action == "decision":
