@@ -366,6 +366,7 @@ ROWS: dict[str, Row] = {
     "GET /reporter": Row(REPORTERS | {"ada"}, fixed("/reporter"), page=True),
     "GET /review": Row(EDITORS_UP, fixed("/review"), page=True),
     "GET /audit": Row(LOG, fixed("/audit"), page=True),
+    "GET /submissions": Row(EDITORS_UP, fixed("/submissions"), page=True),
     "GET /meeting": Row(DESK, fixed("/meeting"), page=True),
     "GET /evaluation": Row(DESK, fixed("/evaluation"), page=True),
     # -- reads -------------------------------------------------------------------------------
