@@ -36,7 +36,7 @@ from hub.delivery import ninjs
 from hub.delivery.adapters import SiteAdapter, WebhookAdapter
 from hub.delivery.items import item_of
 from hub.delivery.ports import Adapter, Outcome, Parcel
-from hub.errors import AlreadyExists, HubError, VersionConflict
+from hub.errors import AlreadyExists, HubError, StoreUnavailable, VersionConflict
 from hub.newsroom import Newsroom, Request
 from hub.store.schema import from_micros
 from projections.base import Logged
@@ -296,14 +296,19 @@ class Outbox:
         await asyncio.to_thread(self.scan)
 
     async def run(self, wake: asyncio.Event) -> None:
-        await asyncio.to_thread(self.start)
+        started = False
         while True:
             try:
+                if not started:
+                    await asyncio.to_thread(self.start)
+                    started = True
                 await self.pass_once()
             except asyncio.CancelledError:
                 raise
-            except Exception:  # the store may be away: the next pass tries again
-                log.exception("the delivery outbox's pass failed")
+            except StoreUnavailable:
+                pass  # the store's status says so (health, the wall); the next pass tries again
+            except Exception:
+                log.exception("the delivery outbox's pass failed; it tries again")
             with suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), POLL)
             wake.clear()
