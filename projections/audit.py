@@ -15,11 +15,14 @@ from events.assignment import PRIORITY_WORDS, Assignment
 from events.capture import KIND_WORDS, Capture
 from events.channels import CHANNEL_WORDS
 from events.clip import Clip
+from events.delivery import Delivery
 from events.dispatch import DispatchCommand
 from events.media import SOURCE_KIND_WORDS, LiveSource, Output
 from events.messages import Message
+from events.outlet import Outlet
 from events.roles import REVIEW_LEVEL_WORDS
 from events.story import Story
+from events.submission import Submission
 from events.user import User
 from projections.base import Logged, by_event_type
 
@@ -366,6 +369,64 @@ class AuditTimeline:
             output=self._name(e),
             destination=e.destination,
         )
+
+    # -- delivery (docs/delivery.md) ------------------------------------------------------------
+
+    @_summary.register
+    def _(self, e: Outlet.Added) -> Message:
+        self._remember(e, e.name)
+        return Message("added {kind} outlet {name}", kind=e.kind, name=e.name)
+
+    @_summary.register
+    def _(self, e: Outlet.Deactivated) -> Message:
+        return Message("deactivated outlet {name}", name=self._name(e))
+
+    @_summary.register
+    def _(self, e: Delivery.Queued) -> Message:
+        self._remember(e, f"{e.headline} → {e.outlet_name}", e.story)
+        return Message(
+            "queued '{headline}' ({action}) for {outlet}",
+            headline=e.headline,
+            action=e.action,
+            outlet=e.outlet_name,
+        )
+
+    @_summary.register
+    def _(self, e: Delivery.Delivered) -> Message:
+        return Message("delivered {delivery}", delivery=self._name(e))
+
+    @_summary.register
+    def _(self, e: Delivery.Failed) -> Message:
+        return Message(
+            "delivery {delivery} failed: {reason}", delivery=self._name(e), reason=e.reason
+        )
+
+    @_summary.register
+    def _(self, e: Delivery.GaveUp) -> Message:
+        return Message(
+            "gave up delivering {delivery} after {attempts} attempts",
+            delivery=self._name(e),
+            attempts=e.attempts,
+        )
+
+    @_summary.register
+    def _(self, e: Delivery.Decided) -> Message:
+        if e.adopted:
+            return Message("{by} adopted {delivery}", by=e.by, delivery=self._name(e))
+        return Message("{by} did not adopt {delivery}", by=e.by, delivery=self._name(e))
+
+    @_summary.register
+    def _(self, e: Submission.Received) -> Message:
+        self._remember(e, e.headline)
+        return Message(
+            "received '{headline}' from {origin}", headline=e.headline, origin=e.origin_name
+        )
+
+    @_summary.register
+    def _(self, e: Submission.Decided) -> Message:
+        if e.adopted:
+            return Message("adopted '{headline}'", headline=self._name(e))
+        return Message("did not adopt '{headline}'", headline=self._name(e))
 
 
 _fold = by_event_type(vars(AuditTimeline)["_summary"])
