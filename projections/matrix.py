@@ -118,7 +118,7 @@ class PublishingMatrix(SectionsModel):
         if e.story is None or e.channel is None:
             return  # a decision sent back to an origin: no cell of this hub's
         index = self._s.data.setdefault("delivery_cells", {})
-        index[str(e.originator_id)] = [str(e.story), e.channel, e.outlet_name]
+        index[str(e.originator_id)] = [str(e.story), e.channel, e.outlet_name, str(e.subject)]
         self._delivery(
             e,
             kind=e.kind,
@@ -153,16 +153,28 @@ class PublishingMatrix(SectionsModel):
         self._delivery(e, decision=decision)
 
     def _delivery(self, e: Any, **fields: Any) -> None:
-        """Updates the outlet's line in the cell the delivery belongs to."""
+        """Updates the outlet's line in the cell of the delivered product: the product's own
+        cell (mirrored into its story's row) where the matrix holds products, else the story's
+        cell of the channel."""
         found = self._s.data.get("delivery_cells", {}).get(str(e.originator_id))
-        story = self._s.data["stories"].get(found[0]) if found else None
-        if found is None or story is None:
+        if found is None:
             return
-        _, channel, outlet = found
-        cell = story["channels"].setdefault(channel, {"state": "live"})
+        story_id, channel, outlet, subject = found
+        product = self._s.data.get("products", {}).get(subject)
+        story = self._s.data["stories"].get(story_id)
+        cell = product
+        if cell is None and story is not None:
+            cell = story["channels"].setdefault(channel, {"state": "live"})
+        if cell is None:
+            return
         line = cell.setdefault("deliveries", {}).setdefault(outlet, {})
         line.update(fields, at=iso(e.timestamp))
-        self._s.update("stories", story["id"])
+        if product is not None:
+            self._s.update("products", subject)
+            if story is not None:
+                story.setdefault("products", {})[channel] = dict(product)
+        if story is not None:
+            self._s.update("stories", story_id)
 
 
 _fold = by_event_type(vars(PublishingMatrix)["_on"])
