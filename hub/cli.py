@@ -126,6 +126,50 @@ def cmd_sources_rotate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_outlets_add(args: argparse.Namespace, settings: Settings) -> int:
+    from hub.commands.outlets import AddOutlet
+
+    command = AddOutlet(name=args.name, kind=args.kind, channel=args.channel, url=args.url or "")
+    done = open_app(settings).handle(_request(), command)
+    where = f"channel {args.channel}" if args.channel else "every channel"
+    print(f"{args.kind} outlet {args.name} added for {where}; it signs with this secret:")
+    print(done.extra["token"])
+    return 0
+
+
+def cmd_outlets_list(args: argparse.Namespace, settings: Settings) -> int:
+    from hub.delivery.listing import outlets
+
+    for outlet in outlets(open_app(settings)):
+        state = "active" if outlet["active"] else "deactivated"
+        channel = outlet["channel"] or "*"
+        print(f"{outlet['name']}\t{outlet['kind']}\t{channel}\t{state}\t{outlet['url']}")
+    return 0
+
+
+def cmd_outlets_deactivate(args: argparse.Namespace, settings: Settings) -> int:
+    from hub.commands.outlets import DeactivateOutlet
+
+    open_app(settings).handle(_request(), DeactivateOutlet(name=args.name, reason=args.reason))
+    print(f"outlet {args.name} deactivated: nothing more is delivered to it")
+    return 0
+
+
+def cmd_origins_add(args: argparse.Namespace, settings: Settings) -> int:
+    from hub.commands.submissions import RegisterOrigin
+
+    secret = (
+        sys.stdin.readline().strip()
+        if not sys.stdin.isatty()
+        else getpass.getpass(f"signing secret of {args.name}'s outlet: ")
+    )
+    open_app(settings).handle(
+        _request(), RegisterOrigin(name=args.name, url=args.url, secret=secret)
+    )
+    print(f"origin {args.name} registered: its signed submissions are taken")
+    return 0
+
+
 def parse_moment(text: str) -> int | datetime:
     """A position (digits) or an ISO 8601 time (UTC if it names no zone)."""
     if text.isdigit():
@@ -274,6 +318,30 @@ def build_parser() -> argparse.ArgumentParser:
     rotate = sources.add_parser("rotate", help="give a source a new token and print it")
     rotate.add_argument("name")
     rotate.set_defaults(run=cmd_sources_rotate)
+
+    outlets = commands.add_parser("outlets", help="where products are delivered").add_subparsers(
+        dest="outlets_command", required=True
+    )
+    add_outlet = outlets.add_parser("add", help="add an outlet and print its signing secret")
+    add_outlet.add_argument("name")
+    add_outlet.add_argument("--kind", required=True, choices=["site", "webhook", "hub"])
+    add_outlet.add_argument("--channel", default=None, help="its channel (a hub: all if absent)")
+    add_outlet.add_argument("--url", default="", help="where it is reached (not for a site)")
+    add_outlet.set_defaults(run=cmd_outlets_add)
+    list_outlets = outlets.add_parser("list", help="list the outlets")
+    list_outlets.set_defaults(run=cmd_outlets_list)
+    deactivate_outlet = outlets.add_parser("deactivate", help="deliver nothing more to it")
+    deactivate_outlet.add_argument("name")
+    deactivate_outlet.add_argument("--reason", required=True)
+    deactivate_outlet.set_defaults(run=cmd_outlets_deactivate)
+
+    origins = commands.add_parser("origins", help="hubs whose submissions this hub takes")
+    add_origin = origins.add_subparsers(dest="origins_command", required=True).add_parser(
+        "add", help="register a hub; its outlet's signing secret is read from standard input"
+    )
+    add_origin.add_argument("name")
+    add_origin.add_argument("--url", required=True, help="where the origin hub answers")
+    add_origin.set_defaults(run=cmd_origins_add)
 
     replay = commands.add_parser("replay", help="print the wall as it was at a moment")
     replay.add_argument("--at", required=True, type=parse_moment, help="ISO time or position")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,9 @@ class Settings:
     Live media: HUB_MEDIA (on; off on a node that serves only pages and the API),
     HUB_OUTPUT_PRESET (libx264 preset of the program outputs, veryfast) and HUB_STALL_TIMEOUT_MS
     (how long a program source may stall before its output fails over, 500).
+    Delivery: HUB_PUBLIC_URL (where outlets and other hubs reach this hub: the products' URIs,
+    their media, the address decisions come back to) and HUB_NODE_NAME (this node's name in a
+    delivery's attempts; the host name by default, and different on each node of one store).
     """
 
     data_dir: Path = field(default_factory=lambda: Path(os.environ.get("HUB_DATA_DIR", "data")))
@@ -63,6 +67,14 @@ class Settings:
     media: bool = field(default_factory=lambda: _flag(os.environ.get("HUB_MEDIA", "on")))
     output_preset: str = field(
         default_factory=lambda: os.environ.get("HUB_OUTPUT_PRESET", "veryfast")
+    )
+    public_url: str = field(
+        default_factory=lambda: os.environ.get("HUB_PUBLIC_URL", "http://127.0.0.1:8000").rstrip(
+            "/"
+        )
+    )
+    node: str = field(
+        default_factory=lambda: os.environ.get("HUB_NODE_NAME", "") or socket.gethostname()
     )
     stall_timeout: float = field(
         default_factory=lambda: float(os.environ.get("HUB_STALL_TIMEOUT_MS", "500")) / 1000

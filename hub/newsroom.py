@@ -21,7 +21,9 @@ from eventsourcing.persistence import IntegrityError
 
 from events.media import LiveSource, Output
 from events.messages import N_, Message
+from events.outlet import Outlet
 from events.roles import Actor
+from events.submission import Origin
 from events.user import User
 from hub.config import Settings
 from hub.credentials import SECRET_FIELD, Passwords
@@ -253,6 +255,18 @@ class Newsroom(Application[UUID]):
         except NotFound:
             raise NotFound("no output '{name}'", name=name) from None
 
+    def outlet(self, name: str) -> Outlet:
+        try:
+            return self.get(Outlet, named_id("outlet", name))
+        except NotFound:
+            raise NotFound("no outlet '{name}'", name=name) from None
+
+    def origin(self, name: str) -> Origin:
+        try:
+            return self.get(Origin, named_id("origin", name))
+        except NotFound:
+            raise NotFound("no origin '{name}'", name=name) from None
+
     def has_users(self) -> bool:
         return self.store.max_notification_id() is not None
 
@@ -278,6 +292,10 @@ KIND_WORDS = {
     "ScoringRule": N_("scoring rule"),
     "Product": N_("product"),
     "ChannelProfile": N_("channel profile"),
+    "Outlet": N_("outlet"),
+    "Delivery": N_("delivery"),
+    "Origin": N_("origin"),
+    "Submission": N_("submission"),
 }
 
 

@@ -16,15 +16,18 @@ from events.capture import KIND_WORDS, Capture
 from events.channel_profile import ChannelProfile
 from events.channels import CHANNEL_WORDS
 from events.clip import Clip
+from events.delivery import Delivery
 from events.dispatch import DispatchCommand
 from events.lead import KIND_WORDS as LEAD_KIND_WORDS
 from events.lead import LEVEL_WORDS, Department, Lead
 from events.media import SOURCE_KIND_WORDS, LiveSource, Output
 from events.messages import N_, Message
+from events.outlet import Outlet
 from events.product import Product
 from events.roles import REVIEW_LEVEL_WORDS
 from events.scoring import ScoringRule
 from events.story import Story
+from events.submission import Submission
 from events.topic import Topic
 from events.user import User
 from projections.base import Logged, by_event_type
@@ -575,10 +578,68 @@ class AuditTimeline:
     def _(self, e: ScoringRule.Changed) -> Message:
         return Message("set the scoring rule")
 
+    # -- delivery (docs/delivery.md) ------------------------------------------------------------
 
-TOPIC_DECISION_WORDS = {"approve": N_("approved"), "defer": N_("deferred"), "drop": N_("dropped")}
+    @_summary.register
+    def _(self, e: Outlet.Added) -> Message:
+        self._remember(e, e.name)
+        return Message("added {kind} outlet {name}", kind=e.kind, name=e.name)
+
+    @_summary.register
+    def _(self, e: Outlet.Deactivated) -> Message:
+        return Message("deactivated outlet {name}", name=self._name(e))
+
+    @_summary.register
+    def _(self, e: Delivery.Queued) -> Message:
+        self._remember(e, f"{e.headline} → {e.outlet_name}", e.story)
+        return Message(
+            "queued '{headline}' ({action}) for {outlet}",
+            headline=e.headline,
+            action=e.action,
+            outlet=e.outlet_name,
+        )
+
+    @_summary.register
+    def _(self, e: Delivery.Delivered) -> Message:
+        return Message("delivered {delivery}", delivery=self._name(e))
+
+    @_summary.register
+    def _(self, e: Delivery.Failed) -> Message:
+        return Message(
+            "delivery {delivery} failed: {reason}", delivery=self._name(e), reason=e.reason
+        )
+
+    @_summary.register
+    def _(self, e: Delivery.GaveUp) -> Message:
+        return Message(
+            "gave up delivering {delivery} after {attempts} attempts",
+            delivery=self._name(e),
+            attempts=e.attempts,
+        )
+
+    @_summary.register
+    def _(self, e: Delivery.Decided) -> Message:
+        if e.adopted:
+            return Message("{by} adopted {delivery}", by=e.by, delivery=self._name(e))
+        return Message("{by} did not adopt {delivery}", by=e.by, delivery=self._name(e))
+
+    @_summary.register
+    def _(self, e: Submission.Received) -> Message:
+        self._remember(e, e.headline)
+        return Message(
+            "received '{headline}' from {origin}", headline=e.headline, origin=e.origin_name
+        )
+
+    @_summary.register
+    def _(self, e: Submission.Decided) -> Message:
+        if e.adopted:
+            return Message("adopted '{headline}'", headline=self._name(e))
+        return Message("did not adopt '{headline}'", headline=self._name(e))
+
 
 _fold = by_event_type(vars(AuditTimeline)["_summary"])
+
+TOPIC_DECISION_WORDS = {"approve": N_("approved"), "defer": N_("deferred"), "drop": N_("dropped")}
 
 
 def _channels(channels: list[str]) -> list[Message]:

@@ -88,12 +88,29 @@ class Commands(Answer):
 # -- stories -------------------------------------------------------------------------------------
 
 
+class DeliveryLine(Answer):
+    """One outlet's delivery of the cell's product (docs/delivery.md)."""
+
+    kind: str = Field(description="site, webhook or hub")
+    action: str = Field(description="publish or retract")
+    publication: int
+    state: str = Field(description="queued, attempting, delivered, failed or gave_up")
+    attempts: int
+    reason: str | None = Field(description="why the last attempt failed")
+    next_at: str | None = Field(description="when a failed delivery is tried again")
+    decision: dict[str, Any] | None = Field(description="a higher-level hub's: adopted or not")
+    at: str
+
+
 class ChannelCell(Answer):
     state: str = Field(description="live or retracted")
     revision: int | None = None
     at: str | None = None
     by: str | None = None
     reason: str | None = None
+    deliveries: dict[str, DeliveryLine] = Field(
+        default_factory=dict, description="each outlet's delivery, by the outlet's name"
+    )
 
 
 class StoryItem(Answer):

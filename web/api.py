@@ -10,6 +10,7 @@ from web import (
     api_captures,
     api_clips,
     api_leads,
+    api_outlets,
     api_people,
     api_products,
     api_queries,
@@ -30,6 +31,7 @@ routes: list[BaseRoute] = [
     *(endpoint.route() for endpoint in api_products.ENDPOINTS),
     *(endpoint.route() for endpoint in api_alerts.ENDPOINTS),
     *api_alerts.routes,
+    *(endpoint.route() for endpoint in api_outlets.ENDPOINTS),
     *metrics.routes,
     *openapi.routes,
 ]

@@ -15,6 +15,8 @@ from starlette.staticfiles import StaticFiles
 from hub import heap
 from hub.clips.worker import making_clips
 from hub.config import Settings
+from hub.delivery.outbox import Outbox
+from hub.delivery.outbox import running as delivering
 from hub.followup import FollowUp
 from hub.loop_lag import LoopLag
 from hub.media.ingest.http import routes_to
@@ -25,10 +27,12 @@ from hub.scheduler import Scheduler
 from web import (
     api,
     api_reads,
+    inbox,
     intake,
     open311,
     pages,
     security,
+    site,
     tip_uploads,
     tips,
     uploads,
@@ -68,9 +72,16 @@ def create_app(
             asyncio.create_task(FollowUp(newsroom, models).run(), name="lead-follow-up"),
             asyncio.create_task(tip_uploads.sweeping(rt), name="tip-upload-sweep"),
         ]
+        outbox = rt.extras["outbox"] = Outbox(
+            newsroom,
+            node=settings.node,
+            base_url=settings.public_url,
+            centre=settings.centre_name,
+        )
         try:
             async with (
                 wall_feed.running(rt),
+                delivering(outbox),
                 live_media(rt, enabled=settings.media),
                 demo_running(rt, enabled=demo, feeds_to=self_url),
                 making_clips(newsroom, models, enabled=settings.media) as clips,
@@ -105,6 +116,8 @@ def create_app(
         *tips.routes,
         *intake.routes,
         *open311.routes,
+        *site.routes,
+        *inbox.routes,
         *routes_to(endpoints_of),
         hls_mount(settings.data_dir / "hls"),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

@@ -39,6 +39,7 @@ from web import (
     api_captures,
     api_clips,
     api_leads,
+    api_outlets,
     api_people,
     api_products,
     api_queries,
@@ -107,6 +108,7 @@ PICKED: dict[str, tuple[str, ...]] = {
         "reporter",
         "meeting",
         "review",
+        "submissions",
         "evaluation",
         "emergency",
         "audit",
@@ -151,6 +153,7 @@ def refused_doings() -> Iterator[str]:
         api_products,
         api_alerts,
         api_leads,
+        api_outlets,
     ):
         yield from (doing_words(e.summary) for e in module.ENDPOINTS if e.roles)
 

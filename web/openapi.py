@@ -31,7 +31,18 @@ from web.runtime import runtime
 
 PATH_PARAM = re.compile(r"{(\w+)}")
 UUID_PARAMS = ("/api/assignments/", "/api/stories/", "/api/commands/")
-TAGS = ("assignments", "dispatch", "stories", "live", "people", "audit", "session", "uploads")
+TAGS = (
+    "assignments",
+    "dispatch",
+    "stories",
+    "live",
+    "people",
+    "audit",
+    "session",
+    "uploads",
+    "outlets",
+    "submissions",
+)
 
 
 def path_parameters(path: str) -> list[dict[str, Any]]:

@@ -44,6 +44,7 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "evaluation": (Role.DISPATCHER, Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR, Role.AUDITOR),
     "emergency": (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR),
     "leads": (Role.DISPATCHER, Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR, Role.AUDITOR),
+    "submissions": (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR),
 }
 NAV = (
     "wall",
@@ -51,6 +52,7 @@ NAV = (
     "reporter",
     "meeting",
     "review",
+    "submissions",
     "leads",
     "evaluation",
     "emergency",

@@ -9,9 +9,11 @@ from hub.commands import (
     dispatch,
     leads,
     live,
+    outlets,
     people,
     products,
     stories,
+    submissions,
     topics,
 )
 from hub.commands.base import Change, Command, Create, Http
@@ -27,6 +29,8 @@ MODULES = (
     topics,
     alerts,
     leads,
+    outlets,
+    submissions,
 )
 
 

@@ -47,6 +47,7 @@ SIDE_TABLES = (
     schema.audit_timeline,
     schema.tracking,
     schema.intake_secrets,
+    schema.signing_secrets,
 )
 
 

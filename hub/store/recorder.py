@@ -365,6 +365,41 @@ class HubRecorder(SQLAlchemyRecorder, ApplicationRecorder):
             row = cur.fetchone()
         return None if row is None else IdempotentResult(actor, key, row[0], row[1])
 
+    def keep_secret(self, owner: UUID, secret_id: str, secret: str) -> None:
+        """Keeps a signing secret (outside the log); a secret id is never reused."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(schema.signing_secrets).values(
+                    owner=str(owner), secret_id=secret_id, secret=secret
+                )
+            )
+
+    def secret(self, owner: UUID, secret_id: str) -> str | None:
+        table = schema.signing_secrets
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                select(table.c.secret).where(
+                    table.c.owner == str(owner), table.c.secret_id == secret_id
+                )
+            ).scalar()
+        return None if found is None else str(found)
+
+    def tracked(self, model: str) -> int:
+        """The position a worker outside the read models (the delivery outbox) reached."""
+        table = schema.tracking
+        with self.engine.connect() as conn:
+            found = conn.execute(select(table.c.position).where(table.c.model == model)).scalar()
+        return int(found or 0)
+
+    def track(self, model: str, position: int) -> None:
+        table = schema.tracking
+        with self.engine.begin() as conn:
+            moved = conn.execute(
+                update(table).where(table.c.model == model).values(position=position)
+            )
+            if moved.rowcount == 0:
+                conn.execute(insert(table).values(model=model, position=position))
+
     def subscribe(
         self, gt: int | None = None, topics: Sequence[str] = ()
     ) -> Subscription[ApplicationRecorder]:

@@ -80,6 +80,16 @@ audit_timeline = Table(
     Index("hub_audit_related", "related", "position"),
 )
 
+# Signing secrets of outlets and origins: used to sign and verify, so kept as they are, and never
+# in the log or an idempotency record (events name a secret by its id).
+signing_secrets = Table(
+    "hub_signing_secrets",
+    metadata,
+    Column("owner", String(36), primary_key=True),  # the outlet's or origin's id
+    Column("secret_id", String(32), primary_key=True),
+    Column("secret", Text(), nullable=False),
+)
+
 tracking = Table(
     "hub_tracking",
     metadata,

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 
 from events.base import Location
 from events.roles import SYSTEM_ACTOR, Actor
+from hub.commands.alerts import DraftAlert
 from hub.commands.assignments import AssignReporter, PlanAssignment
 from hub.commands.dispatch import IssueCommand
 from hub.commands.leads import AddDepartment, SendTip, Spot
 from hub.commands.live import ConfigureOutput, RegisterSource
+from hub.commands.outlets import AddOutlet
 from hub.commands.people import IssueToken, RegisterUser
 from hub.commands.products import MakeProduct
 from hub.commands.stories import DraftStory
+from hub.commands.submissions import ReceiveSubmission, RegisterOrigin
 from hub.commands.topics import ProposeTopic
 from hub.config import Settings
 from hub.newsroom import Request
@@ -83,7 +87,41 @@ def path_ids(staff: Staff) -> dict[str, dict[str, str]]:
         SendTip(kind="tip", text="东街积水", location=Spot(name="东街", lat=30.0, lon=120.0)),
     ).id
     app.handle(Request(SYSTEM_ACTOR, staff.clock.tick()), AddDepartment(name="县住建局"))
+    system = Request(SYSTEM_ACTOR, staff.clock.tick())
+    app.handle(
+        system, AddOutlet(name="gw", kind="webhook", channel="wechat", url="https://gw.test/in")
+    )
+    secret = "whsec_" + "A" * 43 + "="
+    app.handle(system, RegisterOrigin(name="county", url="https://county.test", secret=secret))
+    submission = app.handle(
+        system,
+        ReceiveSubmission(
+            origin="county",
+            message_id="msg_1",
+            uri="https://county.test/p/1",
+            publication=1,
+            headline="Harvest",
+            body="",
+            document={},
+            reply_to="https://county.test/hooks/outlets/up/decisions",
+        ),
+    ).id
+    alert = app.handle(
+        req("eddie"),
+        DraftAlert(
+            event="暴雨",
+            urgency="Immediate",
+            severity="Severe",
+            certainty="Observed",
+            headline="暴雨预警",
+            description="河水上涨",
+            area="城关镇",
+            expires=datetime(2099, 1, 1, tzinfo=UTC),
+            reason="气象台",
+        ),
+    ).id
     return {
+        "/api/alerts/": {"id": str(alert)},
         "/api/leads/": {"id": str(lead)},
         "/api/departments/": {"name": "县住建局"},
         "/api/sources/": {"name": "cam"},
@@ -95,6 +133,8 @@ def path_ids(staff: Staff) -> dict[str, dict[str, str]]:
         "/api/topics/": {"id": str(topic)},
         "/api/outputs/": {"id": "main"},
         "/api/users/": {"name": "rui", "token_id": str(token_id)},
+        "/api/outlets/": {"name": "gw"},
+        "/api/submissions/": {"id": str(submission)},
     }
 
 

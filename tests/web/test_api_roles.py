@@ -43,6 +43,7 @@ from hub.commands.clips import RequestClip
 from hub.commands.dispatch import IssueCommand
 from hub.commands.leads import AddDepartment
 from hub.commands.live import ConfigureOutput, RegisterSource, StartOutput
+from hub.commands.outlets import AddOutlet
 from hub.commands.people import IssueToken, RegisterUser
 from hub.commands.products import (
     MakeProduct,
@@ -52,6 +53,7 @@ from hub.commands.products import (
     SubmitProduct,
 )
 from hub.commands.stories import DraftStory, PublishStory, RegisterCapture, ReviewStory, SubmitStory
+from hub.commands.submissions import ReceiveSubmission, RegisterOrigin
 from hub.commands.topics import DecideTopic, ProposeTopic
 from hub.config import Settings
 from hub.intake import IntakeSources
@@ -298,6 +300,36 @@ class World:
         self.app.handle(Request(SYSTEM_ACTOR, self.staff.clock.tick()), AddDepartment(name=name))
         return name
 
+    def outlet(self) -> str:
+        name = f"o-{uuid.uuid4().hex[:8]}"
+        self.app.handle(
+            Request(SYSTEM_ACTOR, self.staff.clock.tick()),
+            AddOutlet(name=name, kind="webhook", channel="wechat", url="https://gw.test/in"),
+        )
+        return name
+
+    def submission(self) -> str:
+        """A submission from an origin hub, as its signed endpoint takes it."""
+        origin = f"c-{uuid.uuid4().hex[:8]}"
+        system = Request(SYSTEM_ACTOR, self.staff.clock.tick())
+        self.app.handle(
+            system, RegisterOrigin(name=origin, url="https://county.test", secret=SECRET)
+        )
+        done = self.app.handle(
+            system,
+            ReceiveSubmission(
+                origin=origin,
+                message_id="msg_1",
+                uri="https://county.test/p/1",
+                publication=1,
+                headline="Harvest",
+                body="",
+                document={},
+                reply_to="https://county.test/hooks/outlets/up/decisions",
+            ),
+        )
+        return str(done.id)
+
     def video(self) -> str:
         """Rui's video upload (a real two-second file), made once."""
         if not hasattr(self, "_video"):
@@ -394,6 +426,8 @@ ALERT: dict[str, Any] = {
     "expires": "2099-01-01T00:00:00+08:00",
     "reason": "气象台预警",
 }
+SECRET = "whsec_" + "A" * 43 + "="
+ADMIN = frozenset({"ada"})
 FORM = "application/x-www-form-urlencoded"
 SDP = {"Content-Type": "text/plain"}  # not an offer: an admitted caller gets 415
 UNREAD = frozenset({415})  # admitted, then the offer is looked at
@@ -429,6 +463,7 @@ ROWS: dict[str, Row] = {
     "GET /reporter": Row(REPORTERS | {"ada"}, fixed("/reporter"), page=True),
     "GET /review": Row(EDITORS_UP, fixed("/review"), page=True),
     "GET /audit": Row(LOG, fixed("/audit"), page=True),
+    "GET /submissions": Row(EDITORS_UP, fixed("/submissions"), page=True),
     "GET /meeting": Row(DESK, fixed("/meeting"), page=True),
     "GET /evaluation": Row(DESK, fixed("/evaluation"), page=True),
     "GET /emergency": Row(EDITORS_UP, fixed("/emergency"), page=True),
@@ -707,6 +742,53 @@ ROWS: dict[str, Row] = {
     ),
     "PUT /api/users/{name}/password": Row(
         SELF_OR_ADMIN, fixed("/api/users/rui/password", {"password": "a-new-secret"})
+    ),
+    # -- the public site, and the signed endpoints other hubs call -------------------------
+    "GET /p/": Row(ANYONE, fixed("/p/")),
+    "GET /p/feed.atom": Row(ANYONE, fixed("/p/feed.atom")),
+    "GET /p/{product}": Row(ANYONE, fixed("/p/nope"), ok=frozenset({404})),
+    "GET /p/{product}/media/{capture}": Row(
+        ANYONE, fixed("/p/nope/media/nope"), ok=frozenset({404})
+    ),
+    "POST /hooks/origins/{name}/submissions": Row(
+        ANYONE, fixed("/hooks/origins/nope/submissions", {}), ok=frozenset({401})
+    ),
+    "POST /hooks/outlets/{name}/decisions": Row(
+        ANYONE, fixed("/hooks/outlets/nope/decisions", {}), ok=frozenset({401})
+    ),
+    # -- outlets and submissions from other hubs -------------------------------------------
+    "GET /api/outlets": Row(ADMIN, fixed("/api/outlets")),
+    "POST /api/outlets": Row(
+        ADMIN,
+        lambda w: (
+            "/api/outlets",
+            {"name": f"o-{uuid.uuid4().hex[:8]}", "kind": "site", "channel": "website"},
+            {},
+        ),
+    ),
+    "PUT /api/outlets/{name}": Row(
+        ADMIN,
+        lambda w: (
+            f"/api/outlets/{w.outlet()}",
+            {"channel": "weibo", "url": "https://gw.test"},
+            {},
+        ),
+    ),
+    "POST /api/outlets/{name}/deactivate": Row(
+        ADMIN, lambda w: (f"/api/outlets/{w.outlet()}/deactivate", {"reason": "ended"}, {})
+    ),
+    "POST /api/origins": Row(
+        ADMIN,
+        lambda w: (
+            "/api/origins",
+            {"name": f"c-{uuid.uuid4().hex[:8]}", "url": "https://c.test", "secret": SECRET},
+            {},
+        ),
+    ),
+    "GET /api/submissions": Row(DESK, fixed("/api/submissions")),
+    "POST /api/submissions/{id}/decision": Row(
+        EDITORS_UP,
+        lambda w: (f"/api/submissions/{w.submission()}/decision", {"adopted": True}, {}),
     ),
     # -- uploads (tus): reporters, editors and technicians; an upload is its uploader's -----
     "OPTIONS /api/uploads": Row(ANYONE, fixed("/api/uploads")),

@@ -13,6 +13,7 @@ PAGES = {
     "console": "dana",
     "reporter": "rui",
     "review": "eddie",
+    "submissions": "dora",
     "audit": "audrey",
 }
 

@@ -1,0 +1,89 @@
+"""Outlets through the application and the command line, on both databases: the signing secret
+is answered once and kept in its own table, never in the log or an idempotency record."""
+
+from __future__ import annotations
+
+import pytest
+
+from events.errors import InvalidValue
+from hub.commands.outlets import AddOutlet, ChangeOutlet, DeactivateOutlet
+from hub.config import Settings
+from hub.delivery.listing import outlets
+from hub.errors import AlreadyExists
+from hub.newsroom import Newsroom, Request
+from hub.store import schema
+from tests.conftest import Staff
+from tests.events.helpers import ADMIN
+from tests.test_cli import hub, last_line
+
+
+def add(newsroom: Newsroom, staff: Staff, key: str | None = None, name: str = "gw") -> dict:
+    command = AddOutlet(name=name, kind="webhook", channel="wechat", url="https://gw.test/in")
+    return newsroom.handle(Request(ADMIN, staff.clock.tick(), key=key), command).as_dict()
+
+
+def everything_stored(newsroom: Newsroom) -> bytes:
+    with newsroom.store.engine.connect() as conn:
+        log = b"".join(
+            bytes(r[0])
+            for r in conn.execute(schema.events.select().with_only_columns(schema.events.c.state))
+        )
+        kept = "".join(
+            r[0]
+            for r in conn.execute(
+                schema.idempotency.select().with_only_columns(schema.idempotency.c.result)
+            )
+        )
+    return log + kept.encode()  # fmt: skip
+
+
+def test_the_secret_is_answered_once_and_kept_apart(newsroom: Newsroom, staff: Staff) -> None:
+    first = add(newsroom, staff, key="k-1")
+    secret = first["token"]
+    assert secret.startswith("whsec_")
+    again = add(newsroom, staff, key="k-1")
+    assert again["token"] is None and "shown once" in again["message"]
+    outlet = newsroom.outlet("gw")
+    assert newsroom.store.secret(outlet.id, outlet.secret_id) == secret
+    assert secret.encode() not in everything_stored(newsroom)
+    assert secret.removeprefix("whsec_").encode() not in everything_stored(newsroom)
+    with pytest.raises(AlreadyExists):
+        add(newsroom, staff)
+    assert newsroom.store.secret(outlet.id, outlet.secret_id) == secret
+
+
+def test_outlets_are_changed_deactivated_and_listed(newsroom: Newsroom, staff: Staff) -> None:
+    add(newsroom, staff)
+    req = Request(ADMIN, staff.clock.tick())
+    newsroom.handle(req, ChangeOutlet(name="gw", channel="weibo", url="https://gw.test/weibo"))
+    with pytest.raises(InvalidValue):
+        newsroom.handle(req, ChangeOutlet(name="gw", channel=None, url="https://gw.test"))
+    newsroom.handle(req, DeactivateOutlet(name="gw", reason="moved to another gateway"))
+    listed = outlets(newsroom)
+    assert [(o["name"], o["channel"], o["url"], o["active"]) for o in listed] == [
+        ("gw", "weibo", "https://gw.test/weibo", False)
+    ]
+
+
+def test_the_command_line_prints_the_secret_last_and_lists(settings: Settings) -> None:
+    assert hub(settings, "init").returncode == 0
+    added = hub(
+        settings, "outlets", "add", "wechat-gw", "--kind", "webhook", "--channel", "wechat",
+        "--url", "https://gw.test/wechat",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert last_line(added).startswith("whsec_")
+    site = hub(settings, "outlets", "add", "site", "--kind", "site", "--channel", "website")
+    assert site.returncode == 0, site.stderr
+    bad = hub(settings, "outlets", "add", "x", "--kind", "webhook", "--url", "https://x.test")
+    assert bad.returncode == 1 and "needs a channel" in bad.stderr
+    listed = hub(settings, "outlets", "list")
+    assert listed.stdout.splitlines() == [
+        "site\tsite\twebsite\tactive\t",
+        "wechat-gw\twebhook\twechat\tactive\thttps://gw.test/wechat",
+    ]
+    origin = hub(
+        settings, "origins", "add", "county", "--url", "https://county.test",
+        stdin=last_line(added) + "\n",
+    )  # fmt: skip
+    assert origin.returncode == 0, origin.stderr
