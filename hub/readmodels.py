@@ -39,8 +39,10 @@ from projections.audit import AuditEntry, AuditTimeline
 from projections.base import Change, Logged
 from projections.captures import CaptureLibrary
 from projections.directory import Directory
+from projections.duty import DutyRoster
 from projections.matrix import PublishingMatrix
 from projections.metrics import NewsroomMetrics
+from projections.opinion import OpinionDesk
 from projections.wall import WallView
 
 log = logging.getLogger(__name__)
@@ -76,6 +78,8 @@ class Models:
     metrics: NewsroomMetrics
     audit: AuditTimeline
     captures: CaptureLibrary
+    duty: DutyRoster
+    opinion: OpinionDesk
 
     # The models by name, in the order of the fields; a checkpoint keeps each under its name.
     KINDS: ClassVar[dict[str, Any]] = {
@@ -84,6 +88,8 @@ class Models:
         "metrics": NewsroomMetrics,
         "audit": AuditTimeline,
         "captures": CaptureLibrary,
+        "duty": DutyRoster,
+        "opinion": OpinionDesk,
     }
 
     @classmethod
@@ -96,7 +102,7 @@ class Models:
 
     # What the models keep changes now and then (the wall's alerts became messages in form 2): a
     # checkpoint of an earlier form is not used, and the log is folded again instead.
-    FORM: ClassVar[int] = 2
+    FORM: ClassVar[int] = 3  # 3: the wall's shifts and 舆情 warnings
 
     @classmethod
     def complete(cls, state: dict[str, Any]) -> bool:
@@ -114,6 +120,8 @@ class Models:
             "matrix": self.matrix.apply(logged),
             "metrics": self.metrics.apply(logged),
             "captures": self.captures.apply(logged),
+            "duty": self.duty.apply(logged),
+            "opinion": self.opinion.apply(logged),
         }
         return changes, self.audit.describe(logged)
 
@@ -130,6 +138,7 @@ class ReadModels:
         poll_interval: float = 1.0,
     ) -> None:
         self.app = app
+        app.read_models = self
         self.store = app.store
         self.checkpoint_every = checkpoint_every
         self.batch_size = batch_size

@@ -5,13 +5,25 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from web import api_captures, api_people, api_queries, commands, metrics, openapi
+from web import (
+    api_captures,
+    api_duty,
+    api_opinion,
+    api_people,
+    api_queries,
+    commands,
+    metrics,
+    openapi,
+)
 
 routes: list[BaseRoute] = [
     *(endpoint.route() for endpoint in commands.ENDPOINTS),
     *(endpoint.route() for endpoint in api_people.ENDPOINTS),
     *(endpoint.route() for endpoint in api_queries.ENDPOINTS),
     *(endpoint.route() for endpoint in api_captures.ENDPOINTS),
+    *(endpoint.route() for endpoint in api_duty.ENDPOINTS),
+    *(endpoint.route() for endpoint in api_opinion.ENDPOINTS),
+    *api_opinion.routes,
     *metrics.routes,
     *openapi.routes,
 ]

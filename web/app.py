@@ -18,6 +18,7 @@ from hub.loop_lag import LoopLag
 from hub.media.hls import hls_mount
 from hub.media.http import routes_to
 from hub.newsroom import Newsroom
+from hub.opinion.service import watching
 from hub.readmodels import ReadModels
 from web import api, api_reads, pages, security, uploads, wall_feed
 from web.demo import demo_running
@@ -55,7 +56,9 @@ def create_app(
                 wall_feed.running(rt),
                 live_media(rt, enabled=settings.media),
                 demo_running(rt, enabled=demo, feeds_to=self_url),
+                watching(newsroom) as watch,
             ):
+                rt.extras["watch"] = watch
                 models.follow()
                 if settle_heap:
                     heap.settle()

@@ -26,7 +26,7 @@ from web.auth import Principal, authenticate, home_page
 from web.csrf import csrf_token
 from web.errors import ApiError
 from web.i18n import COOKIE, catalog, chosen_language, gettext, install, other_language
-from web.readers import LIVE
+from web.readers import LIVE, NEWSROOM
 from web.runtime import Runtime, runtime
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -40,8 +40,10 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "reporter": (Role.REPORTER,),
     "review": (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR),
     "audit": (Role.AUDITOR,),
+    "duty": NEWSROOM,
+    "opinion": NEWSROOM,
 }
-NAV = ("wall", "console", "reporter", "review", "audit")
+NAV = ("wall", "console", "reporter", "review", "audit", "duty", "opinion")
 LOGIN_ERRORS = (N_("login.error.bad_credentials"), N_("login.error.too_many_attempts"))
 
 
