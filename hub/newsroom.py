@@ -275,6 +275,9 @@ KIND_WORDS = {
     "OpinionFeed": N_("opinion feed"),
     "OpinionRule": N_("opinion rule"),
     "OpinionItem": N_("warning"),
+    "Clip": N_("clip"),
+    "Topic": N_("topic"),
+    "ScoringRule": N_("scoring rule"),
 }
 
 

@@ -40,9 +40,11 @@ from projections.base import Change, Logged
 from projections.captures import CaptureLibrary
 from projections.directory import Directory
 from projections.duty import DutyRoster
+from projections.evaluation import EvaluationFacts
 from projections.matrix import PublishingMatrix
 from projections.metrics import NewsroomMetrics
 from projections.opinion import OpinionDesk
+from projections.topics import TopicBook
 from projections.wall import WallView
 
 log = logging.getLogger(__name__)
@@ -80,6 +82,8 @@ class Models:
     captures: CaptureLibrary
     duty: DutyRoster
     opinion: OpinionDesk
+    topics: TopicBook
+    evaluation: EvaluationFacts
 
     # The models by name, in the order of the fields; a checkpoint keeps each under its name.
     KINDS: ClassVar[dict[str, Any]] = {
@@ -90,6 +94,8 @@ class Models:
         "captures": CaptureLibrary,
         "duty": DutyRoster,
         "opinion": OpinionDesk,
+        "topics": TopicBook,
+        "evaluation": EvaluationFacts,
     }
 
     @classmethod
@@ -102,7 +108,9 @@ class Models:
 
     # What the models keep changes now and then (the wall's alerts became messages in form 2): a
     # checkpoint of an earlier form is not used, and the log is folded again instead.
-    FORM: ClassVar[int] = 3  # 3: the wall's shifts and 舆情 warnings
+    # 3: the capture library keeps clips and each capture's lineage; 4: the wall's shifts and
+    # 舆情 warnings.
+    FORM: ClassVar[int] = 4
 
     @classmethod
     def complete(cls, state: dict[str, Any]) -> bool:
@@ -122,6 +130,8 @@ class Models:
             "captures": self.captures.apply(logged),
             "duty": self.duty.apply(logged),
             "opinion": self.opinion.apply(logged),
+            "topics": self.topics.apply(logged),
+            "evaluation": self.evaluation.apply(logged),
         }
         return changes, self.audit.describe(logged)
 

@@ -7,10 +7,12 @@ from starlette.routing import BaseRoute
 
 from web import (
     api_captures,
+    api_clips,
     api_duty,
     api_opinion,
     api_people,
     api_queries,
+    api_topics,
     commands,
     metrics,
     openapi,
@@ -24,6 +26,8 @@ routes: list[BaseRoute] = [
     *(endpoint.route() for endpoint in api_duty.ENDPOINTS),
     *(endpoint.route() for endpoint in api_opinion.ENDPOINTS),
     *api_opinion.routes,
+    *(endpoint.route() for endpoint in api_clips.ENDPOINTS),
+    *(endpoint.route() for endpoint in api_topics.ENDPOINTS),
     *metrics.routes,
     *openapi.routes,
 ]

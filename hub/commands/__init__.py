@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from hub.commands import assignments, dispatch, duty, live, opinion, people, stories
+from hub.commands import (
+    assignments,
+    clips,
+    dispatch,
+    duty,
+    live,
+    opinion,
+    people,
+    stories,
+    topics,
+)
 from hub.commands.base import Change, Command, Create, Http
 
-MODULES = (assignments, dispatch, stories, live, people, duty, opinion)
+MODULES = (assignments, dispatch, stories, clips, live, people, topics, duty, opinion)
 
 
 def all_commands() -> tuple[type[Command], ...]:

@@ -35,13 +35,16 @@ from hub.commands.assignments import (
     FileAssignment,
     PlanAssignment,
 )
+from hub.commands.clips import RequestClip
 from hub.commands.dispatch import IssueCommand
 from hub.commands.live import ConfigureOutput, RegisterSource, StartOutput
 from hub.commands.opinion import CollectItem
 from hub.commands.people import IssueToken, RegisterUser
 from hub.commands.stories import DraftStory, PublishStory, RegisterCapture, ReviewStory, SubmitStory
+from hub.commands.topics import DecideTopic, ProposeTopic
 from hub.config import Settings
 from hub.newsroom import Request
+from tests.clip_media import make_video
 from tests.conftest import Staff
 from web.app import create_app
 
@@ -99,6 +102,8 @@ EDITORS_UP = frozenset({"eddie", "dora", "chen", "ada"})
 SELF_OR_ADMIN = frozenset({"rui", "ada"})
 ROSTER = frozenset({"dora", "chen", "ada"})
 ON_DUTY = frozenset({"dana", "tess", "eddie", "dora", "chen", "ada"})
+PROPOSERS = frozenset({"rui", "lin", "dana", "eddie", "dora", "chen", "ada"})
+CHAIRS = frozenset({"dora", "chen", "ada"})
 
 
 @dataclass(frozen=True)
@@ -173,6 +178,13 @@ class World:
         for step in steps[: states.index(state)]:
             done = step()
         return str(sid), done.version
+
+    def topic(self, state: str = "proposed") -> str:
+        req = self.staff.req
+        tid = self.app.handle(req("rui"), ProposeTopic(title="Levee", day="2026-12-07")).id
+        if state == "approved":
+            self.app.handle(req("chen"), DecideTopic(id=tid, decision="approve", reason="go"))
+        return str(tid)
 
     def command(self) -> str:
         return str(
@@ -277,6 +289,34 @@ class World:
         )
         return str(done.id)
 
+    def video(self) -> str:
+        """Rui's video upload (a real two-second file), made once."""
+        if not hasattr(self, "_video"):
+            path = make_video(
+                self.app.settings.data_dir / "uploads" / "role-video.mp4", seconds=2, audio=False
+            )
+            done = self.app.handle(
+                self.staff.req("rui"),
+                RegisterCapture(
+                    assignment=None,
+                    kind="upload",
+                    filename="levee.mp4",
+                    content_type="video/mp4",
+                    size=path.stat().st_size,
+                    sha256="0" * 64,
+                    details={"path": "uploads/role-video.mp4"},
+                ),
+            )
+            self._video = str(done.id)
+        return self._video
+
+    def clip(self) -> str:
+        """A clip of rui's video, asked for by an editor."""
+        done = self.app.handle(
+            self.staff.req("eddie"), RequestClip(capture=UUID(self.video()), start=0, end=1)
+        )
+        return str(done.id)
+
     def token_of_rui(self) -> str:
         done = self.app.handle(self.staff.req("rui"), IssueToken(name="rui", label="spare"))
         return str(done.extra["token_id"])
@@ -354,6 +394,8 @@ ROWS: dict[str, Row] = {
     "GET /audit": Row(LOG, fixed("/audit"), page=True),
     "GET /duty": Row(NEWSROOM, fixed("/duty"), page=True),
     "GET /opinion": Row(NEWSROOM, fixed("/opinion"), page=True),
+    "GET /meeting": Row(DESK, fixed("/meeting"), page=True),
+    "GET /evaluation": Row(DESK, fixed("/evaluation"), page=True),
     # -- reads -------------------------------------------------------------------------------
     "GET /api/wall": Row(LIVE, fixed("/api/wall")),
     "WS /ws/wall": Row(LIVE, fixed("/ws/wall"), ok=frozenset({101})),
@@ -383,12 +425,19 @@ ROWS: dict[str, Row] = {
     "GET /api/captures/{id}/file": Row(
         NEWSROOM | {"rui"}, lambda w: (f"/api/captures/{w.capture()}/file", None, {})
     ),
+    "GET /api/clips": Row(NEWSROOM | REPORTERS, fixed("/api/clips")),
+    "GET /api/clips/{id}": Row(NEWSROOM | {"rui"}, lambda w: (f"/api/clips/{w.clip()}", None, {})),
     "GET /api/users": Row(frozenset({"ada"}), fixed("/api/users")),
     "GET /api/duty": Row(EVERYONE, fixed("/api/duty")),
     "GET /api/opinion": Row(LIVE, fixed("/api/opinion")),
     "GET /api/opinion/feeds/{name}/secret": Row(
         ROSTER, lambda w: (f"/api/opinion/feeds/{w.webhook_feed()}/secret", None, {})
     ),
+    "GET /api/topics": Row(DESK, fixed("/api/topics?day=2026-12-07")),
+    "GET /api/topics/mine": Row(PROPOSERS, fixed("/api/topics/mine")),
+    "GET /api/topics/minutes": Row(DESK, fixed("/api/topics/minutes?day=2026-12-07&format=csv")),
+    "GET /api/evaluation": Row(DESK, fixed("/api/evaluation")),
+    "GET /api/evaluation/export": Row(DESK, fixed("/api/evaluation/export?start=2026-11-01")),
     "GET /metrics": Row(frozenset({"tess", "ada"}), fixed("/metrics")),
     # -- live media: cam is rui's phone; its own token, rui, technicians publish to it -------
     "POST /whip/{source}": Row(
@@ -437,6 +486,9 @@ ROWS: dict[str, Row] = {
     ),
     # -- stories: on rui's assignment, only rui and the desk write --------------------------
     "POST /api/stories": Row(EDITORS_UP | {"rui"}, draft_on_ruis_assignment),
+    "POST /api/clips": Row(
+        EDITORS_UP, lambda w: ("/api/clips", {"capture": w.video(), "start": 0, "end": 1}, {})
+    ),
     "PUT /api/stories/{id}": Row(EDITORS_UP | {"rui"}, revise),
     "POST /api/stories/{id}/submit": Row(EDITORS_UP | {"rui"}, on_story("draft", "submit")),
     "POST /api/stories/{id}/reviews": Row(
@@ -447,6 +499,26 @@ ROWS: dict[str, Row] = {
     ),
     "POST /api/stories/{id}/retract": Row(
         EDITORS_UP - {"eddie"}, on_story("published", "retract", {"reason": "error"})
+    ),
+    # -- the topic meeting and the scoring rule ----------------------------------------------
+    "POST /api/topics": Row(
+        PROPOSERS, fixed("/api/topics", {"title": "Levee", "day": "2026-12-07"})
+    ),
+    "POST /api/topics/{id}/decision": Row(
+        CHAIRS,
+        lambda w: (f"/api/topics/{w.topic()}/decision", {"decision": "drop", "reason": "old"}, {}),
+    ),
+    "POST /api/topics/{id}/assignments": Row(
+        CHAIRS | {"dana"},
+        lambda w: (
+            f"/api/topics/{w.topic('approved')}/assignments",
+            {"assignments": [{"location": PLACE, "reporter": "rui"}]},
+            {},
+        ),
+    ),
+    "PUT /api/evaluation/rule": Row(
+        frozenset({"chen", "ada"}),
+        fixed("/api/evaluation/rule", {"channels": {"tv": 5}, "reason": "start"}),
     ),
     # -- sources and outputs -----------------------------------------------------------------
     "POST /api/sources": Row(
