@@ -212,10 +212,17 @@ class OpinionItem(NewsroomAggregate):
         def apply(self, i: OpinionItem) -> None:
             i.assignment = self.assignment
 
+    class TopicProposed(NewsroomAggregate.Event):
+        topic: UUID
+
+        def apply(self, i: OpinionItem) -> None:
+            i.topic = self.topic
+
     def __init__(self, level: str | None, actor: str, title: str, url: str, **_: Any) -> None:
         self.level = level
         self.title = title
         self.url = url
+        self.topic: UUID | None = None
         self.state = "raised" if level else "quiet"
         self.assignment: UUID | None = None
 
@@ -300,3 +307,8 @@ class OpinionItem(NewsroomAggregate):
         if self.assignment is not None:
             raise RuleBroken("the warning became an assignment already")
         self.trigger_event(self.Assigned, timestamp=at, actor=actor.name, assignment=assignment)
+
+    def propose_topic(self, *, at: datetime, actor: Actor, topic: UUID) -> None:
+        if self.topic is not None:
+            raise RuleBroken("the warning became a topic already")
+        self.trigger_event(self.TopicProposed, timestamp=at, actor=actor.name, topic=topic)

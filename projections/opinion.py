@@ -119,6 +119,7 @@ class OpinionDesk(SectionsModel):
                 "acknowledged_by": None,
                 "escalated_to": None,
                 "assignment": None,
+                "topic": None,
             },
         )
         for old in list(self._s.data["items"])[:-KEEP_ITEMS]:
@@ -174,6 +175,10 @@ class OpinionDesk(SectionsModel):
     @_on.register
     def _(self, e: OpinionItem.Assigned, _: Logged) -> None:
         self._s.update("items", str(e.originator_id), assignment=str(e.assignment))
+
+    @_on.register
+    def _(self, e: OpinionItem.TopicProposed, _: Logged) -> None:
+        self._s.update("items", str(e.originator_id), topic=str(e.topic))
 
     def _saw(
         self,

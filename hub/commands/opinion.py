@@ -16,10 +16,12 @@ from pydantic import AwareDatetime, Field
 from events.errors import RuleBroken
 from events.opinion import WATCH_ROLES, OpinionFeed, OpinionItem, OpinionRule
 from events.roles import Role
+from events.topic import PROPOSERS
 from hub import duty
 from hub.commands.assignments import PlanAssignment
 from hub.commands.base import Change, Create, Http
 from hub.commands.fields import Channel, Name, Place, Priority, Reason, Title, line, lines
+from hub.commands.topics import Day, ProposeTopic
 from hub.names import named_id
 
 if TYPE_CHECKING:
@@ -249,3 +251,44 @@ class AssignWarning(OnItem):
             extra={"assignment": str(planned.id)},
         )
         return done
+
+
+class ProposeWarningTopic(OnItem):
+    """Turn a warning into a topic proposal for the meeting of a day, in one step."""
+
+    http = Http(
+        "POST",
+        f"{W}/topic",
+        TAG,
+        roles=PROPOSERS,
+        description="Proposes a topic (as POST /api/topics does) from the warning and links "
+        "the two; the answer names the warning and carries the topic's id.",
+    )
+    day: str = Day
+    title: Title | None = None
+    angle: str = lines(5000, default="")
+    channels: list[Channel] = Field(default_factory=list, max_length=10)
+
+    def run(self, newsroom: Newsroom, r: Request) -> Done:
+        item = newsroom.get(OpinionItem, self.id)
+        if item.topic is not None:
+            replay = newsroom._replay_of(r, self.command_name())  # a retry of this very step
+            if replay is not None:
+                return replay
+            raise RuleBroken("the warning became a topic already")
+        propose = ProposeTopic(
+            title=self.title or item.title[:200] or "舆情",
+            angle=self.angle or f"{item.title}\n{item.url}".strip()[:5000],
+            channels=list(self.channels),
+            day=self.day,
+        )
+        first = replace(r, key=f"{r.key}:topic"[:128], expected_version=None) if r.key else r
+        proposed = newsroom.handle(first, propose)
+        return newsroom.change(
+            r,
+            self.command_name(),
+            OpinionItem,
+            self.id,
+            lambda i: i.propose_topic(at=r.at, actor=r.actor, topic=proposed.id),
+            extra={"topic": str(proposed.id)},
+        )

@@ -8,6 +8,7 @@ import pytest
 
 from events.base import Location
 from events.errors import InvalidValue, NotPermitted
+from events.roles import SYSTEM_ACTOR
 from hub import duty
 from hub.commands.assignments import PlanAssignment
 from hub.commands.duty import (
@@ -19,7 +20,8 @@ from hub.commands.duty import (
     WriteHandover,
 )
 from hub.commands.live import ConfigureOutput, StartOutput
-from hub.newsroom import Newsroom
+from hub.commands.opinion import CollectItem
+from hub.newsroom import Newsroom, Request
 from hub.readmodels import ReadModels
 from tests.conftest import Staff
 
@@ -73,6 +75,21 @@ def test_a_handover_lists_what_is_on_air_and_overdue_and_is_countersigned(
             title="防汛巡堤", location=Location("东堤", 30.1, 120.2), due=staff.clock.now + H
         ),
     )
+    app.handle(
+        Request(SYSTEM_ACTOR, staff.clock.tick()),
+        CollectItem(
+            feed="f",
+            url="https://news.example/1",
+            title="东堤渗水",
+            text="",
+            published=None,
+            fingerprint="s1",
+            negative=0.5,
+            hits=[],
+            level="orange",
+            reasons=[],
+        ),
+    )
     staff.clock.tick(2 * 3600)
     models.catch_up()
     with pytest.raises(NotPermitted, match="lin is not on duty now"):
@@ -83,6 +100,7 @@ def test_a_handover_lists_what_is_on_air_and_overdue_and_is_countersigned(
     assert written["leaving"] == "dana"
     assert [o["name"] for o in written["on_air"]] == ["main"]
     assert [o["title"] for o in written["overdue"]] == ["防汛巡堤"]
+    assert [(w["title"], w["level"]) for w in written["open_warnings"]] == [("东堤渗水", "orange")]
     assert written["countersigned_at"] is None
     with pytest.raises(NotPermitted, match="only erin countersigns"):
         app.handle(staff.req("eddie"), CountersignHandover(id=done.id))

@@ -100,6 +100,14 @@ def test_signed_items_are_taken_once_graded_acknowledged_and_assigned(
         f"/api/assignments/{made.json()['assignment']}", headers=bearer(staff, "dana")
     ).json()
     assert (assignment["title"], assignment["priority"]) == ("城关镇化工厂爆炸", "urgent")
+    topic = client.post(
+        f"/api/opinion/warnings/{red}/topic",
+        json={"day": "2026-12-08"},
+        headers=bearer(staff, "rui"),
+    )
+    assert topic.status_code == 200, topic.text
+    proposed = client.get("/api/topics?day=2026-12-08", headers=bearer(staff, "dora")).json()
+    assert [t["title"] for t in proposed["topics"]] == ["城关镇化工厂爆炸"]
     once = client.post(
         f"/api/opinion/warnings/{red}/assignment",
         json={"location": place},

@@ -625,6 +625,10 @@ ROWS: dict[str, Row] = {
         DISPATCH,
         lambda w: (f"/api/opinion/warnings/{w.warning()}/assignment", {"location": PLACE}, {}),
     ),
+    "POST /api/opinion/warnings/{id}/topic": Row(
+        PROPOSERS,
+        lambda w: (f"/api/opinion/warnings/{w.warning()}/topic", {"day": "2026-12-08"}, {}),
+    ),
     # Signed by the feed's secret, not by a person: everyone unsigned is refused alike.
     "POST /api/opinion/webhook/{name}": Row(
         ANYONE,

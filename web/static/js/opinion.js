@@ -33,6 +33,13 @@ function warning(w) {
     assign.addEventListener("click", () => act(assign, (o) => api("POST", `/api/opinion/warnings/${w.id}/assignment`, body, o), status).then((ok) => ok && load()));
     actions.push(assign);
   }
+  if (may("reporter", "dispatcher", "editor", "desk_head", "chief_editor") && !w.topic) {
+    const topic = el("button", { type: "button", class: "topic" }, t("opinion.to_topic"));
+    const d = new Date();
+    const day = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+    topic.addEventListener("click", () => act(topic, (o) => api("POST", `/api/opinion/warnings/${w.id}/topic`, { day }, o), status).then((ok) => ok && load()));
+    actions.push(topic);
+  }
   return el(
     "li",
     { class: `warning lvl-${w.level} state-${w.state}`, dataset: { id: w.id, level: w.level, state: w.state } },
