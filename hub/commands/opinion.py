@@ -8,7 +8,7 @@ acknowledge and to whom a warning escalates.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 from uuid import UUID, uuid4
 
 from pydantic import AwareDatetime, Field
@@ -31,7 +31,7 @@ TAG = "opinion"
 R = "/api/opinion/rules/{id}"
 W = "/api/opinion/warnings/{id}"
 Level = Literal["blue", "yellow", "orange", "red"]
-Term = str
+Term = Annotated[str, line(100, min_length=1)]
 
 
 def feed_id(name: str) -> UUID:
@@ -109,8 +109,8 @@ class WriteRule(Create):
             actor=r.actor,
             name=self.name,
             level=self.level,
-            terms=[t[:100] for t in self.terms],
-            places=[p[:100] for p in self.places],
+            terms=list(self.terms),
+            places=list(self.places),
             negative=self.negative,
             volume=self.volume,
             window=self.window,

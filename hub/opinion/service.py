@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -61,8 +62,10 @@ async def watching(
         tick=settings.tick,
     )
     escalator = Escalator(newsroom, after=settings.escalate_after, tick=settings.tick)
+    # A thread of its own, not the loop's executor: a hub stopped while the models still load
+    # must not wait for them (asyncio.run joins its executor's threads on the way out).
+    threading.Thread(target=text.warm, name="opinion-warm", daemon=True).start()
     tasks = [
-        asyncio.create_task(asyncio.to_thread(text.warm), name="opinion-warm"),
         asyncio.create_task(poller.run(), name="opinion-poller"),
         asyncio.create_task(escalator.run(), name="opinion-escalator"),
     ]
