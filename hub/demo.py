@@ -23,8 +23,10 @@ from hub.commands.assignments import (
     PlanAssignment,
 )
 from hub.commands.dispatch import AcknowledgeCommand, IssueCommand
+from hub.commands.duty import ScheduleShift
 from hub.commands.fields import Channel, Place, Priority, RoleId
 from hub.commands.live import ConfigureOutput, RegisterSource, SourceKind, StartOutput
+from hub.commands.opinion import WriteRule
 from hub.commands.people import RegisterUser
 from hub.commands.stories import (
     DraftStory,
@@ -206,6 +208,7 @@ def seed(newsroom: Newsroom, now: datetime | None = None) -> Seeded | None:
         ).id
         _review_to(newsroom, story, stage, reporter, req)
     _meeting(newsroom, req, moment.astimezone().date().isoformat())
+    _watch(newsroom, req, moment)
     return Seeded(tokens)
 
 
@@ -240,6 +243,28 @@ def _meeting(newsroom: Newsroom, req: Callable[[str], Request], day: str) -> Non
     )
     newsroom.handle(
         req("zheng.hua"), DecideTopic(id=made[1], decision="defer", reason="等城管新规出台")
+    )
+
+
+def _watch(newsroom: Newsroom, req: Callable[[str], Request], moment: datetime) -> None:
+    """Today's roster (a day and a night shift, each with its leader) and two 舆情 rules."""
+    day = moment.replace(minute=0, second=0, microsecond=0) - timedelta(hours=4)
+    for start, people, leader in (
+        (day, ["zhang.wei", "zhou.li", "ma.jun"], "huang.bo"),
+        (day + timedelta(hours=12), ["li.na", "wu.qiang"], "zheng.hua"),
+    ):
+        newsroom.handle(
+            req("zheng.hua"),
+            ScheduleShift(
+                start=start, end=start + timedelta(hours=12), on_duty=people, leader=leader
+            ),
+        )
+    newsroom.handle(
+        req("zheng.hua"), WriteRule(name="安全事故", level="red", terms=["爆炸", "泄漏", "坍塌"])
+    )
+    newsroom.handle(
+        req("zheng.hua"),
+        WriteRule(name="本县负面", level="yellow", places=["城关镇", "县人民医院"], negative=0.8),
     )
 
 

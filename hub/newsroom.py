@@ -100,6 +100,9 @@ class Newsroom(Application[UUID]):
     def __init__(self, settings: Settings, *, passwords: Passwords | None = None) -> None:
         self.settings = settings
         self.passwords = passwords or Passwords()
+        # The read models that follow this application (hub/readmodels.py sets it): a command
+        # that records what they show (a handover) or asks who is on duty reads them here.
+        self.read_models: Any = None
         super().__init__(
             {
                 "PERSISTENCE_MODULE": persistence_module(settings.database_url),
@@ -287,6 +290,12 @@ KIND_WORDS = {
     "Upload": N_("upload"),
     "Lead": N_("lead"),
     "Department": N_("department"),
+    "Shift": N_("shift"),
+    "Handover": N_("handover"),
+    "Inspection": N_("inspection"),
+    "OpinionFeed": N_("opinion feed"),
+    "OpinionRule": N_("opinion rule"),
+    "OpinionItem": N_("warning"),
     "Clip": N_("clip"),
     "Topic": N_("topic"),
     "ScoringRule": N_("scoring rule"),

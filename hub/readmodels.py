@@ -40,10 +40,12 @@ from projections.audit import AuditEntry, AuditTimeline
 from projections.base import Change, Logged
 from projections.captures import CaptureLibrary
 from projections.directory import Directory
+from projections.duty import DutyRoster
 from projections.evaluation import EvaluationFacts
 from projections.leads import LeadBook
 from projections.matrix import PublishingMatrix
 from projections.metrics import NewsroomMetrics
+from projections.opinion import OpinionDesk
 from projections.topics import TopicBook
 from projections.wall import WallView
 
@@ -81,6 +83,8 @@ class Models:
     audit: AuditTimeline
     captures: CaptureLibrary
     leads: LeadBook
+    duty: DutyRoster
+    opinion: OpinionDesk
     topics: TopicBook
     evaluation: EvaluationFacts
     alerts: EmergencyAlerts
@@ -93,6 +97,8 @@ class Models:
         "audit": AuditTimeline,
         "captures": CaptureLibrary,
         "leads": LeadBook,
+        "duty": DutyRoster,
+        "opinion": OpinionDesk,
         "topics": TopicBook,
         "evaluation": EvaluationFacts,
         "alerts": EmergencyAlerts,
@@ -109,8 +115,8 @@ class Models:
     # What the models keep changes now and then (the wall's alerts became messages in form 2): a
     # checkpoint of an earlier form is not used, and the log is folded again instead (form 3: the
     # capture library keeps clips and lineage; 4: the matrix holds products; 5: the wall's open
-    # leads).
-    FORM: ClassVar[int] = 5
+    # leads; 6: the wall's shifts and 舆情 warnings).
+    FORM: ClassVar[int] = 6
 
     @classmethod
     def complete(cls, state: dict[str, Any]) -> bool:
@@ -129,6 +135,8 @@ class Models:
             "metrics": self.metrics.apply(logged),
             "captures": self.captures.apply(logged),
             "leads": self.leads.apply(logged),
+            "duty": self.duty.apply(logged),
+            "opinion": self.opinion.apply(logged),
             "topics": self.topics.apply(logged),
             "evaluation": self.evaluation.apply(logged),
             "alerts": self.alerts.apply(logged),
@@ -148,6 +156,7 @@ class ReadModels:
         poll_interval: float = 1.0,
     ) -> None:
         self.app = app
+        app.read_models = self
         self.store = app.store
         self.checkpoint_every = checkpoint_every
         self.batch_size = batch_size

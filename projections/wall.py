@@ -24,6 +24,7 @@ from events.product import Product
 from events.roles import REVIEW_LEVEL_NAMES, REVIEW_LEVEL_WORDS, Role
 from events.story import Story
 from events.user import User
+from projections import wall_watch
 from projections.base import Change, Logged, SectionsModel, by_event_type, iso
 
 TERMINAL = ("closed", "cancelled")
@@ -50,6 +51,7 @@ def empty_wall() -> dict[str, Any]:
         "fast_tracked": {},
         "emergency": {},
         "leads": {},
+        **wall_watch.empty_sections(),  # shifts, 舆情 warnings
     }
 
 
@@ -61,6 +63,8 @@ class WallView(SectionsModel):
 
     def apply(self, logged: Logged) -> list[Change]:
         _fold(self, logged.event, logged)
+        for severity, words, subject in wall_watch.fold(logged.event, self._s):
+            self._alert(logged.event, severity, words, subject)
         data = self._s.data
         data["position"] = logged.position
         data["as_at"] = iso(logged.recorded_at)

@@ -22,6 +22,7 @@ from hub.loop_lag import LoopLag
 from hub.media.ingest.http import routes_to
 from hub.media.program.hls import hls_mount
 from hub.newsroom import Newsroom
+from hub.opinion.service import watching
 from hub.readmodels import ReadModels
 from hub.scheduler import Scheduler
 from web import (
@@ -84,8 +85,10 @@ def create_app(
                 delivering(outbox),
                 live_media(rt, enabled=settings.media),
                 demo_running(rt, enabled=demo, feeds_to=self_url),
+                watching(newsroom) as watch,
                 making_clips(newsroom, models, enabled=settings.media) as clips,
             ):
+                rt.extras["watch"] = watch
                 rt.extras["clips"] = clips
                 models.follow()
                 scheduler = rt.extras["scheduler"] = Scheduler(newsroom, models)

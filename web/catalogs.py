@@ -112,6 +112,8 @@ PICKED: dict[str, tuple[str, ...]] = {
         "evaluation",
         "emergency",
         "audit",
+        "duty",
+        "opinion",
         "login",
         "leads",
     ),

@@ -26,7 +26,7 @@ from web.auth import Principal, authenticate, home_page
 from web.csrf import csrf_token
 from web.errors import ApiError
 from web.i18n import COOKIE, catalog, chosen_language, gettext, install, other_language
-from web.readers import LIVE
+from web.readers import LIVE, NEWSROOM
 from web.runtime import Runtime, runtime
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -45,6 +45,8 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "emergency": (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR),
     "leads": (Role.DISPATCHER, Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR, Role.AUDITOR),
     "submissions": (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR),
+    "duty": NEWSROOM,
+    "opinion": NEWSROOM,
 }
 NAV = (
     "wall",
@@ -54,6 +56,8 @@ NAV = (
     "review",
     "submissions",
     "leads",
+    "opinion",
+    "duty",
     "evaluation",
     "emergency",
     "audit",

@@ -7,8 +7,10 @@ from hub.commands import (
     assignments,
     clips,
     dispatch,
+    duty,
     leads,
     live,
+    opinion,
     outlets,
     people,
     products,
@@ -31,6 +33,8 @@ MODULES = (
     leads,
     outlets,
     submissions,
+    duty,
+    opinion,
 )
 
 

@@ -18,7 +18,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from uuid import UUID
@@ -43,6 +43,7 @@ from hub.commands.clips import RequestClip
 from hub.commands.dispatch import IssueCommand
 from hub.commands.leads import AddDepartment
 from hub.commands.live import ConfigureOutput, RegisterSource, StartOutput
+from hub.commands.opinion import CollectItem
 from hub.commands.outlets import AddOutlet
 from hub.commands.people import IssueToken, RegisterUser
 from hub.commands.products import (
@@ -116,6 +117,8 @@ EDITORS_UP = frozenset({"eddie", "dora", "chen", "ada"})
 SELF_OR_ADMIN = frozenset({"rui", "ada"})
 TRIAGE = frozenset({"dana", "eddie", "dora", "chen", "ada"})
 UNKNOWN_CODE = frozenset({404, 429})  # unknown for everyone; misses are limited per address
+ROSTER = frozenset({"dora", "chen", "ada"})
+ON_DUTY = frozenset({"dana", "tess", "eddie", "dora", "chen", "ada"})
 PROPOSERS = frozenset({"rui", "lin", "dana", "eddie", "dora", "chen", "ada"})
 CHAIRS = frozenset({"dora", "chen", "ada"})
 
@@ -330,6 +333,61 @@ class World:
         )
         return str(done.id)
 
+    def write(self, who: str, path: str, body: dict[str, Any]) -> str:
+        """Something made over HTTP (its answer waits for the hub's read models): its id."""
+        headers = {"Authorization": f"Bearer {self.tokens[who]}"}
+        done = self.client.post(path, json=body, headers=headers)
+        assert done.status_code == 201, done.text
+        return str(done.json()["id"])
+
+    def shift(self, start_in: timedelta = timedelta(minutes=-1)) -> str:
+        """A shift (everyone who takes duty is on it) holding the hub's real clock."""
+        start = datetime.now(UTC) + start_in
+        body = {
+            "start": start.isoformat(),
+            "end": (start + timedelta(hours=8)).isoformat(),
+            "on_duty": ["dana", "tess", "eddie", "dora", "chen", "ada"],
+            "leader": "chen",
+        }
+        return self.write("dora", "/api/duty/shifts", body)
+
+    def handover_to_rui(self) -> str:
+        self.shift()
+        return self.write("dana", "/api/duty/handovers", {"arriving": "rui", "note": "交接"})
+
+    def inspection_of_tess(self) -> str:
+        return self.write("tess", "/api/duty/inspections", {})
+
+    def webhook_feed(self) -> str:
+        name = f"hook-{uuid.uuid4().hex[:8]}"
+        self.write("dora", "/api/opinion/feeds", {"name": name, "kind": "webhook"})
+        return name
+
+    def rule(self) -> str:
+        body = {"name": "事故", "level": "red", "terms": ["爆炸"]}
+        return self.write("dora", "/api/opinion/rules", body)
+
+    def warning(self) -> str:
+        """A red warning, with a shift holding the hub's clock (who is on duty acknowledges)."""
+        self.shift()
+        url = f"https://news.example/{uuid.uuid4().hex}"
+        done = self.app.handle(
+            Request(SYSTEM_ACTOR, datetime.now(UTC)),
+            CollectItem(
+                feed="f",
+                url=url,
+                title="化工厂爆炸",
+                text="",
+                published=None,
+                fingerprint="s1",
+                negative=0.5,
+                hits=["爆炸"],
+                level="red",
+                reasons=[],
+            ),
+        )
+        return str(done.id)
+
     def video(self) -> str:
         """Rui's video upload (a real two-second file), made once."""
         if not hasattr(self, "_video"):
@@ -428,6 +486,7 @@ ALERT: dict[str, Any] = {
 }
 SECRET = "whsec_" + "A" * 43 + "="
 ADMIN = frozenset({"ada"})
+FEED = "http://127.0.0.1:9/feed.xml"  # nothing answers there: the poller reports it failing
 FORM = "application/x-www-form-urlencoded"
 SDP = {"Content-Type": "text/plain"}  # not an offer: an admitted caller gets 415
 UNREAD = frozenset({415})  # admitted, then the offer is looked at
@@ -464,6 +523,8 @@ ROWS: dict[str, Row] = {
     "GET /review": Row(EDITORS_UP, fixed("/review"), page=True),
     "GET /audit": Row(LOG, fixed("/audit"), page=True),
     "GET /submissions": Row(EDITORS_UP, fixed("/submissions"), page=True),
+    "GET /duty": Row(NEWSROOM, fixed("/duty"), page=True),
+    "GET /opinion": Row(NEWSROOM, fixed("/opinion"), page=True),
     "GET /meeting": Row(DESK, fixed("/meeting"), page=True),
     "GET /evaluation": Row(DESK, fixed("/evaluation"), page=True),
     "GET /emergency": Row(EDITORS_UP, fixed("/emergency"), page=True),
@@ -499,6 +560,11 @@ ROWS: dict[str, Row] = {
     "GET /api/clips": Row(NEWSROOM | REPORTERS, fixed("/api/clips")),
     "GET /api/clips/{id}": Row(NEWSROOM | {"rui"}, lambda w: (f"/api/clips/{w.clip()}", None, {})),
     "GET /api/users": Row(frozenset({"ada"}), fixed("/api/users")),
+    "GET /api/duty": Row(EVERYONE, fixed("/api/duty")),
+    "GET /api/opinion": Row(LIVE, fixed("/api/opinion")),
+    "GET /api/opinion/feeds/{name}/secret": Row(
+        ROSTER, lambda w: (f"/api/opinion/feeds/{w.webhook_feed()}/secret", None, {})
+    ),
     "GET /api/topics": Row(DESK, fixed("/api/topics?day=2026-12-07")),
     "GET /api/topics/mine": Row(PROPOSERS, fixed("/api/topics/mine")),
     "GET /api/topics/minutes": Row(DESK, fixed("/api/topics/minutes?day=2026-12-07&format=csv")),
@@ -789,6 +855,74 @@ ROWS: dict[str, Row] = {
     "POST /api/submissions/{id}/decision": Row(
         EDITORS_UP,
         lambda w: (f"/api/submissions/{w.submission()}/decision", {"adopted": True}, {}),
+    ),
+    # -- the duty roster: the desk sets it; who is on duty hands over and inspects ----------
+    "POST /api/duty/shifts": Row(
+        ROSTER,
+        lambda w: (
+            "/api/duty/shifts",
+            {
+                "start": (datetime.now(UTC) + timedelta(days=1)).isoformat(),
+                "end": (datetime.now(UTC) + timedelta(days=1, hours=8)).isoformat(),
+                "on_duty": ["dana"],
+                "leader": "chen",
+            },
+            {},
+        ),
+    ),
+    "POST /api/duty/shifts/{id}/cancel": Row(
+        ROSTER,
+        lambda w: (f"/api/duty/shifts/{w.shift(timedelta(hours=2))}/cancel", {"reason": "x"}, {}),
+    ),
+    "POST /api/duty/handovers": Row(
+        ON_DUTY,
+        lambda w: (w.shift() and "/api/duty/handovers", {"arriving": "lin", "note": ""}, {}),
+    ),
+    "POST /api/duty/handovers/{id}/countersign": Row(
+        frozenset({"rui"}),
+        lambda w: (f"/api/duty/handovers/{w.handover_to_rui()}/countersign", {}, {}),
+    ),
+    "POST /api/duty/inspections": Row(ON_DUTY, fixed("/api/duty/inspections", {})),
+    "POST /api/duty/inspections/{id}/items": Row(
+        frozenset({"tess"}),
+        lambda w: (
+            f"/api/duty/inspections/{w.inspection_of_tess()}/items",
+            {"item": "signal", "ok": True},
+            {},
+        ),
+    ),
+    "POST /api/duty/inspections/{id}/complete": Row(
+        frozenset({"tess"}),
+        lambda w: (f"/api/duty/inspections/{w.inspection_of_tess()}/complete", {}, {}),
+        ok=frozenset({409}),
+    ),
+    # -- 舆情: the desk adds feeds and rules; whoever is on duty acknowledges -------------------
+    "POST /api/opinion/feeds": Row(
+        ROSTER,
+        lambda w: ("/api/opinion/feeds", {"name": f"f-{uuid.uuid4().hex[:8]}", "url": FEED}, {}),
+    ),
+    "POST /api/opinion/rules": Row(
+        ROSTER, fixed("/api/opinion/rules", {"name": "事故", "level": "red", "terms": ["爆炸"]})
+    ),
+    "POST /api/opinion/rules/{id}/retire": Row(
+        ROSTER, lambda w: (f"/api/opinion/rules/{w.rule()}/retire", {"reason": "old"}, {})
+    ),
+    "POST /api/opinion/warnings/{id}/ack": Row(
+        ON_DUTY, lambda w: (f"/api/opinion/warnings/{w.warning()}/ack", {}, {})
+    ),
+    "POST /api/opinion/warnings/{id}/assignment": Row(
+        DISPATCH,
+        lambda w: (f"/api/opinion/warnings/{w.warning()}/assignment", {"location": PLACE}, {}),
+    ),
+    "POST /api/opinion/warnings/{id}/topic": Row(
+        PROPOSERS,
+        lambda w: (f"/api/opinion/warnings/{w.warning()}/topic", {"day": "2026-12-08"}, {}),
+    ),
+    # Signed by the feed's secret, not by a person: everyone unsigned is refused alike.
+    "POST /api/opinion/webhook/{name}": Row(
+        ANYONE,
+        lambda w: (f"/api/opinion/webhook/{w.webhook_feed()}", {"items": []}, {}),
+        ok=frozenset({401}),
     ),
     # -- uploads (tus): reporters, editors and technicians; an upload is its uploader's -----
     "OPTIONS /api/uploads": Row(ANYONE, fixed("/api/uploads")),

@@ -3,6 +3,7 @@
 import { api, config, el, fill, hhmm, syncClock, t } from "./common.js";
 import { WallFeed } from "./feed.js";
 import { Tiles, renderClock, renderPanels } from "./wallview.js";
+import { renderWatch } from "./wallwatch.js";
 
 const root = document.getElementById("wall");
 const banner = document.getElementById("banner");
@@ -53,6 +54,7 @@ function replay() {
       if (moment) syncClock(moment);
       const tiles = new Tiles(root);
       renderPanels(root, wall, null);
+      renderWatch(root, wall, Date.parse(moment || wall.as_at));
       tiles.render(wall);
       renderClock(root);
       const when = moment ? hhmm(moment) : "—";
@@ -75,6 +77,7 @@ function live() {
     pending = false;
     if (!wall) return;
     renderPanels(root, wall, matrix);
+    renderWatch(root, wall);
     tiles.render(wall);
   };
   const schedule = () => {

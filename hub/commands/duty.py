@@ -1,0 +1,156 @@
+"""The duty roster: shifts, handovers and the safe-broadcast inspection (docs/duty.md)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, Literal
+from uuid import UUID, uuid4
+
+from pydantic import Field
+
+from events.duty import LEADER_ROLES, ROSTER_ROLES, Handover, Inspection, Shift
+from events.errors import InvalidValue, NotPermitted
+from events.roles import Role
+from hub import duty
+from hub.commands.base import Change, Create, Http
+from hub.commands.fields import Moment, Name, Reason, lines
+
+if TYPE_CHECKING:
+    from hub.newsroom import Newsroom, Request
+
+TAG = "duty"
+S = "/api/duty/shifts/{id}"
+H = "/api/duty/handovers/{id}"
+I = "/api/duty/inspections/{id}"  # noqa: E741
+# Who walks the inspection and writes handovers: the people who take duty in the hall.
+ON_DUTY_ROLES = (
+    Role.DISPATCHER,
+    Role.TECHNICIAN,
+    Role.EDITOR,
+    Role.DESK_HEAD,
+    Role.CHIEF_EDITOR,
+)
+
+
+class ScheduleShift(Create):
+    """Schedule a shift."""
+
+    http = Http("POST", "/api/duty/shifts", TAG, roles=ROSTER_ROLES, creates=S)
+    start: Moment
+    end: Moment
+    on_duty: list[Name] = Field(min_length=1, max_length=20)
+    leader: Name
+
+    def make(self, newsroom: Newsroom, r: Request) -> Shift:
+        for name in self.on_duty:
+            newsroom.user(name)
+        leader = newsroom.user(self.leader)
+        if not set(leader.roles) & {role.value for role in LEADER_ROLES}:
+            raise InvalidValue(
+                "{name} cannot lead a shift: it needs a desk head or the chief editor",
+                name=self.leader,
+            )
+        return Shift.schedule(
+            id=uuid4(),
+            at=r.at,
+            actor=r.actor,
+            start=self.start,
+            end=self.end,
+            on_duty=list(self.on_duty),
+            leader=self.leader,
+        )
+
+
+class CancelShift(Change):
+    """Cancel a shift."""
+
+    http = Http("POST", f"{S}/cancel", TAG, roles=ROSTER_ROLES)
+    aggregate: ClassVar = Shift
+    id: UUID
+    reason: Reason
+
+    def target(self, newsroom: Newsroom) -> UUID:
+        return self.id
+
+    def decide(self, shift: Shift, r: Request) -> None:
+        shift.cancel(at=r.at, actor=r.actor, reason=self.reason)
+
+
+class WriteHandover(Create):
+    """Hand over the duty to the person arriving."""
+
+    http = Http("POST", "/api/duty/handovers", TAG, roles=ON_DUTY_ROLES, creates=H)
+    arriving: Name
+    note: str = lines(5000, default="")
+
+    def make(self, newsroom: Newsroom, r: Request) -> Handover:
+        newsroom.user(self.arriving)
+        now = duty.now(newsroom, r.at)
+        if r.actor.name not in now["on_duty"] and r.actor.name != now["leader"]:
+            raise NotPermitted("{actor} is not on duty now", actor=r.actor.name)
+        shifts = [s for s in now["shifts"] if r.actor.name in (*s["on_duty"], s["leader"])]
+        seen = duty.handover_lists(newsroom, r.at)
+        return Handover.write(
+            id=uuid4(),
+            at=r.at,
+            actor=r.actor,
+            shift=UUID(shifts[-1]["id"]) if shifts else None,
+            arriving=self.arriving,
+            note=self.note,
+            **seen,
+        )
+
+
+class CountersignHandover(Change):
+    """Countersign a handover (the person arriving)."""
+
+    http = Http("POST", f"{H}/countersign", TAG)
+    aggregate: ClassVar = Handover
+    id: UUID
+
+    def target(self, newsroom: Newsroom) -> UUID:
+        return self.id
+
+    def decide(self, handover: Handover, r: Request) -> None:
+        handover.countersign(at=r.at, actor=r.actor)
+
+
+class StartInspection(Create):
+    """Start a safe-broadcast inspection."""
+
+    http = Http("POST", "/api/duty/inspections", TAG, roles=ON_DUTY_ROLES, creates=I)
+
+    def make(self, newsroom: Newsroom, r: Request) -> Inspection:
+        now = duty.now(newsroom, r.at)
+        shifts = [s for s in now["shifts"] if r.actor.name in (*s["on_duty"], s["leader"])]
+        shift = UUID(shifts[-1]["id"]) if shifts else None
+        return Inspection.start(id=uuid4(), at=r.at, actor=r.actor, shift=shift)
+
+
+class OnInspection(Change):
+    abstract: ClassVar[bool] = True
+    aggregate: ClassVar = Inspection
+    id: UUID
+
+    def target(self, newsroom: Newsroom) -> UUID:
+        return self.id
+
+
+class TickInspectionItem(OnInspection):
+    """Tick one item of the inspection, with what was found."""
+
+    http = Http("POST", f"{I}/items", TAG, roles=ON_DUTY_ROLES)
+    item: Literal["signal", "backup_path", "recording", "output"]
+    ok: bool
+    finding: str = lines(2000, default="")
+
+    def decide(self, inspection: Inspection, r: Request) -> None:
+        inspection.check(at=r.at, actor=r.actor, item=self.item, ok=self.ok, finding=self.finding)
+
+
+class CompleteInspection(OnInspection):
+    """Complete the inspection once every item is ticked."""
+
+    http = Http("POST", f"{I}/complete", TAG, roles=ON_DUTY_ROLES)
+
+    def decide(self, inspection: Inspection, r: Request) -> None:
+        inspection.complete(at=r.at, actor=r.actor)

@@ -1,0 +1,294 @@
+"""舆情 monitoring: feeds, rules, items and their warnings (docs/opinion.md).
+
+Items come in through hub/opinion/intake.py (polled feeds and the signed webhook), which grades
+them and sends `CollectItem` or `RepeatItem` as the hub itself; the duty roster decides who may
+acknowledge and to whom a warning escalates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+from uuid import UUID, uuid4
+
+from pydantic import AwareDatetime, Field
+
+from events.errors import RuleBroken
+from events.opinion import WATCH_ROLES, OpinionFeed, OpinionItem, OpinionRule
+from events.roles import Role
+from events.topic import PROPOSERS
+from hub import duty
+from hub.commands.assignments import PlanAssignment
+from hub.commands.base import Change, Create, Http
+from hub.commands.fields import Channel, Name, Place, Priority, Reason, Title, line, lines
+from hub.commands.topics import Day, ProposeTopic
+from hub.names import named_id
+
+if TYPE_CHECKING:
+    from hub.newsroom import Done, Newsroom, Request
+
+TAG = "opinion"
+R = "/api/opinion/rules/{id}"
+W = "/api/opinion/warnings/{id}"
+Level = Literal["blue", "yellow", "orange", "red"]
+Term = Annotated[str, line(100, min_length=1)]
+
+
+def feed_id(name: str) -> UUID:
+    return named_id("opinion-feed", name)
+
+
+def item_id(url: str) -> UUID:
+    """An item's id comes from its URL: the same URL is the same item, stored once."""
+    return named_id("opinion-item", url)
+
+
+class AddFeed(Create):
+    """Add an opinion feed (RSS/Atom polled, or a webhook pushed to)."""
+
+    http = Http("POST", "/api/opinion/feeds", TAG, roles=WATCH_ROLES, creates="/api/opinion")
+    name: Name
+    kind: Literal["rss", "webhook"] = "rss"
+    url: str = line(2000, default="")
+    every: int = Field(default=300, ge=10, le=86_400, description="seconds between polls")
+
+    def make(self, newsroom: Newsroom, r: Request) -> OpinionFeed:
+        return OpinionFeed.add(
+            id=feed_id(self.name),
+            at=r.at,
+            actor=r.actor,
+            name=self.name,
+            kind=self.kind,
+            url=self.url,
+            every=self.every,
+        )
+
+
+class OnFeed(Change):
+    abstract: ClassVar[bool] = True
+    aggregate: ClassVar = OpinionFeed
+    name: Name
+
+    def target(self, newsroom: Newsroom) -> UUID:
+        return feed_id(self.name)
+
+
+class ReportFeedFailing(OnFeed):
+    """Record that a feed started failing (the poller, once per outage)."""
+
+    error: str = line(500)
+    attempts: int = Field(ge=1)
+
+    def decide(self, feed: OpinionFeed, r: Request) -> None:
+        feed.failed(at=r.at, actor=r.actor, error=self.error, attempts=self.attempts)
+
+
+class ReportFeedRecovered(OnFeed):
+    """Record that a failing feed answers again."""
+
+    def decide(self, feed: OpinionFeed, r: Request) -> None:
+        feed.recovered(at=r.at, actor=r.actor)
+
+
+class WriteRule(Create):
+    """Write an opinion rule."""
+
+    http = Http("POST", "/api/opinion/rules", TAG, roles=WATCH_ROLES, creates=R)
+    name: Title
+    level: Level
+    terms: list[Term] = Field(default_factory=list, max_length=100)
+    places: list[Term] = Field(default_factory=list, max_length=100)
+    negative: float | None = Field(default=None, ge=0, le=1)
+    volume: int | None = Field(default=None, ge=2, le=100_000)
+    window: int | None = Field(default=None, ge=1, le=10_080, description="minutes")
+
+    def make(self, newsroom: Newsroom, r: Request) -> OpinionRule:
+        return OpinionRule.write(
+            id=uuid4(),
+            at=r.at,
+            actor=r.actor,
+            name=self.name,
+            level=self.level,
+            terms=list(self.terms),
+            places=list(self.places),
+            negative=self.negative,
+            volume=self.volume,
+            window=self.window,
+        )
+
+
+class RetireRule(Change):
+    """Retire an opinion rule."""
+
+    http = Http("POST", f"{R}/retire", TAG, roles=WATCH_ROLES)
+    aggregate: ClassVar = OpinionRule
+    id: UUID
+    reason: Reason
+
+    def target(self, newsroom: Newsroom) -> UUID:
+        return self.id
+
+    def decide(self, rule: OpinionRule, r: Request) -> None:
+        rule.retire(at=r.at, actor=r.actor, reason=self.reason)
+
+
+class CollectItem(Create):
+    """Store an item seen on a feed, graded (intake only)."""
+
+    feed: str
+    url: str
+    title: str
+    text: str
+    published: AwareDatetime | None
+    fingerprint: str
+    negative: float
+    hits: list[str]
+    level: Level | None
+    reasons: list[dict[str, Any]]
+
+    def make(self, newsroom: Newsroom, r: Request) -> OpinionItem:
+        return OpinionItem.collect(
+            id=item_id(self.url), at=r.at, actor=r.actor, **self.model_dump()
+        )
+
+
+class OnItem(Change):
+    abstract: ClassVar[bool] = True
+    aggregate: ClassVar = OpinionItem
+    id: UUID
+
+    def target(self, newsroom: Newsroom) -> UUID:
+        return self.id
+
+
+class RepeatItem(OnItem):
+    """Record a near-identical item seen again, regraded by the volume (intake only)."""
+
+    feed: str
+    url: str
+    level: Level | None
+    reasons: list[dict[str, Any]]
+
+    def decide(self, item: OpinionItem, r: Request) -> None:
+        item.repeat(
+            at=r.at,
+            actor=r.actor,
+            feed=self.feed,
+            url=self.url,
+            level=self.level,
+            reasons=self.reasons,
+        )
+
+
+class AcknowledgeWarning(OnItem):
+    """Acknowledge a warning (the person on duty)."""
+
+    http = Http("POST", f"{W}/ack", TAG)
+
+    def run(self, newsroom: Newsroom, r: Request) -> Done:
+        now = duty.now(newsroom, r.at)
+        on_duty = r.actor.name in now["on_duty"] or r.actor.name == now["leader"]
+        return newsroom.change(
+            r,
+            self.command_name(),
+            OpinionItem,
+            self.id,
+            lambda i: i.acknowledge(at=r.at, actor=r.actor, on_duty=on_duty),
+        )
+
+
+class EscalateWarning(OnItem):
+    """Escalate an unacknowledged warning to the duty leader (the hub, after the wait)."""
+
+    to: str | None
+    after: int
+
+    def decide(self, item: OpinionItem, r: Request) -> None:
+        item.escalate(at=r.at, actor=r.actor, to=self.to, after=self.after)
+
+
+class AssignWarning(OnItem):
+    """Turn a warning into an assignment in one step."""
+
+    http = Http(
+        "POST",
+        f"{W}/assignment",
+        TAG,
+        roles=(Role.DISPATCHER,),
+        description="Plans an assignment (as POST /api/assignments does) from the warning and "
+        "links the two; the answer names the warning and carries the assignment's id.",
+    )
+    title: Title | None = None
+    brief: str = lines(10_000, default="")
+    location: Place
+    priority: Priority = "urgent"
+    channels: list[Channel] = Field(default_factory=list, max_length=10)
+
+    def run(self, newsroom: Newsroom, r: Request) -> Done:
+        item = newsroom.get(OpinionItem, self.id)
+        if item.assignment is not None:
+            replay = newsroom._replay_of(r, self.command_name())  # a retry of this very step
+            if replay is not None:
+                return replay
+            raise RuleBroken("the warning became an assignment already")
+        brief = self.brief or f"{item.title}\n{item.url}".strip()
+        plan = PlanAssignment(
+            title=self.title or item.title[:200] or "舆情",
+            brief=brief[:10_000],
+            location=self.location,
+            priority=self.priority,
+            channels=list(self.channels),
+        )
+        # A retry of the whole step (the same Idempotency-Key) replays both answers.
+        first = replace(r, key=f"{r.key}:plan"[:128], expected_version=None) if r.key else r
+        planned = newsroom.handle(first, plan)
+        done = newsroom.change(
+            r,
+            self.command_name(),
+            OpinionItem,
+            self.id,
+            lambda i: i.assign(at=r.at, actor=r.actor, assignment=planned.id),
+            extra={"assignment": str(planned.id)},
+        )
+        return done
+
+
+class ProposeWarningTopic(OnItem):
+    """Turn a warning into a topic proposal for the meeting of a day, in one step."""
+
+    http = Http(
+        "POST",
+        f"{W}/topic",
+        TAG,
+        roles=PROPOSERS,
+        description="Proposes a topic (as POST /api/topics does) from the warning and links "
+        "the two; the answer names the warning and carries the topic's id.",
+    )
+    day: str = Day
+    title: Title | None = None
+    angle: str = lines(5000, default="")
+    channels: list[Channel] = Field(default_factory=list, max_length=10)
+
+    def run(self, newsroom: Newsroom, r: Request) -> Done:
+        item = newsroom.get(OpinionItem, self.id)
+        if item.topic is not None:
+            replay = newsroom._replay_of(r, self.command_name())  # a retry of this very step
+            if replay is not None:
+                return replay
+            raise RuleBroken("the warning became a topic already")
+        propose = ProposeTopic(
+            title=self.title or item.title[:200] or "舆情",
+            angle=self.angle or f"{item.title}\n{item.url}".strip()[:5000],
+            channels=list(self.channels),
+            day=self.day,
+        )
+        first = replace(r, key=f"{r.key}:topic"[:128], expected_version=None) if r.key else r
+        proposed = newsroom.handle(first, propose)
+        return newsroom.change(
+            r,
+            self.command_name(),
+            OpinionItem,
+            self.id,
+            lambda i: i.propose_topic(at=r.at, actor=r.actor, topic=proposed.id),
+            extra={"topic": str(proposed.id)},
+        )

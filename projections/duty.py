@@ -1,0 +1,149 @@
+"""The duty roster's read model: shifts, handovers and inspections, and who is on duty when.
+
+Who is on duty depends on the moment asked about, so the fold keeps the shifts and `on_duty_at`
+answers for any moment it is given (now, or a replayed one).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import singledispatchmethod
+from typing import Any, ClassVar
+
+from events.duty import CHECKS, Handover, Inspection, Shift
+from projections.base import Change, Logged, SectionsModel, by_event_type, iso
+
+KEEP_NOTES = 200  # handovers and inspections kept in the model (older ones are in the log)
+
+
+def empty_roster() -> dict[str, Any]:
+    return {"position": 0, "shifts": {}, "handovers": {}, "inspections": {}}
+
+
+class DutyRoster(SectionsModel):
+    """Shifts, handovers and inspections."""
+
+    name: ClassVar[str] = "duty"
+    empty = staticmethod(empty_roster)
+
+    def apply(self, logged: Logged) -> list[Change]:
+        _fold(self, logged.event, logged)
+        self._s.data["position"] = logged.position
+        return self._s.take_changes()
+
+    @singledispatchmethod
+    def _on(self, event: Any, logged: Logged) -> None:
+        """Other events change nothing here."""
+
+    @_on.register
+    def _(self, e: Shift.Scheduled, _: Logged) -> None:
+        key = str(e.originator_id)
+        self._s.set("shifts", key, shift_item(e))
+
+    @_on.register
+    def _(self, e: Shift.Cancelled, _: Logged) -> None:
+        self._s.update("shifts", str(e.originator_id), cancelled=True, reason=e.reason)
+
+    @_on.register
+    def _(self, e: Handover.Written, _: Logged) -> None:
+        self._keep(
+            "handovers",
+            str(e.originator_id),
+            {
+                "id": str(e.originator_id),
+                "shift": str(e.shift) if e.shift else None,
+                "leaving": e.actor,
+                "arriving": e.arriving,
+                "note": e.note,
+                "open_warnings": e.open_warnings,
+                "overdue": e.overdue,
+                "on_air": e.on_air,
+                "written_at": iso(e.timestamp),
+                "countersigned_at": None,
+            },
+        )
+
+    @_on.register
+    def _(self, e: Handover.Countersigned, _: Logged) -> None:
+        self._s.update("handovers", str(e.originator_id), countersigned_at=iso(e.timestamp))
+
+    @_on.register
+    def _(self, e: Inspection.Started, _: Logged) -> None:
+        self._keep(
+            "inspections",
+            str(e.originator_id),
+            {
+                "id": str(e.originator_id),
+                "shift": str(e.shift) if e.shift else None,
+                "inspector": e.actor,
+                "started_at": iso(e.timestamp),
+                "items": [],
+                "completed_at": None,
+            },
+        )
+
+    @_on.register
+    def _(self, e: Inspection.Checked, _: Logged) -> None:
+        item = self._s.data["inspections"].get(str(e.originator_id))
+        if item is not None:
+            ticked = {"item": e.item, "ok": e.ok, "finding": e.finding, "at": iso(e.timestamp)}
+            self._s.update("inspections", item["id"], items=[*item["items"], ticked])
+
+    @_on.register
+    def _(self, e: Inspection.Completed, _: Logged) -> None:
+        self._s.update("inspections", str(e.originator_id), completed_at=iso(e.timestamp))
+
+    def _keep(self, section: str, key: str, value: dict[str, Any]) -> None:
+        self._s.set(section, key, value)
+        for old in list(self._s.data[section])[:-KEEP_NOTES]:
+            self._s.delete(section, old)
+
+
+_fold = by_event_type(vars(DutyRoster)["_on"])
+
+
+def shift_item(e: Shift.Scheduled) -> dict[str, Any]:
+    return {
+        "id": str(e.originator_id),
+        "start": iso(e.start),
+        "end": iso(e.end),
+        "on_duty": list(e.on_duty),
+        "leader": e.leader,
+        "set_by": e.actor,
+        "cancelled": False,
+    }
+
+
+def on_duty_at(state: dict[str, Any], moment: datetime) -> dict[str, Any]:
+    """Who is on duty at `moment` and who leads: the leader of the latest-started shift that
+    holds the moment (shifts may overlap: a day desk inside a leader's 24 hours)."""
+    shifts = sorted(
+        (
+            s
+            for s in state["shifts"].values()
+            if not s["cancelled"] and moment_of(s["start"]) <= moment < moment_of(s["end"])
+        ),
+        key=lambda s: moment_of(s["start"]),
+    )
+    people = list(dict.fromkeys(p for s in shifts for p in s["on_duty"]))
+    return {
+        "at": iso(moment),
+        "shifts": shifts,
+        "on_duty": people,
+        "leader": shifts[-1]["leader"] if shifts else None,
+    }
+
+
+def moment_of(text: str) -> datetime:
+    """A read model's ISO time back as a datetime (text order is not time order: fractions)."""
+    return datetime.fromisoformat(text)
+
+
+def is_on_duty(state: dict[str, Any], moment: datetime, name: str) -> bool:
+    now = on_duty_at(state, moment)
+    return name in now["on_duty"] or name == now["leader"]
+
+
+def open_checks(inspection: dict[str, Any]) -> list[str]:
+    done = {i["item"] for i in inspection["items"]}
+    return [c for c in CHECKS if c not in done]

@@ -1,0 +1,217 @@
+"""The 舆情 desk's read model: feeds and their health, rules, items with their warnings, and
+what intake needs to store each item once (the URLs seen, the recent fingerprints and mentions).
+"""
+
+from __future__ import annotations
+
+from functools import singledispatchmethod
+from typing import Any, ClassVar
+
+from events.opinion import OpinionFeed, OpinionItem, OpinionRule
+from projections.base import Change, Logged, SectionsModel, by_event_type, iso
+
+KEEP_ITEMS = 2000
+KEEP_SEEN = 20_000  # URLs remembered beyond the items kept (a feed repeats its entries)
+KEEP_RECENT = 5000  # sightings kept for volume and near-identical texts
+
+
+def empty_desk() -> dict[str, Any]:
+    return {
+        "position": 0,
+        "feeds": {},
+        "rules": {},
+        "items": {},
+        "seen": {},
+        "recent": [],
+        "titles": {},
+    }
+
+
+class OpinionDesk(SectionsModel):
+    """Feeds, rules, items and warnings."""
+
+    name: ClassVar[str] = "opinion"
+    empty = staticmethod(empty_desk)
+
+    def apply(self, logged: Logged) -> list[Change]:
+        _fold(self, logged.event, logged)
+        self._s.data["position"] = logged.position
+        return self._s.take_changes()
+
+    @singledispatchmethod
+    def _on(self, event: Any, logged: Logged) -> None:
+        """Other events change nothing here."""
+
+    @_on.register
+    def _(self, e: OpinionFeed.Added, _: Logged) -> None:
+        self._s.data["titles"][str(e.originator_id)] = e.name
+        self._s.set(
+            "feeds",
+            e.name,
+            {
+                "name": e.name,
+                "kind": e.kind,
+                "url": e.url,
+                "every": e.every,
+                "added_by": e.actor,
+                "failing": False,
+                "error": None,
+                "since": iso(e.timestamp),
+            },
+        )
+
+    @_on.register
+    def _(self, e: OpinionFeed.Failing, _: Logged) -> None:
+        name = self._s.data["titles"].get(str(e.originator_id), "")
+        self._s.update("feeds", name, failing=True, error=e.error, since=iso(e.timestamp))
+
+    @_on.register
+    def _(self, e: OpinionFeed.Recovered, _: Logged) -> None:
+        name = self._s.data["titles"].get(str(e.originator_id), "")
+        self._s.update("feeds", name, failing=False, error=None, since=iso(e.timestamp))
+
+    @_on.register
+    def _(self, e: OpinionRule.Written, _: Logged) -> None:
+        key = str(e.originator_id)
+        self._s.set(
+            "rules",
+            key,
+            {
+                "id": key,
+                "name": e.name,
+                "level": e.level,
+                "terms": list(e.terms),
+                "places": list(e.places),
+                "negative": e.negative,
+                "volume": e.volume,
+                "window": e.window,
+                "written_by": e.actor,
+                "retired": False,
+            },
+        )
+
+    @_on.register
+    def _(self, e: OpinionRule.Retired, _: Logged) -> None:
+        self._s.update("rules", str(e.originator_id), retired=True)
+
+    @_on.register
+    def _(self, e: OpinionItem.Collected, _: Logged) -> None:
+        key = str(e.originator_id)
+        self._s.set(
+            "items",
+            key,
+            {
+                "id": key,
+                "feed": e.feed,
+                "url": e.url,
+                "title": e.title,
+                "text": e.text,
+                "published": iso(e.published),
+                "collected_at": iso(e.timestamp),
+                "fingerprint": e.fingerprint,
+                "negative": e.negative,
+                "hits": list(e.hits),
+                "level": e.level,
+                "reasons": list(e.reasons),
+                "state": "raised" if e.level else "quiet",
+                "raised_at": iso(e.timestamp) if e.level else None,
+                "repeats": 0,
+                "acknowledged_by": None,
+                "escalated_to": None,
+                "assignment": None,
+                "topic": None,
+            },
+        )
+        for old in list(self._s.data["items"])[:-KEEP_ITEMS]:
+            self._s.delete("items", old)
+        self._saw(e.url, key, e)
+
+    @_on.register
+    def _(self, e: OpinionItem.Repeated, _: Logged) -> None:
+        key = str(e.originator_id)
+        item = self._s.data["items"].get(key)
+        if item is not None:
+            self._s.update("items", key, repeats=item["repeats"] + 1)
+            self._saw(e.url, key, e, item["hits"], item["fingerprint"])
+        else:
+            self._saw(e.url, key, e)
+
+    @_on.register
+    def _(self, e: OpinionItem.Regraded, _: Logged) -> None:
+        key = str(e.originator_id)
+        item = self._s.data["items"].get(key)
+        if item is not None:
+            state = "raised" if item["state"] == "quiet" else item["state"]
+            raised_at = item["raised_at"] or iso(e.timestamp)
+            self._s.update(
+                "items",
+                key,
+                level=e.level,
+                reasons=list(e.reasons),
+                state=state,
+                raised_at=raised_at,
+            )
+
+    @_on.register
+    def _(self, e: OpinionItem.Acknowledged, _: Logged) -> None:
+        self._s.update(
+            "items",
+            str(e.originator_id),
+            state="acknowledged",
+            acknowledged_by=e.actor,
+            acknowledged_at=iso(e.timestamp),
+        )
+
+    @_on.register
+    def _(self, e: OpinionItem.Escalated, _: Logged) -> None:
+        self._s.update(
+            "items",
+            str(e.originator_id),
+            state="escalated",
+            escalated_to=e.to,
+            escalated_at=iso(e.timestamp),
+        )
+
+    @_on.register
+    def _(self, e: OpinionItem.Assigned, _: Logged) -> None:
+        self._s.update("items", str(e.originator_id), assignment=str(e.assignment))
+
+    @_on.register
+    def _(self, e: OpinionItem.TopicProposed, _: Logged) -> None:
+        self._s.update("items", str(e.originator_id), topic=str(e.topic))
+
+    def _saw(
+        self,
+        url: str,
+        key: str,
+        e: Any,
+        hits: list[str] | None = None,
+        fingerprint: str | None = None,
+    ) -> None:
+        """Remembers the URL and the sighting (quietly: intake reads these, nobody watches)."""
+        data = self._s.data
+        data["seen"][url] = key
+        if len(data["seen"]) > KEEP_SEEN:
+            for old in list(data["seen"])[: len(data["seen"]) - KEEP_SEEN]:
+                del data["seen"][old]
+        sighting = {
+            "item": key,
+            "at": iso(e.timestamp),
+            "hits": list(hits if hits is not None else getattr(e, "hits", [])),
+            "fingerprint": fingerprint or getattr(e, "fingerprint", ""),
+        }
+        data["recent"].append(sighting)
+        del data["recent"][:-KEEP_RECENT]
+
+
+_fold = by_event_type(vars(OpinionDesk)["_on"])
+
+
+def warnings(state: dict[str, Any]) -> list[dict[str, Any]]:
+    """Graded items: unacknowledged first (escalated, then raised), then by level, newest first."""
+    order = {"escalated": 0, "raised": 1, "acknowledged": 2}
+    ranks = {"red": 0, "orange": 1, "yellow": 2, "blue": 3}
+    found = [i for i in state["items"].values() if i["level"]]
+    found.sort(key=lambda i: i["raised_at"] or "", reverse=True)
+    found.sort(key=lambda i: (order.get(i["state"], 3), ranks.get(i["level"], 4)))
+    return found
