@@ -22,7 +22,7 @@ from hub.readmodels import ReadModels
 from web import api, api_reads, pages, security, uploads, wall_feed
 from web.demo import demo_running
 from web.errors import EXCEPTION_HANDLERS
-from web.live import endpoints_of, live_media
+from web.live import endpoints_of, serving_live
 from web.runtime import Runtime
 
 STATIC = Path(__file__).parent / "static"
@@ -48,12 +48,12 @@ def create_app(
         await run_in_threadpool(models.start)
         rt = Runtime(settings, newsroom, models)
         app.state.runtime = rt
-        lag = rt.extras["loop_lag"] = LoopLag()
+        lag = rt.loop_lag = LoopLag()
         background = [asyncio.create_task(lag.run(), name="loop-lag")]
         try:
             async with (
                 wall_feed.running(rt),
-                live_media(rt, enabled=settings.media),
+                serving_live(rt, enabled=settings.media),
                 demo_running(rt, enabled=demo, feeds_to=self_url),
             ):
                 models.follow()
@@ -61,7 +61,7 @@ def create_app(
                     heap.settle()
                     background.append(asyncio.create_task(heap.sweep(), name="heap-sweep"))
                 with heap.watched() as pauses:
-                    rt.extras["gc_pauses"] = pauses
+                    rt.gc_pauses = pauses
                     try:
                         yield
                     finally:

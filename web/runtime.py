@@ -2,24 +2,43 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import HTTPConnection
 
-from hub.config import Settings
-from hub.newsroom import Newsroom
-from hub.readmodels import ReadModels
+from hub.runtime import HubRuntime
+
+if TYPE_CHECKING:
+    from starlette.templating import Jinja2Templates
+
+    from hub.heap import Pauses
+    from hub.live.media import LiveMedia
+    from hub.loop_lag import LoopLag
+    from web.consistency import Freshness, WriteTracker
+    from web.metrics import HubMetrics
+    from web.throttle import LoginThrottle
+    from web.uploads import Uploads
+    from web.wall_feed import WallFeed
 
 
 @dataclass
-class Runtime:
-    """The application, its read models, and (once started) the media engine and the wall feed."""
+class Runtime(HubRuntime):
+    """The application, its read models, and what the web application keeps beside them: the
+    media side and the wall feed once started, and what is made on first use."""
 
-    settings: Settings
-    newsroom: Newsroom
-    models: ReadModels
-    extras: dict[str, Any] = field(default_factory=dict)
+    live: LiveMedia | None = None
+    wall_feed: WallFeed | None = None
+    loop_lag: LoopLag | None = None
+    gc_pauses: Pauses | None = None
+    metrics: HubMetrics | None = None
+    templates: Jinja2Templates | None = None
+    uploads: Uploads | None = None
+    login_throttle: LoginThrottle | None = None
+    dummy_password_hash: str | None = None
+    write_tracker: WriteTracker | None = None
+    freshness: Freshness | None = None
+    openapi: dict[str, Any] | None = None
 
 
 def runtime(conn: HTTPConnection) -> Runtime:
