@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -86,15 +84,3 @@ tracking = Table(
     Column("model", String(64), primary_key=True),
     Column("position", BigInt, nullable=False),
 )
-
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def from_micros(micros: int) -> datetime:
-    """A `recorded_at` (µs since the epoch) as a time."""
-    return EPOCH + timedelta(microseconds=micros)
-
-
-def to_micros(moment: datetime) -> int:
-    return (moment - EPOCH) // timedelta(microseconds=1)
