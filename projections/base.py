@@ -11,7 +11,7 @@ import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
 # A change is ["set", section, key, value], ["del", section, key] or ["push", section, value].
 Change = list[Any]
@@ -24,17 +24,6 @@ class Logged:
     position: int
     recorded_at: datetime
     event: Any  # an events.* aggregate event
-
-
-class ReadModel(Protocol):
-    """A fold over the log that can be checkpointed."""
-
-    name: ClassVar[str]
-    position: int
-
-    def apply(self, logged: Logged) -> list[Change]: ...
-
-    def state(self) -> dict[str, Any]: ...
 
 
 def by_event_type(fold: Any) -> Callable[..., Any]:
@@ -54,10 +43,6 @@ def by_event_type(fold: Any) -> Callable[..., Any]:
 def iso(moment: datetime | None) -> str | None:
     """Times in read models are ISO 8601 strings in UTC."""
     return None if moment is None else moment.isoformat().replace("+00:00", "Z")
-
-
-def short_id(value: Any) -> str:
-    return str(value)
 
 
 class SectionsModel:
