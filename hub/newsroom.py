@@ -266,6 +266,9 @@ KIND_WORDS = {
     "DispatchCommand": N_("command"),
     "Capture": N_("capture"),
     "Upload": N_("upload"),
+    "Clip": N_("clip"),
+    "Topic": N_("topic"),
+    "ScoringRule": N_("scoring rule"),
 }
 
 

@@ -13,6 +13,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from hub import heap
+from hub.clips.worker import making_clips
 from hub.config import Settings
 from hub.loop_lag import LoopLag
 from hub.media.ingest.http import routes_to
@@ -55,7 +56,9 @@ def create_app(
                 wall_feed.running(rt),
                 serving_live(rt, enabled=settings.media),
                 demo_running(rt, enabled=demo, feeds_to=self_url),
+                making_clips(newsroom, models, enabled=settings.media) as clips,
             ):
+                rt.extras["clips"] = clips
                 models.follow()
                 if settle_heap:
                     heap.settle()

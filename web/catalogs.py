@@ -27,7 +27,11 @@ from events.capture import KINDS
 from events.channels import CHANNELS
 from events.messages import PLACE
 from events.roles import REVIEW_LEVEL_NAMES
-from web import api_captures, api_people, api_queries, commands
+from events.scoring import ADOPTION_LEVELS
+from events.topic import DECISIONS as TOPIC_DECISIONS
+from events.topic import ORIGINS
+from events.topic import STATES as TOPIC_STATES
+from web import api_captures, api_clips, api_people, api_queries, api_topics, commands
 from web.endpoints import doing_words
 from web.i18n import DEFAULT_LANGUAGE, LANGUAGES, LOCALE_DIR, po_path
 
@@ -84,7 +88,11 @@ PICKED: dict[str, tuple[str, ...]] = {
     "capture": KINDS,
     "feed": ("connecting", "live", "down", "behind", "store", "failed"),
     "review": ("capture_added", "capture_removed"),
-    "page": ("wall", "console", "reporter", "review", "audit", "login"),
+    "page": ("wall", "console", "reporter", "meeting", "review", "evaluation", "audit", "login"),
+    "topic": TOPIC_STATES,
+    "decision": TOPIC_DECISIONS,
+    "origin": ORIGINS,
+    "adoption": ADOPTION_LEVELS,
 }
 
 
@@ -95,7 +103,7 @@ def picked_keys() -> Iterator[str]:
 
 def refused_doings() -> Iterator[str]:
     """What an endpoint's refusal says the caller may not do: its summary (web/endpoints.py)."""
-    for module in (commands, api_people, api_queries, api_captures):
+    for module in (commands, api_people, api_queries, api_captures, api_clips, api_topics):
         yield from (doing_words(e.summary) for e in module.ENDPOINTS if e.roles)
 
 

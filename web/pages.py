@@ -41,8 +41,10 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "reporter": (Role.REPORTER,),
     "review": (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR),
     "audit": (Role.AUDITOR,),
+    "meeting": (Role.DISPATCHER, Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR, Role.AUDITOR),
+    "evaluation": (Role.DISPATCHER, Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR, Role.AUDITOR),
 }
-NAV = ("wall", "console", "reporter", "review", "audit")
+NAV = ("wall", "console", "reporter", "meeting", "review", "evaluation", "audit")
 LOGIN_ERRORS = (N_("login.error.bad_credentials"), N_("login.error.too_many_attempts"))
 
 

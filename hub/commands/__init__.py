@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from hub.commands import assignments, dispatch, live, people, stories
+from hub.commands import assignments, clips, dispatch, live, people, stories, topics
 from hub.commands.base import Change, Command, Create, Http
 
-MODULES = (assignments, dispatch, stories, live, people)
+MODULES = (assignments, dispatch, stories, clips, live, people, topics)
 
 
 def all_commands() -> tuple[type[Command], ...]:

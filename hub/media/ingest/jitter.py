@@ -16,6 +16,15 @@ from aiortc.rtp import RtpPacket
 from aiortc.utils import uint16_add
 
 
+class BufferedFrame(JitterFrame):
+    """A released frame, with what it takes to judge whether it is whole (`whole_frames.py`)."""
+
+    def __init__(self, data: bytes, timestamp: int, first_payload: bytes, at_boundary: bool):
+        super().__init__(data=data, timestamp=timestamp)
+        self.first_payload = first_payload  # the first packet's RTP payload, before depayloading
+        self.at_boundary = at_boundary  # the first packet is known to follow a frame's last
+
+
 class MarkerJitterBuffer(JitterBuffer):
     """aiortc's video jitter buffer, releasing a frame on its marker bit.
 
@@ -25,6 +34,9 @@ class MarkerJitterBuffer(JitterBuffer):
     waits until the buffer overflows (512 packets: seconds of frozen video); this buffer gives up
     on the gap once `skip_after` complete frames wait behind it, and says so: `broken` is set (the
     next frames may refer to the lost one) and the PLI flag asks the sender for a key frame.
+
+    It also knows whether its origin is a frame's first packet (`at_boundary`): after a released
+    frame or a gap given up on at a marker, yes; after aiortc's overflow or reset, no.
     """
 
     def __init__(self, capacity: int = 512, skip_after: int = 5) -> None:
@@ -33,6 +45,7 @@ class MarkerJitterBuffer(JitterBuffer):
         self.skip_after = skip_after  # 5 frames: about 170 ms at 30 fps, many NACK round trips
         self.broken = False
         self._skipped = False
+        self.at_boundary = False  # the first packet ever may be any packet of a frame
 
     def add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
         self.ssrc = packet.ssrc  # the media SSRC a picture loss indication must name
@@ -91,12 +104,24 @@ class MarkerJitterBuffer(JitterBuffer):
             return False
         self.remove(complete[0])
         self._skipped = True
+        self.at_boundary = True
         return True
 
-    def _release(self, packets: list[RtpPacket]) -> JitterFrame:
+    def remove(self, count: int) -> None:
+        if count >= self._capacity:  # aiortc's reset after a jump: the origin may be mid-frame
+            self.at_boundary = False
+        super().remove(count)
+
+    def smart_remove(self, count: int) -> bool:
+        self.at_boundary = False  # aiortc's overflow: the packet it stops at may be mid-frame
+        return super().smart_remove(count)
+
+    def _release(self, packets: list[RtpPacket]) -> BufferedFrame:
         self.remove(len(packets))
         data = b"".join(packet._data for packet in packets)  # type: ignore[attr-defined]
-        return JitterFrame(data=data, timestamp=packets[0].timestamp)
+        frame = BufferedFrame(data, packets[0].timestamp, packets[0].payload, self.at_boundary)
+        self.at_boundary = True  # the packets were contiguous: the next one begins a frame
+        return frame
 
 
 class AudioPacketBuffer(JitterBuffer):

@@ -19,6 +19,12 @@ Send. `RTCRtpSender` packetises a pre-encoded `av.Packet` (`_next_encoded_frame`
 PLI/FIR by flagging its encoder (`_send_keyframe`); `route_keyframe_requests` points that one
 sender's method at the feed instead, which asks the publisher (rate-limited).
 
+Key frames. aiortc sends a PLI itself whenever its jitter buffer raises the key-frame flag; that
+path would bypass the hub's bound. `PassthroughReceiver` replaces the receiver instance's
+`_send_rtcp_pli` with a request to the source's `KeyframeRequester` (keyframes.py), which alone
+sends PLIs, through the original method. Its `_send_rtcp_nack` is wrapped to count NACKs and to
+repeat them while a gap is still repairable (`NackRepeater`).
+
 `tests/media/test_aiortc_internals.py` fails when an aiortc upgrade moves any of this.
 """
 
@@ -38,7 +44,10 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
 from hub.media.codec.bitstream import NAL_IDR, frame_info, h264_parameter_sets, nal_units
-from hub.media.ingest.jitter import AudioPacketBuffer, MarkerJitterBuffer
+from hub.media.codec.whole_frames import h264_has_parameter_sets, vp8_whole, whole_frame
+from hub.media.ingest.jitter import AudioPacketBuffer, BufferedFrame, MarkerJitterBuffer
+from hub.media.ingest.keyframes import KeyframeRequester
+from hub.media.ingest.uplink import NackSchedule, UplinkCounts
 from hub.media.relay.frames import EncodedFrame, FrameQueue, Kind
 
 logger = logging.getLogger(__name__)
@@ -47,10 +56,13 @@ logger = logging.getLogger(__name__)
 RECEIVER_JITTER_BUFFER = "_RTCRtpReceiver__jitter_buffer"
 RECEIVER_DECODER_QUEUE = "_RTCRtpReceiver__decoder_queue"
 RECEIVER_SEND_PLI = "_send_rtcp_pli"
+RECEIVER_SEND_NACK = "_send_rtcp_nack"
+RECEIVER_SEND_RTCP = "_send_rtcp"
+RECEIVER_NACK_GENERATOR = "_RTCRtpReceiver__nack_generator"
+RECEIVER_REMOTE_STREAMS = "_RTCRtpReceiver__remote_streams"
 SENDER_SEND_KEYFRAME = "_send_keyframe"
 
 START_CODE = b"\x00\x00\x00\x01"
-PLI_INTERVAL = 0.5  # at most one picture loss indication to a publisher per 500 ms
 
 
 class _FrameInbox(queue.Queue[Any]):
@@ -88,6 +100,8 @@ class PassthroughReceiver:
         kind: Kind,
         on_frame: Callable[[EncodedFrame], None],
         on_end: Callable[[], None] | None = None,
+        keyframes: KeyframeRequester | None = None,
+        counts: UplinkCounts | None = None,
     ) -> None:
         self.kind: Kind = kind
         self._receiver = receiver
@@ -97,12 +111,61 @@ class PassthroughReceiver:
         self._buffer = MarkerJitterBuffer() if kind == "video" else AudioPacketBuffer()
         self._parameter_sets: tuple[bytes, bytes] | None = None
         self._size = (0, 0)
-        self._last_pli = -PLI_INTERVAL
-        self._pli_pending: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.ended = False
+        # The source's requester when the engine gives one; else this receiver's own.
+        self.keyframes = keyframes or KeyframeRequester(self.send_pli)
+        self.counts = counts or UplinkCounts()
+        self._rtcp_pli: Callable[[int], Any] = getattr(receiver, RECEIVER_SEND_PLI)
+        self._rtcp_nack: Callable[[int, list[int]], Any] = getattr(receiver, RECEIVER_SEND_NACK)
+        self._rtcp: Callable[[Any], Any] = getattr(receiver, RECEIVER_SEND_RTCP)
         setattr(receiver, RECEIVER_JITTER_BUFFER, self._buffer)
         setattr(receiver, RECEIVER_DECODER_QUEUE, _FrameInbox(self._deliver, self._end))
+        self._nacks = NackSchedule()
+        self._nack_timer: asyncio.TimerHandle | None = None
+        if kind == "video":
+            setattr(receiver, RECEIVER_SEND_PLI, self._pli_wanted)
+            setattr(receiver, RECEIVER_SEND_NACK, self._send_nack)
+            setattr(receiver, RECEIVER_SEND_RTCP, self._send_rtcp)
+            self._nack_timer = self._loop.call_later(self._nacks.interval, self._repeat_nacks)
+
+    async def _pli_wanted(self, media_ssrc: int) -> None:
+        """aiortc's own receive path wants a key frame: it asks within the bound like any other."""
+        self.request_keyframe()
+
+    async def _send_nack(self, media_ssrc: int, lost: list[int]) -> None:
+        self.counts.nacks += 1
+        self.counts.nacked_packets += len(lost)
+        await self._rtcp_nack(media_ssrc, lost)
+
+    async def _send_rtcp(self, packet: Any) -> None:
+        self.counts.saw_rtcp(packet, self._loop.time())
+        await self._rtcp(packet)
+
+    def _repeat_nacks(self) -> None:
+        """Asks again for packets still missing while the jitter buffer still waits for them."""
+        if self.ended:
+            self._nack_timer = None
+            return
+        self._nack_timer = self._loop.call_later(self._nacks.interval, self._repeat_nacks)
+        generator = getattr(self._receiver, RECEIVER_NACK_GENERATOR, None)
+        ssrc = self._buffer.ssrc
+        if generator is None or ssrc is None:
+            return
+        due = self._nacks.due(self._loop.time(), generator.missing, self._buffer._origin)
+        if due:
+            self._spawn(self._send_nack(ssrc, due))
+
+    def packets_lost(self) -> int:
+        """Packets of the media stream that never arrived, as RTCP receiver reports count them."""
+        streams = getattr(self._receiver, RECEIVER_REMOTE_STREAMS, {})
+        stream = streams.get(self._buffer.ssrc)
+        return max(0, stream.packets_lost) if stream is not None else 0
+
+    def _spawn(self, work: Any) -> None:
+        task = self._loop.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def _end(self) -> None:
         if not self.ended:
@@ -124,14 +187,32 @@ class PassthroughReceiver:
             )
             self._on_frame(frame)
             return
+        whole = not isinstance(encoded, BufferedFrame) or whole_frame(
+            codec.name, data, encoded.first_payload, encoded.at_boundary
+        )
         if codec.name == "H264":
             data = self._with_parameter_sets(data)
         info = frame_info(codec.name, data)
+        if info.keyframe and codec.name == "VP8":
+            whole = whole and vp8_whole(data, keyframe=True)
+        elif info.keyframe and codec.name == "H264":
+            whole = whole and h264_has_parameter_sets(data)
+        if not whole:
+            # A frame's tail: never forwarded, never taken for a key frame.
+            self.counts.partial_frames += 1
+            if isinstance(self._buffer, MarkerJitterBuffer):
+                self._buffer.broken = True
+            self.request_keyframe()
+            return
         if isinstance(self._buffer, MarkerJitterBuffer) and self._buffer.broken:
-            if not info.keyframe:  # it may refer to a frame that was lost: wait for a key frame
+            if not info.keyframe:
+                # It may refer to a frame that was lost: wait for a key frame, and ask at once.
                 self.request_keyframe()
                 return
             self._buffer.broken = False
+        if info.keyframe:
+            self.keyframes.arrived()
+        self.counts.forwarded(self._loop.time(), len(data))
         if info.width:
             self._size = (info.width, info.height)
         width, height = self._size if info.keyframe else (0, 0)
@@ -165,32 +246,27 @@ class PassthroughReceiver:
         return START_CODE + sps + START_CODE + pps + access_unit
 
     def request_keyframe(self) -> None:
-        """Sends the publisher a PLI (RFC 4585 §6.3.1), at most one per PLI_INTERVAL."""
-        if self.kind != "video" or self.ended or self._pli_pending is not None:
-            return
-        wait = self._last_pli + PLI_INTERVAL - self._loop.time()
-        if wait > 0:
-            self._pli_pending = self._loop.call_later(wait, self._send_pli)
-        else:
-            self._send_pli()
+        """Asks the publisher for a key frame through the source's key-frame policy."""
+        if self.kind == "video" and not self.ended:
+            self.keyframes.request()
 
-    def _send_pli(self) -> None:
-        self._pli_pending = None
+    def send_pli(self) -> bool:
+        """Sends the publisher a PLI now (RFC 4585 §6.3.1); False when there is nobody to ask.
+
+        Only a `KeyframeRequester` calls this: it holds the bound.
+        """
         ssrc = self._buffer.ssrc
-        if ssrc is None or self.ended:
-            return
-        self._last_pli = self._loop.time()
-        send: Callable[[int], Any] = getattr(self._receiver, RECEIVER_SEND_PLI)
-        task = self._loop.create_task(send(ssrc))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        if self.kind != "video" or ssrc is None or self.ended:
+            return False
+        self._spawn(self._rtcp_pli(ssrc))
+        return True
 
     def close(self) -> None:
         """Stops asking for key frames; the receiver itself is stopped with its connection."""
         self.ended = True
-        if self._pli_pending is not None:
-            self._pli_pending.cancel()
-            self._pli_pending = None
+        if self._nack_timer is not None:
+            self._nack_timer.cancel()
+            self._nack_timer = None
 
 
 def route_keyframe_requests(sender: RTCRtpSender, request: Callable[[], None]) -> None:

@@ -12,7 +12,9 @@ from typing import Literal
 
 from aiortc import RTCPeerConnection
 
+from hub.media.ingest.keyframes import KeyframeRequester
 from hub.media.ingest.passthrough import FeedTrack, PassthroughReceiver
+from hub.media.ingest.uplink import UplinkCounts
 from hub.media.ports import StreamStats
 from hub.media.relay.frames import Feed, FrameQueue
 from hub.media.relay.transcode import Transcoder
@@ -36,9 +38,14 @@ class PublishSession:
     frames: int = 0
     bytes: int = 0
 
-    def request_keyframe(self) -> None:
-        for receiver in self.receivers:
-            receiver.request_keyframe()
+    def send_pli(self) -> bool:
+        """Asks the publisher for a key frame now (only the source's `KeyframeRequester` does)."""
+        return any([receiver.send_pli() for receiver in self.receivers])
+
+    def packets_lost(self) -> int:
+        return sum(
+            receiver.packets_lost() for receiver in self.receivers if receiver.kind == "video"
+        )
 
 
 @dataclass(eq=False)
@@ -102,6 +109,9 @@ class SourceSlot:
 
     source: str
     feed: Feed
+    keyframes: KeyframeRequester  # every key-frame request for this source goes through it
+    uplink: UplinkCounts = field(default_factory=UplinkCounts)
+    packets_lost: int = 0  # by publisher sessions that have since closed
     publisher: PublishSession | None = None
     reserved_by: str | None = None  # a publisher session still negotiating
     stream: Stream | None = None

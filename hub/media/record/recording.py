@@ -5,8 +5,10 @@ Containers (measured in docs/outputs-bench.md): H.264 goes into fragmented MP4 (
 the header needs nothing from the end; a fragment at least every second, whatever the key frame
 cadence) because every editing tool and browser takes MP4; VP8, which MP4 does not carry, and
 audio-only sessions go into WebM with one-second clusters. Opus rides along in either. Browsers
-send key frames only when asked, so the recorder asks every fragment length: a file cut anywhere
-can then be decoded from a key frame at most that far back.
+send key frames only when asked, so the recorder asks when a fragment length has passed without
+one: a file cut anywhere can then be decoded from a key frame at most about that far back. It asks
+through the source's key-frame policy (keyframes.py) like every other path, and not at all while
+the publisher sends key frames often enough by itself.
 """
 
 from __future__ import annotations
@@ -275,6 +277,7 @@ class Recorder:
         )
         self._queue: FrameQueue | None = None
         self._stopped = False
+        self._last_keyframe_at = 0.0  # loop time of the last video key frame taken
 
     async def run(self) -> RecordingResult | None:
         """Records until `stop` (or the feed closes); None if no frame ever came."""
@@ -309,16 +312,26 @@ class Recorder:
 
     async def _record(self, queue: FrameQueue) -> None:
         while (frame := await queue.get()) is not None:
+            self._note_keyframe(frame)
             batch = [frame]
             while len(queue):
                 more = await queue.get()
                 if more is None:
                     break
+                self._note_keyframe(more)
                 batch.append(more)
             # Writes can block on a busy disk: never on the event loop.
             await asyncio.to_thread(self.writer.write, batch)
 
+    def _note_keyframe(self, frame: EncodedFrame) -> None:
+        if frame.kind == "video" and frame.keyframe:
+            self._last_keyframe_at = frame.received_at
+
     async def _ask_for_keyframes(self) -> None:
+        """Asks for a key frame only when the last fragment length has had none."""
+        loop = asyncio.get_running_loop()
+        self._last_keyframe_at = loop.time()  # the queue starts at a key frame anyway
         while True:
             await asyncio.sleep(self.fragment_seconds)
-            self.feed.request_keyframe()
+            if loop.time() - self._last_keyframe_at >= self.fragment_seconds:
+                self.feed.request_keyframe()
