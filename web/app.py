@@ -58,7 +58,7 @@ def create_app(
                 demo_running(rt, enabled=demo, feeds_to=self_url),
                 making_clips(newsroom, models, enabled=settings.media) as clips,
             ):
-                rt.extras["clips"] = clips
+                rt.clips = clips
                 models.follow()
                 if settle_heap:
                     heap.settle()

@@ -12,6 +12,7 @@ from hub.runtime import HubRuntime
 if TYPE_CHECKING:
     from starlette.templating import Jinja2Templates
 
+    from hub.clips.worker import ClipMaker
     from hub.heap import Pauses
     from hub.live.media import LiveMedia
     from hub.loop_lag import LoopLag
@@ -25,9 +26,10 @@ if TYPE_CHECKING:
 @dataclass
 class Runtime(HubRuntime):
     """The application, its read models, and what the web application keeps beside them: the
-    media side and the wall feed once started, and what is made on first use."""
+    media side, the clip maker and the wall feed once started, and what is made on first use."""
 
     live: LiveMedia | None = None
+    clips: ClipMaker | None = None
     wall_feed: WallFeed | None = None
     loop_lag: LoopLag | None = None
     gc_pauses: Pauses | None = None
