@@ -152,6 +152,8 @@ class ReadModels:
         self.follower = Follower(self, poll_interval)
         self.audit_table = AuditTable(self.store)
         self.checkpoints = Checkpoints(self.store)
+        # The audit timeline, newest last, filtered by person and/or subject (or related).
+        self.audit_entries = self.audit_table.entries
         self._listeners: list[Listener] = []
         self._lock = threading.RLock()  # one fold at a time
         self._audit_position = 0
@@ -362,17 +364,3 @@ class ReadModels:
 
     def _clear_persisted(self) -> None:
         clear_read_side(self.store)
-
-    def audit_entries(
-        self,
-        *,
-        actor: str | None = None,
-        subject: str | None = None,
-        after: int = 0,
-        upto: int | None = None,
-        limit: int = 200,
-    ) -> list[dict[str, Any]]:
-        """The audit timeline, newest last, filtered by person and/or subject (or related)."""
-        return self.audit_table.entries(
-            actor=actor, subject=subject, after=after, upto=upto, limit=limit
-        )

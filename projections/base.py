@@ -50,9 +50,23 @@ class SectionsModel:
     checkpoint as it is, or started from `empty()`, and copied for callers that keep it."""
 
     name: ClassVar[str]
+    _fold_event: ClassVar[Callable[..., Any]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A model's `_on` (a `singledispatchmethod`) is what `apply` folds each event through."""
+        super().__init_subclass__(**kwargs)
+        on = vars(cls).get("_on")
+        if on is not None:
+            cls._fold_event = staticmethod(by_event_type(on))
 
     def __init__(self, state: dict[str, Any] | None = None) -> None:
         self._s = Sections(state if state is not None else self.empty())
+
+    def apply(self, logged: Logged) -> list[Change]:
+        """Folds one event, moves to its position, and says what it changed."""
+        self._fold_event(self, logged.event)
+        self._s.data["position"] = logged.position
+        return self._s.take_changes()
 
     @staticmethod
     def empty() -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from events.roles import REVIEW_LEVEL_NAMES
 from events.story import Story
-from projections.base import Change, Logged, SectionsModel, by_event_type, iso
+from projections.base import SectionsModel, iso
 
 
 class PublishingMatrix(SectionsModel):
@@ -18,11 +18,6 @@ class PublishingMatrix(SectionsModel):
     @staticmethod
     def empty() -> dict[str, Any]:
         return {"position": 0, "stories": {}}
-
-    def apply(self, logged: Logged) -> list[Change]:
-        _fold(self, logged.event)
-        self._s.data["position"] = logged.position
-        return self._s.take_changes()
 
     @singledispatchmethod
     def _on(self, event: Any) -> None:
@@ -109,6 +104,3 @@ class PublishingMatrix(SectionsModel):
                 "reason": e.reason,
             }
         self._s.update("stories", story["id"])
-
-
-_fold = by_event_type(vars(PublishingMatrix)["_on"])
