@@ -83,7 +83,7 @@ MEASURES = ("rss_mb", "threads", "fds", "loop_lag_ms", "model_lag", "events")
 def serve(args: argparse.Namespace) -> None:
     """In the hub's process: `hub demo` as the command line runs it, with the demo's timings."""
     import web.demo_media as demo_media
-    from hub.cli import main as hub_main
+    from web.cli import main as hub_main
 
     demo_media.STREAM_FOR = args.stream_seconds
     demo_media.STALL_EVERY = args.stall_every

@@ -36,8 +36,9 @@ from events.roles import Actor  # noqa: E402
 from events.story import Story  # noqa: E402
 from hub.config import Settings  # noqa: E402
 from hub.newsroom import Newsroom  # noqa: E402
-from hub.readmodels import ReadModels, from_micros  # noqa: E402
+from hub.readmodels import ReadModels  # noqa: E402
 from hub.store.chain import link  # noqa: E402
+from hub.store.times import from_micros  # noqa: E402
 
 DISPATCHER = Actor("dana", frozenset({"dispatcher"}))
 REPORTERS = [Actor(f"r{i}", frozenset({"reporter"})) for i in range(20)]

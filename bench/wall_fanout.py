@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from events.roles import SYSTEM_ACTOR  # noqa: E402
 from hub.config import Settings  # noqa: E402
 from hub.newsroom import Newsroom, Request  # noqa: E402
-from hub.server import WEBSOCKETS  # noqa: E402
+from web.server import WEBSOCKETS  # noqa: E402
 
 CONNECT_AT_ONCE = 50
 METRICS_TOKEN = f"hub_bench_{secrets.token_hex(8)}"  # the scraper's token of the hub under test

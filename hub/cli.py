@@ -1,4 +1,4 @@
-"""The `hub` command line (DESIGN §4): init, users, sources, replay, audit, serve, demo."""
+"""The `hub` command line (docs/design.md §5): init, users, sources, replay, audit, serve, demo."""
 
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ from hub.commands.live import RegisterSource, RotateSourceToken
 from hub.commands.people import ChangeRoles, DeactivateUser, RegisterUser
 from hub.config import Settings
 from hub.errors import HubError
+
+# Runs the hub's web application: (settings, host=, port=, demo=, args=) -> exit status.
+Server = Callable[..., int]
 
 
 def console_actor() -> Actor:
@@ -244,8 +247,10 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from hub.server import serve
-
+    serve: Server | None = args.server
+    if serve is None:
+        print("hub: serve and demo run from the `hub` console script (web/cli.py)", file=sys.stderr)
+        return 2
     demo = args.command == "demo"
     if demo and "HUB_OUTPUT_PRESET" not in os.environ:
         # The demo's cameras run on the same machine: the cheapest program encode leaves room.
@@ -368,9 +373,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `hub` console script."""
+def main(argv: list[str] | None = None, *, server: Server | None = None) -> int:
+    """The command line; `server` runs the web application (`hub serve`, `hub demo`): the
+    `hub` console script (web/cli.py) passes it, the application knows no web server."""
     args = build_parser().parse_args(argv)
+    args.server = server
     settings = Settings()
     try:
         result: int = args.run(args, settings)

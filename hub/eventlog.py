@@ -34,7 +34,7 @@ def event_type(topic: str) -> str:
 
 def record(notification: LoggedNotification, transcoder: Transcoder) -> dict[str, Any]:
     """One event with its position, database time, type, aggregate, actor, payload and hash."""
-    from hub.readmodels import from_micros
+    from hub.store.times import from_micros
 
     state = transcoder.decode(notification.state)
     actor = state.pop("actor", None)

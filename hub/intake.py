@@ -14,7 +14,7 @@ import secrets
 from datetime import datetime
 
 from hub.store.recorder import HubRecorder
-from hub.store.schema import to_micros
+from hub.store.times import to_micros
 
 SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,39}$")
 PREFIX = "whsec_"

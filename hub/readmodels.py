@@ -4,8 +4,9 @@ The in-memory models (wall, publishing matrix, metrics, audit describer) advance
 saved as one checkpoint every `checkpoint_every` positions (and on stop), so a restart folds only
 what came after the last checkpoint, and a replay to any past position starts from the nearest
 checkpoint before it. The audit timeline is written to its own table in batches, with its
-tracking position (hub/audit_table.py). The directory (users, sources, credentials) is rebuilt at
-start from the few events that concern it.
+tracking position. The tables are hub/store/'s (checkpoints.py, audit_table.py); this module
+folds and follows. The directory (users, sources, credentials) is rebuilt at start from the few
+events that concern it.
 
 Live following is hub/follower.py's: it rides out a store that goes away. Folding and writing are
 kept apart so that an outage between them folds nothing twice: once a batch is folded in memory
@@ -28,13 +29,13 @@ from typing import Any, ClassVar
 
 from events.media import LiveSource
 from events.user import User
-from hub.audit_table import AuditTable
 from hub.errors import StoreUnavailable
 from hub.follower import Follower
 from hub.newsroom import Newsroom
+from hub.store.audit_table import AuditTable
+from hub.store.checkpoints import Checkpoints, clear_read_side
 from hub.store.recorder import LoggedNotification
-from hub.store.schema import from_micros as from_micros  # where callers have found it
-from hub.store.schema import to_micros
+from hub.store.times import from_micros, to_micros
 from projections.alerts import EmergencyAlerts
 from projections.audit import AuditEntry, AuditTimeline
 from projections.base import Change, Logged
@@ -169,6 +170,9 @@ class ReadModels:
         self.synced_at = time.monotonic()  # when a pass last read the log and folded what it held
         self.follower = Follower(self, poll_interval)
         self.audit_table = AuditTable(self.store)
+        self.checkpoints = Checkpoints(self.store)
+        # The audit timeline, newest last, filtered by person and/or subject (or related).
+        self.audit_entries = self.audit_table.entries
         self._listeners: list[Listener] = []
         self._lock = threading.RLock()  # one fold at a time
         self._audit_position = 0
@@ -180,8 +184,8 @@ class ReadModels:
     def start(self, progress: Callable[[int, int], None] | None = None) -> None:
         """Restores the last checkpoint, rebuilds the directory, and catches up."""
         with self._lock:
-            # Never from a checkpoint ahead of the audit table: the rows between would be lost
-            # (the table tracks under a new name when its rows change form: hub/audit_table.py).
+            # Never from a checkpoint ahead of the audit table: the rows between would be lost (the
+            # table tracks under a new name when its rows change form: hub/store/audit_table.py).
             self._audit_position = self.audit_table.position()
             self._audit_pending = []
             found = self._load_checkpoint(upto=self._audit_position)
@@ -317,36 +321,19 @@ class ReadModels:
         with self._lock:
             self._flush_audit()
             state = json.dumps(self.models.state(), separators=(",", ":")).encode()
-            sql = self.store.sql.placeholders(
-                "INSERT INTO hub_checkpoints (model, position, state) VALUES (?, ?, ?)"
-            )
-            with self.store.write_cursor() as cur:
-                cur.execute(
-                    self.store.sql.placeholders(
-                        "DELETE FROM hub_checkpoints WHERE model = ? AND position = ?"
-                    ),
-                    (BUNDLE, self.position),
-                )
-                cur.execute(sql, (BUNDLE, self.position, state))
+            self.checkpoints.save(BUNDLE, self.position, state)
             self._last_checkpoint = self.position
 
     def _load_checkpoint(self, upto: int | None) -> tuple[int, dict[str, Any]] | None:
-        sql = "SELECT position, state FROM hub_checkpoints WHERE model = ?"
-        params: list[Any] = [BUNDLE]
-        if upto is not None:
-            sql += " AND position <= ?"
-            params.append(upto)
-        sql += " ORDER BY position DESC LIMIT 1"
-        with self.store.read_cursor() as cur:
-            cur.execute(self.store.sql.placeholders(sql), params)
-            row = cur.fetchone()
-        if row is None:
+        found = self.checkpoints.latest(BUNDLE, upto)
+        if found is None:
             return None
-        state = json.loads(bytes(row[1]))
+        position, saved = found
+        state = json.loads(saved)
         if not Models.complete(state):
-            log.info("checkpoint at %s predates the read models; folding from the start", row[0])
+            log.info("checkpoint at %s predates the read models; folding from the start", position)
             return None
-        return int(row[0]), state
+        return position, state
 
     def replay(self, position: int) -> Models:
         """Returns the read models as they were right after `position` (0: before anything)."""
@@ -395,21 +382,4 @@ class ReadModels:
         self._audit_pending = []
 
     def _clear_persisted(self) -> None:
-        with self.store.write_cursor() as cur:
-            cur.execute("DELETE FROM hub_checkpoints")
-            cur.execute("DELETE FROM hub_audit")
-            cur.execute("DELETE FROM hub_tracking")
-
-    def audit_entries(
-        self,
-        *,
-        actor: str | None = None,
-        subject: str | None = None,
-        after: int = 0,
-        upto: int | None = None,
-        limit: int = 200,
-    ) -> list[dict[str, Any]]:
-        """The audit timeline, newest last, filtered by person and/or subject (or related)."""
-        return self.audit_table.entries(
-            actor=actor, subject=subject, after=after, upto=upto, limit=limit
-        )
+        clear_read_side(self.store)

@@ -11,7 +11,7 @@ import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
 # A change is ["set", section, key, value], ["del", section, key] or ["push", section, value].
 Change = list[Any]
@@ -24,17 +24,6 @@ class Logged:
     position: int
     recorded_at: datetime
     event: Any  # an events.* aggregate event
-
-
-class ReadModel(Protocol):
-    """A fold over the log that can be checkpointed."""
-
-    name: ClassVar[str]
-    position: int
-
-    def apply(self, logged: Logged) -> list[Change]: ...
-
-    def state(self) -> dict[str, Any]: ...
 
 
 def by_event_type(fold: Any) -> Callable[..., Any]:
@@ -56,18 +45,28 @@ def iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat().replace("+00:00", "Z")
 
 
-def short_id(value: Any) -> str:
-    return str(value)
-
-
 class SectionsModel:
     """A read model whose state is one `Sections` dict with its position: restored from a
     checkpoint as it is, or started from `empty()`, and copied for callers that keep it."""
 
     name: ClassVar[str]
+    _fold_event: ClassVar[Callable[..., Any]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A model's `_on` (a `singledispatchmethod`) is what `apply` folds each event through."""
+        super().__init_subclass__(**kwargs)
+        on = vars(cls).get("_on")
+        if on is not None:
+            cls._fold_event = staticmethod(by_event_type(on))
 
     def __init__(self, state: dict[str, Any] | None = None) -> None:
         self._s = Sections(state if state is not None else self.empty())
+
+    def apply(self, logged: Logged) -> list[Change]:
+        """Folds one event, moves to its position, and says what it changed."""
+        self._fold_event(self, logged.event)
+        self._s.data["position"] = logged.position
+        return self._s.take_changes()
 
     @staticmethod
     def empty() -> dict[str, Any]:

@@ -20,7 +20,7 @@ from events.assignment import Assignment
 from events.capture import KEPT_TYPES, Capture, Upload
 from events.clip import Clip
 from events.story import Story
-from projections.base import Change, Logged, SectionsModel, by_event_type, iso
+from projections.base import SectionsModel, iso
 
 
 class CaptureLibrary(SectionsModel):
@@ -112,11 +112,6 @@ class CaptureLibrary(SectionsModel):
             if person is None or item["owner"] == person
         ]
         return sorted(found, key=lambda item: item["refused_at"], reverse=True)
-
-    def apply(self, logged: Logged) -> list[Change]:
-        _fold(self, logged.event)
-        self._s.data["position"] = logged.position
-        return self._s.take_changes()
 
     @singledispatchmethod
     def _on(self, event: Any) -> None:
@@ -251,9 +246,6 @@ class CaptureLibrary(SectionsModel):
             item = self.get(capture)
             if item is not None and story not in item["stories"]:
                 self._s.update("captures", capture, stories=[*item["stories"], story])
-
-
-_fold = by_event_type(vars(CaptureLibrary)["_on"])
 
 
 PREFIXES = {"image": "photo", "video": "video", "audio": "audio"}

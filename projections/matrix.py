@@ -15,7 +15,7 @@ from events.delivery import Delivery
 from events.product import Product
 from events.roles import REVIEW_LEVEL_NAMES
 from events.story import Story
-from projections.base import Change, Logged, SectionsModel, by_event_type, iso
+from projections.base import SectionsModel, iso
 
 
 class PublishingMatrix(SectionsModel):
@@ -26,11 +26,6 @@ class PublishingMatrix(SectionsModel):
     @staticmethod
     def empty() -> dict[str, Any]:
         return {"position": 0, "stories": {}, "products": {}, "scheduled": {}}
-
-    def apply(self, logged: Logged) -> list[Change]:
-        _fold(self, logged.event)
-        self._s.data["position"] = logged.position
-        return self._s.take_changes()
 
     @singledispatchmethod
     def _on(self, event: Any) -> None:
@@ -287,6 +282,3 @@ class PublishingMatrix(SectionsModel):
                 story.setdefault("products", {})[channel] = dict(product)
         if story is not None:
             self._s.update("stories", story_id)
-
-
-_fold = by_event_type(vars(PublishingMatrix)["_on"])

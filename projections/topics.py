@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from events.assignment import Assignment
 from events.topic import Topic
-from projections.base import Change, Logged, SectionsModel, by_event_type, iso
+from projections.base import SectionsModel, iso
 
 # What each assignment event makes of an assignment made from a topic.
 ASSIGNMENT_STATES: dict[type, str] = {
@@ -30,11 +30,6 @@ class TopicBook(SectionsModel):
     @staticmethod
     def empty() -> dict[str, Any]:
         return {"position": 0, "topics": {}, "assignments": {}}
-
-    def apply(self, logged: Logged) -> list[Change]:
-        _fold(self, logged.event)
-        self._s.data["position"] = logged.position
-        return self._s.take_changes()
 
     @singledispatchmethod
     def _on(self, event: Any) -> None:
@@ -128,7 +123,6 @@ class TopicBook(SectionsModel):
 
 for _kind in ASSIGNMENT_STATES:
     vars(TopicBook)["_on"].register(_kind, TopicBook._progress)
-_fold = by_event_type(vars(TopicBook)["_on"])
 
 
 def meeting(state: dict[str, Any], day: str) -> dict[str, Any]:

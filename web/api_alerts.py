@@ -19,10 +19,10 @@ from starlette.routing import BaseRoute, Route
 
 from events.messages import Message
 from hub.emergency.cap import CAP_TYPE, atom_feed, cap_document
+from hub.readers import DESK, LIVE
 from projections.alerts import on_air
 from web.endpoints import Call, Endpoint, freshness
 from web.errors import ApiError
-from web.readers import DESK, LIVE
 from web.runtime import Runtime, runtime
 from web.schemas import Answer
 

@@ -2,7 +2,7 @@
 
 Editors cut stories from captures, so the whole newsroom may find and fetch them; a reporter
 (with no other newsroom role) sees the captures they registered and those of their assignments.
-The wall display reads none of them (`own_only` refuses it: web/readers.py). The list comes from
+The wall display reads none of them (`own_only` refuses it: hub/readers.py). The list comes from
 the read model; one capture, and its file, from the store, so a capture just registered is there
 at once.
 

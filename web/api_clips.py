@@ -60,7 +60,7 @@ def shown(item: dict[str, Any], working: float | None) -> dict[str, Any]:
 
 
 def _progress(call: Call) -> Any:
-    maker = call.rt.extras.get("clips")
+    maker = call.rt.clips
     return maker.progress if maker is not None else (lambda clip: None)
 
 

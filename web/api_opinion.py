@@ -29,11 +29,11 @@ from events.messages import Message
 from events.opinion import WATCH_ROLES
 from hub.commands.fields import LINE, LINES
 from hub.opinion.intake import Entry
+from hub.readers import LIVE
 from projections.opinion import warnings
 from web.bodies import invalid
 from web.endpoints import Call, Endpoint
 from web.errors import ApiError
-from web.readers import LIVE
 from web.runtime import runtime
 from web.schemas import Answer
 from web.security import secret_key
@@ -93,7 +93,7 @@ def desk(models: Any, health: dict[str, Any]) -> dict[str, Any]:
 
 
 async def get_opinion(call: Call) -> dict[str, Any]:
-    watch = call.rt.extras.get("watch")
+    watch = call.rt.watch
     health = dict(watch.poller.health) if watch is not None else {}
     return await call.read_models(lambda m: desk(m, health))
 
@@ -133,7 +133,7 @@ async def opinion_webhook(request: Request) -> JSONResponse:
     except ValidationError as error:
         refusal = invalid(error)
         raise ApiError(422, "invalid_body", refusal.words, **refusal.extra) from None
-    watch = rt.extras.get("watch")
+    watch = rt.watch
     if watch is None:
         raise ApiError(503, "not_watching", "the opinion desk is not running on this node")
     entries = [Entry(i.url, i.title, i.text, i.published) for i in pushed.items]

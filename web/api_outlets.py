@@ -11,8 +11,8 @@ from typing import Any
 from events.roles import Role
 from events.submission import DECIDERS
 from hub.delivery import listing
+from hub.readers import DESK
 from web.endpoints import Call, Endpoint
-from web.readers import DESK
 from web.schemas import Answer
 
 

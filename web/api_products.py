@@ -14,8 +14,8 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from hub import product_queries
+from hub.readers import DESK
 from web.endpoints import Call, Endpoint
-from web.readers import DESK
 from web.schemas import Answer
 
 ProductState = Literal[

@@ -1,7 +1,7 @@
 """The API's reads: assignments, the board, dispatch commands, stories, the publishing matrix,
 figures, sources, outputs and the audit trail.
 
-Who reads what is web/readers.py: the whole newsroom's records for the roles whose work needs
+Who reads what is hub/readers.py: the whole newsroom's records for the roles whose work needs
 them, their own for a reporter (assignments, stories, commands, sources, and the matrix of their
 stories), the live state (sources, outputs, matrix) for the wall display too, and the audit trail
 for auditors. Admins hold every role.
@@ -19,6 +19,8 @@ from events.messages import N_, Message, from_json
 from events.roles import Role
 from hub import queries
 from hub.audit import export
+from hub.principals import Principal
+from hub.readers import CONTROL_ROOM, DESK, LIVE, LOG, NEWSROOM, OWN, PEOPLE
 from web.answers import (
     AssignmentDetail,
     Assignments,
@@ -32,11 +34,10 @@ from web.answers import (
     Stories,
     StoryDetail,
 )
-from web.auth import Principal, not_permitted
+from web.auth import not_permitted
 from web.endpoints import Call, Endpoint
 from web.errors import ApiError
 from web.i18n import reader_language, translate
-from web.readers import CONTROL_ROOM, DESK, LIVE, LOG, NEWSROOM, OWN, PEOPLE
 from web.schemas import line
 
 NEWSROOM_WIDE = NEWSROOM  # whose callers read everyone's records (the capture library too)
@@ -173,10 +174,10 @@ async def list_sources(call: Call) -> dict[str, Any]:
 
 def viewer_counts(call: Call) -> dict[str, int]:
     """Viewers per source, from the media engine when it runs in this process."""
-    engine: Any = call.rt.extras.get("media")
-    if engine is None or not hasattr(engine, "stats"):
+    live = call.rt.live
+    if live is None:
         return {}
-    return {s.source: s.viewers for s in engine.stats().sources}
+    return {s.source: s.viewers for s in live.engine.stats().sources}
 
 
 async def list_outputs(call: Call) -> dict[str, Any]:

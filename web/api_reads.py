@@ -1,6 +1,6 @@
 """Read endpoints: the wall (now or replayed) and the event log in pages.
 
-The wall is read by the wall display and the roles that watch the live state (web/readers.py:
+The wall is read by the wall display and the roles that watch the live state (hub/readers.py:
 LIVE); the event log holds everything anyone did, so it is for auditors (and admins) only.
 """
 
@@ -20,11 +20,11 @@ from events.messages import N_, Message, from_json
 from hub.errors import StoreUnavailable
 from hub.eventlog import record
 from hub.follower import health_of
+from hub.readers import LIVE, LOG
 from web.api_queries import MAX_POSITION
 from web.auth import authenticate, require
 from web.errors import ApiError
 from web.i18n import reader_language, translate
-from web.readers import LIVE, LOG
 from web.runtime import runtime
 
 MAX_PAGE = 1000

@@ -41,7 +41,7 @@ from web import (
 )
 from web.demo import demo_running
 from web.errors import EXCEPTION_HANDLERS
-from web.live import endpoints_of, live_media
+from web.live import endpoints_of, serving_live
 from web.runtime import Runtime
 
 STATIC = Path(__file__).parent / "static"
@@ -67,13 +67,13 @@ def create_app(
         await run_in_threadpool(models.start)
         rt = Runtime(settings, newsroom, models)
         app.state.runtime = rt
-        lag = rt.extras["loop_lag"] = LoopLag()
+        lag = rt.loop_lag = LoopLag()
         background = [
             asyncio.create_task(lag.run(), name="loop-lag"),
             asyncio.create_task(FollowUp(newsroom, models).run(), name="lead-follow-up"),
             asyncio.create_task(tip_uploads.sweeping(rt), name="tip-upload-sweep"),
         ]
-        outbox = rt.extras["outbox"] = Outbox(
+        outbox = rt.outbox = Outbox(
             newsroom,
             node=settings.node,
             base_url=settings.public_url,
@@ -83,21 +83,21 @@ def create_app(
             async with (
                 wall_feed.running(rt),
                 delivering(outbox),
-                live_media(rt, enabled=settings.media),
+                serving_live(rt, enabled=settings.media),
                 demo_running(rt, enabled=demo, feeds_to=self_url),
                 watching(newsroom) as watch,
                 making_clips(newsroom, models, enabled=settings.media) as clips,
             ):
-                rt.extras["watch"] = watch
-                rt.extras["clips"] = clips
+                rt.watch = watch
+                rt.clips = clips
                 models.follow()
-                scheduler = rt.extras["scheduler"] = Scheduler(newsroom, models)
+                scheduler = rt.scheduler = Scheduler(newsroom, models)
                 background.append(asyncio.create_task(scheduler.run(), name="scheduler"))
                 if settle_heap:
                     heap.settle()
                     background.append(asyncio.create_task(heap.sweep(), name="heap-sweep"))
                 with heap.watched() as pauses:
-                    rt.extras["gc_pauses"] = pauses
+                    rt.gc_pauses = pauses
                     try:
                         yield
                     finally:

@@ -19,8 +19,8 @@ from starlette.datastructures import Headers
 from starlette.requests import HTTPConnection
 
 from events.messages import Message, either
-from events.roles import Actor, Role
-from hub.credentials import hash_token
+from events.roles import Role
+from hub.principals import Principal, active_person, principal_from_token
 from projections.directory import Directory
 from web.errors import ApiError
 
@@ -35,32 +35,6 @@ HOME_PAGES: tuple[tuple[tuple[Role, ...], str], ...] = (
     ((Role.WALL,), "/wall"),
     ((Role.AUDITOR,), "/audit"),
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """An authenticated caller: a person (with roles) or a live source's device."""
-
-    kind: str  # "user" | "source"
-    name: str
-    roles: frozenset[str]
-    via: str  # "token" | "session"
-
-    @property
-    def actor(self) -> Actor:
-        return Actor(self.name, self.roles)
-
-    def has(self, *roles: Role) -> bool:
-        return self.actor.has(*roles)
-
-    @property
-    def read_only(self) -> bool:
-        """Devices and wall displays change nothing through the API."""
-        return self.kind != "user" or self.roles <= {Role.WALL.value}
-
-    @property
-    def home(self) -> str:
-        return home_page(self.roles)
 
 
 def home_page(roles: frozenset[str]) -> str:
@@ -86,16 +60,6 @@ def authorization(headers: Headers) -> Presented | None:
     return Presented(found.group(1) if found else None)
 
 
-def principal_from_token(directory: Directory, token: str) -> Principal | None:
-    found = directory.bearer(hash_token(token))
-    if found is None:
-        return None
-    kind, name = found
-    if kind == "source":
-        return Principal("source", name, frozenset(), "token")
-    return Principal("user", name, directory.people[name].roles, "token")
-
-
 def principal_from_session(conn: HTTPConnection, directory: Directory) -> Principal | None:
     """The signed-in person, if the session cookie names an active one."""
     session = conn.scope.get("session")
@@ -108,14 +72,6 @@ def principal_from_session(conn: HTTPConnection, directory: Directory) -> Princi
     if now - int(session.get("seen", 0)) >= SESSION_TOUCH_SECONDS:
         session["seen"] = now
     return principal
-
-
-def active_person(directory: Directory, name: str) -> Principal | None:
-    """The person a verified session names, if they exist and are active."""
-    person = directory.people.get(name)
-    if person is None or not person.active:
-        return None
-    return Principal("user", person.name, person.roles, "session")
 
 
 def authenticate(conn: HTTPConnection, directory: Directory) -> Principal:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from starlette.concurrency import run_in_threadpool
 
-from hub.demo import DEMO_PASSWORD, Director, seed
+from hub.demo import Director, seed
 from web.demo_media import DemoFeeds, demo_tokens
 from web.runtime import Runtime
 
@@ -28,7 +28,6 @@ async def demo_running(
         yield
         return
     seeded = await run_in_threadpool(seed, rt.newsroom)
-    rt.extras["demo"] = {"password": DEMO_PASSWORD, "fresh": seeded is not None}
     director = Director(rt.newsroom)
     feeds = None
     if feeds_to is not None and rt.settings.media:

@@ -29,8 +29,9 @@ from events.roles import Role
 from hub.errors import VersionConflict
 from hub.newsroom import Done, Newsroom
 from hub.newsroom import Request as Command
+from hub.principals import Principal
 from hub.readmodels import Models
-from web.auth import Principal, authenticate_person, authenticate_writer, not_permitted
+from web.auth import authenticate_person, authenticate_writer, not_permitted
 from web.bodies import invalid, read_body
 from web.consistency import Freshness, WriteTracker
 from web.errors import ApiError
@@ -69,19 +70,15 @@ def parse_idempotency_key(raw: str | None) -> str | None:
 
 
 def write_tracker(rt: Runtime) -> WriteTracker:
-    found = rt.extras.get("write_tracker")
-    if found is None:
-        found = rt.extras["write_tracker"] = WriteTracker(rt.newsroom.store)
-    assert isinstance(found, WriteTracker)
-    return found
+    if rt.write_tracker is None:
+        rt.write_tracker = WriteTracker(rt.newsroom.store)
+    return rt.write_tracker
 
 
 def freshness(rt: Runtime) -> Freshness:
-    found = rt.extras.get("freshness")
-    if found is None:
-        found = rt.extras["freshness"] = Freshness(rt.models, asyncio.get_running_loop())
-    assert isinstance(found, Freshness)
-    return found
+    if rt.freshness is None:
+        rt.freshness = Freshness(rt.models, asyncio.get_running_loop())
+    return rt.freshness
 
 
 async def execute(rt: Runtime, command: Command, work: Callable[[Command], Done]) -> Done:

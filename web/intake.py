@@ -57,11 +57,9 @@ class Delivery(BaseModel):
 
 
 def sources_of(rt: Runtime) -> IntakeSources:
-    found = rt.extras.get("intake_sources")
-    if found is None:
-        found = rt.extras["intake_sources"] = IntakeSources(rt.newsroom.store)
-    assert isinstance(found, IntakeSources)
-    return found
+    if rt.intake_sources is None:
+        rt.intake_sources = IntakeSources(rt.newsroom.store)
+    return rt.intake_sources
 
 
 def unsigned() -> ApiError:

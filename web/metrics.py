@@ -15,7 +15,6 @@ import gc
 import hmac
 import time
 from collections.abc import Iterator
-from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -29,11 +28,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.errors import StoreUnavailable
 from hub.follower import health_of
-from hub.heap import Pauses
-from hub.loop_lag import LoopLag
+from hub.readers import OPERATIONS
 from hub.readmodels import ReadModels
 from web.auth import authenticate, authorization, require
-from web.readers import OPERATIONS
 from web.runtime import Runtime
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -126,7 +123,7 @@ class LogCollector:
         )
 
     def _wall(self) -> Iterator[Metric]:
-        feed: Any = self.rt.extras.get("wall_feed")
+        feed = self.rt.wall_feed
         if feed is None:
             return
         yield GaugeMetricFamily(
@@ -148,7 +145,7 @@ class HeapCollector:
         self.rt = rt
 
     def collect(self) -> Iterator[Metric]:
-        pauses: Pauses | None = self.rt.extras.get("gc_pauses")
+        pauses = self.rt.gc_pauses
         if pauses is None:
             return
         families = (
@@ -186,7 +183,7 @@ class LoopCollector:
         self.rt = rt
 
     def collect(self) -> Iterator[Metric]:
-        lag: LoopLag | None = self.rt.extras.get("loop_lag")
+        lag = self.rt.loop_lag
         if lag is None:
             return
         yield GaugeMetricFamily(
@@ -209,11 +206,9 @@ class LoopCollector:
 
 def metrics_of(rt: Runtime) -> HubMetrics:
     """The application's metrics, made on first use."""
-    found = rt.extras.get("metrics")
-    if found is None:
-        found = rt.extras["metrics"] = HubMetrics(rt)
-    assert isinstance(found, HubMetrics)
-    return found
+    if rt.metrics is None:
+        rt.metrics = HubMetrics(rt)
+    return rt.metrics
 
 
 class MetricsMiddleware:

@@ -158,11 +158,10 @@ def document(routes: Iterable[BaseRoute], *, title: str) -> dict[str, Any]:
 
 async def get_openapi(request: Request) -> JSONResponse:
     rt = runtime(request)
-    found = rt.extras.get("openapi")
-    if found is None:
+    if rt.openapi is None:
         title = f"{rt.settings.centre_name} hub"
-        found = rt.extras["openapi"] = document(request.app.routes, title=title)
-    return JSONResponse(found)
+        rt.openapi = document(request.app.routes, title=title)
+    return JSONResponse(rt.openapi)
 
 
 routes: list[BaseRoute] = [Route("/api/openapi.json", get_openapi, methods=["GET"])]

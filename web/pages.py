@@ -22,11 +22,12 @@ from starlette.templating import Jinja2Templates
 from events.channels import CHANNELS
 from events.messages import N_
 from events.roles import Role
-from web.auth import Principal, authenticate, home_page
+from hub.principals import Principal
+from hub.readers import LIVE, NEWSROOM
+from web.auth import authenticate, home_page
 from web.csrf import csrf_token
 from web.errors import ApiError
 from web.i18n import COOKIE, catalog, chosen_language, gettext, install, other_language
-from web.readers import LIVE, NEWSROOM
 from web.runtime import Runtime, runtime
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -67,13 +68,11 @@ LOGIN_ERRORS = (N_("login.error.bad_credentials"), N_("login.error.too_many_atte
 
 def templates_of(rt: Runtime) -> Jinja2Templates:
     """The template environment, made once per application (it caches compiled templates)."""
-    found = rt.extras.get("templates")
-    if found is None:
+    if rt.templates is None:
         env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
         install(env)
-        found = rt.extras["templates"] = Jinja2Templates(env=env)
-    assert isinstance(found, Jinja2Templates)
-    return found
+        rt.templates = Jinja2Templates(env=env)
+    return rt.templates
 
 
 def script_json(value: Any) -> str:

@@ -26,7 +26,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from events.messages import Message
 from hub.config import Settings
-from web.auth import Principal, authenticate, authenticate_person, home_page
+from hub.principals import Principal
+from web.auth import authenticate, authenticate_person, home_page
 from web.bodies import BodyLimitMiddleware, read_body
 from web.csrf import CsrfMiddleware, csrf_token
 from web.errors import ApiError
@@ -123,11 +124,9 @@ def middleware(settings: Settings) -> list[Middleware]:
 
 
 def throttle_of(rt: Runtime) -> LoginThrottle:
-    throttle = rt.extras.get("login_throttle")
-    if throttle is None:
-        throttle = rt.extras["login_throttle"] = LoginThrottle()
-    assert isinstance(throttle, LoginThrottle)
-    return throttle
+    if rt.login_throttle is None:
+        rt.login_throttle = LoginThrottle()
+    return rt.login_throttle
 
 
 def client_address(conn: HTTPConnection) -> str:
@@ -161,10 +160,9 @@ async def sign_in(request: Request, name: str, password: str) -> Principal:
 
 
 def _dummy_hash(rt: Runtime) -> str:
-    found = rt.extras.get("dummy_password_hash")
-    if found is None:
-        found = rt.extras["dummy_password_hash"] = rt.newsroom.passwords.hash(secrets.token_hex(8))
-    return str(found)
+    if rt.dummy_password_hash is None:
+        rt.dummy_password_hash = rt.newsroom.passwords.hash(secrets.token_hex(8))
+    return rt.dummy_password_hash
 
 
 def start_session(conn: HTTPConnection, name: str) -> None:
@@ -217,7 +215,7 @@ async def post_login(request: Request) -> Response:
         if refusal.status == 429:
             query["retry_after"] = refusal.extra["headers"]["Retry-After"]
         return RedirectResponse(f"/login?{urlencode(query)}", status_code=303)
-    return RedirectResponse(safe_next(target) or principal.home, status_code=303)
+    return RedirectResponse(safe_next(target) or home_page(principal.roles), status_code=303)
 
 
 async def post_logout(request: Request) -> Response:

@@ -31,8 +31,8 @@ ATOM = "http://www.w3.org/2005/Atom"
 
 
 def outbox_of(request: Request) -> Outbox:
-    found = runtime(request).extras.get("outbox")
-    if not isinstance(found, Outbox):
+    found = runtime(request).outbox
+    if found is None:
         raise ApiError(503, "not_ready", "the public site is starting")
     return found
 

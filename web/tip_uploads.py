@@ -64,11 +64,9 @@ class TipUploads:
 
 
 def tip_uploads_of(rt: Runtime) -> TipUploads:
-    found = rt.extras.get("tip_uploads")
-    if found is None:
-        found = rt.extras["tip_uploads"] = TipUploads(rt)
-    assert isinstance(found, TipUploads)
-    return found
+    if rt.tip_uploads is None:
+        rt.tip_uploads = TipUploads(rt)
+    return rt.tip_uploads
 
 
 @tus

@@ -48,24 +48,18 @@ KINDS = ("tip", "complaint", "question")
 def limits_of(rt: Runtime) -> tuple[LoginThrottle, LoginThrottle]:
     """Per address: tips sent in the last hour, and unknown codes asked for in ten minutes.
     (The sign-in throttle's sliding window, counting sends and misses instead of failures.)"""
-    found = rt.extras.get("tip_limits")
-    if found is None:
-        found = rt.extras["tip_limits"] = (
+    if rt.tip_limits is None:
+        rt.tip_limits = (
             LoginThrottle(attempts=TIPS_PER_HOUR, window=3600.0),
             LoginThrottle(attempts=MISSES_PER_TEN_MINUTES, window=600.0),
         )
-    assert isinstance(found, tuple)
-    return found
+    return rt.tip_limits
 
 
 def signer(rt: Runtime) -> URLSafeTimedSerializer:
-    found = rt.extras.get("tip_signer")
-    if found is None:
-        found = rt.extras["tip_signer"] = URLSafeTimedSerializer(
-            secret_key(rt.settings), salt="tip-form"
-        )
-    assert isinstance(found, URLSafeTimedSerializer)
-    return found
+    if rt.tip_signer is None:
+        rt.tip_signer = URLSafeTimedSerializer(secret_key(rt.settings), salt="tip-form")
+    return rt.tip_signer
 
 
 def new_form_token(rt: Runtime) -> str:

@@ -21,7 +21,7 @@ from events.roles import Actor
 from hub.commands.stories import RefuseUpload, RegisterCapture
 from hub.newsroom import Done
 from hub.newsroom import Request as Command
-from web.auth import Principal
+from hub.principals import Principal
 from web.endpoints import execute
 from web.errors import ApiError
 from web.file_types import content_type

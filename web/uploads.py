@@ -32,7 +32,8 @@ from events.errors import DomainError
 from events.messages import Message
 from events.roles import Role
 from hub.errors import HubError
-from web.auth import Principal, authenticate_person, authenticate_writer
+from hub.principals import Principal
+from web.auth import authenticate_person, authenticate_writer
 from web.bodies import BYTE_COUNT
 from web.errors import ApiError, on_domain_error, refusal_response
 from web.runtime import Runtime, runtime
@@ -62,11 +63,9 @@ class Uploads:
 
 
 def uploads_of(rt: Runtime) -> Uploads:
-    found = rt.extras.get("uploads")
-    if found is None:
-        found = rt.extras["uploads"] = Uploads(rt)
-    assert isinstance(found, Uploads)
-    return found
+    if rt.uploads is None:
+        rt.uploads = Uploads(rt)
+    return rt.uploads
 
 
 def tus(

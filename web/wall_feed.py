@@ -11,7 +11,7 @@ nothing can be written, so the wall shows this process's own view of it until th
 
 `/ws/wall?scope=mine` sends only what concerns the signed-in person (the reporter's phone).
 Callers are authenticated like the API (session cookie or bearer token); the whole wall is for the
-roles that read it (web/readers.py), `mine` for any person; a cookie-authenticated connection must
+roles that read it (hub/readers.py), `mine` for any person; a cookie-authenticated connection must
 come from the hub's own origin, since browsers send cookies cross-site.
 """
 
@@ -40,10 +40,11 @@ from events.roles import SYSTEM_ACTOR
 from hub.commands.dispatch import DeliverCommand
 from hub.errors import HubError, StoreUnavailable
 from hub.newsroom import Request
+from hub.principals import Principal
+from hub.readers import LIVE
 from hub.store.status import StoreStatus
-from web.auth import Principal, authenticate, require
+from web.auth import authenticate, require
 from web.errors import ApiError, refusal_response
-from web.readers import LIVE
 from web.runtime import Runtime, runtime
 from web.wall_fanout import Client, Heartbeat, Join, Leave, Resync, StoreChanged, WallFanout
 
@@ -55,7 +56,7 @@ SCOPES = ("wall", "mine")
 
 @dataclass
 class WallFeed:
-    """What the feed keeps on the Runtime (`rt.extras["wall_feed"]`), read by /metrics too."""
+    """What the feed keeps on the Runtime (`rt.wall_feed`), read by /metrics too."""
 
     fanout: WallFanout
     rt: Runtime
@@ -100,8 +101,8 @@ class WallFeed:
 
 
 def feed_of(rt: Runtime) -> WallFeed:
-    feed: WallFeed = rt.extras["wall_feed"]
-    return feed
+    assert rt.wall_feed is not None, "the wall feed runs for the application's lifespan"
+    return rt.wall_feed
 
 
 def env_number(name: str, default: float) -> float:
@@ -140,7 +141,7 @@ async def running(rt: Runtime) -> AsyncIterator[None]:
             loop.call_soon_threadsafe(fanout.send, StoreChanged(status.as_dict()))
 
     watch.subscribe(store_changed)
-    rt.extras["wall_feed"] = feed
+    rt.wall_feed = feed
     owner = asyncio.create_task(fanout.run(), name="wall-feed")
     beats = asyncio.create_task(beat(feed), name="wall-heartbeat")
     try:
@@ -182,7 +183,7 @@ def same_origin(ws: WebSocket) -> bool:
 
 def admit(ws: WebSocket, rt: Runtime, scope: str) -> Principal:
     """The caller, or an ApiError saying why not: the whole wall is for those who read it
-    (web/readers.py: LIVE); any person may follow what concerns them (`mine`)."""
+    (hub/readers.py: LIVE); any person may follow what concerns them (`mine`)."""
     principal = authenticate(ws, rt.models.directory)
     if principal.kind != "user":
         raise ApiError(403, "forbidden", "live sources do not watch the wall")

@@ -10,7 +10,7 @@ from pydantic import Field
 from events.assignment import Assignment
 from events.roles import Role
 from events.topic import Topic
-from hub.commands.base import Change, Create, Http
+from hub.commands.base import ById, Create, Http
 from hub.commands.fields import (
     Channel,
     Latitude,
@@ -62,86 +62,68 @@ class PlanAssignment(Create):
         )
 
 
-class OnAssignment(Change):
+class OnAssignment(ById):
     """A change to the assignment the path names."""
 
     abstract: ClassVar[bool] = True
     noun: ClassVar[str] = "assignment"
 
     aggregate: ClassVar = Assignment
-    id: UUID
-
-    def target(self, newsroom: Newsroom) -> UUID:
-        return self.id
 
 
 class AssignReporter(OnAssignment):
     """Assign a reporter."""
 
     http = Http("POST", f"{A}/assign", TAG, roles=(Role.DISPATCHER,))
+    calls = "assign"
     reporter: Name
 
     def check(self, newsroom: Newsroom, r: Request) -> None:
         if Role.REPORTER.value not in newsroom.user(self.reporter).roles:
             raise NotFound("{name} is not a reporter", name=self.reporter)
 
-    def decide(self, a: Assignment, r: Request) -> None:
-        a.assign(at=r.at, actor=r.actor, reporter=self.reporter)
-
 
 class AcceptAssignment(OnAssignment):
     """Accept an assignment."""
 
     http = Http("POST", f"{A}/accept", TAG, roles=(Role.REPORTER,))
-
-    def decide(self, a: Assignment, r: Request) -> None:
-        a.accept(at=r.at, actor=r.actor)
+    calls = "accept"
 
 
 class DeclineAssignment(OnAssignment):
     """Decline an assignment."""
 
     http = Http("POST", f"{A}/decline", TAG, roles=(Role.REPORTER,))
+    calls = "decline"
     reason: Reason
-
-    def decide(self, a: Assignment, r: Request) -> None:
-        a.decline(at=r.at, actor=r.actor, reason=self.reason)
 
 
 class CheckIn(OnAssignment):
     """Check in on scene."""
 
     http = Http("POST", f"{A}/check-in", TAG, roles=(Role.REPORTER,))
+    calls = "check_in"
     lat: Latitude
     lon: Longitude
-
-    def decide(self, a: Assignment, r: Request) -> None:
-        a.check_in(at=r.at, actor=r.actor, lat=self.lat, lon=self.lon)
 
 
 class FileAssignment(OnAssignment):
     """File an assignment."""
 
     http = Http("POST", f"{A}/file", TAG, roles=(Role.REPORTER,))
-
-    def decide(self, a: Assignment, r: Request) -> None:
-        a.file(at=r.at, actor=r.actor)
+    calls = "file"
 
 
 class CloseAssignment(OnAssignment):
     """Close an assignment."""
 
     http = Http("POST", f"{A}/close", TAG, roles=(Role.DISPATCHER,))
-
-    def decide(self, a: Assignment, r: Request) -> None:
-        a.close(at=r.at, actor=r.actor)
+    calls = "close"
 
 
 class CancelAssignment(OnAssignment):
     """Cancel an assignment."""
 
     http = Http("POST", f"{A}/cancel", TAG, roles=(Role.DISPATCHER,))
+    calls = "cancel"
     reason: Reason
-
-    def decide(self, a: Assignment, r: Request) -> None:
-        a.cancel(at=r.at, actor=r.actor, reason=self.reason)

@@ -61,6 +61,13 @@ class Command(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     http: ClassVar[Http | None] = None
+    keys: ClassVar[tuple[str, ...]] = ()  # the fields that find an aggregate, given to none
+
+    def given(self) -> dict[str, Any]:
+        """The command's fields that are not its keys, by name: what the aggregate is given."""
+        return {
+            name: getattr(self, name) for name in type(self).model_fields if name not in self.keys
+        }
 
     @classmethod
     def command_name(cls) -> str:
@@ -92,9 +99,15 @@ class Create(Command):
 
 
 class Change(Command):
-    """A command that decides on one existing aggregate, found by `target`."""
+    """A command that decides on one existing aggregate, found by `target`.
+
+    Most commands are decided by one method of the aggregate that takes the command's fields by
+    name: such a command names it in `calls`. `keys` are the fields that find the aggregate
+    (passed to no method); one that decides otherwise overrides `decide`.
+    """
 
     aggregate: ClassVar[type[Aggregate]]
+    calls: ClassVar[str] = ""
 
     def target(self, newsroom: Newsroom) -> UUID:
         raise NotImplementedError
@@ -103,7 +116,9 @@ class Change(Command):
         """What must hold outside the aggregate (a named person exists, ...); raises if not."""
 
     def decide(self, aggregate: Any, r: Request) -> None:
-        raise NotImplementedError
+        if not self.calls:
+            raise NotImplementedError(f"{type(self).__name__} does not say how it decides")
+        getattr(aggregate, self.calls)(at=r.at, actor=r.actor, **self.given())
 
     def answer_extra(self) -> dict[str, Any]:
         """What the answer carries besides the id and version."""
@@ -119,3 +134,14 @@ class Change(Command):
             lambda aggregate: self.decide(aggregate, r),
             extra=self.answer_extra(),
         )
+
+
+class ById(Change):
+    """A change to the aggregate whose id the path names."""
+
+    abstract: ClassVar[bool] = True
+    keys: ClassVar[tuple[str, ...]] = ("id",)
+    id: UUID
+
+    def target(self, newsroom: Newsroom) -> UUID:
+        return self.id

@@ -13,7 +13,7 @@ from events.clip import CLIPPERS, Clip
 from events.errors import InvalidValue, RuleBroken
 from hub.clips.files import capture_file
 from hub.clips.media import MediaUnreadable, probe
-from hub.commands.base import Change, Create, Http
+from hub.commands.base import ById, Create, Http
 from hub.commands.fields import line, lines
 
 if TYPE_CHECKING:
@@ -75,30 +75,22 @@ class RequestClip(Create):
         )
 
 
-class OnClip(Change):
+class OnClip(ById):
     abstract: ClassVar[bool] = True
     aggregate: ClassVar = Clip
-    id: UUID
-
-    def target(self, newsroom: Newsroom) -> UUID:
-        return self.id
 
 
 class RecordClipMade(OnClip):
     """Record that a clip was made and registered as `capture`."""
 
+    calls = "made"
     capture: UUID
     mode: str = line(10, min_length=1)
     duration: float = Field(ge=0)
-
-    def decide(self, c: Clip, r: Request) -> None:
-        c.made(at=r.at, actor=r.actor, capture=self.capture, mode=self.mode, duration=self.duration)
 
 
 class RecordClipFailed(OnClip):
     """Record that a clip could not be made, and why."""
 
+    calls = "fail"
     reason: str = lines(2000, min_length=1)
-
-    def decide(self, c: Clip, r: Request) -> None:
-        c.fail(at=r.at, actor=r.actor, reason=self.reason)

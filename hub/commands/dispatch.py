@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 from events.assignment import Assignment
 from events.dispatch import DispatchCommand
 from events.roles import Role
-from hub.commands.base import Change, Create, Http
+from hub.commands.base import ById, Create, Http
 from hub.commands.fields import Name, line, lines
 
 if TYPE_CHECKING:
@@ -30,39 +30,24 @@ class IssueCommand(Create):
         newsroom.user(self.to)
         if self.assignment is not None:
             newsroom.get(Assignment, self.assignment)
-        return DispatchCommand.issue(
-            id=uuid4(),
-            at=r.at,
-            actor=r.actor,
-            to=self.to,
-            assignment=self.assignment,
-            text=self.text,
-        )
+        return DispatchCommand.issue(id=uuid4(), at=r.at, actor=r.actor, **self.given())
 
 
-class OnCommand(Change):
+class OnCommand(ById):
     abstract: ClassVar[bool] = True
     noun: ClassVar[str] = "command"
     aggregate: ClassVar = DispatchCommand
-    id: UUID
-
-    def target(self, newsroom: Newsroom) -> UUID:
-        return self.id
 
 
 class DeliverCommand(OnCommand):
     """Record that a dispatch command reached its person (by push, page or phone)."""
 
+    calls = "deliver"
     via: str = line(40, min_length=1)
-
-    def decide(self, c: DispatchCommand, r: Request) -> None:
-        c.deliver(at=r.at, actor=r.actor, via=self.via)
 
 
 class AcknowledgeCommand(OnCommand):
     """Acknowledge a dispatch command."""
 
     http = Http("POST", f"{C}/ack", TAG)
-
-    def decide(self, c: DispatchCommand, r: Request) -> None:
-        c.acknowledge(at=r.at, actor=r.actor)
+    calls = "acknowledge"

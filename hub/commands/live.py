@@ -68,6 +68,7 @@ class OnSource(Change):
     noun: ClassVar[str] = "live source"
 
     aggregate: ClassVar = LiveSource
+    keys: ClassVar[tuple[str, ...]] = ("name",)
     name: Name
 
     def target(self, newsroom: Newsroom) -> UUID:
@@ -201,14 +202,7 @@ class ConfigureOutput(Create):
             if source is not None:
                 newsroom.source(source)
         return Output.configure(
-            id=named_id("output", self.name),
-            at=r.at,
-            actor=r.actor,
-            name=self.name,
-            source=self.source,
-            backup=self.backup,
-            slate_text=self.slate_text,
-            rtmp_url=self.rtmp_url,
+            id=named_id("output", self.name), at=r.at, actor=r.actor, **self.given()
         )
 
 
@@ -219,6 +213,7 @@ class OnOutput(Change):
     noun: ClassVar[str] = "output"
 
     aggregate: ClassVar = Output
+    keys: ClassVar[tuple[str, ...]] = ("id",)
     id: Name
 
     def target(self, newsroom: Newsroom) -> UUID:
@@ -229,9 +224,7 @@ class StartOutput(OnOutput):
     """Start an output."""
 
     http = Http("POST", f"{O}/start", TAG, roles=CONTROL_ROOM)
-
-    def decide(self, o: Output, r: Request) -> None:
-        o.start(at=r.at, actor=r.actor)
+    calls = "start"
 
 
 class StopOutput(OnOutput):
@@ -248,63 +241,51 @@ class SetOutputBackup(OnOutput):
     """Set an output's backup source."""
 
     http = Http("POST", f"{O}/backup", TAG, roles=CONTROL_ROOM)
+    calls = "set_backup"
     backup: str | None = line(40, min_length=1)
 
     def check(self, newsroom: Newsroom, r: Request) -> None:
         if self.backup is not None:
             newsroom.source(self.backup)
 
-    def decide(self, o: Output, r: Request) -> None:
-        o.set_backup(at=r.at, actor=r.actor, backup=self.backup)
-
 
 class SwitchOutput(OnOutput):
     """Switch an output's program source."""
 
     http = Http("POST", f"{O}/switch", TAG, roles=CONTROL_ROOM)
+    calls = "switch"
     source: Name
     reason: str = lines(500, default="")
 
     def check(self, newsroom: Newsroom, r: Request) -> None:
         newsroom.source(self.source)
 
-    def decide(self, o: Output, r: Request) -> None:
-        o.switch(at=r.at, actor=r.actor, source=self.source, reason=self.reason)
-
 
 class OutputFailedOver(OnOutput):
     """The program source stalled: the output went to the backup or the slate."""
 
+    calls = "failed_over"
     to: str
     reason: str
-
-    def decide(self, o: Output, r: Request) -> None:
-        o.failed_over(at=r.at, actor=r.actor, to=self.to, reason=self.reason)
 
 
 class OutputRecovered(OnOutput):
     """The program source is steady again: the output is back on it."""
 
+    calls = "recovered"
     to: str
-
-    def decide(self, o: Output, r: Request) -> None:
-        o.recovered(at=r.at, actor=r.actor, to=self.to)
 
 
 class OutputDestinationFailed(OnOutput):
     """A destination (an RTMP push) stopped taking the program."""
 
+    calls = "destination_failed"
     destination: str
     error: str
-
-    def decide(self, o: Output, r: Request) -> None:
-        o.destination_failed(at=r.at, actor=r.actor, destination=self.destination, error=self.error)
 
 
 class OutputDestinationRecovered(OnOutput):
     """A destination takes the program again."""
 
+    calls = "destination_recovered"
     destination: str
-
-    def decide(self, o: Output, r: Request) -> None:
-        o.destination_recovered(at=r.at, actor=r.actor, destination=self.destination)

@@ -85,6 +85,7 @@ class OnUser(Change):
     noun: ClassVar[str] = "user"
 
     aggregate: ClassVar = User
+    keys: ClassVar[tuple[str, ...]] = ("name",)
     name: Name
 
     def target(self, newsroom: Newsroom) -> UUID:

@@ -11,7 +11,7 @@ from events.assignment import Assignment
 from events.capture import Capture, Upload
 from events.roles import Role
 from events.story import Story
-from hub.commands.base import Change, Command, Create, Http
+from hub.commands.base import ById, Command, Create, Http
 from hub.commands.fields import Channel, Reason, Title, line, lines
 
 if TYPE_CHECKING:
@@ -40,21 +40,7 @@ class RegisterCapture(Create):
     def make(self, newsroom: Newsroom, r: Request) -> Capture:
         if self.assignment is not None:
             newsroom.get(Assignment, self.assignment)
-        return Capture.register(
-            id=uuid4(),
-            at=r.at,
-            actor=r.actor,
-            assignment=self.assignment,
-            kind=self.kind,
-            filename=self.filename,
-            content_type=self.content_type,
-            size=self.size,
-            sha256=self.sha256,
-            duration=self.duration,
-            source=self.source,
-            location=self.location,
-            details=self.details,
-        )
+        return Capture.register(id=uuid4(), at=r.at, actor=r.actor, **self.given())
 
 
 class RefuseUpload(Create):
@@ -104,25 +90,13 @@ class DraftStory(StoryText, Create):
         if self.assignment is not None:
             newsroom.get(Assignment, self.assignment).require_story_writer(r.actor)
         self.check_captures(newsroom)
-        return Story.draft(
-            id=uuid4(),
-            at=r.at,
-            actor=r.actor,
-            assignment=self.assignment,
-            title=self.title,
-            body=self.body,
-            captures=list(self.captures),
-        )
+        return Story.draft(id=uuid4(), at=r.at, actor=r.actor, **self.given())
 
 
-class OnStory(Change):
+class OnStory(ById):
     abstract: ClassVar[bool] = True
     noun: ClassVar[str] = "story"
     aggregate: ClassVar = Story
-    id: UUID
-
-    def target(self, newsroom: Newsroom) -> UUID:
-        return self.id
 
 
 class ReviseStory(StoryText, OnStory):
@@ -143,20 +117,16 @@ class SubmitStory(OnStory):
     """Submit a story for review."""
 
     http = Http("POST", f"{S}/submit", TAG, roles=WRITERS)
-
-    def decide(self, s: Story, r: Request) -> None:
-        s.submit(at=r.at, actor=r.actor)
+    calls = "submit"
 
 
 class ReviewStory(OnStory):
     """Review a story at the level of one's role."""
 
     http = Http("POST", f"{S}/reviews", TAG, roles=REVIEWERS)
+    calls = "review"
     decision: Literal["approve", "reject"]
     reason: str = lines(2000, default="", description="required when rejecting")
-
-    def decide(self, s: Story, r: Request) -> None:
-        s.review(at=r.at, actor=r.actor, decision=self.decision, reason=self.reason)
 
 
 class PublishStory(OnStory):
@@ -173,8 +143,6 @@ class RetractStory(OnStory):
     """Retract a story."""
 
     http = Http("POST", f"{S}/retract", TAG, roles=(Role.DESK_HEAD, Role.CHIEF_EDITOR))
+    calls = "retract"
     channel: Channel | None = Field(default=None, description="all channels when absent")
     reason: Reason
-
-    def decide(self, s: Story, r: Request) -> None:
-        s.retract(at=r.at, actor=r.actor, channel=self.channel, reason=self.reason)

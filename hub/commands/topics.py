@@ -17,7 +17,7 @@ from events.roles import Role
 from events.scoring import DEFAULT_RULE, ScoringRule, checked_rule
 from events.topic import ASSIGNERS, DECIDERS, PROPOSERS, Topic
 from hub.commands.assignments import AssignReporter, PlanAssignment
-from hub.commands.base import Change, Command, Create, Http
+from hub.commands.base import ById, Command, Create, Http
 from hub.commands.fields import Channel, Moment, Name, Place, Priority, Title, line, lines
 from hub.errors import NotFound
 from hub.names import named_id
@@ -44,33 +44,20 @@ class ProposeTopic(Create):
     lead: UUID | None = Field(default=None, description="the lead (tip) it comes from")
 
     def make(self, newsroom: Newsroom, r: Request) -> Topic:
-        return Topic.propose(
-            id=uuid4(),
-            at=r.at,
-            actor=r.actor,
-            title=self.title,
-            angle=self.angle,
-            channels=list(self.channels),
-            resources=self.resources,
-            day=self.day,
-            lead=self.lead,
-        )
+        return Topic.propose(id=uuid4(), at=r.at, actor=r.actor, **self.given())
 
 
-class OnTopic(Change):
+class OnTopic(ById):
     abstract: ClassVar[bool] = True
     noun: ClassVar[str] = "topic"
     aggregate: ClassVar = Topic
-    id: UUID
-
-    def target(self, newsroom: Newsroom) -> UUID:
-        return self.id
 
 
 class DecideTopic(OnTopic):
     """Record the meeting's decision on a topic: approve, defer or drop, with a reason."""
 
     http = Http("POST", f"{T}/decision", TAG, roles=DECIDERS)
+    calls = "decide"
     decision: Literal["approve", "defer", "drop"]
     reason: str = lines(2000, min_length=1)
     defer_to: str | None = Field(
@@ -78,15 +65,6 @@ class DecideTopic(OnTopic):
         pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
         description="the later meeting a deferred topic goes to (default: the next day)",
     )
-
-    def decide(self, t: Topic, r: Request) -> None:
-        t.decide(
-            at=r.at,
-            actor=r.actor,
-            decision=self.decision,
-            reason=self.reason,
-            defer_to=self.defer_to,
-        )
 
 
 class TopicAssignment(BaseModel):

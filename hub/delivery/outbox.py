@@ -38,7 +38,7 @@ from hub.delivery.items import item_of
 from hub.delivery.ports import Adapter, Outcome, Parcel
 from hub.errors import AlreadyExists, HubError, StoreUnavailable, VersionConflict
 from hub.newsroom import Newsroom, Request
-from hub.store.schema import from_micros
+from hub.store.times import from_micros
 from projections.base import Logged
 from projections.site import PublicSite
 

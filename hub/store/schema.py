@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -97,6 +95,7 @@ tracking = Table(
     Column("position", BigInt, nullable=False),
 )
 
+
 # The shared secrets of the systems that send leads (signed webhooks, Open311 api keys): kept
 # here, never in the event log, so that an audit export cannot forge a source's signature.
 intake_secrets = Table(
@@ -106,15 +105,3 @@ intake_secrets = Table(
     Column("secret", Text(), nullable=False),
     Column("created_at", BigInt, nullable=False),
 )
-
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def from_micros(micros: int) -> datetime:
-    """A `recorded_at` (µs since the epoch) as a time."""
-    return EPOCH + timedelta(microseconds=micros)
-
-
-def to_micros(moment: datetime) -> int:
-    return (moment - EPOCH) // timedelta(microseconds=1)

@@ -35,7 +35,8 @@ def test_a_red_warning_reaches_the_wall_and_is_acknowledged_by_the_person_on_dut
     expect(wall.locator("#duty-people")).to_have_text("eddie")
 
     hub.rt.models.catch_up()
-    watch = hub.rt.extras["watch"]
+    watch = hub.rt.watch
+    assert watch is not None
     [taken] = watch.intake.take(
         "monitor",
         [Entry("https://weibo.example/1", "城关镇化工厂爆炸<img src=x onerror=alert(1)>")],

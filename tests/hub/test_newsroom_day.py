@@ -210,7 +210,7 @@ def test_replay_by_time_matches_replay_by_position(newsroom: Newsroom, staff: St
     models = ReadModels(newsroom, checkpoint_every=4)
     models.start()
     log = {n.id: n for n in newsroom.store.read_log(after=0, limit=10_000)}
-    from hub.readmodels import from_micros
+    from hub.store.times import from_micros
 
     for mark in ("assigned", "rejected", "published"):
         position = marks[mark]

@@ -48,7 +48,7 @@ async def settled_hub(
     token = staff.newsroom.handle(staff.req("tess"), RegisterSource(name="truck", kind="truck"))
     app = create_app(dataclasses.replace(settings, output_preset="ultrafast"), settle_heap=True)
     async with serve(app, lifespan="on") as url:
-        yield url, token.extra["token"], app.state.runtime.extras["gc_pauses"]
+        yield url, token.extra["token"], app.state.runtime.gc_pauses
 
 
 def peer_connections() -> int:

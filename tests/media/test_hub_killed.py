@@ -22,9 +22,9 @@ from aiortc import RTCConfiguration, RTCPeerConnection
 from hub.commands.live import RegisterSource
 from hub.config import Settings
 from hub.demo_camera import EncodedPatternTrack, ToneAudioTrack
+from hub.live.media import RESTART_REASON
 from tests.conftest import Staff
 from tests.media.conftest import whip_publish
-from web.live import RESTART_REASON
 
 HUB = str(Path(sys.executable).parent / "hub")
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import uvicorn
 
-from hub.server import WEBSOCKETS
+from web.server import WEBSOCKETS
 
 
 @contextmanager

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hub.config import Settings
-from web.live import ice_servers, media_config
+from hub.live.media import ice_servers, media_config
 
 
 def test_stun_and_turn_servers_from_the_settings(tmp_path: Path) -> None:

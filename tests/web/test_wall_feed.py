@@ -182,7 +182,7 @@ async def test_a_slow_client_is_resynchronised_and_others_are_not_held_up(
 ) -> None:
     hub, app = small_queues
     rt = rt_of(app)
-    feed = rt.extras["wall_feed"]
+    feed = rt.wall_feed
     await asyncio.to_thread(issue_many, rt.newsroom, staff, 2500)
     head = rt.newsroom.store.max_notification_id()
     for _ in range(int(WAIT * 10)):  # let the fold catch up: the snapshots must be big

@@ -1,5 +1,5 @@
 """The slate: a "stand by / 请稍候" card with the centre's name and a running clock, shown on an
-output whose sources are all down (DESIGN §5: an output never goes dark silently).
+output whose sources are all down (docs/design.md §3: an output never goes dark silently).
 
 Drawn into YUV 4:2:0 planes with byte-slice assignment (no numpy in the build); the still part is
 drawn once, and only the clock line is redrawn, once a second.

@@ -20,7 +20,7 @@ SIDECAR_SUFFIX = ".json"
 
 @dataclass(frozen=True, slots=True)
 class RecordingResult:
-    """A finished recording as the store needs it for a Capture (DESIGN §3)."""
+    """A finished recording as the store needs it for a Capture (docs/design.md §3)."""
 
     source: str
     session: str | None

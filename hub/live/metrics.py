@@ -18,7 +18,7 @@ from hub.media.program.program import OutputStats
 
 
 class MediaCollector:
-    """A prometheus collector over a `LiveMedia` (see web/live.py)."""
+    """A prometheus collector over a `LiveMedia` (see hub/live/media.py)."""
 
     def __init__(self, live: Any, loop: asyncio.AbstractEventLoop) -> None:
         self.live, self.loop = live, loop

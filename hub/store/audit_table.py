@@ -17,7 +17,7 @@ import json
 from typing import Any
 
 from hub.store.recorder import HubRecorder
-from hub.store.schema import from_micros, to_micros
+from hub.store.times import from_micros, to_micros
 from projections.audit import AuditEntry
 
 COLUMNS = (

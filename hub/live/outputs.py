@@ -27,11 +27,11 @@ from hub.commands.live import (
     OutputRecovered,
     StopOutput,
 )
+from hub.live.facts import record
 from hub.media.program.program import OutputConfig, OutputStats, ProgramOutput
 from hub.newsroom import Newsroom
+from hub.runtime import HubRuntime
 from projections.base import Change
-from web.media_record import record
-from web.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class OutputFacts:
     """What the outputs report, recorded as the hub (an `OutputFacts` of
     `hub.media.program.program`)."""
 
-    def __init__(self, rt: Runtime) -> None:
+    def __init__(self, rt: HubRuntime) -> None:
         self.rt = rt
 
     async def started(self, output: str, program: str | None, backup: str | None) -> None:
@@ -114,7 +114,7 @@ class OutputFacts:
 class OutputSupervisor:
     """Owns this node's `ProgramOutput`s; one task applies what the store wants, in order."""
 
-    def __init__(self, rt: Runtime, feeds: Any, hls_root: Path) -> None:
+    def __init__(self, rt: HubRuntime, feeds: Any, hls_root: Path) -> None:
         self.rt, self.feeds, self.hls_root = rt, feeds, hls_root
         self.facts = OutputFacts(rt)
         self.running: dict[str, ProgramOutput] = {}

@@ -3,53 +3,36 @@
 Publishing: a source's own device token publishes to that source only; a reporter signed in on
 the phone page (or with their token) publishes to the sources they own; technicians and admins
 publish anywhere (a test from the control room). Viewing: the roles that read the live state
-(web/readers.py: the wall display, dispatchers, technicians, the desk, auditors) watch every
+(hub/readers.py: the wall display, dispatchers, technicians, the desk, auditors) watch every
 source and output, a reporter the sources they own; device tokens only publish.
 
-The WHIP/WHEP routes hand the authorizer one credential string. `credentials` makes it from the
-request as the API reads it (`web.auth.authorization`): `token:<bearer>` whenever an Authorization
-header is present (an unusable one is refused, never replaced by the cookie), else
-`session:<name>` for a valid signed session cookie (never from anything the client wrote itself),
-so one check serves phones and pages alike.
+The WHIP/WHEP routes hand the authorizer one credential string, made from the request by the web
+side (web/live.py): `token:<bearer>` or `session:<name>`, so one check serves phones and pages
+alike.
 """
 
 from __future__ import annotations
 
-from starlette.requests import Request
-
 from events.roles import Role
 from hub.media.errors import MediaAuthError
+from hub.principals import Principal, active_person, principal_from_token
+from hub.readers import LIVE
+from hub.runtime import HubRuntime
 from projections.directory import Directory
-from web.auth import (
-    Principal,
-    active_person,
-    authorization,
-    principal_from_session,
-    principal_from_token,
-)
-from web.readers import LIVE
-from web.runtime import Runtime
 
-VIEWERS = LIVE  # the roles that read the live state (web/readers.py) watch every source
+VIEWERS = LIVE  # the roles that read the live state (hub/readers.py) watch every source
 
 
 class NewsroomMediaAccess:
     """A `MediaAuthorizer` over the directory; remembers who publishes each source."""
 
-    def __init__(self, rt: Runtime) -> None:
+    def __init__(self, rt: HubRuntime) -> None:
         self.rt = rt
         self.publishers: dict[str, str | None] = {}  # source -> the person who last published
 
     @property
     def directory(self) -> Directory:
         return self.rt.models.directory
-
-    async def credentials(self, request: Request) -> str | None:
-        presented = authorization(request.headers)
-        if presented is not None:
-            return f"token:{presented.token or ''}"
-        principal = principal_from_session(request, self.directory)
-        return f"session:{principal.name}" if principal is not None else None
 
     async def source_exists(self, source: str) -> bool:
         """A source, or (to watch, not to publish) a program output's monitor."""

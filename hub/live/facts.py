@@ -13,12 +13,12 @@ from events.roles import SYSTEM_ACTOR
 from hub.errors import HubError
 from hub.newsroom import Done
 from hub.newsroom import Request as Command
-from web.runtime import Runtime
+from hub.runtime import HubRuntime
 
 log = logging.getLogger(__name__)
 
 
-async def record(rt: Runtime, command: Callable[[Command], Done]) -> Done | None:
+async def record(rt: HubRuntime, command: Callable[[Command], Done]) -> Done | None:
     """Records a fact; a refusal by the store is logged loudly and does not stop the media."""
     try:
         return await run_in_threadpool(command, Command(SYSTEM_ACTOR, datetime.now(UTC)))
