@@ -70,6 +70,37 @@ class LiveSource(NewsroomAggregate):
 
         def apply(self, s: LiveSource) -> None:
             s.state, s.session = "idle", None
+            s.frozen = s.narrow = False
+
+    class PictureFroze(NewsroomAggregate.Event):
+        """A live source has sent no whole picture for over a second."""
+
+        session: str
+
+        def apply(self, s: LiveSource) -> None:
+            s.frozen = True
+
+    class PictureMoving(NewsroomAggregate.Event):
+        session: str
+
+        def apply(self, s: LiveSource) -> None:
+            s.frozen = False
+
+    class UplinkNarrow(NewsroomAggregate.Event):
+        """The uplink the hub estimates has stayed well under what the source sends at its best."""
+
+        session: str
+        estimate: int  # bit/s
+        bitrate: int  # bit/s, the source's best
+
+        def apply(self, s: LiveSource) -> None:
+            s.narrow = True
+
+    class UplinkWide(NewsroomAggregate.Event):
+        session: str
+
+        def apply(self, s: LiveSource) -> None:
+            s.narrow = False
 
     def __init__(
         self, name: str, kind: str, owner: str | None, token_id: str, token_hash: str, actor: str
@@ -81,6 +112,8 @@ class LiveSource(NewsroomAggregate):
         self.state = "idle"
         self.session: str | None = None
         self.assignment: UUID | None = None  # of the stream now or last live
+        self.frozen = False  # no picture for over a second while live
+        self.narrow = False  # its uplink is too narrow for its bitrate
 
     @classmethod
     def register(
@@ -172,6 +205,30 @@ class LiveSource(NewsroomAggregate):
         self.trigger_event(
             self.Ended, timestamp=at, actor=actor.name, session=session, reason=reason, stats=stats
         )
+
+    def picture_froze(self, *, at: datetime, actor: Actor, session: str, frozen: bool) -> None:
+        """The picture stopped (or started) moving; repeats of the same state are no news."""
+        if self.session != session or self.frozen == frozen or frozen and self.state != "live":
+            return
+        event = self.PictureFroze if frozen else self.PictureMoving
+        self.trigger_event(event, timestamp=at, actor=actor.name, session=session)
+
+    def uplink_narrow(
+        self, *, at: datetime, actor: Actor, session: str, estimate: int, bitrate: int
+    ) -> None:
+        if self.state == "live" and self.session == session and not self.narrow:
+            self.trigger_event(
+                self.UplinkNarrow,
+                timestamp=at,
+                actor=actor.name,
+                session=session,
+                estimate=estimate,
+                bitrate=bitrate,
+            )
+
+    def uplink_wide(self, *, at: datetime, actor: Actor, session: str) -> None:
+        if self.session == session and self.narrow:
+            self.trigger_event(self.UplinkWide, timestamp=at, actor=actor.name, session=session)
 
     def _require_session(self, session: str) -> None:
         if self.session != session:

@@ -43,6 +43,17 @@ class Settings:
         default_factory=lambda: os.environ.get("HUB_CENTRE_NAME", "县融媒体中心")
     )
 
+    cap_sender: str = field(
+        default_factory=lambda: os.environ.get("HUB_CAP_SENDER", "alerts@hub.invalid")
+    )
+    # The outputs an approved emergency alert pre-empts: "*" (every output, the default) or names.
+    emergency_outputs: tuple[str, ...] = field(
+        default_factory=lambda: tuple(
+            name.strip()
+            for name in os.environ.get("HUB_EMERGENCY_OUTPUTS", "*").split(",")
+            if name.strip()
+        )
+    )
     ice_servers: tuple[str, ...] = field(
         default_factory=lambda: tuple(
             url.strip() for url in os.environ.get("HUB_ICE_SERVERS", "").split(",") if url.strip()
@@ -78,6 +89,10 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    def carries_emergencies(self, output: str) -> bool:
+        """Whether an approved emergency alert pre-empts `output` (HUB_EMERGENCY_OUTPUTS)."""
+        return "*" in self.emergency_outputs or output in self.emergency_outputs
 
     def ensure_data_dir(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)

@@ -283,6 +283,8 @@ KIND_WORDS = {
     "Clip": N_("clip"),
     "Topic": N_("topic"),
     "ScoringRule": N_("scoring rule"),
+    "Product": N_("product"),
+    "ChannelProfile": N_("channel profile"),
     "Outlet": N_("outlet"),
     "Delivery": N_("delivery"),
     "Origin": N_("origin"),

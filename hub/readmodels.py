@@ -35,6 +35,7 @@ from hub.newsroom import Newsroom
 from hub.store.recorder import LoggedNotification
 from hub.store.schema import from_micros as from_micros  # where callers have found it
 from hub.store.schema import to_micros
+from projections.alerts import EmergencyAlerts
 from projections.audit import AuditEntry, AuditTimeline
 from projections.base import Change, Logged
 from projections.captures import CaptureLibrary
@@ -80,6 +81,7 @@ class Models:
     captures: CaptureLibrary
     topics: TopicBook
     evaluation: EvaluationFacts
+    alerts: EmergencyAlerts
 
     # The models by name, in the order of the fields; a checkpoint keeps each under its name.
     KINDS: ClassVar[dict[str, Any]] = {
@@ -90,6 +92,7 @@ class Models:
         "captures": CaptureLibrary,
         "topics": TopicBook,
         "evaluation": EvaluationFacts,
+        "alerts": EmergencyAlerts,
     }
 
     @classmethod
@@ -101,8 +104,9 @@ class Models:
         return cls(*(kind(state[name]) for name, kind in cls.KINDS.items()))
 
     # What the models keep changes now and then (the wall's alerts became messages in form 2): a
-    # checkpoint of an earlier form is not used, and the log is folded again instead.
-    FORM: ClassVar[int] = 3  # 3: the capture library keeps clips and each capture's lineage
+    # checkpoint of an earlier form is not used, and the log is folded again instead (form 3: the
+    # capture library keeps clips and lineage; 4: the matrix holds products).
+    FORM: ClassVar[int] = 4
 
     @classmethod
     def complete(cls, state: dict[str, Any]) -> bool:
@@ -122,6 +126,7 @@ class Models:
             "captures": self.captures.apply(logged),
             "topics": self.topics.apply(logged),
             "evaluation": self.evaluation.apply(logged),
+            "alerts": self.alerts.apply(logged),
         }
         return changes, self.audit.describe(logged)
 

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from events.assignment import PRIORITY_WORDS, Assignment
 from events.capture import KIND_WORDS, Capture
+from events.channel_profile import ChannelProfile
 from events.channels import CHANNEL_WORDS
 from events.clip import Clip
 from events.delivery import Delivery
@@ -20,6 +21,7 @@ from events.dispatch import DispatchCommand
 from events.media import SOURCE_KIND_WORDS, LiveSource, Output
 from events.messages import Message
 from events.outlet import Outlet
+from events.product import Product
 from events.roles import REVIEW_LEVEL_WORDS
 from events.story import Story
 from events.submission import Submission
@@ -275,6 +277,129 @@ class AuditTimeline:
             channels=_channels(e.channels),
         )
 
+    # -- products --------------------------------------------------------------------------------
+
+    def _product(self, e: Any) -> Message:
+        """A product in words: its title and channel (its story is its related subject)."""
+        key = str(e.originator_id)
+        channel = self._d["names"].get(f"{key}:channel", "")
+        return Message(
+            "'{title}' ({channel})",
+            title=self._name(e),
+            channel=Message(CHANNEL_WORDS.get(channel, channel)),
+        )
+
+    @_summary.register
+    def _(self, e: Product.Made) -> Message:
+        self._remember(e, e.title, e.story)
+        self._d["names"][f"{e.originator_id}:channel"] = e.channel
+        return Message("made the product {product}", product=self._product(e))
+
+    @_summary.register
+    def _(self, e: Product.Edited) -> Message:
+        self._d["names"][str(e.originator_id)] = e.title
+        if e.voided_approvals:
+            return Message(
+                "edited {product} to revision {revision}, voiding {count} approvals",
+                product=self._product(e),
+                revision=e.revision,
+                count=e.voided_approvals,
+            )
+        return Message(
+            "edited {product} to revision {revision}",
+            product=self._product(e),
+            revision=e.revision,
+        )
+
+    @_summary.register
+    def _(self, e: Product.Submitted) -> Message:
+        return Message(
+            "submitted {product} for review (content {digest})",
+            product=self._product(e),
+            digest=e.digest[:12],
+        )
+
+    @_summary.register
+    def _(self, e: Product.Approved) -> Message:
+        return Message(
+            "approved {product} at the {level} (content {digest})",
+            product=self._product(e),
+            level=Message(REVIEW_LEVEL_WORDS[e.level - 1]),
+            digest=e.digest[:12],
+        )
+
+    @_summary.register
+    def _(self, e: Product.Rejected) -> Message:
+        return Message(
+            "rejected {product} at the {level}",
+            product=self._product(e),
+            level=Message(REVIEW_LEVEL_WORDS[e.level - 1]),
+        )
+
+    @_summary.register
+    def _(self, e: Product.FastTracked) -> Message:
+        return Message(
+            "FAST TRACK: approved {product} in one step (content {digest})",
+            product=self._product(e),
+            digest=e.digest[:12],
+        )
+
+    @_summary.register
+    def _(self, e: Product.Scheduled) -> Message:
+        return Message(
+            "scheduled {product} to go out at {time}",
+            product=self._product(e),
+            time=e.publish_at.isoformat(),
+        )
+
+    @_summary.register
+    def _(self, e: Product.ScheduleCancelled) -> Message:
+        return Message("cancelled the scheduled publication of {product}", product=self._product(e))
+
+    @_summary.register
+    def _(self, e: Product.Published) -> Message:
+        if e.on_behalf_of:
+            return Message(
+                "published {product} (publication {publication}, content {digest}) as "
+                "scheduled by {person}",
+                product=self._product(e),
+                publication=e.publication,
+                digest=e.digest[:12],
+                person=e.on_behalf_of,
+            )
+        return Message(
+            "published {product} (publication {publication}, content {digest})",
+            product=self._product(e),
+            publication=e.publication,
+            digest=e.digest[:12],
+        )
+
+    @_summary.register
+    def _(self, e: Product.Retracted) -> Message:
+        return Message(
+            "retracted {product} (publication {publication})",
+            product=self._product(e),
+            publication=e.publication,
+        )
+
+    @_summary.register
+    def _(self, e: ChannelProfile.Set) -> Message:
+        self._remember(e, e.channel)
+        return Message(
+            "set the profile of {channel}: {profile}",
+            channel=Message(CHANNEL_WORDS[e.channel]),
+            profile=_profile(e.profile),
+        )
+
+    @_summary.register
+    def _(self, e: ChannelProfile.Changed) -> Message:
+        channel = self._name(e)
+        return Message(
+            "set the profile of {channel}: {profile}",
+            channel=Message(CHANNEL_WORDS.get(channel, channel)),
+            profile=_profile(e.profile),
+        )
+
     @_summary.register
     def _(self, e: LiveSource.Registered) -> Message:
         self._remember(e, e.name)
@@ -434,3 +559,8 @@ _fold = by_event_type(vars(AuditTimeline)["_summary"])
 
 def _channels(channels: list[str]) -> list[Message]:
     return [Message(CHANNEL_WORDS[c]) for c in channels]
+
+
+def _profile(profile: dict[str, Any]) -> str:
+    """A profile's figures as they were set (field names, as the API spells them)."""
+    return ", ".join(f"{k}={v}" for k, v in profile.items())

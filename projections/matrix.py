@@ -1,4 +1,10 @@
-"""The publishing matrix: every story against every channel (one capture, many products)."""
+"""The publishing matrix: every story against every channel (one capture, many products).
+
+A story's row holds what is live where (the story's own publications) and its products, one
+per channel, each with its state, the review level waiting, how it was cleared (three reviews or
+the fast track) and its scheduled time. The products also stand in their own section by id, and
+the scheduled ones in `scheduled`, which the scheduler (hub/scheduler.py) reads.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 from events.delivery import Delivery
+from events.product import Product
 from events.roles import REVIEW_LEVEL_NAMES
 from events.story import Story
 from projections.base import Change, Logged, SectionsModel, by_event_type, iso
@@ -18,7 +25,7 @@ class PublishingMatrix(SectionsModel):
 
     @staticmethod
     def empty() -> dict[str, Any]:
-        return {"position": 0, "stories": {}}
+        return {"position": 0, "stories": {}, "products": {}, "scheduled": {}}
 
     def apply(self, logged: Logged) -> list[Change]:
         _fold(self, logged.event)
@@ -44,6 +51,7 @@ class PublishingMatrix(SectionsModel):
                 "review": None,
                 "captures": [str(c) for c in e.captures],
                 "channels": {},
+                "products": {},
                 "created_at": iso(e.timestamp),
                 "author": e.actor,
             },
@@ -175,6 +183,110 @@ class PublishingMatrix(SectionsModel):
                 story.setdefault("products", {})[channel] = dict(product)
         if story is not None:
             self._s.update("stories", story_id)
+
+    # -- products ---------------------------------------------------------------------------------
+
+    def _product(self, e: Any, **fields: Any) -> None:
+        """Updates a product's cell, in its own section and in its story's row."""
+        key = str(e.originator_id)
+        cell = self._s.update("products", key, version=e.originator_version, **fields)
+        if cell is not None:
+            self._mirror(cell)
+
+    def _mirror(self, cell: dict[str, Any]) -> None:
+        story = self._s.data["stories"].get(cell["story"])
+        if story is not None:
+            story.setdefault("products", {})[cell["channel"]] = dict(cell)
+            self._s.update("stories", story["id"])
+
+    @_on.register
+    def _(self, e: Product.Made) -> None:
+        key = str(e.originator_id)
+        cell = {
+            "id": key,
+            "story": str(e.story),
+            "channel": e.channel,
+            "title": e.title,
+            "version": e.originator_version,
+            "revision": 1,
+            "state": "draft",
+            "review": None,
+            "cleared": None,
+            "fast_track": None,
+            "publish_at": None,
+            "publications": 0,
+            "digest": e.digest,
+            "by": e.actor,
+            "at": iso(e.timestamp),
+        }
+        self._s.set("products", key, cell)
+        self._mirror(cell)
+
+    @_on.register
+    def _(self, e: Product.Edited) -> None:
+        cell = self._s.data["products"].get(str(e.originator_id))
+        if cell is None:
+            return
+        changed = e.digest != cell["digest"]
+        fields: dict[str, Any] = {"title": e.title, "revision": e.revision, "digest": e.digest}
+        if changed:
+            fields |= {"cleared": None, "fast_track": None}
+            if cell["state"] != "draft" and cell["state"] != "returned":
+                fields |= {"state": "in_review", "review": REVIEW_LEVEL_NAMES[0]}
+        if e.unscheduled:
+            fields["publish_at"] = None
+            self._s.delete("scheduled", cell["id"])
+        self._product(e, **fields)
+
+    @_on.register
+    def _(self, e: Product.Submitted) -> None:
+        self._product(e, state="in_review", review=REVIEW_LEVEL_NAMES[0])
+
+    @_on.register
+    def _(self, e: Product.Approved) -> None:
+        final = e.level == len(REVIEW_LEVEL_NAMES)
+        self._product(
+            e,
+            state="approved" if final else "in_review",
+            review=None if final else REVIEW_LEVEL_NAMES[e.level],
+            cleared="review" if final else None,
+        )
+
+    @_on.register
+    def _(self, e: Product.Rejected) -> None:
+        self._product(e, state="returned", review=None, cleared=None, reason=e.reason)
+
+    @_on.register
+    def _(self, e: Product.FastTracked) -> None:
+        flag = {"by": e.actor, "reason": e.reason, "at": iso(e.timestamp)}
+        self._product(e, state="approved", review=None, cleared="fast_track", fast_track=flag)
+
+    @_on.register
+    def _(self, e: Product.Scheduled) -> None:
+        key = str(e.originator_id)
+        self._product(e, state="scheduled", publish_at=iso(e.publish_at), scheduled_by=e.actor)
+        self._s.set("scheduled", key, {"id": key, "publish_at": iso(e.publish_at)})
+
+    @_on.register
+    def _(self, e: Product.ScheduleCancelled) -> None:
+        self._product(e, state="approved", publish_at=None)
+        self._s.delete("scheduled", str(e.originator_id))
+
+    @_on.register
+    def _(self, e: Product.Published) -> None:
+        self._s.delete("scheduled", str(e.originator_id))
+        self._product(
+            e,
+            state="published",
+            publish_at=None,
+            publications=e.publication,
+            published_at=iso(e.timestamp),
+            published_by=e.on_behalf_of or e.actor,
+        )
+
+    @_on.register
+    def _(self, e: Product.Retracted) -> None:
+        self._product(e, state="retracted", reason=e.reason, retracted_at=iso(e.timestamp))
 
 
 _fold = by_event_type(vars(PublishingMatrix)["_on"])

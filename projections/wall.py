@@ -13,11 +13,13 @@ from __future__ import annotations
 from functools import singledispatchmethod
 from typing import Any, ClassVar
 
+from events.alert import EmergencyAlert
 from events.assignment import Assignment
 from events.channels import CHANNEL_WORDS
 from events.dispatch import DispatchCommand
 from events.media import SLATE, LiveSource, Output
 from events.messages import Message
+from events.product import Product
 from events.roles import REVIEW_LEVEL_NAMES, REVIEW_LEVEL_WORDS, Role
 from events.story import Story
 from events.user import User
@@ -43,6 +45,9 @@ def empty_wall() -> dict[str, Any]:
         "publications": [],
         "alerts": [],
         "titles": {},
+        "product_channels": {},
+        "fast_tracked": {},
+        "emergency": {},
     }
 
 
@@ -254,6 +259,139 @@ class WallView(SectionsModel):
         )
         self._alert(e, "warning", words, key)
 
+    # -- products: their review queues, publications and the fast track, in words ---------------
+
+    def _product_words(self, e: Any) -> tuple[str, str, Message]:
+        """The product's key, its title, and its channel in words."""
+        key = str(e.originator_id)
+        title = self._s.data["titles"].get(key, key)
+        channel = self._s.data["product_channels"].get(key, "")
+        return key, title, Message(CHANNEL_WORDS.get(channel, channel))
+
+    @_on.register
+    def _(self, e: Product.Made, _: Logged) -> None:
+        key = str(e.originator_id)
+        self._s.data["titles"][key] = e.title
+        self._s.data["product_channels"][key] = e.channel
+
+    @_on.register
+    def _(self, e: Product.Edited, _: Logged) -> None:
+        key = str(e.originator_id)
+        self._s.data["titles"][key] = e.title
+        if e.voided_approvals:
+            self._s.data["fast_tracked"].pop(key, None)
+            if key in self._s.data["reviews"]:
+                self._review(e, 1)
+        if e.unscheduled:
+            title, channel = self._product_words(e)[1:]
+            words = Message(
+                "{title} ({channel}) changed: its scheduled publication was dropped",
+                title=title,
+                channel=channel,
+            )
+            self._alert(e, "warning", words, key)
+
+    @_on.register
+    def _(self, e: Product.Submitted, _: Logged) -> None:
+        self._review(e, 1)
+
+    @_on.register
+    def _(self, e: Product.Approved, _: Logged) -> None:
+        if e.level < len(REVIEW_LEVEL_NAMES):
+            self._review(e, e.level + 1)
+        else:
+            self._s.delete("reviews", str(e.originator_id))
+
+    @_on.register
+    def _(self, e: Product.Rejected, _: Logged) -> None:
+        key, title, channel = self._product_words(e)
+        self._s.delete("reviews", key)
+        level = Message(REVIEW_LEVEL_WORDS[e.level - 1])
+        words = Message(
+            "{title} ({channel}) rejected at the {level}: {reason}",
+            title=title,
+            channel=channel,
+            level=level,
+            reason=e.reason,
+        )
+        self._alert(e, "warning", words, key)
+
+    @_on.register
+    def _(self, e: Product.FastTracked, _: Logged) -> None:
+        key, title, channel = self._product_words(e)
+        self._s.delete("reviews", key)
+        self._s.data["fast_tracked"][key] = e.actor
+        words = Message(
+            "FAST TRACK: {title} ({channel}) approved in one step by {actor}: {reason}",
+            title=title,
+            channel=channel,
+            actor=e.actor,
+            reason=e.reason,
+        )
+        self._alert(e, "warning", words, key)
+
+    @_on.register
+    def _(self, e: Product.Scheduled, _: Logged) -> None:
+        key, title, channel = self._product_words(e)
+        words = Message(
+            "{title} ({channel}) scheduled for {time} by {actor}",
+            title=title,
+            channel=channel,
+            time=iso(e.publish_at),
+            actor=e.actor,
+        )
+        self._alert(e, "info", words, key)
+
+    @_on.register
+    def _(self, e: Product.ScheduleCancelled, _: Logged) -> None:
+        key, title, channel = self._product_words(e)
+        words = Message(
+            "{title} ({channel}): scheduled publication cancelled: {reason}",
+            title=title,
+            channel=channel,
+            reason=e.reason,
+        )
+        self._alert(e, "info", words, key)
+
+    @_on.register
+    def _(self, e: Product.Published, _: Logged) -> None:
+        key, title = self._product_words(e)[:2]
+        self._s.push(
+            "publications",
+            {
+                "product": key,
+                "title": title,
+                "channels": [self._s.data["product_channels"].get(key, "")],
+                "by": e.on_behalf_of or e.actor,
+                "at": iso(e.timestamp),
+                "action": "published",
+                "fast_track": key in self._s.data["fast_tracked"],
+                "scheduled": e.on_behalf_of is not None,
+            },
+            KEEP_PUBLICATIONS,
+        )
+
+    @_on.register
+    def _(self, e: Product.Retracted, _: Logged) -> None:
+        key, title, channel = self._product_words(e)
+        self._s.push(
+            "publications",
+            {
+                "product": key,
+                "title": title,
+                "channels": [self._s.data["product_channels"].get(key, "")],
+                "by": e.actor,
+                "at": iso(e.timestamp),
+                "action": "retracted",
+                "reason": e.reason,
+            },
+            KEEP_PUBLICATIONS,
+        )
+        words = Message(
+            "{title} ({channel}) retracted: {reason}", title=title, channel=channel, reason=e.reason
+        )
+        self._alert(e, "warning", words, key)
+
     @_on.register
     def _(self, e: LiveSource.Registered, _: Logged) -> None:
         self._s.data["titles"][str(e.originator_id)] = e.name
@@ -315,10 +453,43 @@ class WallView(SectionsModel):
         self._alert(e, "info", Message("{source} resumed", source=name), name)
 
     @_on.register
+    def _(self, e: LiveSource.PictureFroze, _: Logged) -> None:
+        self._s.update("sources", self._name(e), frozen=True)
+
+    @_on.register
+    def _(self, e: LiveSource.PictureMoving, _: Logged) -> None:
+        self._s.update("sources", self._name(e), frozen=False)
+
+    @_on.register
+    def _(self, e: LiveSource.UplinkNarrow, _: Logged) -> None:
+        name = self._name(e)
+        self._s.update("sources", name, narrow=True)
+        words = Message(
+            "{source}: uplink too narrow, {estimate} of {bitrate} kbit/s",
+            source=name,
+            estimate=e.estimate // 1000,
+            bitrate=e.bitrate // 1000,
+        )
+        self._alert(e, "warning", words, name)
+
+    @_on.register
+    def _(self, e: LiveSource.UplinkWide, _: Logged) -> None:
+        name = self._name(e)
+        self._s.update("sources", name, narrow=False)
+        self._alert(e, "info", Message("{source}: uplink wide enough again", source=name), name)
+
+    @_on.register
     def _(self, e: LiveSource.Ended, _: Logged) -> None:
         name = self._name(e)
         item = self._s.update(
-            "sources", name, state="idle", since=iso(e.timestamp), session=None, live_since=None
+            "sources",
+            name,
+            state="idle",
+            since=iso(e.timestamp),
+            session=None,
+            live_since=None,
+            frozen=False,
+            narrow=False,
         )
         if item and item.get("publisher") in self._s.data["people"]:
             self._s.update("people", item["publisher"], live=None)
@@ -415,6 +586,53 @@ class WallView(SectionsModel):
             self._s.update("outputs", name, failing=sorted(down))
         return name
 
+    # -- emergency alerts: on the wall from approval; the clock (effective, expires) is the
+    # renderer's, like every other time on the wall
+
+    @_on.register
+    def _(self, e: EmergencyAlert.Approved, _: Logged) -> None:
+        self._s.data.setdefault("emergency", {})
+        for earlier in e.references:
+            self._s.delete("emergency", str(earlier))
+        key = str(e.originator_id)
+        if e.msg_type != "Cancel":
+            self._s.set(
+                "emergency",
+                key,
+                {
+                    "id": key,
+                    "headline": e.headline,
+                    "area": e.area,
+                    "severity": e.severity,
+                    "effective": iso(e.effective),
+                    "expires": iso(e.expires),
+                    "outputs": [],
+                    "spoken": None,
+                },
+            )
+            words = Message(
+                "emergency alert approved by {actor}: {headline}",
+                actor=e.actor,
+                headline=e.headline,
+            )
+        else:
+            words = Message(
+                "emergency alert cancelled by {actor}: {headline}",
+                actor=e.actor,
+                headline=e.headline,
+            )
+        self._alert(e, "critical", words, key)
+
+    @_on.register
+    def _(self, e: EmergencyAlert.Aired, _: Logged) -> None:
+        self._s.data.setdefault("emergency", {})
+        self._s.update("emergency", str(e.originator_id), outputs=list(e.outputs), spoken=e.spoken)
+        if not e.spoken:
+            words = Message(
+                "the emergency alert is on air without voice: the speech engine is missing"
+            )
+            self._alert(e, "critical", words, str(e.originator_id))
+
     # -- helpers --------------------------------------------------------------------------------
 
     def _assignment(self, e: Any, state: str, **fields: Any) -> dict[str, Any] | None:
@@ -450,10 +668,16 @@ class WallView(SectionsModel):
                 "title": self._s.data["titles"].get(key, key),
                 "level": level,
                 "level_name": REVIEW_LEVEL_NAMES[level - 1],
-                "revision": e.revision,
+                "revision": getattr(e, "revision", None),
                 "since": iso(e.timestamp),
+                **self._product_of(key),
             },
         )
+
+    def _product_of(self, key: str) -> dict[str, Any]:
+        """What a review queue says of a product (a story's entry has no channel)."""
+        channel = self._s.data["product_channels"].get(key)
+        return {"kind": "product", "channel": channel} if channel else {}
 
     def _alert(self, e: Any, severity: str, words: Message, subject: str) -> None:
         self._s.push(

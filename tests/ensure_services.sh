@@ -11,7 +11,8 @@ fi
 missing=""
 [ -x /usr/bin/chromium ] || missing="chromium"
 for package in python3-gi gir1.2-gst-plugins-bad-1.0 gstreamer1.0-plugins-good \
-  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice; do
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice \
+  fonts-noto-cjk espeak-ng; do
   dpkg-query -W -f '${Status}' "$package" 2>/dev/null | grep -q "ok installed" ||
     missing="$missing $package"
 done

@@ -122,6 +122,9 @@ class StoryItem(Answer):
     review: str | None = Field(description="the review level waiting: first, second or final")
     captures: list[str]
     channels: dict[str, ChannelCell]
+    products: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="channel -> the story's product there (GET /api/products)"
+    )
     created_at: str | None
     author: str
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 from starlette.routing import BaseRoute
 
 from web import (
+    api_alerts,
     api_captures,
     api_clips,
     api_outlets,
     api_people,
+    api_products,
     api_queries,
     api_topics,
     commands,
@@ -24,6 +26,9 @@ routes: list[BaseRoute] = [
     *(endpoint.route() for endpoint in api_captures.ENDPOINTS),
     *(endpoint.route() for endpoint in api_clips.ENDPOINTS),
     *(endpoint.route() for endpoint in api_topics.ENDPOINTS),
+    *(endpoint.route() for endpoint in api_products.ENDPOINTS),
+    *(endpoint.route() for endpoint in api_alerts.ENDPOINTS),
+    *api_alerts.routes,
     *(endpoint.route() for endpoint in api_outlets.ENDPOINTS),
     *metrics.routes,
     *openapi.routes,

@@ -22,6 +22,7 @@ from hub.media.ingest.http import routes_to
 from hub.media.program.hls import hls_mount
 from hub.newsroom import Newsroom
 from hub.readmodels import ReadModels
+from hub.scheduler import Scheduler
 from web import api, api_reads, inbox, pages, security, site, uploads, wall_feed
 from web.demo import demo_running
 from web.errors import EXCEPTION_HANDLERS
@@ -69,6 +70,8 @@ def create_app(
             ):
                 rt.extras["clips"] = clips
                 models.follow()
+                scheduler = rt.extras["scheduler"] = Scheduler(newsroom, models)
+                background.append(asyncio.create_task(scheduler.run(), name="scheduler"))
                 if settle_heap:
                     heap.settle()
                     background.append(asyncio.create_task(heap.sweep(), name="heap-sweep"))

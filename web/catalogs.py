@@ -22,6 +22,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
+from events.alert import CATEGORIES, CERTAINTIES, MSG_TYPES, SEVERITIES, URGENCIES
 from events.assignment import PRIORITIES, STATES
 from events.capture import KINDS
 from events.channels import CHANNELS
@@ -31,7 +32,17 @@ from events.scoring import ADOPTION_LEVELS
 from events.topic import DECISIONS as TOPIC_DECISIONS
 from events.topic import ORIGINS
 from events.topic import STATES as TOPIC_STATES
-from web import api_captures, api_clips, api_outlets, api_people, api_queries, api_topics, commands
+from web import (
+    api_alerts,
+    api_captures,
+    api_clips,
+    api_outlets,
+    api_people,
+    api_products,
+    api_queries,
+    api_topics,
+    commands,
+)
 from web.endpoints import doing_words
 from web.i18n import DEFAULT_LANGUAGE, LANGUAGES, LOCALE_DIR, po_path
 
@@ -96,6 +107,7 @@ PICKED: dict[str, tuple[str, ...]] = {
         "review",
         "submissions",
         "evaluation",
+        "emergency",
         "audit",
         "login",
     ),
@@ -103,6 +115,18 @@ PICKED: dict[str, tuple[str, ...]] = {
     "decision": TOPIC_DECISIONS,
     "origin": ORIGINS,
     "adoption": ADOPTION_LEVELS,
+    "cap": (*MSG_TYPES, *CATEGORIES, *URGENCIES, *SEVERITIES, *CERTAINTIES),
+    "emergency": (
+        "drafted",
+        "approved",
+        "rejected",
+        "on_air",
+        "superseded",
+        "cancels",
+        "updates",
+        "cancel",
+        "update",
+    ),
 }
 
 
@@ -120,6 +144,8 @@ def refused_doings() -> Iterator[str]:
         api_captures,
         api_clips,
         api_topics,
+        api_products,
+        api_alerts,
         api_outlets,
     ):
         yield from (doing_words(e.summary) for e in module.ENDPOINTS if e.roles)

@@ -26,9 +26,18 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from events.roles import SYSTEM_ACTOR
-from hub.commands.live import SourceEnded, SourceInterrupted, SourceResumed, SourceWentLive
+from hub.commands.alerts import RecordAlertAired
+from hub.commands.live import (
+    SourceEnded,
+    SourceInterrupted,
+    SourcePictureFroze,
+    SourceResumed,
+    SourceUplinkNarrow,
+    SourceWentLive,
+)
 from hub.commands.stories import RegisterCapture
 from hub.config import Settings
+from hub.emergency.onair import EmergencyOnAir
 from hub.media.engine import MediaConfig, MediaEngine
 from hub.media.ingest.http import MediaEndpoints
 from hub.media.ports import StreamStats
@@ -119,6 +128,22 @@ class SourceFacts:
                 r, SourceInterrupted(name=source, session=session, reason=reason)
             ),
         )
+
+    async def picture_frozen(self, source: str, session: str, frozen: bool) -> None:
+        await record(
+            self.rt,
+            lambda r: self.rt.newsroom.handle(
+                r, SourcePictureFroze(name=source, session=session, frozen=frozen)
+            ),
+        )
+
+    async def uplink_narrow(
+        self, source: str, session: str, narrow: bool, estimate: int, bitrate: int
+    ) -> None:
+        fact = SourceUplinkNarrow(
+            name=source, session=session, narrow=narrow, estimate=estimate, bitrate=bitrate
+        )
+        await record(self.rt, lambda r: self.rt.newsroom.handle(r, fact))
 
     async def source_resumed(self, source: str, session: str) -> None:
         await record(
@@ -245,6 +270,17 @@ class LiveMedia:
             self.engine, self.access, max_sdp_bytes=64 * 1024, credentials=self.access.credentials
         )
         self.outputs = OutputSupervisor(rt, self.engine, settings.data_dir / "hls")
+        self.emergency = EmergencyOnAir(
+            self._alerts, lambda: self.outputs.running, settings.carries_emergencies, self._aired
+        )
+
+    def _alerts(self) -> dict[str, Any]:
+        with self.rt.models.reading() as models:
+            return models.alerts.snapshot()
+
+    async def _aired(self, alert: str, outputs: list[str], spoken: bool, font: bool) -> None:
+        command = RecordAlertAired(id=UUID(alert), outputs=outputs, spoken=spoken, font=font)
+        await record(self.rt, lambda r: self.rt.newsroom.handle(r, command))
 
     async def start(self) -> None:
         self.recordings.mkdir(parents=True, exist_ok=True)
@@ -252,8 +288,10 @@ class LiveMedia:
         for result in await run_in_threadpool(reconcile, self.recordings):
             await register_recording(self.rt, result, assignments.get(result.source))
         await self.outputs.start()
+        await self.emergency.start()
 
     async def close(self) -> None:
+        await self.emergency.close()
         await self.outputs.close()
         await self.engine.close()  # ends every stream: its facts stop and register recordings
         await self.facts.close()

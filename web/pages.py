@@ -42,9 +42,20 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "audit": (Role.AUDITOR,),
     "meeting": (Role.DISPATCHER, Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR, Role.AUDITOR),
     "evaluation": (Role.DISPATCHER, Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR, Role.AUDITOR),
+    "emergency": (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR),
     "submissions": (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR),
 }
-NAV = ("wall", "console", "reporter", "meeting", "review", "submissions", "evaluation", "audit")
+NAV = (
+    "wall",
+    "console",
+    "reporter",
+    "meeting",
+    "review",
+    "submissions",
+    "evaluation",
+    "emergency",
+    "audit",
+)
 LOGIN_ERRORS = (N_("login.error.bad_credentials"), N_("login.error.too_many_attempts"))
 
 

@@ -3,19 +3,33 @@
 from __future__ import annotations
 
 from hub.commands import (
+    alerts,
     assignments,
     clips,
     dispatch,
     live,
     outlets,
     people,
+    products,
     stories,
     submissions,
     topics,
 )
 from hub.commands.base import Change, Command, Create, Http
 
-MODULES = (assignments, dispatch, stories, clips, live, people, topics, outlets, submissions)
+MODULES = (
+    assignments,
+    dispatch,
+    stories,
+    products,
+    clips,
+    live,
+    people,
+    topics,
+    alerts,
+    outlets,
+    submissions,
+)
 
 
 def all_commands() -> tuple[type[Command], ...]:

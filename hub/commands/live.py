@@ -139,6 +139,35 @@ class SourceResumed(OnStream):
         s.resumed(at=r.at, actor=r.actor, session=self.session)
 
 
+class SourcePictureFroze(OnStream):
+    """A live source's picture has not moved for over a second (`frozen`), or moves again."""
+
+    frozen: bool
+
+    def decide(self, s: LiveSource, r: Request) -> None:
+        s.picture_froze(at=r.at, actor=r.actor, session=self.session, frozen=self.frozen)
+
+
+class SourceUplinkNarrow(OnStream):
+    """The uplink is too narrow for what the source sends (`narrow`), or wide enough again."""
+
+    narrow: bool
+    estimate: int = 0
+    bitrate: int = 0
+
+    def decide(self, s: LiveSource, r: Request) -> None:
+        if self.narrow:
+            s.uplink_narrow(
+                at=r.at,
+                actor=r.actor,
+                session=self.session,
+                estimate=self.estimate,
+                bitrate=self.bitrate,
+            )
+        else:
+            s.uplink_wide(at=r.at, actor=r.actor, session=self.session)
+
+
 class SourceEnded(OnStream):
     """The stream is over."""
 

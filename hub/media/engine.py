@@ -459,6 +459,7 @@ class MediaEngine:
         for slot in list(self._registry.slots.values()):
             if slot.publisher is not None:
                 self._check_publisher(slot, slot.publisher, now)
+            self._check_uplink(slot, now)
             stream = slot.stream
             if stream and stream.state == "interrupted" and self._past_grace(stream, now):
                 if slot.publisher is not None:
@@ -477,6 +478,25 @@ class MediaEngine:
         elif session.state == "live" and now - session.last_frame_at > timeout:
             session.state, session.started = "stalled", False
             self._interrupt(slot, f"no media for {timeout:g} s")
+
+    def _check_uplink(self, slot: SourceSlot, now: float) -> None:
+        """Reports a live source's picture freezing for over a second, and a too narrow uplink."""
+        stream, uplink = slot.stream, slot.uplink
+        live = stream is not None and stream.state == "live"
+        frozen, narrow = live and uplink.frozen(now), live and uplink.narrow(now)
+        if stream is None:
+            slot.told_frozen = slot.told_narrow = False
+            return
+        source, session = slot.source, stream.session
+        if frozen != slot.told_frozen:
+            slot.told_frozen = frozen
+            self._emit(partial(self._facts.picture_frozen, source, session, frozen))
+        if narrow != slot.told_narrow:
+            slot.told_narrow = narrow
+            estimate, bitrate = uplink.estimate, uplink.best_bitrate
+            self._emit(
+                partial(self._facts.uplink_narrow, source, session, narrow, estimate, bitrate)
+            )
 
     def _past_grace(self, stream: Stream, now: float) -> bool:
         return now - stream.interrupted_at > self.config.grace_period

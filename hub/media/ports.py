@@ -46,6 +46,14 @@ class MediaFacts(Protocol):
     async def viewer_count_changed(self, source: str, viewers: int) -> None:
         """A viewer joined or left."""
 
+    async def picture_frozen(self, source: str, session: str, frozen: bool) -> None:
+        """A live source's picture has not moved for over a second, or moves again."""
+
+    async def uplink_narrow(
+        self, source: str, session: str, narrow: bool, estimate: int, bitrate: int
+    ) -> None:
+        """The estimated uplink stays under what the source sends at its best, or no longer."""
+
 
 class NoFacts:
     """A `MediaFacts` that keeps nothing (the engine's default)."""
@@ -67,6 +75,14 @@ class NoFacts:
         return None
 
     async def viewer_count_changed(self, source: str, viewers: int) -> None:
+        return None
+
+    async def picture_frozen(self, source: str, session: str, frozen: bool) -> None:
+        return None
+
+    async def uplink_narrow(
+        self, source: str, session: str, narrow: bool, estimate: int, bitrate: int
+    ) -> None:
         return None
 
 

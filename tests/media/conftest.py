@@ -80,6 +80,14 @@ class RecordingFacts:
     ) -> None:
         self.facts.append(("ended", source, session, stats, reason))
 
+    async def picture_frozen(self, source: str, session: str, frozen: bool) -> None:
+        self.facts.append(("frozen", source, session, frozen))
+
+    async def uplink_narrow(
+        self, source: str, session: str, narrow: bool, estimate: int, bitrate: int
+    ) -> None:
+        self.facts.append(("narrow", source, session, narrow, estimate, bitrate))
+
     async def viewer_count_changed(self, source: str, viewers: int) -> None:
         self.facts.append(("viewers", source, viewers))
 

@@ -15,6 +15,7 @@ from hub.commands.dispatch import IssueCommand
 from hub.commands.live import ConfigureOutput, RegisterSource
 from hub.commands.outlets import AddOutlet
 from hub.commands.people import IssueToken, RegisterUser
+from hub.commands.products import MakeProduct
 from hub.commands.stories import DraftStory
 from hub.commands.submissions import ReceiveSubmission, RegisterOrigin
 from hub.config import Settings
@@ -69,6 +70,7 @@ def path_ids(staff: Staff) -> dict[str, dict[str, str]]:
     story = app.handle(
         req("eddie"), DraftStory(assignment=None, title="Levee", body="", captures=[])
     ).id
+    product = app.handle(req("eddie"), MakeProduct(story=story, channel="weibo", title="Levee")).id
     command = app.handle(req("dana"), IssueCommand(to="rui", text="Go", assignment=None)).id
     app.handle(
         req("tess"), ConfigureOutput(name="main", source=None, backup=None, slate_text="Back")
@@ -97,7 +99,9 @@ def path_ids(staff: Staff) -> dict[str, dict[str, str]]:
     return {
         "/api/sources/": {"name": "cam"},
         "/api/assignments/": {"id": str(assignment)},
-        "/api/stories/": {"id": str(story)},
+        "/api/stories/": {"id": str(story), "story": str(story)},
+        "/api/products/": {"id": str(product)},
+        "/api/channels/": {"channel": "radio"},
         "/api/commands/": {"id": str(command)},
         "/api/outputs/": {"id": "main"},
         "/api/users/": {"name": "rui", "token_id": str(token_id)},

@@ -16,6 +16,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 from uuid import UUID
@@ -28,6 +29,7 @@ from websockets.sync.client import connect
 
 from events.base import Location
 from events.roles import SYSTEM_ACTOR
+from hub.commands.alerts import ApproveAlert, DraftAlert
 from hub.commands.assignments import (
     AcceptAssignment,
     AssignReporter,
@@ -39,6 +41,13 @@ from hub.commands.dispatch import IssueCommand
 from hub.commands.live import ConfigureOutput, RegisterSource, StartOutput
 from hub.commands.outlets import AddOutlet
 from hub.commands.people import IssueToken, RegisterUser
+from hub.commands.products import (
+    MakeProduct,
+    PublishProduct,
+    ReviewProduct,
+    ScheduleProduct,
+    SubmitProduct,
+)
 from hub.commands.stories import DraftStory, PublishStory, RegisterCapture, ReviewStory, SubmitStory
 from hub.commands.submissions import ReceiveSubmission, RegisterOrigin
 from hub.commands.topics import DecideTopic, ProposeTopic
@@ -184,6 +193,26 @@ class World:
             self.app.handle(req("chen"), DecideTopic(id=tid, decision="approve", reason="go"))
         return str(tid)
 
+    def product(self, state: str = "draft") -> tuple[str, int]:
+        """Eddie's Weibo product of a fresh story, taken to `state`."""
+        req, app = self.staff.req, self.app
+        story = UUID(self.story()[0])
+        done = app.handle(req("eddie"), MakeProduct(story=story, channel="weibo", title="Harvest"))
+        pid = done.id
+        steps: list[Callable[[], Any]] = [
+            lambda: app.handle(req("eddie"), SubmitProduct(id=pid)),
+            *(
+                lambda who=who: app.handle(req(who), ReviewProduct(id=pid, decision="approve"))
+                for who in ("eddie", "dora", "chen")
+            ),
+            lambda: app.handle(req("eddie"), ScheduleProduct(id=pid, publish_at=LATER)),
+            lambda: app.handle(req("chen"), PublishProduct(id=pid)),
+        ]
+        states = ("draft", "submitted", "", "", "approved", "scheduled", "published")
+        for step in steps[: states.index(state)]:
+            done = step()
+        return str(pid), done.version
+
     def command(self) -> str:
         return str(
             self.app.handle(self.staff.req("dana"), IssueCommand(to="rui", text="Go live")).id
@@ -290,6 +319,13 @@ class World:
         )
         return str(done.id)
 
+    def alert(self, approved: bool = False) -> str:
+        """An emergency alert eddie drafted (and chen approved)."""
+        aid = self.app.handle(self.staff.req("eddie"), DraftAlert(**ALERT)).id
+        if approved:
+            self.app.handle(self.staff.req("chen"), ApproveAlert(id=aid, reason="checked"))
+        return str(aid)
+
     def token_of_rui(self) -> str:
         done = self.app.handle(self.staff.req("rui"), IssueToken(name="rui", label="spare"))
         return str(done.extra["token_id"])
@@ -314,6 +350,15 @@ def on_story(state: str, action: str, body: Body = None) -> Callable[[World], Ta
     return lambda w: (f"/api/stories/{w.story(state)[0]}/{action}", body or {}, {})
 
 
+def on_product(state: str, action: str, body: Body = None) -> Callable[[World], Target]:
+    return lambda w: (f"/api/products/{w.product(state)[0]}/{action}", body or {}, {})
+
+
+def edit_product(w: World) -> Target:
+    pid, version = w.product()
+    return f"/api/products/{pid}", {"title": "Harvest", "body": "v2"}, {"If-Match": str(version)}
+
+
 def revise(w: World) -> Target:
     sid, version = w.story()
     return f"/api/stories/{sid}", {"title": "Harvest", "body": "v2"}, {"If-Match": str(version)}
@@ -331,6 +376,19 @@ def on_upload(body: Body = None, **headers: str) -> Callable[[World], Target]:
 PLACE = {"name": "hall", "lat": 30.0, "lon": 120.0}
 SECRET = "whsec_" + "A" * 43 + "="
 ADMIN = frozenset({"ada"})
+LATER = datetime(2030, 1, 1, tzinfo=UTC)
+PROFILE = {"title_max": 30, "body_max": 2000}
+ALERT: dict[str, Any] = {
+    "event": "暴雨",
+    "urgency": "Immediate",
+    "severity": "Severe",
+    "certainty": "Observed",
+    "headline": "暴雨红色预警",
+    "description": "河水上涨",
+    "area": "城关镇",
+    "expires": "2099-01-01T00:00:00+08:00",
+    "reason": "气象台预警",
+}
 FORM = "application/x-www-form-urlencoded"
 SDP = {"Content-Type": "text/plain"}  # not an offer: an admitted caller gets 415
 UNREAD = frozenset({415})  # admitted, then the offer is looked at
@@ -369,6 +427,7 @@ ROWS: dict[str, Row] = {
     "GET /submissions": Row(EDITORS_UP, fixed("/submissions"), page=True),
     "GET /meeting": Row(DESK, fixed("/meeting"), page=True),
     "GET /evaluation": Row(DESK, fixed("/evaluation"), page=True),
+    "GET /emergency": Row(EDITORS_UP, fixed("/emergency"), page=True),
     # -- reads -------------------------------------------------------------------------------
     "GET /api/wall": Row(LIVE, fixed("/api/wall")),
     "WS /ws/wall": Row(LIVE, fixed("/ws/wall"), ok=frozenset({101})),
@@ -406,6 +465,10 @@ ROWS: dict[str, Row] = {
     "GET /api/topics/minutes": Row(DESK, fixed("/api/topics/minutes?day=2026-12-07&format=csv")),
     "GET /api/evaluation": Row(DESK, fixed("/api/evaluation")),
     "GET /api/evaluation/export": Row(DESK, fixed("/api/evaluation/export?start=2026-11-01")),
+    "GET /api/alerts": Row(LIVE, fixed("/api/alerts")),
+    "GET /api/alerts/{id}": Row(LIVE, lambda w: (f"/api/alerts/{w.alert()}", None, {})),
+    "GET /cap/feed.atom": Row(ANYONE, fixed("/cap/feed.atom")),
+    "GET /cap/{id}.xml": Row(ANYONE, lambda w: (f"/cap/{w.alert(approved=True)}.xml", None, {})),
     "GET /metrics": Row(frozenset({"tess", "ada"}), fixed("/metrics")),
     # -- live media: cam is rui's phone; its own token, rui, technicians publish to it -------
     "POST /whip/{source}": Row(
@@ -487,6 +550,43 @@ ROWS: dict[str, Row] = {
     "PUT /api/evaluation/rule": Row(
         frozenset({"chen", "ada"}),
         fixed("/api/evaluation/rule", {"channels": {"tv": 5}, "reason": "start"}),
+    ),
+    # -- products: the desk makes them, each level reviews, the chief editor fast-tracks ----
+    "POST /api/stories/{story}/products": Row(
+        EDITORS_UP,
+        lambda w: (f"/api/stories/{w.story()[0]}/products", {"channel": "weibo", "title": "H"}, {}),
+    ),
+    "PUT /api/products/{id}": Row(EDITORS_UP, edit_product),
+    "POST /api/products/{id}/submit": Row(EDITORS_UP, on_product("draft", "submit")),
+    "POST /api/products/{id}/reviews": Row(
+        frozenset({"eddie"}), on_product("submitted", "reviews", {"decision": "approve"})
+    ),
+    "POST /api/products/{id}/fast-track": Row(
+        frozenset({"chen"}), on_product("draft", "fast-track", {"reason": "breaking"})
+    ),
+    "POST /api/products/{id}/schedule": Row(
+        EDITORS_UP, on_product("approved", "schedule", {"publish_at": "2030-01-01T08:00:00Z"})
+    ),
+    "POST /api/products/{id}/unschedule": Row(
+        EDITORS_UP, on_product("scheduled", "unschedule", {"reason": "held"})
+    ),
+    "POST /api/products/{id}/publish": Row(EDITORS_UP, on_product("approved", "publish")),
+    "POST /api/products/{id}/retract": Row(
+        EDITORS_UP - {"eddie"}, on_product("published", "retract", {"reason": "error"})
+    ),
+    "GET /api/products": Row(DESK, fixed("/api/products")),
+    "GET /api/products/{id}": Row(DESK, lambda w: (f"/api/products/{w.product()[0]}", None, {})),
+    "GET /api/channels": Row(DESK, fixed("/api/channels")),
+    "PUT /api/channels/{channel}": Row(frozenset({"ada"}), fixed("/api/channels/radio", PROFILE)),
+    # -- emergency alerts: eddie drafts, a chief editor (never the author) decides ------------
+    "POST /api/alerts": Row(EDITORS_UP, fixed("/api/alerts", ALERT)),
+    "POST /api/alerts/{id}/approve": Row(
+        frozenset({"chen", "ada"}),
+        lambda w: (f"/api/alerts/{w.alert()}/approve", {"reason": "ok"}, {}),
+    ),
+    "POST /api/alerts/{id}/reject": Row(
+        frozenset({"chen", "ada"}),
+        lambda w: (f"/api/alerts/{w.alert()}/reject", {"reason": "no"}, {}),
     ),
     # -- sources and outputs -----------------------------------------------------------------
     "POST /api/sources": Row(

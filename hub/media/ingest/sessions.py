@@ -112,6 +112,8 @@ class SourceSlot:
     keyframes: KeyframeRequester  # every key-frame request for this source goes through it
     uplink: UplinkCounts = field(default_factory=UplinkCounts)
     packets_lost: int = 0  # by publisher sessions that have since closed
+    told_frozen: bool = False  # what the engine last reported of its picture and uplink
+    told_narrow: bool = False
     publisher: PublishSession | None = None
     reserved_by: str | None = None  # a publisher session still negotiating
     stream: Stream | None = None

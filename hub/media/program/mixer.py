@@ -17,8 +17,10 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 import av
+from av.audio.frame import AudioFrame
 
 from hub.media.program.encoder import OutputPacket, ProgramEncoder
 from hub.media.program.picture import fit
@@ -36,6 +38,19 @@ class Take:
 
     lane: int | None
     source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Preempt:
+    """Show `picture` with `sound` instead of the program (an emergency card), or, with None,
+    go back to the program as it is now."""
+
+    picture: av.VideoFrame | None
+    sound: SoundLoop | None = None
+
+
+class SoundLoop(Protocol):
+    def take(self, count: int) -> AudioFrame: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,13 +97,15 @@ class Mixer:
         # stall timeout, while the backup's first key frame is on its way; then the slate.
         self.freeze_limit, self.max_lag = freeze_limit, max_lag
         self._notify = notify
-        self._inbox: queue.SimpleQueue[Take | FrameIn] = queue.SimpleQueue()
+        self._inbox: queue.SimpleQueue[Take | FrameIn | Preempt] = queue.SimpleQueue()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="program-mixer", daemon=True)
         self._lanes: dict[int, Lane] = {}
         self._on_air: int | None = None
         self._pending: int | None = None
         self._fitted: tuple[av.VideoFrame, av.VideoFrame] | None = None
+        self._preempt: Preempt | None = None
+        self.preempted = False  # an emergency card went out last
         self.showing: str | None = None  # the source whose picture went out last; None: slate
         self.frames_out = self.frames_skipped = self.late_frames = self.decode_errors = 0
         self.tick_ms = self.tick_ms_max = 0.0
@@ -98,7 +115,7 @@ class Mixer:
             sink.start()
         self._thread.start()
 
-    def send(self, item: Take | FrameIn) -> None:
+    def send(self, item: Take | FrameIn | Preempt) -> None:
         self._inbox.put(item)
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -147,7 +164,15 @@ class Mixer:
         self._promote()
         samples = _samples_at(index + 1, self.fps) - _samples_at(index, self.fps)
         lane = self._lanes.get(self._on_air) if self._on_air is not None else None
-        if (
+        self.preempted = self._preempt is not None
+        if self._preempt is not None and self._preempt.picture is not None:
+            # The program's sources go on being decoded underneath, so it comes back at once.
+            if lane is not None:
+                lane.take_audio(samples)
+            card, loop = self._preempt.picture, self._preempt.sound
+            picture = self._fit(card)
+            sound = loop.take(samples) if loop is not None else silence(samples)
+        elif (
             lane is not None
             and lane.picture is not None
             and now - lane.picture_at <= self.freeze_limit
@@ -187,7 +212,9 @@ class Mixer:
                 item = self._inbox.get_nowait()
             except queue.Empty:
                 return
-            if isinstance(item, Take):
+            if isinstance(item, Preempt):
+                self._preempt = item if item.picture is not None else None
+            elif isinstance(item, Take):
                 self._take(item)
             elif (lane := self._lanes.get(item.lane)) is not None:
                 errors = lane.decode_errors

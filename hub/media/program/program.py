@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+import av
+
 from hub.media.program.bus import BusFact, FailedOver, ProgramBus, Recovered, Switched
 from hub.media.program.encoder import EncoderSettings, ProgramEncoder
 from hub.media.program.hls import HlsSink, hls_folder
@@ -28,6 +30,8 @@ from hub.media.program.mixer import (
     MixerEvent,
     MixerFailed,
     OnAir,
+    Preempt,
+    SoundLoop,
     Take,
 )
 from hub.media.program.monitor import MonitorSink
@@ -124,6 +128,7 @@ class OutputStats:
     tick_ms_max: float
     hls_path: str | None
     sinks: tuple[SinkStatus, ...] = field(default_factory=tuple)
+    emergency: bool = False  # an emergency card is on air instead of the program
 
 
 @dataclass(slots=True)
@@ -168,6 +173,13 @@ class ProgramOutput:
     def name(self) -> str:
         return self.config.name
 
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.config.width, self.config.height
+
+    def is_running(self) -> bool:
+        return self.state in ("program", "backup", "slate")
+
     async def start(self, program: str | None, backup: str | None = None) -> None:
         """Starts the clock and the sinks (on the slate), then takes the program source."""
         if self.state != "idle":
@@ -189,6 +201,17 @@ class ProgramOutput:
     async def set_backup(self, source: str | None) -> None:
         loop = self._running_loop()
         self._apply(self._bus.set_backup(source, loop.time(), self._last_frame))
+
+    async def preempt(self, picture: av.VideoFrame, sound: SoundLoop | None) -> None:
+        """Shows `picture` with `sound` instead of the program from the next tick on (an
+        emergency card); the program goes on underneath and comes back with `release`."""
+        self._running_loop()
+        self._send(Preempt(picture, sound))
+
+    async def release(self) -> None:
+        """Back to the program as it is now."""
+        self._running_loop()
+        self._send(Preempt(None))
 
     def _running_loop(self) -> asyncio.AbstractEventLoop:
         if self.state in ("idle", "stopped", "failed"):
@@ -230,6 +253,7 @@ class ProgramOutput:
             tick_ms_max=round(mixer.tick_ms_max, 2) if mixer else 0.0,
             hls_path=self.config.hls_path,
             sinks=tuple(s.status() for s in mixer.sinks) if mixer else (),
+            emergency=mixer.preempted if mixer else False,
         )
 
     def _build_mixer(self, loop: asyncio.AbstractEventLoop) -> Mixer:
@@ -339,7 +363,7 @@ class ProgramOutput:
         while (frame := await queue.get()) is not None:
             self._send(FrameIn(lane_id, frame))
 
-    def _send(self, item: Take | FrameIn) -> None:
+    def _send(self, item: Take | FrameIn | Preempt) -> None:
         if self._mixer is not None:
             self._mixer.send(item)
 

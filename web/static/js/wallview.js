@@ -311,12 +311,15 @@ export class Tiles {
   update(tile, source, wall) {
     const programs = onAir(wall, source.name);
     const who = source.publisher || source.owner;
-    tile.node.className = `tile tile-${source.state} ${programs.length ? "on-program" : ""}`;
+    const frozen = source.state === "live" && source.frozen ? "frozen" : "";
+    tile.node.className = `tile tile-${source.state} ${programs.length ? "on-program" : ""} ${frozen}`;
     const named = !who || source.name.includes(who); // "wang.fang-phone" says whose it is
     tile.node.querySelector(".name").textContent = named ? source.name : `${source.name} · ${who}`;
     // A source that never went live is on standby; one that went live and stopped has ended.
     const state = source.state === "idle" && source.live_since === undefined ? "standby" : source.state;
-    tile.node.querySelector(".badge").textContent = label("source", state);
+    tile.node.querySelector(".badge").textContent = frozen
+      ? `${label("source", state)} · ${t("wall.frozen")}`
+      : label("source", state);
     tile.node.querySelector(".assignment").textContent = source.assignment_title || "";
     tile.node.dataset.since = source.state === "live" ? source.live_since || source.since : "";
     tile.node.querySelector(".pgm-label").textContent = programs.length
@@ -351,4 +354,30 @@ export function renderPanels(root, wall, matrix) {
   renderReviews(root, wall);
   renderMatrix(root, wall, matrix);
   renderTicker(root, wall);
+  renderEmergency(root, wall);
+}
+
+/** The emergency alerts on air now, across the whole wall (their times are the clock's to judge). */
+export function renderEmergency(root, wall) {
+  const box = $(root, "#emergency");
+  if (!box) return;
+  const at = now();
+  const live = Object.values(wall.emergency || {}).filter(
+    (a) => Date.parse(a.effective) <= at && at < Date.parse(a.expires),
+  );
+  box.hidden = live.length === 0;
+  fill(
+    box,
+    live.map((a) =>
+      el(
+        "div",
+        { class: `emergency-alert severity-${a.severity.toLowerCase()}` },
+        el("b", {}, t("wall.emergency")),
+        el("span", { class: "headline" }, a.headline),
+        el("span", { class: "area" }, a.area),
+        el("span", { class: "until" }, `${t("wall.emergency_until")} ${hhmm(a.expires)}`),
+        a.spoken === false ? el("span", { class: "mute" }, t("wall.emergency_no_voice")) : null,
+      ),
+    ),
+  );
 }

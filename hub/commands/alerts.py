@@ -1,0 +1,116 @@
+"""Emergency alerts (应急广播): draft a CAP message, and a second person approves or rejects it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, Literal
+from uuid import UUID, uuid4
+
+from pydantic import Field
+
+from events.alert import EmergencyAlert
+from events.errors import RuleBroken
+from events.roles import Role
+from hub.commands.base import Change, Create, Http
+from hub.commands.fields import Moment, Reason, line, lines
+
+if TYPE_CHECKING:
+    from hub.newsroom import Newsroom, Request
+
+A = "/api/alerts/{id}"
+TAG = "emergency"
+
+
+class DraftAlert(Create):
+    """Draft an emergency alert (a CAP 1.2 message); another person must approve it."""
+
+    http = Http(
+        "POST",
+        "/api/alerts",
+        TAG,
+        roles=(Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR),
+        creates=A,
+    )
+    msg_type: Literal["Alert", "Update", "Cancel"] = "Alert"
+    references: list[UUID] = Field(default_factory=list, max_length=10)
+    category: Literal[
+        "Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env", "Transport",
+        "Infra", "CBRNE", "Other",
+    ] = "Safety"  # fmt: skip
+    event: str = line(100, min_length=1, description="what happens, e.g. 暴雨")
+    urgency: Literal["Immediate", "Expected", "Future", "Past", "Unknown"]
+    severity: Literal["Extreme", "Severe", "Moderate", "Minor", "Unknown"]
+    certainty: Literal["Observed", "Likely", "Possible", "Unlikely", "Unknown"]
+    headline: str = line(80, min_length=1)
+    description: str = lines(2000, min_length=1)
+    instruction: str = lines(2000, default="")
+    area: str = line(200, min_length=1, description="the area, in words")
+    effective: Moment | None = Field(default=None, description="now when absent")
+    expires: Moment
+    reason: Reason
+
+    def make(self, newsroom: Newsroom, r: Request) -> EmergencyAlert:
+        for earlier in self.references:
+            if newsroom.get(EmergencyAlert, earlier).state != "approved":
+                raise RuleBroken("an Update or a Cancel refers to an approved alert")
+        return EmergencyAlert.draft(
+            id=uuid4(),
+            at=r.at,
+            actor=r.actor,
+            msg_type=self.msg_type,
+            references=list(self.references),
+            category=self.category,
+            event=self.event,
+            urgency=self.urgency,
+            severity=self.severity,
+            certainty=self.certainty,
+            headline=self.headline,
+            description=self.description,
+            instruction=self.instruction,
+            area=self.area,
+            effective=self.effective,
+            expires=self.expires,
+            reason=self.reason,
+        )
+
+
+class OnAlert(Change):
+    abstract: ClassVar[bool] = True
+    noun: ClassVar[str] = "alert"
+    aggregate: ClassVar = EmergencyAlert
+    id: UUID
+
+    def target(self, newsroom: Newsroom) -> UUID:
+        return self.id
+
+
+class ApproveAlert(OnAlert):
+    """Approve an emergency alert: it goes on air and on the CAP feed (never its author's call)."""
+
+    http = Http("POST", f"{A}/approve", TAG, roles=(Role.CHIEF_EDITOR,))
+    reason: Reason
+
+    def decide(self, a: EmergencyAlert, r: Request) -> None:
+        a.approve(at=r.at, actor=r.actor, reason=self.reason)
+
+
+class RejectAlert(OnAlert):
+    """Reject a drafted emergency alert, with a reason."""
+
+    http = Http("POST", f"{A}/reject", TAG, roles=(Role.CHIEF_EDITOR,))
+    reason: Reason
+
+    def decide(self, a: EmergencyAlert, r: Request) -> None:
+        a.reject(at=r.at, actor=r.actor, reason=self.reason)
+
+
+class RecordAlertAired(OnAlert):
+    """Record which outputs carried an alert, and whether it was spoken (sent by the hub)."""
+
+    outputs: list[str] = Field(max_length=100)
+    spoken: bool
+    font: bool
+
+    def decide(self, a: EmergencyAlert, r: Request) -> None:
+        a.record_aired(
+            at=r.at, actor=r.actor, outputs=list(self.outputs), spoken=self.spoken, font=self.font
+        )
