@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 from events.assignment import Assignment
 from events.capture import Capture
 from events.channels import CHANNELS
+from events.delivery import Delivery
 from events.roles import SYSTEM
 from events.scoring import ADOPTION_LEVELS, DEFAULT_RULE, ScoringRule
 from events.story import Story
@@ -124,6 +125,29 @@ class EvaluationFacts(SectionsModel):
         for channel in e.channels:
             self._d["publications"].append([at, key, channel, "story", people, story["captures"]])
         self._first_publication(story["assignment"], e.timestamp, reporter)
+
+    # -- adoption upward: a higher-level hub's decision on what this hub sent it ----------------
+
+    @_on.register
+    def _(self, e: Delivery.Queued) -> None:
+        if e.kind == "hub" and e.action == "publish" and e.story is not None:
+            # The level is the outlet's name when it names one (prefecture, province, national).
+            level = e.outlet_name if e.outlet_name in ADOPTION_LEVELS else ADOPTION_LEVELS[0]
+            self._d.setdefault("submitted", {})[str(e.originator_id)] = [str(e.story), level]
+
+    @_on.register
+    def _(self, e: Delivery.Decided) -> None:
+        found = self._d.get("submitted", {}).get(str(e.originator_id))
+        if not e.adopted or found is None:
+            return
+        story_id, level = found
+        story = self._d["stories"].get(story_id)
+        if story is None:
+            return
+        assignment = self._d["assignments"].get(story["assignment"] or "")
+        reporter = assignment["reporter"] if assignment else None
+        people = sorted({*story["authors"], *([reporter] if reporter else [])})
+        self._d["adoptions"].append([iso(e.timestamp), people, level])
 
     def _first_publication(
         self, assignment: str | None, at: datetime, reporter: str | None

@@ -114,6 +114,71 @@ class PublishingMatrix(SectionsModel):
             }
         self._s.update("stories", story["id"])
 
+    # -- deliveries: each outlet's delivery of the cell's product (docs/delivery.md) ------------
+
+    @_on.register
+    def _(self, e: Delivery.Queued) -> None:
+        if e.story is None or e.channel is None:
+            return  # a decision sent back to an origin: no cell of this hub's
+        index = self._s.data.setdefault("delivery_cells", {})
+        index[str(e.originator_id)] = [str(e.story), e.channel, e.outlet_name, str(e.subject)]
+        self._delivery(
+            e,
+            kind=e.kind,
+            action=e.action,
+            publication=e.publication,
+            state="queued",
+            attempts=0,
+            reason=None,
+            next_at=None,
+            decision=None,
+        )
+
+    @_on.register
+    def _(self, e: Delivery.Attempted) -> None:
+        self._delivery(e, state="attempting", attempts=e.attempt)
+
+    @_on.register
+    def _(self, e: Delivery.Delivered) -> None:
+        self._delivery(e, state="delivered", reason=None, next_at=None)
+
+    @_on.register
+    def _(self, e: Delivery.Failed) -> None:
+        self._delivery(e, state="failed", reason=e.reason, next_at=iso(e.next_at))
+
+    @_on.register
+    def _(self, e: Delivery.GaveUp) -> None:
+        self._delivery(e, state="gave_up", reason=e.reason, next_at=None)
+
+    @_on.register
+    def _(self, e: Delivery.Decided) -> None:
+        decision = {"adopted": e.adopted, "reason": e.reason, "by": e.by}
+        self._delivery(e, decision=decision)
+
+    def _delivery(self, e: Any, **fields: Any) -> None:
+        """Updates the outlet's line in the cell of the delivered product: the product's own
+        cell (mirrored into its story's row) where the matrix holds products, else the story's
+        cell of the channel."""
+        found = self._s.data.get("delivery_cells", {}).get(str(e.originator_id))
+        if found is None:
+            return
+        story_id, channel, outlet, subject = found
+        product = self._s.data.get("products", {}).get(subject)
+        story = self._s.data["stories"].get(story_id)
+        cell = product
+        if cell is None and story is not None:
+            cell = story["channels"].setdefault(channel, {"state": "live"})
+        if cell is None:
+            return
+        line = cell.setdefault("deliveries", {}).setdefault(outlet, {})
+        line.update(fields, at=iso(e.timestamp))
+        if product is not None:
+            self._s.update("products", subject)
+            if story is not None:
+                story.setdefault("products", {})[channel] = dict(product)
+        if story is not None:
+            self._s.update("stories", story_id)
+
     # -- products ---------------------------------------------------------------------------------
 
     def _product(self, e: Any, **fields: Any) -> None:
@@ -217,68 +282,3 @@ class PublishingMatrix(SectionsModel):
     @_on.register
     def _(self, e: Product.Retracted) -> None:
         self._product(e, state="retracted", reason=e.reason, retracted_at=iso(e.timestamp))
-
-    # -- deliveries: each outlet's delivery of the cell's product (docs/delivery.md) ------------
-
-    @_on.register
-    def _(self, e: Delivery.Queued) -> None:
-        if e.story is None or e.channel is None:
-            return  # a decision sent back to an origin: no cell of this hub's
-        index = self._s.data.setdefault("delivery_cells", {})
-        index[str(e.originator_id)] = [str(e.story), e.channel, e.outlet_name, str(e.subject)]
-        self._delivery(
-            e,
-            kind=e.kind,
-            action=e.action,
-            publication=e.publication,
-            state="queued",
-            attempts=0,
-            reason=None,
-            next_at=None,
-            decision=None,
-        )
-
-    @_on.register
-    def _(self, e: Delivery.Attempted) -> None:
-        self._delivery(e, state="attempting", attempts=e.attempt)
-
-    @_on.register
-    def _(self, e: Delivery.Delivered) -> None:
-        self._delivery(e, state="delivered", reason=None, next_at=None)
-
-    @_on.register
-    def _(self, e: Delivery.Failed) -> None:
-        self._delivery(e, state="failed", reason=e.reason, next_at=iso(e.next_at))
-
-    @_on.register
-    def _(self, e: Delivery.GaveUp) -> None:
-        self._delivery(e, state="gave_up", reason=e.reason, next_at=None)
-
-    @_on.register
-    def _(self, e: Delivery.Decided) -> None:
-        decision = {"adopted": e.adopted, "reason": e.reason, "by": e.by}
-        self._delivery(e, decision=decision)
-
-    def _delivery(self, e: Any, **fields: Any) -> None:
-        """Updates the outlet's line in the cell of the delivered product: the product's own
-        cell (mirrored into its story's row) where the matrix holds products, else the story's
-        cell of the channel."""
-        found = self._s.data.get("delivery_cells", {}).get(str(e.originator_id))
-        if found is None:
-            return
-        story_id, channel, outlet, subject = found
-        product = self._s.data.get("products", {}).get(subject)
-        story = self._s.data["stories"].get(story_id)
-        cell = product
-        if cell is None and story is not None:
-            cell = story["channels"].setdefault(channel, {"state": "live"})
-        if cell is None:
-            return
-        line = cell.setdefault("deliveries", {}).setdefault(outlet, {})
-        line.update(fields, at=iso(e.timestamp))
-        if product is not None:
-            self._s.update("products", subject)
-            if story is not None:
-                story.setdefault("products", {})[channel] = dict(product)
-        if story is not None:
-            self._s.update("stories", story_id)

@@ -1,4 +1,5 @@
-"""Each outlet's delivery shows in the publishing matrix's cell of the product (a pure fold)."""
+"""Each outlet's delivery shows in the publishing matrix's cell of the product, and an adoption
+upward counts in the evaluation (pure folds)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from uuid import uuid4
 
 from events.delivery import Delivery
 from events.story import Story
-from projections.base import Logged
+from projections.base import Logged, iso
+from projections.evaluation import EvaluationFacts
 from projections.matrix import PublishingMatrix
 from tests.events.helpers import REPORTER, at
 
@@ -44,3 +46,22 @@ def test_a_cell_shows_each_outlets_delivery_through_its_attempts() -> None:
     hook.succeed(at=at(), actor="hub", attempt=attempt, detail="HTTP 204")
     fold(matrix, hook)
     assert (line["state"], line["attempts"], line["reason"]) == ("delivered", 2, None)
+
+
+def test_an_adoption_upward_counts_for_the_storys_people_at_the_outlets_level() -> None:
+    story = Story.draft(
+        id=uuid4(), at=at(), actor=REPORTER, assignment=None, title="Levee", body="", captures=[]
+    )
+    up = Delivery.queue(
+        at=at(), actor="hub", outlet=uuid4(), outlet_name="province", kind="hub",
+        subject=uuid4(), subject_version=4, story=story.id, channel="app", publication=1,
+        action="publish", headline="Levee",
+    )  # fmt: skip
+    attempt = up.attempt(at=at(), actor="hub", node="a")
+    up.succeed(at=at(), actor="hub", attempt=attempt, detail="HTTP 200")
+    up.decide(at=(moment := at()), actor="hub", adopted=True, reason="", by="省融媒体中心")
+    facts = EvaluationFacts()
+    for aggregate in (story, up):
+        for event in aggregate.collect_events():
+            facts.apply(Logged(next(positions), event.timestamp, event))
+    assert facts.state()["adoptions"] == [[iso(moment), ["rui"], "province"]]
