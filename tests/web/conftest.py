@@ -16,6 +16,7 @@ from hub.commands.leads import AddDepartment, SendTip, Spot
 from hub.commands.live import ConfigureOutput, RegisterSource
 from hub.commands.people import IssueToken, RegisterUser
 from hub.commands.stories import DraftStory
+from hub.commands.topics import ProposeTopic
 from hub.config import Settings
 from hub.newsroom import Request
 from tests.conftest import Staff
@@ -79,7 +80,9 @@ def path_ids(staff: Staff) -> dict[str, dict[str, str]]:
         SendTip(kind="tip", text="东街积水", location=Spot(name="东街", lat=30.0, lon=120.0)),
     ).id
     app.handle(Request(SYSTEM_ACTOR, staff.clock.tick()), AddDepartment(name="县住建局"))
+    topic = app.handle(req("eddie"), ProposeTopic(title="Harvest", day="2026-11-23")).id
     return {
+        "/api/topics/": {"id": str(topic)},
         "/api/leads/": {"id": str(lead)},
         "/api/departments/": {"name": "县住建局"},
         "/api/sources/": {"name": "cam"},
