@@ -14,7 +14,11 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from hub.cli import console_actor, now, open_app
     from hub.leads_import import import_file
 
-    result = import_file(open_app(settings), Path(args.file), args.source, console_actor(), now())
+    app = open_app(settings)
+    try:
+        result = import_file(app, Path(args.file), args.source, console_actor(), now())
+    finally:
+        app.close()
     for line, why in result.refused:
         print(f"line {line}: {why}", file=sys.stderr)
     print(f"{result.made} new, {result.known} known already, {len(result.refused)} refused")
@@ -25,11 +29,14 @@ def cmd_source(args: argparse.Namespace, settings: Settings) -> int:
     from hub.cli import now, open_app
     from hub.intake import IntakeSources
 
+    app = open_app(settings)
     try:
-        secret = IntakeSources(open_app(settings).store).add(args.name, now())
+        secret = IntakeSources(app.store).add(args.name, now())
     except ValueError as error:
         print(f"hub: {error}", file=sys.stderr)
         return 1
+    finally:
+        app.close()
     print(f"source {args.name} signs webhooks to /api/intake/{args.name} (and is an Open311")
     print("api_key) with this secret; any earlier one stops working now:")
     print(secret)
@@ -40,7 +47,11 @@ def cmd_department(args: argparse.Namespace, settings: Settings) -> int:
     from hub.cli import _request, open_app
     from hub.commands.leads import AddDepartment
 
-    open_app(settings).handle(_request(), AddDepartment(name=args.name, contacts=args.contacts))
+    app = open_app(settings)
+    try:
+        app.handle(_request(), AddDepartment(name=args.name, contacts=args.contacts))
+    finally:
+        app.close()
     print(f"department {args.name} added")
     return 0
 

@@ -279,7 +279,11 @@ def test_open311_round_trip(site: httpx.Client, staff: Staff) -> None:
 
 
 def test_importing_a_csv_twice_makes_one_lead_each(
-    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, staff: Staff
+    tmp_path: Path,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    staff: Staff,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("HUB_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("HUB_DATA_DIR", str(settings.data_dir))
@@ -300,6 +304,13 @@ def test_importing_a_csv_twice_makes_one_lead_each(
     leads = models.models.leads.leads()
     assert sorted(lead["source_ref"] for lead in leads) == ["A-1", "A-2"]
     assert {lead["channel"] for lead in leads} == {"csv"}
+    out = capsys.readouterr()
+    assert "2 new, 0 known already, 1 refused" in out.out
+    assert "0 new, 2 known already, 1 refused" in out.out and "line 4" in out.err
+    assert hub_cli(["leads", "source", "hotline"]) == 0
+    secret = capsys.readouterr().out.strip().splitlines()[-1]
+    assert IntakeSources(staff.newsroom.store).secret_of("hotline") == secret
+    assert secret.startswith("whsec_")
 
 
 def test_uploads_no_lead_names_are_swept_after_a_day(tmp_path: Path) -> None:
