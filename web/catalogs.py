@@ -23,10 +23,13 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
 from events.assignment import PRIORITIES, STATES
-from events.capture import KINDS
+from events.capture import KINDS, MEDIA
 from events.channels import CHANNELS
 from events.messages import PLACE
+from events.product import PRODUCT_ACTIONS, SEGMENT_KINDS
+from events.product import STATE_WORDS as PRODUCT_STATE_WORDS
 from events.roles import REVIEW_LEVEL_NAMES
+from events.story import STATES as STORY_STATES
 from web import api_captures, api_people, api_products, api_queries, commands
 from web.endpoints import doing_words
 from web.i18n import DEFAULT_LANGUAGE, LANGUAGES, LOCALE_DIR, po_path
@@ -84,7 +87,12 @@ PICKED: dict[str, tuple[str, ...]] = {
     "capture": KINDS,
     "feed": ("connecting", "live", "down", "behind", "store", "failed"),
     "review": ("capture_added", "capture_removed"),
-    "page": ("wall", "console", "reporter", "review", "audit", "login"),
+    "page": ("wall", "console", "reporter", "desk", "review", "audit", "login"),
+    "story_state": STORY_STATES,
+    "product_state": tuple(PRODUCT_STATE_WORDS),
+    "product_action": PRODUCT_ACTIONS,
+    "segment": tuple(SEGMENT_KINDS),
+    "media": MEDIA,
 }
 
 

@@ -1,4 +1,4 @@
-"""The pages: sign-in, the wall, the console, the reporter's phone, review and audit.
+"""The pages: sign-in, the wall, the console, the reporter's phone, the desk, review and audit.
 
 Each page is a Jinja2 template with a small script module; the data comes afterwards from the
 JSON API and the wall feed, so a page is the same for every moment and only says who is looking,
@@ -38,10 +38,11 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "wall": LIVE,
     "console": (Role.DISPATCHER, Role.TECHNICIAN, Role.DESK_HEAD, Role.CHIEF_EDITOR),
     "reporter": (Role.REPORTER,),
+    "desk": (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR),
     "review": (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR),
     "audit": (Role.AUDITOR,),
 }
-NAV = ("wall", "console", "reporter", "review", "audit")
+NAV = ("wall", "console", "reporter", "desk", "review", "audit")
 LOGIN_ERRORS = (N_("login.error.bad_credentials"), N_("login.error.too_many_attempts"))
 
 
