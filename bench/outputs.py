@@ -40,12 +40,12 @@ import av
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from hub.media.bitstream import parameter_sets  # noqa: E402
-from hub.media.frames import EncodedFrame, Feed  # noqa: E402
-from hub.media.muxing import add_copy_stream, opus_head  # noqa: E402
-from hub.media.program import OutputConfig, ProgramOutput  # noqa: E402
-from hub.media.recording import Recorder, container_for  # noqa: E402
-from hub.media.testcard import PatternCard, replay  # noqa: E402
+from hub.media.codec.bitstream import parameter_sets  # noqa: E402
+from hub.media.codec.muxing import add_copy_stream, opus_head  # noqa: E402
+from hub.media.program.program import OutputConfig, ProgramOutput  # noqa: E402
+from hub.media.record.recording import Recorder, container_for  # noqa: E402
+from hub.media.relay.frames import EncodedFrame, Feed  # noqa: E402
+from tests.support.testcard import PatternCard, replay  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 RTMP_SERVER = textwrap.dedent(

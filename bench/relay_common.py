@@ -40,12 +40,12 @@ from starlette.routing import Route
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from hub.demo_camera import TestPattern  # noqa: E402
 from hub.media.engine import MediaEngine, codec_preferences  # noqa: E402
-from hub.media.http import media_routes  # noqa: E402
-from hub.media.passthrough import route_keyframe_requests  # noqa: E402
+from hub.media.ingest.http import media_routes  # noqa: E402
+from hub.media.ingest.passthrough import route_keyframe_requests  # noqa: E402
 from hub.media.ports import NoFacts  # noqa: E402
-from hub.media.recording import Recorder  # noqa: E402
-from hub.media.synthetic import TestPattern  # noqa: E402
+from hub.media.record.recording import Recorder  # noqa: E402
 
 VIDEO_TIME_BASE = fractions.Fraction(1, 90000)
 TICKS = os.sysconf("SC_CLK_TCK")

@@ -36,7 +36,7 @@ from relay_common import (  # noqa: E402
     table,
 )
 
-from hub.media.whep_client import WhepViewer  # noqa: E402
+from tests.support.whep_client import WhepViewer  # noqa: E402
 
 
 class Meter:

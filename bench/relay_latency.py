@@ -29,11 +29,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from relay_common import hub_process, median, percentile, publish, table  # noqa: E402
 
+from hub.demo_camera import TestPattern  # noqa: E402
 from hub.media.engine import codec_preferences  # noqa: E402
-from hub.media.frames import Feed, FrameQueue  # noqa: E402
-from hub.media.passthrough import PassthroughReceiver, route_keyframe_requests  # noqa: E402
-from hub.media.synthetic import TestPattern, clock_ms_age, read_clock_ms  # noqa: E402
-from hub.media.whep_client import WhepViewer  # noqa: E402
+from hub.media.ingest.passthrough import PassthroughReceiver, route_keyframe_requests  # noqa: E402
+from hub.media.relay.frames import Feed, FrameQueue  # noqa: E402
+from tests.support.patterns import clock_ms_age, read_clock_ms  # noqa: E402
+from tests.support.whep_client import WhepViewer  # noqa: E402
 
 VIDEO_TIME_BASE = fractions.Fraction(1, 90000)
 

@@ -349,7 +349,7 @@ async def viewer(hall: Hall, first: int, watch_for: float) -> None:
     """A WHEP viewer going from one source to the next, a while each, undecoded."""
     import httpx
 
-    from hub.media.whep_client import WhepViewer
+    from tests.support.whep_client import WhepViewer
 
     turn = first
     while hall.running():

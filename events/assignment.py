@@ -36,6 +36,9 @@ PRIORITY_WORDS = {
 }
 OPEN_STATES = frozenset(STATES) - {"closed", "cancelled"}
 DESK = (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR)  # write on any assignment
+# Who plans and assigns: the dispatchers, and for a topic the meeting approved, its chairs too.
+PLANNERS = (Role.DISPATCHER,)
+TOPIC_PLANNERS = (Role.DISPATCHER, Role.DESK_HEAD, Role.CHIEF_EDITOR)
 
 
 class Assignment(NewsroomAggregate):
@@ -48,6 +51,13 @@ class Assignment(NewsroomAggregate):
         priority: str
         due: datetime | None
         channels: list[str]
+        topic: UUID | None  # the topic the meeting approved, when it came from one
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["topic"] = None
 
     class ReporterAssigned(NewsroomAggregate.Event):
         reporter: str
@@ -96,8 +106,10 @@ class Assignment(NewsroomAggregate):
         priority: str,
         due: datetime | None,
         channels: list[str],
+        topic: UUID | None,
         actor: str,
     ) -> None:
+        self.topic = topic
         self.title = title
         self.brief = brief
         self.location = location
@@ -122,8 +134,9 @@ class Assignment(NewsroomAggregate):
         priority: str,
         due: datetime | None,
         channels: list[str],
+        topic: UUID | None = None,
     ) -> Assignment:
-        actor.require(Role.DISPATCHER, doing=N_("plan assignments"))
+        actor.require(*(TOPIC_PLANNERS if topic else PLANNERS), doing=N_("plan assignments"))
         if priority not in PRIORITIES:
             raise InvalidValue(
                 "priority '{priority}' is not one of {known}",
@@ -143,10 +156,12 @@ class Assignment(NewsroomAggregate):
             priority=priority,
             due=due,
             channels=list(parse_channels(channels, allow_empty=True)),
+            topic=topic,
         )
 
     def assign(self, *, at: datetime, actor: Actor, reporter: str) -> None:
-        actor.require(Role.DISPATCHER, doing=N_("assign reporters"))
+        planners = TOPIC_PLANNERS if self.topic else PLANNERS
+        actor.require(*planners, doing=N_("assign reporters"))
         self._require_state(
             N_("assign a reporter to"), "planned", "assigned", "declined", "accepted"
         )

@@ -19,8 +19,8 @@ from events.messages import N_
 from events.roles import Actor, Role
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
-KINDS = ("upload", "recording")
-KIND_WORDS = {"upload": N_("upload"), "recording": N_("recording")}
+KINDS = ("upload", "recording", "clip")  # a clip is cut from another capture (events/clip.py)
+KIND_WORDS = {"upload": N_("upload"), "recording": N_("recording"), "clip": N_("clip")}
 CAPTURERS = (Role.REPORTER, Role.TECHNICIAN, Role.EDITOR)
 
 # What a newsroom keeps from an upload, by the type its content shows: photos, video and audio

@@ -268,6 +268,9 @@ KIND_WORDS = {
     "Upload": N_("upload"),
     "Product": N_("product"),
     "ChannelProfile": N_("channel profile"),
+    "Clip": N_("clip"),
+    "Topic": N_("topic"),
+    "ScoringRule": N_("scoring rule"),
 }
 
 

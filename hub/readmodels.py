@@ -39,8 +39,10 @@ from projections.audit import AuditEntry, AuditTimeline
 from projections.base import Change, Logged
 from projections.captures import CaptureLibrary
 from projections.directory import Directory
+from projections.evaluation import EvaluationFacts
 from projections.matrix import PublishingMatrix
 from projections.metrics import NewsroomMetrics
+from projections.topics import TopicBook
 from projections.wall import WallView
 
 log = logging.getLogger(__name__)
@@ -76,6 +78,8 @@ class Models:
     metrics: NewsroomMetrics
     audit: AuditTimeline
     captures: CaptureLibrary
+    topics: TopicBook
+    evaluation: EvaluationFacts
 
     # The models by name, in the order of the fields; a checkpoint keeps each under its name.
     KINDS: ClassVar[dict[str, Any]] = {
@@ -84,6 +88,8 @@ class Models:
         "metrics": NewsroomMetrics,
         "audit": AuditTimeline,
         "captures": CaptureLibrary,
+        "topics": TopicBook,
+        "evaluation": EvaluationFacts,
     }
 
     @classmethod
@@ -95,9 +101,9 @@ class Models:
         return cls(*(kind(state[name]) for name, kind in cls.KINDS.items()))
 
     # What the models keep changes now and then (the wall's alerts became messages in form 2): a
-    # checkpoint of an earlier form is not used, and the log is folded again instead (form 3: the
-    # matrix holds products).
-    FORM: ClassVar[int] = 3
+    # checkpoint of an earlier form is not used, and the log is folded again instead.
+    # 4: the capture library keeps clips and each capture's lineage; the matrix holds products.
+    FORM: ClassVar[int] = 4
 
     @classmethod
     def complete(cls, state: dict[str, Any]) -> bool:
@@ -115,6 +121,8 @@ class Models:
             "matrix": self.matrix.apply(logged),
             "metrics": self.metrics.apply(logged),
             "captures": self.captures.apply(logged),
+            "topics": self.topics.apply(logged),
+            "evaluation": self.evaluation.apply(logged),
         }
         return changes, self.audit.describe(logged)
 

@@ -15,6 +15,7 @@ from events.assignment import PRIORITY_WORDS, Assignment
 from events.capture import KIND_WORDS, Capture
 from events.channel_profile import ChannelProfile
 from events.channels import CHANNEL_WORDS
+from events.clip import Clip
 from events.dispatch import DispatchCommand
 from events.media import SOURCE_KIND_WORDS, LiveSource, Output
 from events.messages import Message
@@ -176,6 +177,38 @@ class AuditTimeline:
             size=e.size,
             sha256=e.sha256[:12],
         )
+
+    @_summary.register
+    def _(self, e: Clip.Requested) -> Message:
+        source = str(self._d["names"].get(str(e.source), e.source))
+        self._remember(e, source, e.source)
+        if e.crop:
+            return Message(
+                "asked for a {crop} clip of {source} from {start} s to {end} s",
+                crop=e.crop,
+                source=source,
+                start=e.start,
+                end=e.end,
+            )
+        return Message(
+            "asked for a clip of {source} from {start} s to {end} s",
+            source=source,
+            start=e.start,
+            end=e.end,
+        )
+
+    @_summary.register
+    def _(self, e: Clip.Made) -> Message:
+        return Message(
+            "made the clip of {source} ({duration} s) as capture {capture}",
+            source=self._name(e),
+            duration=e.duration,
+            capture=str(e.capture),
+        )
+
+    @_summary.register
+    def _(self, e: Clip.Failed) -> Message:
+        return Message("could not make the clip of {source}", source=self._name(e))
 
     @_summary.register
     def _(self, e: Story.Drafted) -> Message:

@@ -5,6 +5,10 @@ by assignment or by kind, with what the file is (type, size, duration, checksum)
 media node keeps it. A story's newest version says which captures it uses. The library also
 says which uploads were refused (what they were called, what they turned out to be, and why), so
 the one who sent a file, and the editors, see that it did not arrive rather than wonder.
+
+Clips are captures cut from captures: each library entry says its `lineage` (the source and the
+in and out points), and the library keeps the clip requests and what became of them, so the
+editor sees a clip coming and the hub knows, after a restart, which ones it has still to make.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 from events.assignment import Assignment
-from events.capture import Capture, Upload
+from events.capture import KEPT_TYPES, Capture, Upload
+from events.clip import Clip
 from events.story import Story
 from projections.base import Change, Logged, SectionsModel, by_event_type, iso
 
@@ -28,12 +33,20 @@ class CaptureLibrary(SectionsModel):
     def empty() -> dict[str, Any]:
         # assignments: id -> {"reporter", "captures": [ids]}, so that a reassignment touches
         # only that assignment's captures
-        return {"position": 0, "captures": {}, "stories": {}, "assignments": {}, "refused": {}}
+        return {
+            "position": 0,
+            "captures": {},
+            "stories": {},
+            "assignments": {},
+            "refused": {},
+            "clips": {},
+        }
 
     def __init__(self, state: dict[str, Any] | None = None) -> None:
         super().__init__(state)
         # A checkpoint from before uploads were refused has no such section, and needs none.
         self._s.data.setdefault("refused", {})
+        self._s.data.setdefault("clips", {})
 
     def get(self, capture: str) -> dict[str, Any] | None:
         found: dict[str, Any] | None = self._s.data["captures"].get(capture)
@@ -44,19 +57,52 @@ class CaptureLibrary(SectionsModel):
         *,
         assignment: str | None = None,
         kind: str | None = None,
+        media: str | None = None,
         story: str | None = None,
+        reporter: str | None = None,
+        words: str | None = None,
         person: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Captures, newest first; `person` keeps those they registered or were assigned."""
+        """Captures, newest first; `person` keeps those they registered or were assigned.
+
+        `media` is what the content is (photo, video, audio, document), `reporter` the reporter
+        of the capture's assignment or who registered it, and `words` must each be in its file
+        name, title or notes (case ignored).
+        """
+        wanted = words.casefold().split() if words else []
         found = [
             item
             for item in self._s.data["captures"].values()
             if (assignment is None or item["assignment"] == assignment)
             and (kind is None or item["kind"] == kind)
+            and (media is None or media_of(item["content_type"]) == media)
             and (story is None or story in item["stories"])
+            and (reporter is None or reporter in (item["owner"], item["reporter"]))
             and (person is None or person in (item["owner"], item["reporter"]))
+            and all(word in _searched(item) for word in wanted)
         ]
         return sorted(found, key=lambda item: item["registered_at"], reverse=True)
+
+    def clips(
+        self,
+        *,
+        state: str | None = None,
+        source: str | None = None,
+        person: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Clip requests, newest first; `person` keeps those of their captures or asked by them."""
+        found = [
+            item
+            for item in self._s.data["clips"].values()
+            if (state is None or item["state"] == state)
+            and (source is None or item["source"] == source)
+            and (person is None or person in (item["requested_by"], *self._people_of(item)))
+        ]
+        return sorted(found, key=lambda item: item["requested_at"], reverse=True)
+
+    def _people_of(self, clip: dict[str, Any]) -> tuple[str | None, ...]:
+        source = self.get(clip["source"])
+        return (source["owner"], source["reporter"]) if source else ()
 
     def refusals(self, *, person: str | None = None) -> list[dict[str, Any]]:
         """Refused uploads, newest first; `person` keeps those they sent."""
@@ -116,8 +162,53 @@ class CaptureLibrary(SectionsModel):
                 "owner": e.actor,
                 "registered_at": iso(e.timestamp),
                 "path": e.details.get("path"),
+                "lineage": e.details.get("lineage"),
+                "title": str(e.details.get("title") or ""),
+                "notes": str(e.details.get("notes") or ""),
                 "stories": [],
             },
+        )
+
+    @_on.register
+    def _(self, e: Clip.Requested) -> None:
+        key = str(e.originator_id)
+        self._s.set(
+            "clips",
+            key,
+            {
+                "id": key,
+                "source": str(e.source),
+                "assignment": str(e.assignment) if e.assignment else None,
+                "start": e.start,
+                "end": e.end,
+                "crop": e.crop,
+                "requested_by": e.actor,
+                "requested_at": iso(e.timestamp),
+                "state": "requested",
+                "capture": None,
+                "reason": None,
+                "finished_at": None,
+            },
+        )
+
+    @_on.register
+    def _(self, e: Clip.Made) -> None:
+        self._s.update(
+            "clips",
+            str(e.originator_id),
+            state="made",
+            capture=str(e.capture),
+            finished_at=iso(e.timestamp),
+        )
+
+    @_on.register
+    def _(self, e: Clip.Failed) -> None:
+        self._s.update(
+            "clips",
+            str(e.originator_id),
+            state="failed",
+            reason=e.reason,
+            finished_at=iso(e.timestamp),
         )
 
     @_on.register
@@ -163,3 +254,17 @@ class CaptureLibrary(SectionsModel):
 
 
 _fold = by_event_type(vars(CaptureLibrary)["_on"])
+
+
+PREFIXES = {"image": "photo", "video": "video", "audio": "audio"}
+
+
+def media_of(content_type: str) -> str:
+    """What a capture's content is: photo, video, audio or document (by its type)."""
+    prefix = content_type.split("/")[0]
+    return KEPT_TYPES.get(content_type) or PREFIXES.get(prefix, "document")
+
+
+def _searched(item: dict[str, Any]) -> str:
+    """The words a library search looks in."""
+    return " ".join((item["filename"], item.get("title") or "", item.get("notes") or "")).casefold()

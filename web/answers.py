@@ -326,7 +326,7 @@ class CaptureItem(Answer):
     id: str
     assignment: str | None
     reporter: str | None = Field(description="the reporter of its assignment")
-    kind: str = Field(description="upload or recording")
+    kind: str = Field(description="upload, recording or clip")
     filename: str
     content_type: str
     size: int = Field(description="bytes")
@@ -337,6 +337,10 @@ class CaptureItem(Answer):
     owner: str = Field(description="who registered it")
     registered_at: str
     stories: list[str] = Field(description="stories whose newest version uses it")
+    lineage: dict[str, Any] | None = Field(
+        default=None,
+        description="a clip's origin: {source: capture id, in: s, out: s, crop: '9:16' or null}",
+    )
     file: str = Field(description="where its bytes are served")
 
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from web import api_captures, api_people, api_products, api_queries, commands, metrics, openapi
+from web import (
+    api_captures,
+    api_clips,
+    api_people,
+    api_products,
+    api_queries,
+    api_topics,
+    commands,
+    metrics,
+    openapi,
+)
 
 routes: list[BaseRoute] = [
     *(endpoint.route() for endpoint in commands.ENDPOINTS),
@@ -13,6 +23,8 @@ routes: list[BaseRoute] = [
     *(endpoint.route() for endpoint in api_queries.ENDPOINTS),
     *(endpoint.route() for endpoint in api_captures.ENDPOINTS),
     *(endpoint.route() for endpoint in api_products.ENDPOINTS),
+    *(endpoint.route() for endpoint in api_clips.ENDPOINTS),
+    *(endpoint.route() for endpoint in api_topics.ENDPOINTS),
     *metrics.routes,
     *openapi.routes,
 ]

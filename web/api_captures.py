@@ -41,8 +41,19 @@ FETCHERS = tuple(role for role in NEWSROOM_WIDE if role is not Role.WALL) + (Rol
 
 class CaptureQuery(BaseModel):
     assignment: UUID | None = None
-    kind: Literal["upload", "recording"] | None = None
+    kind: Literal["upload", "recording", "clip"] | None = None
+    media: Literal["photo", "video", "audio", "document"] | None = Field(
+        default=None, description="what its content is"
+    )
     story: UUID | None = None
+    reporter: str | None = Field(
+        default=None, max_length=40, description="the reporter of its assignment, or who made it"
+    )
+    q: str | None = Field(
+        default=None,
+        max_length=200,
+        description="words, each in its file name, title or notes (case ignored)",
+    )
     limit: int = Field(default=200, ge=1, le=1000, description="the newest this many")
 
 
@@ -80,7 +91,10 @@ async def list_captures(call: Call) -> dict[str, Any]:
         lambda m: m.captures.listing(
             assignment=str(q.assignment) if q.assignment else None,
             kind=q.kind,
+            media=q.media,
             story=str(q.story) if q.story else None,
+            reporter=q.reporter,
+            words=q.q,
             person=person,
         )[: q.limit]
     )
@@ -123,6 +137,7 @@ def entry(call: Call, cid: UUID) -> dict[str, Any]:
         "owner": capture.owner,
         "registered_at": capture.created_on.isoformat().replace("+00:00", "Z"),
         "stories": stories,
+        "lineage": capture.details.get("lineage"),
         "path": capture.details.get("path"),
     }
 
@@ -185,7 +200,8 @@ ENDPOINTS: list[Endpoint] = [
         "captures",
         Captures,
         query=CaptureQuery,
-        description="Uploads and recordings, newest first; a reporter gets their own only.",
+        description="Uploads, recordings and clips, newest first; a reporter gets their own "
+        "only. Filters: assignment, kind, media, story, reporter and words (`q`).",
     ),
     Endpoint(
         "GET",

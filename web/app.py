@@ -13,10 +13,11 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from hub import heap
+from hub.clips.worker import making_clips
 from hub.config import Settings
 from hub.loop_lag import LoopLag
-from hub.media.hls import hls_mount
-from hub.media.http import routes_to
+from hub.media.ingest.http import routes_to
+from hub.media.program.hls import hls_mount
 from hub.newsroom import Newsroom
 from hub.readmodels import ReadModels
 from hub.scheduler import Scheduler
@@ -56,7 +57,9 @@ def create_app(
                 wall_feed.running(rt),
                 live_media(rt, enabled=settings.media),
                 demo_running(rt, enabled=demo, feeds_to=self_url),
+                making_clips(newsroom, models, enabled=settings.media) as clips,
             ):
+                rt.extras["clips"] = clips
                 models.follow()
                 scheduler = rt.extras["scheduler"] = Scheduler(newsroom, models)
                 background.append(asyncio.create_task(scheduler.run(), name="scheduler"))

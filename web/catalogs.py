@@ -29,8 +29,20 @@ from events.messages import PLACE
 from events.product import PRODUCT_ACTIONS, SEGMENT_KINDS
 from events.product import STATE_WORDS as PRODUCT_STATE_WORDS
 from events.roles import REVIEW_LEVEL_NAMES
+from events.scoring import ADOPTION_LEVELS
 from events.story import STATES as STORY_STATES
-from web import api_captures, api_people, api_products, api_queries, commands
+from events.topic import DECISIONS as TOPIC_DECISIONS
+from events.topic import ORIGINS
+from events.topic import STATES as TOPIC_STATES
+from web import (
+    api_captures,
+    api_clips,
+    api_people,
+    api_products,
+    api_queries,
+    api_topics,
+    commands,
+)
 from web.endpoints import doing_words
 from web.i18n import DEFAULT_LANGUAGE, LANGUAGES, LOCALE_DIR, po_path
 
@@ -87,12 +99,26 @@ PICKED: dict[str, tuple[str, ...]] = {
     "capture": KINDS,
     "feed": ("connecting", "live", "down", "behind", "store", "failed"),
     "review": ("capture_added", "capture_removed"),
-    "page": ("wall", "console", "reporter", "desk", "review", "audit", "login"),
+    "page": (
+        "wall",
+        "console",
+        "reporter",
+        "meeting",
+        "desk",
+        "review",
+        "evaluation",
+        "audit",
+        "login",
+    ),
     "story_state": STORY_STATES,
     "product_state": tuple(PRODUCT_STATE_WORDS),
     "product_action": PRODUCT_ACTIONS,
     "segment": tuple(SEGMENT_KINDS),
     "media": MEDIA,
+    "topic": TOPIC_STATES,
+    "decision": TOPIC_DECISIONS,
+    "origin": ORIGINS,
+    "adoption": ADOPTION_LEVELS,
 }
 
 
@@ -103,7 +129,15 @@ def picked_keys() -> Iterator[str]:
 
 def refused_doings() -> Iterator[str]:
     """What an endpoint's refusal says the caller may not do: its summary (web/endpoints.py)."""
-    for module in (commands, api_people, api_queries, api_captures, api_products):
+    for module in (
+        commands,
+        api_people,
+        api_queries,
+        api_captures,
+        api_clips,
+        api_topics,
+        api_products,
+    ):
         yield from (doing_words(e.summary) for e in module.ENDPOINTS if e.roles)
 
 

@@ -22,9 +22,8 @@ from pathlib import Path
 from hub.commands.live import RotateSourceToken
 from hub.credentials import hash_token
 from hub.demo import actor
-from hub.media.sidecar import SIDECAR_SUFFIX, Sidecar
-from hub.media.synthetic import EncodedPatternTrack, ToneAudioTrack
-from hub.media.whip_client import WhipPublisher, WhipRefused
+from hub.demo_camera import EncodedPatternTrack, ToneAudioTrack, WhipPublisher, WhipRefused
+from hub.media.record.sidecar import SIDECAR_SUFFIX, Sidecar
 from hub.newsroom import Request
 from web.runtime import Runtime
 

@@ -30,11 +30,11 @@ from hub.commands.live import SourceEnded, SourceInterrupted, SourceResumed, Sou
 from hub.commands.stories import RegisterCapture
 from hub.config import Settings
 from hub.media.engine import MediaConfig, MediaEngine
-from hub.media.http import MediaEndpoints
+from hub.media.ingest.http import MediaEndpoints
 from hub.media.ports import StreamStats
-from hub.media.reconcile import mark_reported, reconcile
-from hub.media.recording import Recorder
-from hub.media.sidecar import RecordingResult
+from hub.media.record.reconcile import mark_reported, reconcile
+from hub.media.record.recording import Recorder
+from hub.media.record.sidecar import RecordingResult
 from hub.newsroom import Done
 from hub.newsroom import Request as Command
 from web.live_outputs import OutputSupervisor

@@ -27,7 +27,7 @@ from hub.commands.live import (
     OutputRecovered,
     StopOutput,
 )
-from hub.media.program import OutputConfig, OutputStats, ProgramOutput
+from hub.media.program.program import OutputConfig, OutputStats, ProgramOutput
 from hub.newsroom import Newsroom
 from projections.base import Change
 from web.media_record import record
@@ -60,7 +60,8 @@ def wanted_outputs(newsroom: Newsroom, names: list[str]) -> list[Wanted]:
 
 
 class OutputFacts:
-    """What the outputs report, recorded as the hub (an `OutputFacts` of `hub.media.program`)."""
+    """What the outputs report, recorded as the hub (an `OutputFacts` of
+    `hub.media.program.program`)."""
 
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt

@@ -14,7 +14,7 @@ from typing import Any
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from hub.media.ports import MediaStats
-from hub.media.program import OutputStats
+from hub.media.program.program import OutputStats
 
 
 class MediaCollector:
@@ -62,6 +62,47 @@ def source_metrics(media: MediaStats) -> Iterator[Metric]:
         viewers.add_metric([s.source], s.viewers)
         dropped.add_metric([s.source], s.dropped)
     yield from (live, frames, data, viewers, dropped)
+    yield from uplink_metrics(media)
+
+
+UPLINK_COUNTERS = (
+    ("packets_lost", "Video packets that never arrived"),
+    ("nacks", "Retransmission requests (NACK) sent to the publisher"),
+    ("partial_frames", "Video frames dropped because a part never arrived"),
+    ("keyframes_wanted", "Key frames asked for by the relay, viewers, recorders or the receiver"),
+    ("keyframes_requested", "Key frame requests (PLI) that reached the publisher"),
+    ("keyframes_received", "Whole key frames received"),
+    ("freezes", "Gaps over 200 ms between video frames"),
+)
+UPLINK_GAUGES = (
+    ("estimate", "uplink_estimate_bps", "Uplink the hub estimates and tells the publisher (REMB)"),
+    ("bitrate", "video_bitrate_bps", "Video bitrate received over the last seconds"),
+    ("longest_freeze", "longest_freeze_seconds", "Longest gap between video frames"),
+    ("frozen", "frozen", "1 while a live source has sent no video frame for over a second"),
+    ("narrow", "uplink_narrow", "1 while the uplink is too narrow for the source's bitrate"),
+)
+
+
+def uplink_metrics(media: MediaStats) -> Iterator[Metric]:
+    """Per source: losses, repairs, key frames, the estimated uplink and freezes."""
+    labels = ["source"]
+    counters = {
+        field: CounterMetricFamily(f"hub_source_{field}", words, labels=labels)
+        for field, words in UPLINK_COUNTERS
+    }
+    gauges = {
+        field: GaugeMetricFamily(f"hub_source_{name}", words, labels=labels)
+        for field, name, words in UPLINK_GAUGES
+    }
+    for s in media.sources:
+        if s.uplink is None:
+            continue
+        for field, counter in counters.items():
+            counter.add_metric([s.source], float(getattr(s.uplink, field)))
+        for field, gauge in gauges.items():
+            gauge.add_metric([s.source], float(getattr(s.uplink, field)))
+    yield from counters.values()
+    yield from gauges.values()
 
 
 def output_metrics(outputs: list[OutputStats]) -> Iterator[Metric]:

@@ -41,8 +41,10 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "desk": (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR),
     "review": (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR),
     "audit": (Role.AUDITOR,),
+    "meeting": (Role.DISPATCHER, Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR, Role.AUDITOR),
+    "evaluation": (Role.DISPATCHER, Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR, Role.AUDITOR),
 }
-NAV = ("wall", "console", "reporter", "desk", "review", "audit")
+NAV = ("wall", "console", "reporter", "meeting", "desk", "review", "evaluation", "audit")
 LOGIN_ERRORS = (N_("login.error.bad_credentials"), N_("login.error.too_many_attempts"))
 
 

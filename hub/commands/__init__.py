@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from hub.commands import assignments, dispatch, live, people, products, stories
+from hub.commands import (
+    assignments,
+    clips,
+    dispatch,
+    live,
+    people,
+    products,
+    stories,
+    topics,
+)
 from hub.commands.base import Change, Command, Create, Http
 
-MODULES = (assignments, dispatch, stories, products, live, people)
+MODULES = (assignments, dispatch, stories, products, clips, live, people, topics)
 
 
 def all_commands() -> tuple[type[Command], ...]:

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from events.assignment import Assignment
 from events.roles import Role
+from events.topic import Topic
 from hub.commands.base import Change, Create, Http
 from hub.commands.fields import (
     Channel,
@@ -42,8 +43,11 @@ class PlanAssignment(Create):
     priority: Priority = "normal"
     due: Moment | None = None
     channels: list[Channel] = Field(default_factory=list, max_length=10)
+    topic: UUID | None = Field(default=None, description="the approved topic it comes from")
 
     def make(self, newsroom: Newsroom, r: Request) -> Assignment:
+        if self.topic is not None:
+            newsroom.get(Topic, self.topic).require_approved(r.actor)
         return Assignment.plan(
             id=uuid4(),
             at=r.at,
@@ -54,6 +58,7 @@ class PlanAssignment(Create):
             priority=self.priority,
             due=self.due,
             channels=list(self.channels),
+            topic=self.topic,
         )
 
 

@@ -39,11 +39,10 @@ from aiortc import (
 from aiortc.rtcrtpparameters import RTCRtpCodecCapability
 
 from hub.media.errors import EngineClosed, OfferError, SessionNotFound, SourceBusy
-from hub.media.frames import EncodedFrame, Feed, Kind
-from hub.media.passthrough import FeedTrack, PassthroughReceiver, route_keyframe_requests
-from hub.media.ports import MediaFacts, MediaStats, NoFacts, SourceStats, ViewerStats
-from hub.media.sdp import Offer, answer_as_dtls_server, parse_offer
-from hub.media.sessions import (
+from hub.media.ingest.keyframes import KeyframeRequester
+from hub.media.ingest.passthrough import FeedTrack, PassthroughReceiver, route_keyframe_requests
+from hub.media.ingest.sdp import Offer, answer_as_dtls_server, parse_offer
+from hub.media.ingest.sessions import (
     PublishSession,
     Registry,
     SharedTranscode,
@@ -51,7 +50,16 @@ from hub.media.sessions import (
     Stream,
     ViewSession,
 )
-from hub.media.transcode import Transcoder
+from hub.media.ports import (
+    MediaFacts,
+    MediaStats,
+    NoFacts,
+    SourceStats,
+    UplinkStats,
+    ViewerStats,
+)
+from hub.media.relay.frames import EncodedFrame, Feed, Kind
+from hub.media.relay.transcode import Transcoder
 
 logger = logging.getLogger(__name__)
 
@@ -101,14 +109,14 @@ class MediaEngine:
     def _slot(self, source: str) -> SourceSlot:
         slot = self._registry.slots.get(source)
         if slot is None:
-            feed = Feed(source, on_keyframe_wanted=partial(self._keyframe_wanted, source))
-            slot = self._registry.slots[source] = SourceSlot(source=source, feed=feed)
+            keyframes = KeyframeRequester(partial(self._send_pli, source))
+            feed = Feed(source, on_keyframe_wanted=keyframes.request)
+            slot = self._registry.slots[source] = SourceSlot(source, feed, keyframes)
         return slot
 
-    def _keyframe_wanted(self, source: str) -> None:
+    def _send_pli(self, source: str) -> bool:
         slot = self._registry.slots.get(source)
-        if slot is not None and slot.publisher is not None:
-            slot.publisher.request_keyframe()
+        return slot is not None and slot.publisher is not None and slot.publisher.send_pli()
 
     # Publishing
 
@@ -162,6 +170,7 @@ class MediaEngine:
 
     async def _answer_publisher(self, session: PublishSession, offer: Offer) -> str:
         pc = session.pc
+        slot = self._slot(session.source)
         try:
             await pc.setRemoteDescription(RTCSessionDescription(sdp=offer.sdp, type="offer"))
             for transceiver in pc.getTransceivers():
@@ -171,6 +180,8 @@ class MediaEngine:
                     kind,
                     on_frame=partial(self._on_frame, session),
                     on_end=partial(self._publisher_lost, session, "the publisher stopped sending"),
+                    keyframes=slot.keyframes,
+                    counts=slot.uplink,
                 )
                 session.receivers.append(receiver)
             await set_answer(pc, offer)
@@ -207,6 +218,10 @@ class MediaEngine:
     def _close_publisher(self, session: PublishSession) -> None:
         session.state = "closed"
         self._registry.publishers.pop(session.id, None)
+        slot = self._registry.slots.get(session.source)
+        if slot is not None:
+            slot.packets_lost += session.packets_lost()
+            slot.uplink.restart()
         for receiver in session.receivers:
             receiver.close()
         self._spawn(session.pc.close())
@@ -233,7 +248,7 @@ class MediaEngine:
             if frame.kind == "video" and frame.keyframe or not session.has_video:
                 self._went_live(slot, session, frame)
             elif frame.kind == "video":
-                session.request_keyframe()
+                slot.keyframes.request()
 
     def _went_live(self, slot: SourceSlot, session: PublishSession, frame: EncodedFrame) -> None:
         session.state = "live"
@@ -566,6 +581,26 @@ class MediaEngine:
             consumers=len(feed.consumers),
             dropped=slot.dropped + sum(queue.dropped for queue in queues),
             transcodes=transcodes,
+            uplink=self._uplink_stats(slot),
+        )
+
+    def _uplink_stats(self, slot: SourceSlot) -> UplinkStats:
+        counts, keyframes = slot.uplink, slot.keyframes.counts
+        now = asyncio.get_running_loop().time()
+        lost = slot.packets_lost + (slot.publisher.packets_lost() if slot.publisher else 0)
+        return UplinkStats(
+            packets_lost=lost,
+            nacks=counts.nacks,
+            partial_frames=counts.partial_frames,
+            keyframes_wanted=keyframes.wanted,
+            keyframes_requested=keyframes.requested,
+            keyframes_received=keyframes.received,
+            estimate=counts.estimate,
+            bitrate=counts.bitrate,
+            freezes=counts.freezes,
+            longest_freeze=round(counts.longest_freeze, 3),
+            frozen=slot.state == "live" and counts.frozen(now),
+            narrow=slot.state == "live" and counts.narrow(now),
         )
 
 

@@ -99,6 +99,25 @@ class SourceStats:
     consumers: int  # every queue on the feed: viewers, recorders, outputs, transcoders
     dropped: int  # frames dropped by this source's slow consumers since the engine started
     transcodes: tuple[str, ...]  # codecs this source is being transcoded to
+    uplink: UplinkStats | None = None  # its video uplink, once it has had a publisher
+
+
+@dataclass(frozen=True, slots=True)
+class UplinkStats:
+    """One source's video uplink, since the engine started (counters) or now (the rest)."""
+
+    packets_lost: int  # packets that never arrived, as RTCP receiver reports count them
+    nacks: int  # retransmission requests sent
+    partial_frames: int  # frames dropped because a part of them never arrived
+    keyframes_wanted: int  # key frames asked for by any path, before the policy
+    keyframes_requested: int  # picture loss indications that reached the publisher
+    keyframes_received: int  # whole key frames that arrived
+    estimate: int  # bit/s the hub told the publisher it can send (REMB); 0 before the first
+    bitrate: int  # bit/s of video received over the last seconds
+    freezes: int  # gaps over 200 ms between video frames
+    longest_freeze: float  # seconds
+    frozen: bool  # live, and no video frame for over a second
+    narrow: bool  # the estimate has stayed under what the source sends at its best
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,12 +25,12 @@ from starlette.routing import BaseRoute
 
 from hub.media.engine import MediaConfig, MediaEngine, codec_preferences
 from hub.media.errors import MediaAuthError
-from hub.media.frames import EncodedFrame, FrameQueue
-from hub.media.http import media_routes
-from hub.media.passthrough import route_keyframe_requests
+from hub.media.ingest.http import media_routes
+from hub.media.ingest.passthrough import route_keyframe_requests
 from hub.media.ports import StreamStats
-from hub.media.synthetic import read_counter
-from hub.media.whep_client import WhepViewer
+from hub.media.relay.frames import EncodedFrame, FrameQueue
+from tests.support.patterns import read_counter
+from tests.support.whep_client import WhepViewer
 
 SOURCES = {"cam1", "cam2", "truck"}
 PUBLISH_TOKENS = {"pub-all": SOURCES, "pub-cam1": {"cam1"}}

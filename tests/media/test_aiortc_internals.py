@@ -1,4 +1,5 @@
-"""The aiortc internals `hub.media.passthrough` and `hub.media.jitter` rely on (aiortc 1.16.0).
+"""The aiortc internals `hub.media.ingest.passthrough` and `hub.media.ingest.jitter` rely on
+(aiortc 1.16.0).
 
 Every assertion here names one private attribute, signature or line of aiortc the relay depends
 on. When an aiortc upgrade fails this test, read the new code before changing the assertion:
@@ -23,11 +24,15 @@ from aiortc.codecs.opus import OpusEncoder
 from aiortc.codecs.vpx import Vp8Encoder
 from aiortc.jitterbuffer import JitterBuffer, JitterFrame
 
-from hub.media.jitter import MarkerJitterBuffer
-from hub.media.passthrough import (
+from hub.media.ingest.jitter import MarkerJitterBuffer
+from hub.media.ingest.passthrough import (
     RECEIVER_DECODER_QUEUE,
     RECEIVER_JITTER_BUFFER,
+    RECEIVER_NACK_GENERATOR,
+    RECEIVER_REMOTE_STREAMS,
+    RECEIVER_SEND_NACK,
     RECEIVER_SEND_PLI,
+    RECEIVER_SEND_RTCP,
     SENDER_SEND_KEYFRAME,
     PassthroughReceiver,
     route_keyframe_requests,
@@ -84,6 +89,35 @@ def test_a_receiver_sends_a_pli_for_a_media_ssrc() -> None:
     send_pli = getattr(RTCRtpReceiver, RECEIVER_SEND_PLI)
     assert inspect.iscoroutinefunction(send_pli)
     assert parameters(send_pli) == ["self", "media_ssrc"]
+
+
+def test_the_receive_path_asks_for_key_frames_and_retransmissions_through_these_methods() -> None:
+    """The hub replaces them on its receivers: aiortc's own key-frame flag must reach the bound."""
+    handle = source(RTCRtpReceiver._handle_rtp_packet)
+    assert "await self._send_rtcp_pli(packet.ssrc)" in handle
+    assert "await self._send_rtcp_nack(" in handle
+    assert "fci=pack_remb_fci(*remb)" in handle and "await self._send_rtcp(rtcp_packet)" in handle
+    assert parameters(getattr(RTCRtpReceiver, RECEIVER_SEND_NACK)) == ["self", "media_ssrc", "lost"]
+    assert parameters(getattr(RTCRtpReceiver, RECEIVER_SEND_RTCP)) == ["self", "packet"]
+    assert "self._send_rtcp_pli(" not in source(RTCRtpReceiver._run_rtcp)
+
+
+async def test_a_receiver_keeps_its_missing_packets_and_stream_statistics_here() -> None:
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    video = pc.addTransceiver("video", direction="recvonly").receiver
+    try:
+        generator = getattr(video, RECEIVER_NACK_GENERATOR)
+        assert isinstance(generator, receiver_module.NackGenerator)
+        assert generator.missing == set()
+        assert getattr(video, RECEIVER_REMOTE_STREAMS) == {}
+        assert isinstance(receiver_module.StreamStatistics.packets_lost, property)
+    finally:
+        await pc.close()
+
+
+def test_the_jitter_buffer_moves_its_origin_on_overflow_and_reset_through_these_methods() -> None:
+    add = source(JitterBuffer.add)
+    assert "self.remove(self.capacity)" in add and "if self.smart_remove(excess):" in add
 
 
 def test_the_jitter_buffer_assembles_frames_in_remove_frame() -> None:

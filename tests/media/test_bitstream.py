@@ -8,7 +8,7 @@ from typing import Any
 import av
 import pytest
 
-from hub.media.bitstream import (
+from hub.media.codec.bitstream import (
     FrameInfo,
     h264_frame_info,
     h264_parameter_sets,

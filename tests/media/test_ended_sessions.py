@@ -18,11 +18,10 @@ from aiortc import RTCPeerConnection
 from hub import heap
 from hub.commands.live import RegisterSource
 from hub.config import Settings
-from hub.media.synthetic import EncodedPatternTrack, ToneAudioTrack
-from hub.media.whep_client import WhepViewer
-from hub.media.whip_client import WhipPublisher
+from hub.demo_camera import EncodedPatternTrack, ToneAudioTrack, WhipPublisher
 from tests.conftest import Staff
 from tests.media.conftest import eventually, serve, take
+from tests.support.whep_client import WhepViewer
 from web.app import create_app
 
 CYCLES = 4

@@ -6,11 +6,10 @@ import asyncio
 
 import httpx
 
-from hub.media.bitstream import vp8_frame_info
+from hub.demo_camera import EncodedPatternTrack, ToneAudioTrack, WhipPublisher
+from hub.media.codec.bitstream import vp8_frame_info
 from hub.media.engine import MediaConfig
-from hub.media.frames import EncodedFrame
-from hub.media.synthetic import EncodedPatternTrack, SyntheticVideoTrack, ToneAudioTrack
-from hub.media.whip_client import WhipPublisher
+from hub.media.relay.frames import EncodedFrame
 from tests.media.conftest import (
     Hub,
     bearer,
@@ -19,6 +18,7 @@ from tests.media.conftest import (
     running_hub,
     take,
 )
+from tests.support.patterns import SyntheticVideoTrack
 
 
 async def test_a_vanished_publisher_is_interrupted_and_resumes_on_a_new_session(hub: Hub) -> None:

@@ -15,7 +15,7 @@ FFMPEG_PUBLISHER = textwrap.dedent(
     """
     import fractions, sys, time
     import av
-    from hub.media.synthetic import TestPattern
+    from hub.demo_camera import TestPattern
 
     url, token, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
     out = av.open(url, mode="w", format="whip", options={"authorization": token})

@@ -13,8 +13,8 @@ from pathlib import Path
 import av
 import pytest
 
-from hub.media.frames import EncodedFrame
-from hub.media.synthetic import EncodedPatternTrack, ToneAudioTrack
+from hub.demo_camera import EncodedPatternTrack, ToneAudioTrack
+from hub.media.relay.frames import EncodedFrame
 from tests.media.conftest import Hub, take
 
 DEBIAN_PYTHON = "/usr/bin/python3"

@@ -21,7 +21,7 @@ from aiortc import RTCConfiguration, RTCPeerConnection
 
 from hub.commands.live import RegisterSource
 from hub.config import Settings
-from hub.media.synthetic import EncodedPatternTrack, ToneAudioTrack
+from hub.demo_camera import EncodedPatternTrack, ToneAudioTrack
 from tests.conftest import Staff
 from tests.media.conftest import whip_publish
 from web.live import RESTART_REASON

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiortc.jitterbuffer import JitterBuffer
 from aiortc.rtp import RtpPacket
 
-from hub.media.jitter import AudioPacketBuffer, MarkerJitterBuffer
+from hub.media.ingest.jitter import AudioPacketBuffer, MarkerJitterBuffer
 
 
 def rtp(seq: int, timestamp: int, marker: int = 0, data: bytes = b"") -> RtpPacket:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import hashlib
+import re
 import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -21,11 +22,11 @@ from events.base import Location
 from hub.commands.assignments import AcceptAssignment, AssignReporter, CheckIn, PlanAssignment
 from hub.commands.live import RegisterSource
 from hub.config import Settings
-from hub.media.bitstream import nal_units
-from hub.media.synthetic import EncodedPatternTrack, ToneAudioTrack
-from hub.media.whep_client import WhepViewer
+from hub.demo_camera import EncodedPatternTrack, ToneAudioTrack
+from hub.media.codec.bitstream import nal_units
 from tests.conftest import Staff
 from tests.media.conftest import Publisher, serve, take, whip_publish
+from tests.support.whep_client import WhepViewer
 from web.app import create_app
 
 
@@ -163,6 +164,11 @@ async def test_a_stream_is_live_watched_ended_and_kept_as_a_capture(
     assert 'hub_source_live{source="rui-phone"} 1.0' in metrics
     assert 'hub_source_viewers{source="rui-phone"} 1.0' in metrics
     assert "hub_media_recordings 1.0" in metrics
+    assert re.search(r'hub_source_keyframes_received_total\{source="rui-phone"\} [1-9]', metrics)
+    for name in ("packets_lost_total", "nacks_total", "keyframes_requested_total", "freezes_total"):
+        assert f'hub_source_{name}{{source="rui-phone"}}' in metrics
+    assert 'hub_source_frozen{source="rui-phone"} 0.0' in metrics
+    assert 'hub_source_uplink_narrow{source="rui-phone"} 0.0' in metrics
 
     assert await publisher.delete() == 200
     ended = await until(lambda: live.events("LiveSource.Ended"), "the stream to end")

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from hub.media.hls import hls_folder, hls_mount
+from hub.media.program.hls import hls_folder, hls_mount
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ import threading
 import time
 from datetime import datetime
 
-from hub.media.encoder import EncoderSettings, ProgramEncoder
-from hub.media.lane import silence
-from hub.media.rtmp import RtmpSink
-from hub.media.slate import Slate
+from hub.media.program.encoder import EncoderSettings, ProgramEncoder
+from hub.media.program.rtmp import RtmpSink
+from hub.media.program.slate import Slate
+from hub.media.relay.lane import silence
 
 
 def test_a_silent_server_times_out_without_holding_anything_up() -> None:

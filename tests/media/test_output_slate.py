@@ -7,9 +7,9 @@ from pathlib import Path
 
 import av
 
-from hub.media.glyphs import builtin_glyphs, unifont_glyphs
-from hub.media.picture import fit
-from hub.media.slate import TEXT, Slate
+from hub.media.program.glyphs import builtin_glyphs, unifont_glyphs
+from hub.media.program.picture import fit
+from hub.media.program.slate import TEXT, Slate
 
 NOON = datetime(2026, 11, 23, 12, 0, 0)
 

@@ -16,9 +16,9 @@ from typing import Any
 import av
 import pytest
 
-from hub.media.frames import Feed
-from hub.media.program import OutputConfig, ProgramOutput
-from hub.media.testcard import PatternCard, read_counter
+from hub.media.program.program import OutputConfig, ProgramOutput
+from hub.media.relay.frames import Feed
+from tests.support.testcard import PatternCard, read_counter
 
 FRAME = 3000  # one output frame at 30 fps, in MPEG-TS's 90 kHz
 AAC_FRAME = 1920  # 1024 samples at 48 kHz, in 90 kHz
@@ -300,7 +300,7 @@ RTMP_SERVER = textwrap.dedent(
     """
     import sys
     import av
-    from hub.media.testcard import read_counter
+    from tests.support.testcard import read_counter
 
     with av.open(sys.argv[1], options={"listen": "1"}, timeout=(30, 10)) as server:
         print("published", *(s.codec_context.name for s in server.streams), flush=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.media.bus import SLATE, FailedOver, ProgramBus, Recovered, Switched
+from hub.media.program.bus import SLATE, FailedOver, ProgramBus, Recovered, Switched
 
 
 class Sources:

@@ -18,12 +18,12 @@ from typing import Any
 import av
 import pytest
 
-from hub.media.bitstream import nal_units
-from hub.media.frames import EncodedFrame, Feed
-from hub.media.reconcile import mark_reported, reconcile
-from hub.media.recording import Recorder
-from hub.media.sidecar import RecordingResult, Sidecar, sidecar_path
-from hub.media.testcard import PatternCard, read_counter
+from hub.media.codec.bitstream import nal_units
+from hub.media.record.reconcile import mark_reported, reconcile
+from hub.media.record.recording import Recorder
+from hub.media.record.sidecar import RecordingResult, Sidecar, sidecar_path
+from hub.media.relay.frames import EncodedFrame, Feed
+from tests.support.testcard import PatternCard, read_counter
 
 
 async def record(
@@ -144,8 +144,8 @@ KILLED_RECORDER = textwrap.dedent(
     """
     import asyncio, sys
     from pathlib import Path
-    from hub.media.recording import Recorder
-    from hub.media.testcard import PatternCard
+    from hub.media.record.recording import Recorder
+    from tests.support.testcard import PatternCard
 
     async def main() -> None:
         card = PatternCard(sys.argv[2])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hub.media.bitstream import nal_units
-from hub.media.synthetic import EncodedPatternTrack, ToneAudioTrack
+from hub.demo_camera import EncodedPatternTrack, ToneAudioTrack
+from hub.media.codec.bitstream import nal_units
 from tests.media.conftest import Hub, decode_counters, take
 
 

@@ -7,7 +7,7 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
 from hub.media.engine import choose_video_codec, set_answer
 from hub.media.errors import OfferError, UnsupportedCodec
-from hub.media.sdp import parse_offer
+from hub.media.ingest.sdp import parse_offer
 
 
 async def make_offer(direction: str, kinds: tuple[str, ...] = ("audio", "video")) -> str:

@@ -11,9 +11,9 @@ import pytest
 from aioice import stun
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection
 
+from hub.demo_camera import EncodedPatternTrack
 from hub.media.engine import MediaConfig
-from hub.media.http import ice_server_links
-from hub.media.synthetic import EncodedPatternTrack
+from hub.media.ingest.http import ice_server_links
 from tests.media.conftest import FAST, Hub, bearer, running_hub
 
 SDP = {"Content-Type": "application/sdp"}

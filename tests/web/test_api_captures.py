@@ -226,3 +226,55 @@ def refusals(client: httpx.Client, staff: Staff, who: str) -> list[dict[str, Any
     assert response.status_code == 200, response.text
     items: list[dict[str, Any]] = response.json()["refused"]
     return items
+
+
+def test_the_library_is_searched_by_assignment_reporter_kind_media_and_words(
+    client: httpx.Client, staff: Staff
+) -> None:
+    """What the desk picks captures with: each filter alone, together, and with the limit."""
+    ruis, lins = assignment_of(staff, "rui"), assignment_of(staff, "lin")
+
+    def register(
+        who: str, assignment: str | None, name: str, kind: str, type_: str, **details: str
+    ) -> str:
+        done = staff.newsroom.handle(
+            staff.req(who),
+            RegisterCapture(
+                assignment=UUID(assignment) if assignment else None,
+                kind=kind,
+                filename=name,
+                content_type=type_,
+                size=1,
+                sha256="0" * 64,
+                details={"path": f"uploads/{uuid4()}.data", **details},
+            ),
+        )
+        return str(done.id)
+
+    levee = register("rui", ruis, "Levee breach.JPG", "upload", "image/jpeg")
+    flood = register("rui", ruis, "flood.mp4", "upload", "video/mp4", title="洪水 at the levee")
+    market = register("lin", lins, "market.webm", "recording", "video/webm", notes="Night market")
+    voice = register("tess", lins, "voice.m4a", "upload", "audio/mp4")
+    eventually_listed(client, staff, voice)
+
+    def ids(query: str, who: str = "eddie") -> set[str]:
+        return {item["id"] for item in listed(client, staff, who, query)}
+
+    assert ids(f"?assignment={ruis}") == {levee, flood}
+    assert ids("?reporter=lin") == {market, voice}
+    assert ids("?reporter=tess") == {voice}  # who registered it counts too
+    assert ids("?kind=recording") == {market}
+    assert ids("?media=video") == {flood, market}
+    assert ids("?media=photo") == {levee}
+    assert ids("?media=audio") == {voice}
+    assert ids("?q=LEVEE") == {levee, flood}  # file name or title, case ignored
+    assert ids("?q=levee%20breach") == {levee}  # every word
+    assert ids("?q=night") == {market}  # notes
+    assert ids("?q=洪水") == {flood}
+    assert ids("?q=levee&media=video&reporter=rui") == {flood}
+    assert ids("?q=nothing-like-it") == set()
+    assert len(listed(client, staff, "eddie", "?reporter=rui&limit=1")) == 1
+    assert ids("?reporter=lin", who="rui") == set()  # a reporter still sees only their own
+    assert ids("?q=levee", who="rui") == {levee, flood}
+    refused = client.get("/api/captures?media=hologram", headers=bearer(staff, "eddie"))
+    assert refused.status_code == 400  # a query that does not fit

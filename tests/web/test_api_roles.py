@@ -35,6 +35,7 @@ from hub.commands.assignments import (
     FileAssignment,
     PlanAssignment,
 )
+from hub.commands.clips import RequestClip
 from hub.commands.dispatch import IssueCommand
 from hub.commands.live import ConfigureOutput, RegisterSource, StartOutput
 from hub.commands.people import IssueToken, RegisterUser
@@ -46,8 +47,10 @@ from hub.commands.products import (
     SubmitProduct,
 )
 from hub.commands.stories import DraftStory, PublishStory, RegisterCapture, ReviewStory, SubmitStory
+from hub.commands.topics import DecideTopic, ProposeTopic
 from hub.config import Settings
 from hub.newsroom import Request
+from tests.clip_media import make_video
 from tests.conftest import Staff
 from web.app import create_app
 
@@ -103,6 +106,8 @@ DISPATCH = frozenset({"dana", "ada"})
 CONTROL = frozenset({"dana", "tess", "ada"})
 EDITORS_UP = frozenset({"eddie", "dora", "chen", "ada"})
 SELF_OR_ADMIN = frozenset({"rui", "ada"})
+PROPOSERS = frozenset({"rui", "lin", "dana", "eddie", "dora", "chen", "ada"})
+CHAIRS = frozenset({"dora", "chen", "ada"})
 
 
 @dataclass(frozen=True)
@@ -198,6 +203,13 @@ class World:
             done = step()
         return str(pid), done.version
 
+    def topic(self, state: str = "proposed") -> str:
+        req = self.staff.req
+        tid = self.app.handle(req("rui"), ProposeTopic(title="Levee", day="2026-12-07")).id
+        if state == "approved":
+            self.app.handle(req("chen"), DecideTopic(id=tid, decision="approve", reason="go"))
+        return str(tid)
+
     def command(self) -> str:
         return str(
             self.app.handle(self.staff.req("dana"), IssueCommand(to="rui", text="Go live")).id
@@ -244,6 +256,34 @@ class World:
         stored = self.app.settings.data_dir / "uploads" / "role-test.data"
         stored.parent.mkdir(parents=True, exist_ok=True)
         stored.write_bytes(b"jpeg")
+        return str(done.id)
+
+    def video(self) -> str:
+        """Rui's video upload (a real two-second file), made once."""
+        if not hasattr(self, "_video"):
+            path = make_video(
+                self.app.settings.data_dir / "uploads" / "role-video.mp4", seconds=2, audio=False
+            )
+            done = self.app.handle(
+                self.staff.req("rui"),
+                RegisterCapture(
+                    assignment=None,
+                    kind="upload",
+                    filename="levee.mp4",
+                    content_type="video/mp4",
+                    size=path.stat().st_size,
+                    sha256="0" * 64,
+                    details={"path": "uploads/role-video.mp4"},
+                ),
+            )
+            self._video = str(done.id)
+        return self._video
+
+    def clip(self) -> str:
+        """A clip of rui's video, asked for by an editor."""
+        done = self.app.handle(
+            self.staff.req("eddie"), RequestClip(capture=UUID(self.video()), start=0, end=1)
+        )
         return str(done.id)
 
     def token_of_rui(self) -> str:
@@ -332,6 +372,8 @@ ROWS: dict[str, Row] = {
     "GET /desk": Row(EDITORS_UP, fixed("/desk"), page=True),
     "GET /review": Row(EDITORS_UP, fixed("/review"), page=True),
     "GET /audit": Row(LOG, fixed("/audit"), page=True),
+    "GET /meeting": Row(DESK, fixed("/meeting"), page=True),
+    "GET /evaluation": Row(DESK, fixed("/evaluation"), page=True),
     # -- reads -------------------------------------------------------------------------------
     "GET /api/wall": Row(LIVE, fixed("/api/wall")),
     "WS /ws/wall": Row(LIVE, fixed("/ws/wall"), ok=frozenset({101})),
@@ -361,7 +403,14 @@ ROWS: dict[str, Row] = {
     "GET /api/captures/{id}/file": Row(
         NEWSROOM | {"rui"}, lambda w: (f"/api/captures/{w.capture()}/file", None, {})
     ),
+    "GET /api/clips": Row(NEWSROOM | REPORTERS, fixed("/api/clips")),
+    "GET /api/clips/{id}": Row(NEWSROOM | {"rui"}, lambda w: (f"/api/clips/{w.clip()}", None, {})),
     "GET /api/users": Row(frozenset({"ada"}), fixed("/api/users")),
+    "GET /api/topics": Row(DESK, fixed("/api/topics?day=2026-12-07")),
+    "GET /api/topics/mine": Row(PROPOSERS, fixed("/api/topics/mine")),
+    "GET /api/topics/minutes": Row(DESK, fixed("/api/topics/minutes?day=2026-12-07&format=csv")),
+    "GET /api/evaluation": Row(DESK, fixed("/api/evaluation")),
+    "GET /api/evaluation/export": Row(DESK, fixed("/api/evaluation/export?start=2026-11-01")),
     "GET /metrics": Row(frozenset({"tess", "ada"}), fixed("/metrics")),
     # -- live media: cam is rui's phone; its own token, rui, technicians publish to it -------
     "POST /whip/{source}": Row(
@@ -410,6 +459,9 @@ ROWS: dict[str, Row] = {
     ),
     # -- stories: on rui's assignment, only rui and the desk write --------------------------
     "POST /api/stories": Row(EDITORS_UP | {"rui"}, draft_on_ruis_assignment),
+    "POST /api/clips": Row(
+        EDITORS_UP, lambda w: ("/api/clips", {"capture": w.video(), "start": 0, "end": 1}, {})
+    ),
     "PUT /api/stories/{id}": Row(EDITORS_UP | {"rui"}, revise),
     "POST /api/stories/{id}/submit": Row(EDITORS_UP | {"rui"}, on_story("draft", "submit")),
     "POST /api/stories/{id}/reviews": Row(
@@ -448,6 +500,26 @@ ROWS: dict[str, Row] = {
     "GET /api/products/{id}": Row(DESK, lambda w: (f"/api/products/{w.product()[0]}", None, {})),
     "GET /api/channels": Row(DESK, fixed("/api/channels")),
     "PUT /api/channels/{channel}": Row(frozenset({"ada"}), fixed("/api/channels/radio", PROFILE)),
+    # -- the topic meeting and the scoring rule ----------------------------------------------
+    "POST /api/topics": Row(
+        PROPOSERS, fixed("/api/topics", {"title": "Levee", "day": "2026-12-07"})
+    ),
+    "POST /api/topics/{id}/decision": Row(
+        CHAIRS,
+        lambda w: (f"/api/topics/{w.topic()}/decision", {"decision": "drop", "reason": "old"}, {}),
+    ),
+    "POST /api/topics/{id}/assignments": Row(
+        CHAIRS | {"dana"},
+        lambda w: (
+            f"/api/topics/{w.topic('approved')}/assignments",
+            {"assignments": [{"location": PLACE, "reporter": "rui"}]},
+            {},
+        ),
+    ),
+    "PUT /api/evaluation/rule": Row(
+        frozenset({"chen", "ada"}),
+        fixed("/api/evaluation/rule", {"channels": {"tv": 5}, "reason": "start"}),
+    ),
     # -- sources and outputs -----------------------------------------------------------------
     "POST /api/sources": Row(
         CONTROL,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from hub.media.sidecar import Sidecar, sidecar_path
+from hub.media.record.sidecar import Sidecar, sidecar_path
 from web.demo_media import prune_recordings
 
 

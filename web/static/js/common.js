@@ -90,9 +90,15 @@ export function fileSize(bytes) {
   if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
   return `${Math.max(1, Math.round(bytes / 1e3))} KB`;
 }
-/** What a capture is, in a line: upload or live recording, length, size, whose, when. */
+/** Where a clip came from: its source capture, the in and out points, and the crop. */
+export function lineageFacts(l) {
+  const points = `${Number(l.in).toFixed(1)}–${Number(l.out).toFixed(1)} s`;
+  return [`${t("capture.cut_from")} ${String(l.source).slice(0, 8)}`, points, l.crop ? `${t("capture.vertical")} ${l.crop}` : null].filter(Boolean).join(" ");
+}
+
+/** What a capture is, in a line: upload, live recording or clip (and whence), length, size, whose, when. */
 export function captureFacts(c) {
-  const facts = [label("capture", c.kind), c.duration != null ? span(c.duration) : null, fileSize(c.size), c.owner, dayTime(c.registered_at)];
+  const facts = [label("capture", c.kind), c.lineage ? lineageFacts(c.lineage) : null, c.duration != null ? span(c.duration) : null, fileSize(c.size), c.owner, dayTime(c.registered_at)];
   return facts.filter(Boolean).join(" · ");
 }
 

@@ -1,0 +1,148 @@
+"""Clips: a stretch of a video capture, cut (or cut and cropped to 9:16) into a capture of its own.
+
+An editor marks in and out on a recording or a video upload and asks for a clip; the hub makes
+it in the background and registers the result as a new capture whose lineage names the source
+and the points. The request decides here, on what the source is (the application reads the
+file and says its length and whether it holds a picture): a clip of a photo, of audio only, or
+of a stretch the source does not have is refused, and nothing is made. The request stays open
+until the clip is made or making it failed, so a hub that restarts makes the open ones.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from events.base import NewsroomAggregate
+from events.errors import InvalidValue, RuleBroken
+from events.messages import N_
+from events.roles import Actor, Role
+
+CROPS = ("9:16",)  # the vertical picture of the short-video outlets
+CLIPPERS = (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR)
+STATES = ("requested", "made", "failed")
+MODES = ("copy", "crop")  # stream copy from the key frame at or before `in`, or re-encoded
+
+
+class Clip(NewsroomAggregate):
+    """One clip request and what became of it."""
+
+    class Requested(NewsroomAggregate.Created):
+        source: UUID
+        assignment: UUID | None
+        start: float
+        end: float
+        crop: str | None
+
+    class Made(NewsroomAggregate.Event):
+        capture: UUID
+        mode: str
+        duration: float
+
+        def apply(self, c: Clip) -> None:
+            c.state = "made"
+            c.capture = self.capture
+
+    class Failed(NewsroomAggregate.Event):
+        reason: str
+
+        def apply(self, c: Clip) -> None:
+            c.state = "failed"
+            c.reason = self.reason
+
+    def __init__(
+        self,
+        source: UUID,
+        assignment: UUID | None,
+        start: float,
+        end: float,
+        crop: str | None,
+        actor: str,
+    ) -> None:
+        self.source = source
+        self.assignment = assignment
+        self.start = start
+        self.end = end
+        self.crop = crop
+        self.requested_by = actor
+        self.state = "requested"
+        self.capture: UUID | None = None
+        self.reason = ""
+
+    @classmethod
+    def request(
+        cls,
+        *,
+        id: UUID,
+        at: datetime,
+        actor: Actor,
+        source: UUID,
+        assignment: UUID | None,
+        content_type: str,
+        has_video: bool,
+        duration: float,
+        start: float,
+        end: float,
+        crop: str | None,
+    ) -> Clip:
+        """`content_type`, `has_video` and `duration`: what the source's file turned out to be."""
+        actor.require(*CLIPPERS, doing=N_("ask for clips"))
+        if not has_video:
+            raise InvalidValue(
+                "capture {source} holds no picture to clip (it is {type})",
+                source=str(source),
+                type=content_type,
+            )
+        if crop is not None and crop not in CROPS:
+            raise InvalidValue("crop '{crop}' is not one of {known}", crop=crop, known=list(CROPS))
+        if start < 0:
+            raise InvalidValue("a clip's in point cannot be before the start")
+        if start >= end:
+            raise InvalidValue(
+                "a clip's in point ({start} s) must be before its out point ({end} s)",
+                start=start,
+                end=end,
+            )
+        if end > duration:
+            raise InvalidValue(
+                "the out point {end} s is past the end of capture {source} ({duration} s)",
+                end=end,
+                source=str(source),
+                duration=round(duration, 3),
+            )
+        return cls._create(
+            cls.Requested,
+            id=id,
+            timestamp=at,
+            actor=actor.name,
+            source=source,
+            assignment=assignment,
+            start=start,
+            end=end,
+            crop=crop,
+        )
+
+    def _require_open(self) -> None:
+        if self.state != "requested":
+            raise RuleBroken("clip {id} is {state} already", id=str(self.id), state=self.state)
+
+    def made(
+        self, *, at: datetime, actor: Actor, capture: UUID, mode: str, duration: float
+    ) -> None:
+        actor.require(Role.ADMIN, doing=N_("record clips as made"))
+        self._require_open()
+        if mode not in MODES:
+            raise InvalidValue("clip mode '{mode}' is not one of {known}", mode=mode, known=MODES)
+        self.trigger_event(
+            self.Made, timestamp=at, actor=actor.name, capture=capture, mode=mode, duration=duration
+        )
+
+    def fail(self, *, at: datetime, actor: Actor, reason: str) -> None:
+        actor.require(Role.ADMIN, doing=N_("record clips as failed"))
+        self._require_open()
+        self.trigger_event(self.Failed, timestamp=at, actor=actor.name, reason=reason[:2000])
+
+    @staticmethod
+    def lineage(source: UUID, start: float, end: float, crop: str | None) -> dict[str, object]:
+        """What a clip's capture says it came from (its `details.lineage`)."""
+        return {"source": str(source), "in": start, "out": end, "crop": crop}
