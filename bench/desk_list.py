@@ -129,6 +129,25 @@ def measure(client: httpx.Client, path: str, requests: int) -> tuple[list[float]
     return latencies, len(body["stories"]), len(answer.content)
 
 
+def cpu_per_answer(served: Served, requests: int) -> list[float]:
+    """CPU seconds (this thread's) to make the desk page's answer in-process: the query on the
+    read models, the answer's model and its JSON; what the hub spends, whatever the load."""
+    import json
+
+    from hub import queries
+    from web.answers import Stories
+
+    models = served.app.state.runtime.models
+    spent = []
+    for _ in range(requests):
+        began = time.thread_time()
+        with models.reading() as m:
+            items = queries.story_list(m, limit=200)
+        json.dumps(Stories.model_validate({"stories": items}).model_dump(mode="json"))
+        spent.append(time.thread_time() - began)
+    return spent
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--stories", type=int, default=10_000)
@@ -160,6 +179,11 @@ def main() -> int:
                     f"{percentile(latencies, 50):.1f} | {percentile(latencies, 95):.1f} | "
                     f"{max(latencies) * 1000:.1f} |"
                 )
+            cpu = cpu_per_answer(served, args.requests)
+            rows.append(
+                f"| desk page, CPU to answer in-process | 200 | - | {len(cpu)} | "
+                f"{percentile(cpu, 50):.1f} | {percentile(cpu, 95):.1f} | {max(cpu) * 1000:.1f} |"
+            )
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     store = "PostgreSQL" if args.postgres else "SQLite"
     print(f"{os.cpu_count()} cores, {datetime.now(UTC):%Y-%m-%d}, load average after: {load}")
