@@ -33,6 +33,19 @@ PRODUCERS = (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR)
 PUBLISHERS = (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR)
 RETRACTORS = (Role.DESK_HEAD, Role.CHIEF_EDITOR)
 SEGMENT_KINDS = {"voice": N_("voice-over"), "sync": N_("sound on tape")}  # 口播, 同期声
+# What the product's history calls each of its events (hub/queries.py `_action`).
+PRODUCT_ACTIONS = (
+    "made",
+    "edited",
+    "submitted",
+    "approved",
+    "rejected",
+    "fast_tracked",
+    "scheduled",
+    "schedule_cancelled",
+    "published",
+    "retracted",
+)
 SLOT_TOLERANCE = 0.05  # seconds: segments are timed to a tenth of a second at best
 MAX_SEGMENTS = 200
 STATE_WORDS = {

@@ -21,6 +21,7 @@ WRITERS = (Role.REPORTER, Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR)
 PUBLISHERS = (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR)
 RETRACTORS = (Role.DESK_HEAD, Role.CHIEF_EDITOR)
 DECISIONS = ("approve", "reject")
+STATES = ("draft", "in_review", "returned", "approved")
 STATE_WORDS = {
     "draft": N_("a draft"),
     "returned": N_("returned for changes"),

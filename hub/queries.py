@@ -209,8 +209,10 @@ def story_list(
     state: str | None = None,
     review: str | None = None,
     assignment: str | None = None,
+    limit: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Stories newest first; a reporter's list holds theirs and those on their assignments."""
+    """Stories newest first (the newest `limit`); a reporter's list holds theirs and those on
+    their assignments. Only the stories returned are copied (bench/desk_list.py)."""
     mine = reporter_assignments(models, reporter) if reporter else set()
     chosen = []
     for story in models.matrix.state()["stories"].values():
@@ -222,8 +224,9 @@ def story_list(
             continue
         if assignment and story["assignment"] != assignment:
             continue
-        chosen.append(copy.deepcopy(story))
-    return sorted(chosen, key=lambda s: s.get("created_at") or "", reverse=True)
+        chosen.append(story)
+    chosen.sort(key=lambda s: s.get("created_at") or "", reverse=True)
+    return copy.deepcopy(chosen[:limit] if limit is not None else chosen)
 
 
 def matrix(models: Models) -> dict[str, Any]:

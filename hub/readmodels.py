@@ -116,8 +116,8 @@ class Models:
     # What the models keep changes now and then (the wall's alerts became messages in form 2): a
     # checkpoint of an earlier form is not used, and the log is folded again instead (form 3: the
     # capture library keeps clips and lineage; 4: the matrix holds products; 5: the wall's open
-    # leads; 6: the wall's shifts and 舆情 warnings).
-    FORM: ClassVar[int] = 6
+    # leads; 6: the wall's shifts and 舆情 warnings; 7: the desk's products on the wall).
+    FORM: ClassVar[int] = 7
 
     @classmethod
     def complete(cls, state: dict[str, Any]) -> bool:

@@ -14,6 +14,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from hub import product_queries
+from hub.commands.fields import Channel
 from hub.readers import DESK
 from web.endpoints import Call, Endpoint
 from web.schemas import Answer
@@ -21,14 +22,11 @@ from web.schemas import Answer
 ProductState = Literal[
     "draft", "in_review", "returned", "approved", "scheduled", "published", "retracted"
 ]
-ChannelId = Literal[
-    "tv", "radio", "paper", "website", "app", "wechat", "weibo", "douyin", "outdoor", "emergency"
-]
 
 
 class ProductQuery(BaseModel):
     story: UUID | None = None
-    channel: ChannelId | None = None
+    channel: Channel | None = None
     state: ProductState | None = None
     review: Literal["first", "second", "final"] | None = Field(
         default=None, description="the queue of one review level"

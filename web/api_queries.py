@@ -70,6 +70,7 @@ class StoryQuery(BaseModel):
         default=None, description="the queue of one review level"
     )
     assignment: UUID | None = None
+    limit: int | None = Field(default=None, ge=1, le=100_000, description="the newest this many")
 
 
 class AuditQuery(BaseModel):
@@ -126,7 +127,12 @@ async def list_stories(call: Call) -> dict[str, Any]:
     assignment = str(q.assignment) if q.assignment else None
     stories = await call.read_models(
         lambda m: queries.story_list(
-            m, reporter=reporter, state=q.state, review=q.review, assignment=assignment
+            m,
+            reporter=reporter,
+            state=q.state,
+            review=q.review,
+            assignment=assignment,
+            limit=q.limit,
         )
     )
     return {"stories": stories}

@@ -24,13 +24,16 @@ from babel.messages.pofile import read_po, write_po
 
 from events.alert import CATEGORIES, CERTAINTIES, MSG_TYPES, SEVERITIES, URGENCIES
 from events.assignment import PRIORITIES, STATES
-from events.capture import KINDS
+from events.capture import KINDS, MEDIA
 from events.channels import CHANNELS
 from events.lead import KINDS as LEAD_KINDS
 from events.lead import STATES as LEAD_STATES
 from events.messages import PLACE
+from events.product import PRODUCT_ACTIONS, SEGMENT_KINDS
+from events.product import STATE_WORDS as PRODUCT_STATE_WORDS
 from events.roles import REVIEW_LEVEL_NAMES
 from events.scoring import ADOPTION_LEVELS
+from events.story import STATES as STORY_STATES
 from events.topic import DECISIONS as TOPIC_DECISIONS
 from events.topic import ORIGINS
 from events.topic import STATES as TOPIC_STATES
@@ -107,6 +110,7 @@ PICKED: dict[str, tuple[str, ...]] = {
         "console",
         "reporter",
         "meeting",
+        "desk",
         "review",
         "submissions",
         "evaluation",
@@ -117,6 +121,11 @@ PICKED: dict[str, tuple[str, ...]] = {
         "login",
         "leads",
     ),
+    "story_state": STORY_STATES,
+    "product_state": tuple(PRODUCT_STATE_WORDS),
+    "product_action": PRODUCT_ACTIONS,
+    "segment": tuple(SEGMENT_KINDS),
+    "media": MEDIA,
     "topic": TOPIC_STATES,
     "decision": TOPIC_DECISIONS,
     "origin": ORIGINS,

@@ -1,4 +1,4 @@
-"""The pages: sign-in, the wall, the console, the reporter's phone, review and audit.
+"""The pages: sign-in, the wall, the console, the reporter's phone, the desk, review and audit.
 
 Each page is a Jinja2 template with a small script module; the data comes afterwards from the
 JSON API and the wall feed, so a page is the same for every moment and only says who is looking,
@@ -39,6 +39,7 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "wall": LIVE,
     "console": (Role.DISPATCHER, Role.TECHNICIAN, Role.DESK_HEAD, Role.CHIEF_EDITOR),
     "reporter": (Role.REPORTER,),
+    "desk": (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR),
     "review": (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR),
     "audit": (Role.AUDITOR,),
     "meeting": (Role.DISPATCHER, Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR, Role.AUDITOR),
@@ -54,6 +55,7 @@ NAV = (
     "console",
     "reporter",
     "meeting",
+    "desk",
     "review",
     "submissions",
     "leads",

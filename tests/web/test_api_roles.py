@@ -520,6 +520,7 @@ ROWS: dict[str, Row] = {
     "GET /wall": Row(LIVE, fixed("/wall"), page=True),
     "GET /console": Row(CONTROL | {"dora", "chen"}, fixed("/console"), page=True),
     "GET /reporter": Row(REPORTERS | {"ada"}, fixed("/reporter"), page=True),
+    "GET /desk": Row(EDITORS_UP, fixed("/desk"), page=True),
     "GET /review": Row(EDITORS_UP, fixed("/review"), page=True),
     "GET /audit": Row(LOG, fixed("/audit"), page=True),
     "GET /submissions": Row(EDITORS_UP, fixed("/submissions"), page=True),

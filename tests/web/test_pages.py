@@ -12,6 +12,7 @@ PAGES = {
     "wall": "wally",
     "console": "dana",
     "reporter": "rui",
+    "desk": "eddie",
     "review": "eddie",
     "submissions": "dora",
     "audit": "audrey",

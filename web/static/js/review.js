@@ -1,11 +1,14 @@
 // Three-level review: the queue at my level (live from the wall feed), the story with what
 // changed since the version before, and approve or reject with a reason. The decision carries
-// the story's version (If-Match), so nobody approves a text they have not seen.
+// the story's version (If-Match), so nobody approves a text they have not seen. A product (one
+// story on one channel) waits in the same queue; its panel (product.js) approves the digest of
+// its exact content, and offers what comes next: fast track, schedule, publish, retract.
 
 import { act, api, captureFacts, config, dayTime, el, fill, label, minutesSince, t } from "./common.js";
 import { clipControls } from "./clipper.js";
 import { diffText } from "./diff.js";
 import { WallFeed, showStatus } from "./feed.js";
+import { renderProduct } from "./product.js";
 
 const LEVEL_OF_ROLE = { editor: "first", desk_head: "second", chief_editor: "final" };
 const clips = ["editor", "desk_head", "chief_editor", "admin"].some((r) => config.roles.includes(r));
@@ -27,13 +30,14 @@ function renderQueue(wall) {
         "button",
         { type: "button", "aria-pressed": String(r.id === chosen), dataset: { id: r.id } },
         r.title,
-        el("span", { class: "lvl" }, `${label("level", r.level_name)} · ${t("review.version")} ${r.revision} · ${minutesSince(r.since)}${t("wall.min")}`),
+        el("span", { class: "lvl" }, [r.channel ? label("channel", r.channel) : null, label("level", r.level_name), r.revision ? `${t("review.version")} ${r.revision}` : null, `${minutesSince(r.since)}${t("wall.min")}`].filter(Boolean).join(" · ")),
       );
-      b.addEventListener("click", () => open(r.id));
+      b.dataset.kind = r.kind || "story";
+      b.addEventListener("click", () => (r.kind === "product" ? openProduct(r.id) : open(r.id)));
       return el("li", {}, b);
     }),
   );
-  if (chosen && !waiting.some((r) => r.id === chosen)) {
+  if (chosen && !waiting.some((r) => r.id === chosen) && !productShown) {
     chosen = null;
     fill($("story"), el("p", { class: "calm" }, t("review.pick")));
   }
@@ -84,8 +88,24 @@ function renderDiff(box, before, after) {
   );
 }
 
+let productShown = false; // a decided product stays on screen: its next step is here too
+
+async function openProduct(id) {
+  chosen = id;
+  productShown = true;
+  document.querySelectorAll("#queue button").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.id === id)));
+  const box = el("div", { class: "product", dataset: { product: id } });
+  fill($("story"), box);
+  const p = await api("GET", `/api/products/${id}`).catch(() => null);
+  const captures = p ? await Promise.all([...p.media, ...(p.cover ? [p.cover] : [])].map(capture)) : [];
+  await renderProduct(box, id, { captures: captures.filter((c) => !c.error), editable: false });
+  const shown = el("ul", { class: "captures" }, captures.filter((c) => !c.error).map((c) => el("li", {}, capturePlayer(c), el("span", {}, c.filename))));
+  box.after(el("h3", {}, t("review.captures")), shown);
+}
+
 async function open(id) {
   chosen = id;
+  productShown = false;
   document.querySelectorAll("#queue button").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.id === id)));
   const story = await api("GET", `/api/stories/${id}`).catch((error) => ({ error }));
   if (story.error) return fill($("story"), el("p", { class: "error" }, story.error.message));

@@ -166,12 +166,20 @@ export function renderMatrix(root, wall, matrix) {
   const today = new Date(now()).toDateString();
   const isToday = (iso) => iso && new Date(iso).toDateString() === today;
   if (matrix) {
-    const stories = matrix.stories.filter((s) => Object.values(s.channels).some((c) => isToday(c.at)));
+    // A cell is the story's own publication there, else its product's (⚡: fast-tracked).
+    const cellOf = (s, c) => {
+      if (s.channels[c]) return s.channels[c];
+      const p = (s.products || {})[c];
+      if (!p || !["published", "retracted"].includes(p.state)) return null;
+      const at = p.state === "published" ? p.published_at : p.retracted_at;
+      return { state: p.state === "published" ? "live" : "retracted", at, fast: p.cleared === "fast_track" };
+    };
+    const stories = matrix.stories.filter((s) => matrix.channels.some((c) => isToday(cellOf(s, c.id)?.at)));
     if (!stories.length) return fill(body, el("p", { class: "calm" }, t("wall.nothing")));
     // Only the channels used today: fewer, wider columns that can be read from the hall.
     const channels = matrix.channels
       .map((c) => c.id)
-      .filter((c) => stories.some((s) => s.channels[c] && isToday(s.channels[c].at)));
+      .filter((c) => stories.some((s) => isToday(cellOf(s, c)?.at)));
     return fill(
       body,
       el(
@@ -187,8 +195,8 @@ export function renderMatrix(root, wall, matrix) {
               {},
               el("th", { class: "title" }, s.title),
               channels.map((c) => {
-                const cell = s.channels[c];
-                const mark = !cell ? "" : cell.state === "live" ? "●" : "✕";
+                const cell = cellOf(s, c);
+                const mark = !cell ? "" : cell.state === "live" ? (cell.fast ? "⚡" : "●") : "✕";
                 return el("td", { class: cell ? `cell-${cell.state}` : "" }, mark);
               }),
             ),
