@@ -21,7 +21,7 @@ from events.base import NewsroomAggregate, require_text
 from events.errors import InvalidValue, RuleBroken
 from events.messages import N_
 
-ACTIONS = ("publish", "retract", "decision")
+ACTIONS = ("publish", "retract", "decision", "alert")  # alert: an approved CAP message
 MAX_ATTEMPTS = 8
 FIRST_WAIT = timedelta(seconds=5)
 LONGEST_WAIT = timedelta(hours=1)

@@ -78,6 +78,7 @@ def create_app(
             node=settings.node,
             base_url=settings.public_url,
             centre=settings.centre_name,
+            cap_sender=settings.cap_sender,
         )
         try:
             async with (

@@ -27,6 +27,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
+from events.alert import EmergencyAlert
 from events.delivery import Delivery
 from events.outlet import Outlet
 from events.roles import SYSTEM_ACTOR
@@ -36,6 +37,7 @@ from hub.delivery import ninjs
 from hub.delivery.adapters import SiteAdapter, WebhookAdapter
 from hub.delivery.items import item_of
 from hub.delivery.ports import Adapter, Outcome, Parcel
+from hub.emergency.cap import alert_record, cap_document
 from hub.errors import AlreadyExists, HubError, StoreUnavailable, VersionConflict
 from hub.newsroom import Newsroom, Request
 from hub.store.times import from_micros
@@ -63,7 +65,9 @@ PRODUCT_TOPICS = (topic("product", "Product.Published"), topic("product", "Produ
 SUBMISSION_TOPICS = (topic("submission", "Origin.Registered"),) + tuple(
     topic("submission", f"Submission.{n}") for n in ("Received", "Decided")
 )
-TOPICS = OUTLET_TOPICS + DELIVERY_TOPICS + PRODUCT_TOPICS + SUBMISSION_TOPICS
+# An approved emergency alert goes to every outlet of the emergency channel (docs/emergency.md).
+ALERT_TOPICS = (topic("alert", "EmergencyAlert.Approved"),)
+TOPICS = OUTLET_TOPICS + DELIVERY_TOPICS + PRODUCT_TOPICS + SUBMISSION_TOPICS + ALERT_TOPICS
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +96,7 @@ class Outbox:
         node: str,
         base_url: str,
         centre: str,
+        cap_sender: str = "alerts@hub.invalid",
         adapters: Mapping[str, Adapter] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -100,6 +105,7 @@ class Outbox:
         self.node = node
         self.base_url = base_url.rstrip("/")
         self.centre = centre
+        self.cap_sender = cap_sender
         self.clock = clock
         webhook = WebhookAdapter()
         self.adapters: Mapping[str, Adapter] = adapters or {
@@ -182,6 +188,19 @@ class Outbox:
                         channel=product.channel,
                         headline=product.title,
                     )
+        elif name == "EmergencyAlert.Approved":
+            for target in list(self.targets.values()):
+                if target.kind != "site" and target.takes("emergency"):
+                    self._queue(
+                        target,
+                        e,
+                        version,
+                        "alert",
+                        note=e.msg_type,
+                        story=None,
+                        channel="emergency",
+                        headline=e.headline,
+                    )
         elif isinstance(e, Submission.Decided):
             origin = self.targets.get(self.submissions.get(e.originator_id, e.originator_id))
             if origin is not None:
@@ -254,6 +273,8 @@ class Outbox:
                 "by": self.centre,
             }
             return body, submission.reply_to
+        if d.action == "alert":
+            return self._alert(d), target.url
         document = ninjs.document(
             item_of(self.newsroom, d, self.base_url), base_url=self.base_url, centre=self.centre
         )
@@ -267,6 +288,27 @@ class Outbox:
             "item": document,
         }
         return envelope, target.url
+
+    def _alert(self, d: Delivery) -> dict[str, Any]:
+        """An emergency alert as the emergency-broadcast platform takes it: the CAP 1.2 document
+        as approved (its XML as a string), and where the public feed is."""
+        approved = self.newsroom.get(EmergencyAlert, d.subject)
+        alerts = {
+            str(r): alert_record(self.newsroom.get(EmergencyAlert, r)) for r in approved.references
+        }
+        alert = alerts[str(d.subject)] = alert_record(approved)
+        document = cap_document(alert, alerts, sender=self.cap_sender, name=self.centre)
+        return {
+            "type": f"alert.{alert['msg_type'].lower()}",
+            "identifier": alert["id"],
+            "headline": alert["headline"],
+            "area": alert["area"],
+            "severity": alert["severity"],
+            "expires": alert["expires"],
+            "cap": document.decode(),
+            "cap_url": f"{self.base_url}/cap/{alert['id']}.xml",
+            "feed": f"{self.base_url}/cap/feed.atom",
+        }
 
     def record(self, d: Delivery, attempt: int, outcome: Outcome) -> None:
         r = Request(SYSTEM_ACTOR, self.clock())

@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from events.alert import EmergencyAlert
+
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CHINA = timezone(timedelta(hours=8))
@@ -27,6 +29,29 @@ def _sub(parent: ET.Element, tag: str, text: str) -> ET.Element:
     child = ET.SubElement(parent, f"{{{CAP_NS}}}{tag}")
     child.text = text
     return child
+
+
+def alert_record(a: EmergencyAlert) -> dict[str, Any]:
+    """An alert aggregate in the read model's shape (projections/alerts.py), for `cap_document`
+    where the read model may not have folded it yet."""
+    return {
+        "id": str(a.id),
+        "msg_type": a.msg_type,
+        "references": [str(r) for r in a.references],
+        "category": a.category,
+        "event": a.event,
+        "urgency": a.urgency,
+        "severity": a.severity,
+        "certainty": a.certainty,
+        "headline": a.headline,
+        "description": a.description,
+        "instruction": a.instruction,
+        "area": a.area,
+        "effective": a.effective.isoformat(),
+        "expires": a.expires.isoformat(),
+        "approved_at": a.approved_at.isoformat() if a.approved_at else None,
+        "state": a.state,
+    }
 
 
 def cap_document(alert: dict[str, Any], alerts: dict[str, Any], *, sender: str, name: str) -> bytes:

@@ -17,7 +17,7 @@ from events.roles import SYSTEM_ACTOR
 from hub.commands.outlets import AddOutlet, DeactivateOutlet
 from hub.delivery.outbox import MODEL, Outbox
 from hub.newsroom import Newsroom, Request
-from hub.store.schema import from_micros
+from hub.store.times import from_micros
 from projections.base import Logged
 from projections.matrix import PublishingMatrix
 from tests.conftest import Clock, Staff
