@@ -182,9 +182,10 @@ class EmergencyAlert(NewsroomAggregate):
             reason=require_text(reason, N_("a reason"), max_length=2000),
         )
 
-    def approve(self, *, at: datetime, actor: Actor, reason: str) -> None:
-        """The second person: never the author (admins too: the rule names two real people)."""
-        self._decide(actor)
+    def approve(self, *, at: datetime, actor: Actor, reason: str, leading: bool = False) -> None:
+        """The second person: the chief editor, or the leader of the duty shift (`leading`), and
+        never the author (admins too: the rule names two real people)."""
+        self._decide(actor, leading)
         if at >= self.expires:
             raise RuleBroken("the alert '{headline}' has already expired", headline=self.headline)
         self.trigger_event(
@@ -210,8 +211,8 @@ class EmergencyAlert(NewsroomAggregate):
             self.Aired, timestamp=at, actor=actor.name, outputs=outputs, spoken=spoken, font=font
         )
 
-    def reject(self, *, at: datetime, actor: Actor, reason: str) -> None:
-        self._decide(actor)
+    def reject(self, *, at: datetime, actor: Actor, reason: str, leading: bool = False) -> None:
+        self._decide(actor, leading)
         self.trigger_event(
             self.Rejected,
             timestamp=at,
@@ -219,8 +220,9 @@ class EmergencyAlert(NewsroomAggregate):
             reason=require_text(reason, N_("a reason for rejecting"), max_length=2000),
         )
 
-    def _decide(self, actor: Actor) -> None:
-        actor.require(*APPROVERS, doing=N_("approve emergency alerts"))
+    def _decide(self, actor: Actor, leading: bool) -> None:
+        if not leading:
+            actor.require(*APPROVERS, doing=N_("approve emergency alerts"))
         if actor.name == self.author:
             raise NotPermitted(
                 "{actor} drafted the alert '{headline}'; another person must approve it",

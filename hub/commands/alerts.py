@@ -10,13 +10,16 @@ from pydantic import Field
 from events.alert import EmergencyAlert
 from events.errors import RuleBroken
 from events.roles import Role
+from hub import duty
 from hub.commands.base import Change, Create, Http
 from hub.commands.fields import Moment, Reason, line, lines
 
 if TYPE_CHECKING:
-    from hub.newsroom import Newsroom, Request
+    from hub.newsroom import Done, Newsroom, Request
 
 A = "/api/alerts/{id}"
+# The chief editor decides; so does the leader of the duty shift (a desk head, docs/duty.md).
+DECIDERS = (Role.DESK_HEAD, Role.CHIEF_EDITOR)
 TAG = "emergency"
 
 
@@ -83,24 +86,46 @@ class OnAlert(Change):
         return self.id
 
 
-class ApproveAlert(OnAlert):
+class DecideAlert(OnAlert):
+    """The second person's decision: the chief editor's, or the duty shift's leader's."""
+
+    abstract: ClassVar[bool] = True
+    verb: ClassVar[str]  # the aggregate's method: approve or reject
+    reason: Reason
+
+    def run(self, newsroom: Newsroom, r: Request) -> Done:
+        leading = leads_now(newsroom, r)
+        return newsroom.change(
+            r,
+            self.command_name(),
+            EmergencyAlert,
+            self.id,
+            lambda a: getattr(a, self.verb)(
+                at=r.at, actor=r.actor, reason=self.reason, leading=leading
+            ),
+        )
+
+
+def leads_now(newsroom: Newsroom, r: Request) -> bool:
+    """Whether the sender leads the duty shift now (hub/duty.py); no roster running: no."""
+    try:
+        return bool(duty.now(newsroom, r.at)["leader"] == r.actor.name)
+    except duty.NotFollowing:
+        return False
+
+
+class ApproveAlert(DecideAlert):
     """Approve an emergency alert: it goes on air and on the CAP feed (never its author's call)."""
 
-    http = Http("POST", f"{A}/approve", TAG, roles=(Role.CHIEF_EDITOR,))
-    reason: Reason
-
-    def decide(self, a: EmergencyAlert, r: Request) -> None:
-        a.approve(at=r.at, actor=r.actor, reason=self.reason)
+    http = Http("POST", f"{A}/approve", TAG, roles=DECIDERS)
+    verb = "approve"
 
 
-class RejectAlert(OnAlert):
+class RejectAlert(DecideAlert):
     """Reject a drafted emergency alert, with a reason."""
 
-    http = Http("POST", f"{A}/reject", TAG, roles=(Role.CHIEF_EDITOR,))
-    reason: Reason
-
-    def decide(self, a: EmergencyAlert, r: Request) -> None:
-        a.reject(at=r.at, actor=r.actor, reason=self.reason)
+    http = Http("POST", f"{A}/reject", TAG, roles=DECIDERS)
+    verb = "reject"
 
 
 class RecordAlertAired(OnAlert):

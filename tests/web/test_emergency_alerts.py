@@ -179,3 +179,39 @@ def test_the_desk_drafts_the_chief_approves_and_the_feed_carries_it(
     }
     CAP.validate(client.get(f"/cap/{cancel}.xml").text)
     assert client.get("/cap/not-a-uuid.xml").status_code == 404
+
+
+def test_the_leader_of_the_duty_shift_may_approve_a_chief_editor_not_their_own(
+    staff: Staff,
+) -> None:
+    """A desk head decides only while leading the shift (the roster, docs/duty.md)."""
+    app, req = staff.newsroom, staff.req
+    expires = staff.clock.now + timedelta(hours=2)
+    alert = app.handle(req("eddie"), DraftAlert(**fields(expires))).id
+    with pytest.raises(NotPermitted):  # dora leads no shift: the roster is not even running
+        app.handle(req("dora"), ApproveAlert(id=alert, reason="ok"))
+    assert app.get(EmergencyAlert, alert).state == "drafted"
+
+
+def test_a_desk_head_leading_the_shift_approves_over_the_api(
+    client: httpx.Client, staff: Staff
+) -> None:
+    now = datetime.now(UTC)
+    expires = (now + timedelta(hours=1)).isoformat()
+    alert = client.post("/api/alerts", json=fields(expires), headers=bearer(staff, "eddie")).json()[
+        "id"
+    ]  # type: ignore[arg-type]
+    approve = f"/api/alerts/{alert}/approve"
+    refused = client.post(approve, json={"reason": "ok"}, headers=bearer(staff, "dora"))
+    assert refused.status_code == 403, refused.text  # not leading any shift
+    shift = {
+        "start": (now - timedelta(minutes=5)).isoformat(),
+        "end": (now + timedelta(hours=8)).isoformat(),
+        "on_duty": ["eddie", "dora"],
+        "leader": "dora",
+    }
+    client.post("/api/duty/shifts", json=shift, headers=bearer(staff, "dora")).raise_for_status()
+    approved = client.post(approve, json={"reason": "值班领导核实"}, headers=bearer(staff, "dora"))
+    assert approved.status_code == 200, approved.text
+    got = client.get(f"/api/alerts/{alert}", headers=bearer(staff, "dora")).json()
+    assert (got["state"], got["approver"]) == ("approved", "dora")
