@@ -23,6 +23,7 @@ from events.assignment import Assignment
 from events.capture import Capture
 from events.channels import CHANNELS
 from events.delivery import Delivery
+from events.product import Product
 from events.roles import SYSTEM
 from events.scoring import ADOPTION_LEVELS, DEFAULT_RULE, ScoringRule
 from events.story import Story
@@ -41,6 +42,7 @@ class EvaluationFacts(SectionsModel):
             "rule": None,  # the centre's rule; None: the default
             "assignments": {},  # id -> {reporter, planned_at, topic}
             "stories": {},  # id -> {assignment, authors, captures}
+            "products": {},  # id -> {story, channel, media, authors}
             "captures": {},  # id -> {at, owner}
             "done": [],  # [at, reporter, assignment]
             "publications": [],  # [at, story, channel, kind, [people], [captures]]
@@ -149,6 +151,55 @@ class EvaluationFacts(SectionsModel):
         people = sorted({*story["authors"], *([reporter] if reporter else [])})
         self._d["adoptions"].append([iso(e.timestamp), people, level])
 
+    @_on.register
+    def _(self, e: Product.Made) -> None:
+        self._d.setdefault("products", {})[str(e.originator_id)] = {
+            "story": str(e.story),
+            "channel": e.channel,
+            "media": _used(e),
+            "authors": [e.actor],
+        }
+
+    @_on.register
+    def _(self, e: Product.Edited) -> None:
+        product = self._d.setdefault("products", {}).get(str(e.originator_id))
+        if product is not None:
+            product["media"] = _used(e)
+            if e.actor not in product["authors"]:
+                product["authors"].append(e.actor)
+
+    @_on.register
+    def _(self, e: Product.FastTracked) -> None:
+        found = self._product(str(e.originator_id))
+        if found is not None:
+            product, people, _ = found
+            self._d["fast_tracks"].append([iso(e.timestamp), people, product["channel"]])
+
+    @_on.register
+    def _(self, e: Product.Published) -> None:
+        found = self._product(str(e.originator_id))
+        if found is None:
+            return
+        product, people, reporter = found
+        at = iso(e.timestamp)
+        self._d["publications"].append(
+            [at, product["story"], product["channel"], "product", people, product["media"]]
+        )
+        story = self._d["stories"].get(product["story"]) or {}
+        self._first_publication(story.get("assignment"), e.timestamp, reporter)
+
+    def _product(self, key: str) -> tuple[dict[str, Any], list[str], str | None] | None:
+        """A product, the people credited with it (its authors, its story's, the reporter of
+        the story's assignment) and that reporter."""
+        product = self._d.get("products", {}).get(key)
+        if product is None:
+            return None
+        story = self._d["stories"].get(product["story"]) or {"authors": [], "assignment": None}
+        assignment = self._d["assignments"].get(story["assignment"] or "")
+        reporter = assignment["reporter"] if assignment else None
+        people = {*product["authors"], *story["authors"], *([reporter] if reporter else [])}
+        return product, sorted(people), reporter
+
     def _first_publication(
         self, assignment: str | None, at: datetime, reporter: str | None
     ) -> None:
@@ -187,6 +238,14 @@ def _blank(name: str) -> dict[str, Any]:
         "_durations": [],
         "_products": [],  # per capture of theirs: how many products used it
     }
+
+
+def _used(e: Any) -> list[str]:
+    """The captures a product uses: its media and its cover."""
+    used = [str(m) for m in e.media]
+    if e.cover is not None and str(e.cover) not in used:
+        used.append(str(e.cover))
+    return used
 
 
 def report(facts: dict[str, Any], start: datetime, end: datetime) -> dict[str, Any]:
