@@ -320,8 +320,10 @@ export class Tiles {
   update(tile, source, wall) {
     const programs = onAir(wall, source.name);
     const who = source.publisher || source.owner;
-    const frozen = source.state === "live" && source.frozen ? "frozen" : "";
-    tile.node.className = `tile tile-${source.state} ${programs.length ? "on-program" : ""} ${frozen}`;
+    const frozen = source.state === "live" && source.frozen;
+    tile.node.className = ["tile", `tile-${source.state}`, programs.length && "on-program", frozen && "frozen"]
+      .filter(Boolean)
+      .join(" ");
     const named = !who || source.name.includes(who); // "wang.fang-phone" says whose it is
     tile.node.querySelector(".name").textContent = named ? source.name : `${source.name} · ${who}`;
     // A source that never went live is on standby; one that went live and stopped has ended.
