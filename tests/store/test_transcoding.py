@@ -84,6 +84,10 @@ def one_of_each() -> list[Any]:
         width=1280,
         height=720,
     )
+    src.picture_froze(at=t, actor=TECH, session="s1", frozen=True)
+    src.picture_froze(at=t, actor=TECH, session="s1", frozen=False)
+    src.uplink_narrow(at=t, actor=TECH, session="s1", estimate=300_000, bitrate=1_200_000)
+    src.uplink_wide(at=t, actor=TECH, session="s1")
     src.interrupted(at=t, actor=TECH, session="s1", reason="ice failed")
     src.resumed(at=t, actor=TECH, session="s1")
     src.ended(at=t, actor=TECH, session="s1", reason="done", stats={"frames": 10, "bytes": 1.5e6})
