@@ -1055,17 +1055,22 @@ def call(
 
 
 def test_every_endpoint_for_every_caller(
-    tokens: dict[str, str], staff: Staff, client: httpx.Client
+    tokens: dict[str, str], staff: Staff, client: httpx.Client, database_url: str
 ) -> None:
+    """On PostgreSQL the session callers are left out: who a cookie names is decided before the
+    store is asked (the SQLite run covers them), and each allowed write costs a fresh target."""
     credentials = Credentials(tokens)
     credentials.sign_in(client)
     world = World(staff, client, tokens)
+    callers = CALLERS
+    if not database_url.startswith("sqlite"):
+        callers = tuple(c for c in CALLERS if kind_of(c) != "session")
     wrong: list[str] = []
     for key, row in ROWS.items():
         methods, path = key.split(" ", 1)
         for method in methods.split(","):
             shared: Target | None = None
-            for caller in CALLERS:
+            for caller in callers:
                 if method in CHANGES and row.allows(caller):
                     target = row.target(world)  # a fresh one: this call changes it
                 else:

@@ -24,7 +24,7 @@ from tests.web.conftest import Hub
 from web.app import create_app
 from web.endpoints import Endpoint, endpoints_of
 
-EXAMPLES = int(os.environ.get("HUB_FUZZ_EXAMPLES", "30"))
+EXAMPLES = int(os.environ.get("HUB_FUZZ_EXAMPLES", "15"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     derandomize=True,
