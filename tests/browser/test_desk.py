@@ -90,7 +90,9 @@ def test_a_story_becomes_a_wechat_product_that_goes_out_after_three_reviews(
     expect(card.locator(".status")).to_contain_text("需要封面图片")
     card.locator("select[name=cover]").select_option(photo)
     card.locator("button", has_text="保存产品").click()
-    expect(card.locator(".status")).to_have_text("已完成")
+    # Saved: the card is drawn again from the answer (its status line with it), with the cover.
+    expect(desk.locator(".product[data-channel=wechat] select[name=cover]")).to_have_value(photo)
+    expect(desk.locator(".product[data-channel=wechat] .status.bad")).to_have_count(0)
     card.locator("button[data-action=submit]").click()
     expect(card).to_have_attribute("data-state", "in_review")
     product = card.get_attribute("data-product") or desk.locator(
