@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -14,8 +14,10 @@ from events.roles import SYSTEM_ACTOR, Actor
 from hub.commands.alerts import DraftAlert
 from hub.commands.assignments import AssignReporter, PlanAssignment
 from hub.commands.dispatch import IssueCommand
+from hub.commands.duty import ScheduleShift
 from hub.commands.leads import AddDepartment, SendTip, Spot
 from hub.commands.live import ConfigureOutput, RegisterSource
+from hub.commands.opinion import CollectItem, WriteRule
 from hub.commands.outlets import AddOutlet
 from hub.commands.people import IssueToken, RegisterUser
 from hub.commands.products import MakeProduct
@@ -120,7 +122,38 @@ def path_ids(staff: Staff) -> dict[str, dict[str, str]]:
             reason="气象台",
         ),
     ).id
+    shift = app.handle(
+        req("dora"),
+        ScheduleShift(
+            start=staff.clock.now,
+            end=staff.clock.now + timedelta(hours=8),
+            on_duty=["eddie", "dora"],
+            leader="chen",
+        ),
+    ).id
+    rule = app.handle(req("dora"), WriteRule(name="事故", level="red", terms=["爆炸"])).id
+    warning = app.handle(
+        Request(SYSTEM_ACTOR, staff.clock.tick()),
+        CollectItem(
+            feed="f",
+            url="https://news.example/1",
+            title="化工厂爆炸",
+            text="",
+            published=None,
+            fingerprint="s1",
+            negative=0.5,
+            hits=["爆炸"],
+            level="red",
+            reasons=[],
+        ),
+    ).id
+    nothing = "00000000-0000-4000-8000-000000000000"  # written only by whoever is on duty
     return {
+        "/api/duty/shifts/": {"id": str(shift)},
+        "/api/duty/handovers/": {"id": nothing},
+        "/api/duty/inspections/": {"id": nothing},
+        "/api/opinion/rules/": {"id": str(rule)},
+        "/api/opinion/warnings/": {"id": str(warning)},
         "/api/alerts/": {"id": str(alert)},
         "/api/leads/": {"id": str(lead)},
         "/api/departments/": {"name": "县住建局"},
