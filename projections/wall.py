@@ -201,12 +201,13 @@ class WallView(SectionsModel):
         self._s.data["titles"][key] = e.title
         self._s.delete("reviews", key)
 
+    # A story's review queue and a product's are one: the same levels, the same places.
     @_on.register
-    def _(self, e: Story.Submitted, _: Logged) -> None:
+    def _(self, e: Story.Submitted | Product.Submitted, _: Logged) -> None:
         self._review(e, 1)
 
     @_on.register
-    def _(self, e: Story.Approved, _: Logged) -> None:
+    def _(self, e: Story.Approved | Product.Approved, _: Logged) -> None:
         if e.level < len(REVIEW_LEVEL_NAMES):
             self._review(e, e.level + 1)
         else:
@@ -296,17 +297,6 @@ class WallView(SectionsModel):
                 channel=channel,
             )
             self._alert(e, "warning", words, key)
-
-    @_on.register
-    def _(self, e: Product.Submitted, _: Logged) -> None:
-        self._review(e, 1)
-
-    @_on.register
-    def _(self, e: Product.Approved, _: Logged) -> None:
-        if e.level < len(REVIEW_LEVEL_NAMES):
-            self._review(e, e.level + 1)
-        else:
-            self._s.delete("reviews", str(e.originator_id))
 
     @_on.register
     def _(self, e: Product.Rejected, _: Logged) -> None:
