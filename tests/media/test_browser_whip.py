@@ -108,6 +108,11 @@ async def test_chromium_publishes_with_whip_js_and_plays_with_whep_js(
     await publisher.goto(f"{hub.url}/publish.html")
     live = await hub.facts.wait_for("live", "cam1")
     assert live[3] == "H264", "whip.js prefers H.264"
+    # On a narrow uplink the encoder keeps the frame rate and gives up resolution instead.
+    sender = "window.session.pc.getSenders().find((s) => s.track?.kind === 'video')"
+    wanted = await publisher.evaluate(f"{sender}.getParameters().degradationPreference")
+    assert wanted == "maintain-framerate"
+    assert await publisher.evaluate(f"{sender}.track.contentHint") == "motion"
 
     await player.goto(f"{hub.url}/play.html")
     feed = hub.engine.feed("cam1")

@@ -209,7 +209,7 @@ liveButton.addEventListener("click", async () => {
   try {
     const { publish } = await import("./whip.js");
     const stream = await navigator.mediaDevices.getUserMedia({
-      video: { facingMode: "environment", width: { ideal: 1280 }, height: { ideal: 720 } },
+      video: { facingMode: "environment", width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } },
       audio: true,
     });
     const preview = $("preview");

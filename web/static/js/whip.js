@@ -97,6 +97,20 @@ function preferH264(transceiver) {
   }
 }
 
+/**
+ * Asks the encoder to keep the frame rate and lower the resolution when the uplink narrows: a
+ * reporter's picture on 1 Mbit/s should keep moving rather than turn into sharp stills.
+ */
+function keepFrameRate(track, sender) {
+  if ("contentHint" in track && !track.contentHint) track.contentHint = "motion";
+  const parameters = sender.getParameters?.();
+  if (!parameters || !sender.setParameters) return;
+  parameters.degradationPreference = "maintain-framerate";
+  sender.setParameters(parameters).catch(() => {
+    // a browser that does not take the preference keeps its own ("balanced"), with the hint above
+  });
+}
+
 /** Repeats `attempt` with exponential backoff until it succeeds, stops, or fails for good. */
 export async function withBackoff(attempt, { isStopped, maxBackoff = 10000 }) {
   for (let delay = 500; !isStopped(); delay = Math.min(delay * 2, maxBackoff)) {
@@ -138,7 +152,10 @@ class Publisher {
     try {
       for (const track of this.stream.getTracks()) {
         const transceiver = pc.addTransceiver(track, { direction: "sendonly", streams: [this.stream] });
-        if (track.kind === "video") preferH264(transceiver);
+        if (track.kind === "video") {
+          preferH264(transceiver);
+          keepFrameRate(track, transceiver.sender);
+        }
       }
       const { session, iceServers } = await negotiate(pc, this.url, this.token, this.gatherTimeout);
       if (iceServers.length) this.iceServers = iceServers; // used from the next attempt on
