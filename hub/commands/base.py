@@ -13,9 +13,10 @@ A command with no `http` is sent only from inside the hub (media facts, recordin
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
-from uuid import UUID
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
+from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 from pydantic import BaseModel, ConfigDict
@@ -26,6 +27,7 @@ from events.roles import Role
 if TYPE_CHECKING:
     from hub.newsroom import Done, Newsroom, Request
 
+AggregateT = TypeVar("AggregateT", bound=Aggregate)
 IfMatch = Literal["none", "optional", "required"]
 Answer = Literal["done", "token"]
 PATH_PARAM = re.compile(r"{(\w+)}")
@@ -81,6 +83,19 @@ class Command(BaseModel):
     def run(self, newsroom: Newsroom, r: Request) -> Done:
         raise NotImplementedError(f"{type(self).__name__} does not say how it runs")
 
+    def new(
+        self,
+        factory: Callable[..., AggregateT],
+        r: Request,
+        id: UUID | None = None,
+        /,
+        **fields: Any,
+    ) -> AggregateT:
+        """Calls the aggregate's factory with `id` (a new one when absent), the request's time and
+        actor, and the command's fields by name; `fields` stand for those it takes otherwise."""
+        new_id = uuid4() if id is None else id
+        return factory(id=new_id, at=r.at, actor=r.actor, **(self.given() | fields))
+
 
 class Create(Command):
     """A command that makes a new aggregate."""
@@ -126,13 +141,16 @@ class Change(Command):
 
     def run(self, newsroom: Newsroom, r: Request) -> Done:
         self.check(newsroom, r)
+        return self.change(
+            newsroom, r, lambda aggregate: self.decide(aggregate, r), extra=self.answer_extra()
+        )
+
+    def change(
+        self, newsroom: Newsroom, r: Request, decide: Callable[[Any], object], **options: Any
+    ) -> Done:
+        """Decides on the target through the newsroom's engine (`options`: `extra`, `alongside`)."""
         return newsroom.change(
-            r,
-            self.command_name(),
-            self.aggregate,
-            self.target(newsroom),
-            lambda aggregate: self.decide(aggregate, r),
-            extra=self.answer_extra(),
+            r, self.command_name(), self.aggregate, self.target(newsroom), decide, **options
         )
 
 

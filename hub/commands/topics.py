@@ -9,7 +9,7 @@ Idempotency-Key) makes nothing twice: each inner command carries a key derived f
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -44,7 +44,7 @@ class ProposeTopic(Create):
     lead: UUID | None = Field(default=None, description="the lead (tip) it comes from")
 
     def make(self, newsroom: Newsroom, r: Request) -> Topic:
-        return Topic.propose(id=uuid4(), at=r.at, actor=r.actor, **self.given())
+        return self.new(Topic.propose, r)
 
 
 class OnTopic(ById):
