@@ -161,11 +161,11 @@ class EmergencyAlert(NewsroomAggregate):
         starts = effective or at
         if expires <= starts:
             raise InvalidValue("an alert must expire after it takes effect")
-        return cls._create(
+        return cls._record_new(
             cls.Drafted,
-            id=id,
-            timestamp=at,
-            actor=actor.name,
+            id,
+            at,
+            actor.name,
             msg_type=msg_type,
             references=list(dict.fromkeys(references)),
             category=_one_of(category, CATEGORIES, "category"),
@@ -188,10 +188,10 @@ class EmergencyAlert(NewsroomAggregate):
         self._decide(actor, leading)
         if at >= self.expires:
             raise RuleBroken("the alert '{headline}' has already expired", headline=self.headline)
-        self.trigger_event(
+        self._record(
             self.Approved,
-            timestamp=at,
-            actor=actor.name,
+            at,
+            actor.name,
             reason=require_text(reason, N_("a reason"), max_length=2000),
             msg_type=self.msg_type,
             references=list(self.references),
@@ -207,16 +207,14 @@ class EmergencyAlert(NewsroomAggregate):
     ) -> None:
         if self.state != "approved":
             raise RuleBroken("the alert '{headline}' is not approved", headline=self.headline)
-        self.trigger_event(
-            self.Aired, timestamp=at, actor=actor.name, outputs=outputs, spoken=spoken, font=font
-        )
+        self._record(self.Aired, at, actor.name, outputs=outputs, spoken=spoken, font=font)
 
     def reject(self, *, at: datetime, actor: Actor, reason: str, leading: bool = False) -> None:
         self._decide(actor, leading)
-        self.trigger_event(
+        self._record(
             self.Rejected,
-            timestamp=at,
-            actor=actor.name,
+            at,
+            actor.name,
             reason=require_text(reason, N_("a reason for rejecting"), max_length=2000),
         )
 

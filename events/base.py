@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, Self
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
@@ -19,6 +21,17 @@ class NewsroomAggregate(Aggregate):
 
     class Created(Event, Aggregate.Created):
         pass
+
+    @classmethod
+    def _record_new(
+        cls, event: type[Created], id: UUID, at: datetime, actor: str, /, **fields: Any
+    ) -> Self:
+        """Makes the aggregate from its first event, which `actor` (a name) caused at `at`."""
+        return cls._create(event, id=id, timestamp=at, actor=actor, **fields)
+
+    def _record(self, event: type[Event], at: datetime, actor: str, /, **fields: Any) -> None:
+        """Records that `event` happened at `at`, caused by `actor` (a name)."""
+        self.trigger_event(event, timestamp=at, actor=actor, **fields)
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,11 +41,11 @@ class DispatchCommand(NewsroomAggregate):
         cls, *, id: UUID, at: datetime, actor: Actor, to: str, assignment: UUID | None, text: str
     ) -> DispatchCommand:
         actor.require(Role.DISPATCHER, Role.TECHNICIAN, doing=N_("send commands"))
-        return cls._create(
+        return cls._record_new(
             cls.Issued,
-            id=id,
-            timestamp=at,
-            actor=actor.name,
+            id,
+            at,
+            actor.name,
             to=to,
             assignment=assignment,
             text=require_text(text, N_("command text"), max_length=500),
@@ -55,7 +55,7 @@ class DispatchCommand(NewsroomAggregate):
         """Records that the hub pushed the command to the recipient's device."""
         if self.state != "issued":
             return  # delivered already (several devices); nothing new happened
-        self.trigger_event(self.Delivered, timestamp=at, actor=actor.name, via=via)
+        self._record(self.Delivered, at, actor.name, via=via)
 
     def acknowledge(self, *, at: datetime, actor: Actor) -> None:
         if actor.name != self.to:
@@ -64,4 +64,4 @@ class DispatchCommand(NewsroomAggregate):
             )
         if self.state == "acknowledged":
             raise RuleBroken("command '{text}' is already acknowledged", text=self.text)
-        self.trigger_event(self.Acknowledged, timestamp=at, actor=actor.name)
+        self._record(self.Acknowledged, at, actor.name)

@@ -83,15 +83,8 @@ class Shift(NewsroomAggregate):
             raise InvalidValue("a shift needs someone on duty")
         if len(people) > MOST_ON_DUTY:
             raise InvalidValue("a shift has at most {most} people on duty", most=MOST_ON_DUTY)
-        return cls._create(
-            cls.Scheduled,
-            id=id,
-            timestamp=at,
-            actor=actor.name,
-            start=start,
-            end=end,
-            on_duty=people,
-            leader=leader,
+        return cls._record_new(
+            cls.Scheduled, id, at, actor.name, start=start, end=end, on_duty=people, leader=leader
         )
 
     def cancel(self, *, at: datetime, actor: Actor, reason: str) -> None:
@@ -101,7 +94,7 @@ class Shift(NewsroomAggregate):
         if self.end <= at:
             raise RuleBroken("the shift is over")
         reason = require_text(reason, N_("reason"), max_length=2000)
-        self.trigger_event(self.Cancelled, timestamp=at, actor=actor.name, reason=reason)
+        self._record(self.Cancelled, at, actor.name, reason=reason)
 
 
 class Handover(NewsroomAggregate):
@@ -152,11 +145,11 @@ class Handover(NewsroomAggregate):
                 "a handover is between two people: {name} cannot take over from themselves",
                 name=actor.name,
             )
-        return cls._create(
+        return cls._record_new(
             cls.Written,
-            id=id,
-            timestamp=at,
-            actor=actor.name,
+            id,
+            at,
+            actor.name,
             shift=shift,
             arriving=arriving,
             note=note.strip(),
@@ -174,7 +167,7 @@ class Handover(NewsroomAggregate):
             )
         if self.signed:
             raise RuleBroken("the handover is countersigned already")
-        self.trigger_event(self.Countersigned, timestamp=at, actor=actor.name)
+        self._record(self.Countersigned, at, actor.name)
 
 
 class Inspection(NewsroomAggregate):
@@ -202,7 +195,7 @@ class Inspection(NewsroomAggregate):
 
     @classmethod
     def start(cls, *, id: UUID, at: datetime, actor: Actor, shift: UUID | None) -> Inspection:
-        return cls._create(cls.Started, id=id, timestamp=at, actor=actor.name, shift=shift)
+        return cls._record_new(cls.Started, id, at, actor.name, shift=shift)
 
     def check(self, *, at: datetime, actor: Actor, item: str, ok: bool, finding: str) -> None:
         self._by_inspector(actor)
@@ -219,16 +212,14 @@ class Inspection(NewsroomAggregate):
             raise InvalidValue(
                 "say what was found when {item} is not in order", item=Message(CHECK_WORDS[item])
             )
-        self.trigger_event(
-            self.Checked, timestamp=at, actor=actor.name, item=item, ok=ok, finding=finding
-        )
+        self._record(self.Checked, at, actor.name, item=item, ok=ok, finding=finding)
 
     def complete(self, *, at: datetime, actor: Actor) -> None:
         self._by_inspector(actor)
         missing = [Message(CHECK_WORDS[c]) for c in CHECKS if c not in self.checked]
         if missing:
             raise RuleBroken("the inspection still lacks {items}", items=missing)
-        self.trigger_event(self.Completed, timestamp=at, actor=actor.name)
+        self._record(self.Completed, at, actor.name)
 
     def _by_inspector(self, actor: Actor) -> None:
         if actor.name != self.inspector:

@@ -70,27 +70,18 @@ class OpinionFeed(NewsroomAggregate):
             raise InvalidValue("a feed is rss or webhook, not '{kind}'", kind=kind)
         if kind == "rss" and not url.startswith(("http://", "https://")):
             raise InvalidValue("an RSS feed needs an http or https URL")
-        return cls._create(
-            cls.Added,
-            id=id,
-            timestamp=at,
-            actor=actor.name,
-            name=name,
-            kind=kind,
-            url=url,
-            every=every,
+        return cls._record_new(
+            cls.Added, id, at, actor.name, name=name, kind=kind, url=url, every=every
         )
 
     def failed(self, *, at: datetime, actor: Actor, error: str, attempts: int) -> None:
         """Records that the feed started failing (once per outage; retries are not events)."""
         if not self.failing:
-            self.trigger_event(
-                self.Failing, timestamp=at, actor=actor.name, error=error[:500], attempts=attempts
-            )
+            self._record(self.Failing, at, actor.name, error=error[:500], attempts=attempts)
 
     def recovered(self, *, at: datetime, actor: Actor) -> None:
         if self.failing:
-            self.trigger_event(self.Recovered, timestamp=at, actor=actor.name)
+            self._record(self.Recovered, at, actor.name)
 
 
 class OpinionRule(NewsroomAggregate):
@@ -144,11 +135,11 @@ class OpinionRule(NewsroomAggregate):
             raise InvalidValue("a volume needs its window in minutes, and a window its volume")
         if volume is not None and window is not None and (volume < 2 or window < 1):
             raise InvalidValue("a volume is at least 2 items in at least 1 minute")
-        return cls._create(
+        return cls._record_new(
             cls.Written,
-            id=id,
-            timestamp=at,
-            actor=actor.name,
+            id,
+            at,
+            actor.name,
             name=name,
             level=level,
             terms=terms,
@@ -163,7 +154,7 @@ class OpinionRule(NewsroomAggregate):
         if self.retired:
             raise RuleBroken("the rule is retired already")
         reason = require_text(reason, N_("reason"), max_length=2000)
-        self.trigger_event(self.Retired, timestamp=at, actor=actor.name, reason=reason)
+        self._record(self.Retired, at, actor.name, reason=reason)
 
 
 class OpinionItem(NewsroomAggregate):
@@ -246,11 +237,11 @@ class OpinionItem(NewsroomAggregate):
     ) -> OpinionItem:
         if not title.strip() and not text.strip():
             raise InvalidValue("an item needs a title or a text")
-        return cls._create(
+        return cls._record_new(
             cls.Collected,
-            id=id,
-            timestamp=at,
-            actor=actor.name,
+            id,
+            at,
+            actor.name,
             feed=feed,
             url=url,
             title=title.strip()[:500],
@@ -274,15 +265,10 @@ class OpinionItem(NewsroomAggregate):
         reasons: list[dict[str, Any]],
     ) -> None:
         """The same text seen again (another URL); the volume may raise its level."""
-        self.trigger_event(self.Repeated, timestamp=at, actor=actor.name, feed=feed, url=url)
+        self._record(self.Repeated, at, actor.name, feed=feed, url=url)
         if level is not None and level_rank(level) > level_rank(self.level):
-            self.trigger_event(
-                self.Regraded,
-                timestamp=at,
-                actor=actor.name,
-                title=self.title,
-                level=level,
-                reasons=reasons,
+            self._record(
+                self.Regraded, at, actor.name, title=self.title, level=level, reasons=reasons
             )
 
     def acknowledge(self, *, at: datetime, actor: Actor, on_duty: bool) -> None:
@@ -295,20 +281,20 @@ class OpinionItem(NewsroomAggregate):
             raise RuleBroken("no rule graded this item: there is no warning to acknowledge")
         if self.state == "acknowledged":
             raise RuleBroken("the warning is acknowledged already")
-        self.trigger_event(self.Acknowledged, timestamp=at, actor=actor.name)
+        self._record(self.Acknowledged, at, actor.name)
 
     def escalate(self, *, at: datetime, actor: Actor, to: str | None, after: int) -> None:
         if self.state != "raised" or self.level not in ESCALATING:
             raise RuleBroken("only an unacknowledged orange or red warning escalates")
-        self.trigger_event(self.Escalated, timestamp=at, actor=actor.name, to=to, after=after)
+        self._record(self.Escalated, at, actor.name, to=to, after=after)
 
     def assign(self, *, at: datetime, actor: Actor, assignment: UUID) -> None:
         actor.require(Role.DISPATCHER, doing=N_("turn warnings into assignments"))
         if self.assignment is not None:
             raise RuleBroken("the warning became an assignment already")
-        self.trigger_event(self.Assigned, timestamp=at, actor=actor.name, assignment=assignment)
+        self._record(self.Assigned, at, actor.name, assignment=assignment)
 
     def propose_topic(self, *, at: datetime, actor: Actor, topic: UUID) -> None:
         if self.topic is not None:
             raise RuleBroken("the warning became a topic already")
-        self.trigger_event(self.TopicProposed, timestamp=at, actor=actor.name, topic=topic)
+        self._record(self.TopicProposed, at, actor.name, topic=topic)

@@ -277,11 +277,11 @@ class Product(NewsroomAggregate):
         actor.require(*PRODUCERS, doing=N_("make products"))
         parse_channels([channel])
         content, kept = _checked(content, profile, facts)
-        return cls._create(
+        return cls._record_new(
             cls.Made,
-            id=product_id(story, channel),
-            timestamp=at,
-            actor=actor.name,
+            product_id(story, channel),
+            at,
+            actor.name,
             story=story,
             channel=channel,
             title=content.title,
@@ -307,10 +307,10 @@ class Product(NewsroomAggregate):
         content, kept = _checked(content, profile, facts)
         digest = digest_of(self.channel, content, kept)
         changed = digest != self.digest
-        self.trigger_event(
+        self._record(
             self.Edited,
-            timestamp=at,
-            actor=actor.name,
+            at,
+            actor.name,
             revision=self.revision + 1,
             title=content.title,
             body=content.body,
@@ -334,13 +334,7 @@ class Product(NewsroomAggregate):
                 state=self.state_words(),
             )
         self.require_complete(profile)
-        self.trigger_event(
-            self.Submitted,
-            timestamp=at,
-            actor=actor.name,
-            revision=self.revision,
-            digest=self.digest,
-        )
+        self._record(self.Submitted, at, actor.name, revision=self.revision, digest=self.digest)
 
     @property
     def review_level(self) -> int | None:
@@ -378,9 +372,7 @@ class Product(NewsroomAggregate):
         if decision == "reject":
             reason = require_text(reason, N_("a reason for rejecting"), max_length=2000)
         event = self.Approved if decision == "approve" else self.Rejected
-        self.trigger_event(
-            event, timestamp=at, actor=actor.name, level=level, digest=self.digest, reason=reason
-        )
+        self._record(event, at, actor.name, level=level, digest=self.digest, reason=reason)
 
     def fast_track_now(self, *, at: datetime, actor: Actor, reason: str, profile: Profile) -> None:
         """The chief editor approves a new-media product in one step (绿色通道), with a reason."""
@@ -404,9 +396,7 @@ class Product(NewsroomAggregate):
             )
         self.require_complete(profile)
         reason = require_text(reason, N_("a reason for the fast track"), max_length=2000)
-        self.trigger_event(
-            self.FastTracked, timestamp=at, actor=actor.name, digest=self.digest, reason=reason
-        )
+        self._record(self.FastTracked, at, actor.name, digest=self.digest, reason=reason)
 
     def clearance(self) -> str | None:
         """Why the current content may go out ("review" or "fast_track"), or None."""
@@ -427,14 +417,14 @@ class Product(NewsroomAggregate):
             raise RuleBroken("{product} is published already", product=self.named())
         if publish_at <= at:
             raise InvalidValue("the time to publish must be in the future")
-        self.trigger_event(self.Scheduled, timestamp=at, actor=actor.name, publish_at=publish_at)
+        self._record(self.Scheduled, at, actor.name, publish_at=publish_at)
 
     def cancel_schedule(self, *, at: datetime, actor: Actor, reason: str) -> None:
         actor.require(*PUBLISHERS, doing=N_("schedule products"))
         if self.state != "scheduled":
             raise RuleBroken("{product} is not scheduled", product=self.named())
         reason = require_text(reason, N_("a reason for cancelling"), max_length=2000)
-        self.trigger_event(self.ScheduleCancelled, timestamp=at, actor=actor.name, reason=reason)
+        self._record(self.ScheduleCancelled, at, actor.name, reason=reason)
 
     def publish(self, *, at: datetime, actor: Actor) -> None:
         actor.require(*PUBLISHERS, doing=N_("publish products"))
@@ -453,10 +443,10 @@ class Product(NewsroomAggregate):
         self._require_cleared()
         if self.state == "published" and self.live_digest == self.digest:
             raise RuleBroken("{product} is published already", product=self.named())
-        self.trigger_event(
+        self._record(
             self.Published,
-            timestamp=at,
-            actor=actor,
+            at,
+            actor,
             digest=self.digest,
             publication=self.publications + 1,
             on_behalf_of=on_behalf_of,
@@ -467,13 +457,7 @@ class Product(NewsroomAggregate):
         if self.live_digest is None:
             raise RuleBroken("{product} is not published", product=self.named())
         reason = require_text(reason, N_("a reason for retracting"), max_length=2000)
-        self.trigger_event(
-            self.Retracted,
-            timestamp=at,
-            actor=actor.name,
-            reason=reason,
-            publication=self.publications,
-        )
+        self._record(self.Retracted, at, actor.name, reason=reason, publication=self.publications)
 
     # -- rules -----------------------------------------------------------------------------------
 

@@ -125,11 +125,11 @@ class Story(NewsroomAggregate):
         captures: list[UUID],
     ) -> Story:
         actor.require(*WRITERS, doing=N_("write stories"))
-        return cls._create(
+        return cls._record_new(
             cls.Drafted,
-            id=id,
-            timestamp=at,
-            actor=actor.name,
+            id,
+            at,
+            actor.name,
             assignment=assignment,
             title=require_text(title, N_("title"), max_length=200),
             body=body,
@@ -141,10 +141,10 @@ class Story(NewsroomAggregate):
     ) -> None:
         """Makes a new version; approvals given so far are void."""
         self._require_writer(actor)
-        self.trigger_event(
+        self._record(
             self.Revised,
-            timestamp=at,
-            actor=actor.name,
+            at,
+            actor.name,
             revision=self.revision + 1,
             title=require_text(title, N_("title"), max_length=200),
             body=body,
@@ -160,7 +160,7 @@ class Story(NewsroomAggregate):
                 title=self.title,
                 state=self._state_words(),
             )
-        self.trigger_event(self.Submitted, timestamp=at, actor=actor.name, revision=self.revision)
+        self._record(self.Submitted, at, actor.name, revision=self.revision)
 
     def review(self, *, at: datetime, actor: Actor, decision: str, reason: str) -> None:
         """Records the decision of the level waiting; the reviewer's role must match that level."""
@@ -197,13 +197,8 @@ class Story(NewsroomAggregate):
             event_class: type[Story.Approved | Story.Rejected] = self.Rejected
         else:
             event_class = self.Approved
-        self.trigger_event(
-            event_class,
-            timestamp=at,
-            actor=actor.name,
-            revision=self.revision,
-            level=level,
-            reason=reason,
+        self._record(
+            event_class, at, actor.name, revision=self.revision, level=level, reason=reason
         )
 
     def publish(self, *, at: datetime, actor: Actor, channels: list[str]) -> None:
@@ -223,9 +218,7 @@ class Story(NewsroomAggregate):
                 revision=self.revision,
                 channels=list(wanted),
             )
-        self.trigger_event(
-            self.Published, timestamp=at, actor=actor.name, revision=self.revision, channels=fresh
-        )
+        self._record(self.Published, at, actor.name, revision=self.revision, channels=fresh)
 
     def retract(self, *, at: datetime, actor: Actor, channel: str | None, reason: str) -> None:
         actor.require(*RETRACTORS, doing=N_("retract stories"))
@@ -240,9 +233,7 @@ class Story(NewsroomAggregate):
                 "story '{title}' is not published {where}", title=self.title, where=where
             )
         reason = require_text(reason, N_("a reason for retracting"), max_length=2000)
-        self.trigger_event(
-            self.Retracted, timestamp=at, actor=actor.name, channels=channels, reason=reason
-        )
+        self._record(self.Retracted, at, actor.name, channels=channels, reason=reason)
 
     def _require_writer(self, actor: Actor) -> None:
         if actor.has(Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR):

@@ -42,11 +42,11 @@ class Origin(NewsroomAggregate):
         cls, *, id: UUID, at: datetime, actor: Actor, name: str, url: str, secret_id: str
     ) -> Origin:
         actor.require(Role.ADMIN, doing=N_("register origins"))
-        return cls._create(
+        return cls._record_new(
             cls.Registered,
-            id=id,
-            timestamp=at,
-            actor=actor.name,
+            id,
+            at,
+            actor.name,
             name=check_name(name, N_("origin name")),
             url=check_url(url),
             secret_id=secret_id,
@@ -115,11 +115,11 @@ class Submission(NewsroomAggregate):
         document: dict[str, Any],
         reply_to: str,
     ) -> Submission:
-        return cls._create(
+        return cls._record_new(
             cls.Received,
-            id=submission_id(origin.id, uri, publication),
-            timestamp=at,
-            actor=actor,
+            submission_id(origin.id, uri, publication),
+            at,
+            actor,
             origin=origin.id,
             origin_name=origin.name,
             message_id=message_id,
@@ -133,7 +133,7 @@ class Submission(NewsroomAggregate):
 
     def withdraw(self, *, at: datetime, actor: str, note: str) -> None:
         if self.withdrawn is None:
-            self.trigger_event(self.Withdrawn, timestamp=at, actor=actor, note=note)
+            self._record(self.Withdrawn, at, actor, note=note)
 
     def decide(self, *, at: datetime, actor: Actor, adopted: bool, reason: str) -> None:
         actor.require(*DECIDERS, doing=N_("decide on submissions"))
@@ -144,6 +144,4 @@ class Submission(NewsroomAggregate):
         reason = reason.strip()
         if not adopted:
             reason = require_text(reason, N_("a reason for not adopting"), max_length=2000)
-        self.trigger_event(
-            self.Decided, timestamp=at, actor=actor.name, adopted=adopted, reason=reason
-        )
+        self._record(self.Decided, at, actor.name, adopted=adopted, reason=reason)
