@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict
 
 from events.messages import Message
 from events.roles import Role
+from hub.errors import NotFound
 
 if TYPE_CHECKING:
     from hub.newsroom import Done, Newsroom, Request
@@ -95,6 +96,22 @@ class Command(BaseModel):
         actor, and the command's fields by name; `fields` stand for those it takes otherwise."""
         new_id = uuid4() if id is None else id
         return factory(id=new_id, at=r.at, actor=r.actor, **(self.given() | fields))
+
+    def create_or_change(
+        self,
+        newsroom: Newsroom,
+        r: Request,
+        cls: type[AggregateT],
+        aggregate_id: UUID,
+        make: Callable[[], AggregateT],
+        change: Callable[[AggregateT], object],
+    ) -> Done:
+        """Makes the one aggregate of this id the first time, and changes it every time after."""
+        try:
+            newsroom.get(cls, aggregate_id)
+        except NotFound:
+            return newsroom.create(r, self.command_name(), make)
+        return newsroom.change(r, self.command_name(), cls, aggregate_id, change)
 
 
 class Create(Command):

@@ -14,12 +14,13 @@ from uuid import UUID
 from pydantic import AwareDatetime, Field
 
 from events.errors import RuleBroken
+from events.messages import N_
 from events.opinion import WATCH_ROLES, OpinionFeed, OpinionItem, OpinionRule
 from events.roles import Role
 from events.topic import PROPOSERS
 from hub import duty
 from hub.commands.assignments import PlanAssignment
-from hub.commands.base import ById, Change, Create, Http
+from hub.commands.base import ById, Change, Command, Create, Http
 from hub.commands.fields import Channel, Name, Place, Priority, Reason, Title, line, lines
 from hub.commands.topics import Day, ProposeTopic
 from hub.names import named_id
@@ -159,7 +160,37 @@ class EscalateWarning(OnItem):
     after: int
 
 
-class AssignWarning(OnItem):
+class WarningBecomes(OnItem):
+    """Turns a warning into an aggregate of another kind in one step: makes it through that
+    kind's own command, then links the warning to it; the answer carries the new id."""
+
+    abstract: ClassVar[bool] = True
+    link: ClassVar[str]  # the warning's field naming what it became, and the answer's
+    step: ClassVar[str]  # ends the idempotency key of the inner command
+    refusal: ClassVar[str]  # what a second request (not a retry of the first) is told
+
+    def made_from(self, item: OpinionItem) -> Command:
+        raise NotImplementedError
+
+    def linked(self, item: OpinionItem, r: Request, made: UUID) -> None:
+        raise NotImplementedError
+
+    def run(self, newsroom: Newsroom, r: Request) -> Done:
+        item = newsroom.get(OpinionItem, self.id)
+        if getattr(item, self.link) is not None:
+            replay = newsroom._replay_of(r, self.command_name())  # a retry of this very step
+            if replay is not None:
+                return replay
+            raise RuleBroken(self.refusal)
+        # A retry of the whole step (the same Idempotency-Key) replays both answers.
+        first = replace(r, key=f"{r.key}:{self.step}"[:128], expected_version=None) if r.key else r
+        made = newsroom.handle(first, self.made_from(item))
+        return self.change(
+            newsroom, r, lambda i: self.linked(i, r, made.id), extra={self.link: str(made.id)}
+        )
+
+
+class AssignWarning(WarningBecomes):
     """Turn a warning into an assignment in one step."""
 
     http = Http(
@@ -175,34 +206,25 @@ class AssignWarning(OnItem):
     location: Place
     priority: Priority = "urgent"
     channels: list[Channel] = Field(default_factory=list, max_length=10)
+    link = "assignment"
+    step = "plan"
+    refusal = N_("the warning became an assignment already")
 
-    def run(self, newsroom: Newsroom, r: Request) -> Done:
-        item = newsroom.get(OpinionItem, self.id)
-        if item.assignment is not None:
-            replay = newsroom._replay_of(r, self.command_name())  # a retry of this very step
-            if replay is not None:
-                return replay
-            raise RuleBroken("the warning became an assignment already")
+    def made_from(self, item: OpinionItem) -> PlanAssignment:
         brief = self.brief or f"{item.title}\n{item.url}".strip()
-        plan = PlanAssignment(
+        return PlanAssignment(
             title=self.title or item.title[:200] or "舆情",
             brief=brief[:10_000],
             location=self.location,
             priority=self.priority,
             channels=list(self.channels),
         )
-        # A retry of the whole step (the same Idempotency-Key) replays both answers.
-        first = replace(r, key=f"{r.key}:plan"[:128], expected_version=None) if r.key else r
-        planned = newsroom.handle(first, plan)
-        return self.change(
-            newsroom,
-            r,
-            lambda i: i.assign(at=r.at, actor=r.actor, assignment=planned.id),
-            extra={"assignment": str(planned.id)},
-        )
+
+    def linked(self, item: OpinionItem, r: Request, made: UUID) -> None:
+        item.assign(at=r.at, actor=r.actor, assignment=made)
 
 
-class ProposeWarningTopic(OnItem):
+class ProposeWarningTopic(WarningBecomes):
     """Turn a warning into a topic proposal for the meeting of a day, in one step."""
 
     http = Http(
@@ -217,25 +239,17 @@ class ProposeWarningTopic(OnItem):
     title: Title | None = None
     angle: str = lines(5000, default="")
     channels: list[Channel] = Field(default_factory=list, max_length=10)
+    link = "topic"
+    step = "topic"
+    refusal = N_("the warning became a topic already")
 
-    def run(self, newsroom: Newsroom, r: Request) -> Done:
-        item = newsroom.get(OpinionItem, self.id)
-        if item.topic is not None:
-            replay = newsroom._replay_of(r, self.command_name())  # a retry of this very step
-            if replay is not None:
-                return replay
-            raise RuleBroken("the warning became a topic already")
-        propose = ProposeTopic(
+    def made_from(self, item: OpinionItem) -> ProposeTopic:
+        return ProposeTopic(
             title=self.title or item.title[:200] or "舆情",
             angle=self.angle or f"{item.title}\n{item.url}".strip()[:5000],
             channels=list(self.channels),
             day=self.day,
         )
-        first = replace(r, key=f"{r.key}:topic"[:128], expected_version=None) if r.key else r
-        proposed = newsroom.handle(first, propose)
-        return self.change(
-            newsroom,
-            r,
-            lambda i: i.propose_topic(at=r.at, actor=r.actor, topic=proposed.id),
-            extra={"topic": str(proposed.id)},
-        )
+
+    def linked(self, item: OpinionItem, r: Request, made: UUID) -> None:
+        item.propose_topic(at=r.at, actor=r.actor, topic=made)

@@ -232,20 +232,13 @@ class SetChannelProfile(Command):
 
     def run(self, newsroom: Newsroom, r: Request) -> Done:
         pid = named_id("channel-profile", self.channel)
-        try:
-            newsroom.get(ChannelProfile, pid)
-        except NotFound:
-            return newsroom.create(
-                r,
-                self.command_name(),
-                lambda: ChannelProfile.set(
-                    id=pid, at=r.at, actor=r.actor, channel=self.channel, profile=self.profile()
-                ),
-            )
-        return newsroom.change(
+        return self.create_or_change(
+            newsroom,
             r,
-            self.command_name(),
             ChannelProfile,
             pid,
+            lambda: ChannelProfile.set(
+                id=pid, at=r.at, actor=r.actor, channel=self.channel, profile=self.profile()
+            ),
             lambda p: p.change(at=r.at, actor=r.actor, profile=self.profile()),
         )
