@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from events.base import NewsroomAggregate, require_text
+from events.base import Moved, NewsroomAggregate, require_text
 from events.errors import InvalidValue, NotPermitted, RuleBroken
 from events.messages import N_
 from events.roles import Actor, Role
@@ -77,11 +77,9 @@ class EmergencyAlert(NewsroomAggregate):
             a.approver = self.actor
             a.approved_at = self.timestamp
 
-    class Rejected(NewsroomAggregate.Event):
+    class Rejected(Moved):
+        state = "rejected"
         reason: str
-
-        def apply(self, a: EmergencyAlert) -> None:
-            a.state = "rejected"
 
     class Aired(NewsroomAggregate.Event):
         """The hub put the alert on these outputs, read aloud (`spoken`) or with the tone, its

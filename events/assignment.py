@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from events.base import Location, NewsroomAggregate, require_text
+from events.base import Location, Moved, NewsroomAggregate, require_text
 from events.channels import parse_channels
 from events.errors import InvalidValue, NotPermitted, RuleBroken
 from events.messages import N_, Message
@@ -66,15 +66,12 @@ class Assignment(NewsroomAggregate):
             a.reporter = self.reporter
             a.state = "assigned"
 
-    class Accepted(NewsroomAggregate.Event):
-        def apply(self, a: Assignment) -> None:
-            a.state = "accepted"
+    class Accepted(Moved):
+        state = "accepted"
 
-    class Declined(NewsroomAggregate.Event):
+    class Declined(Moved):
+        state = "declined"
         reason: str
-
-        def apply(self, a: Assignment) -> None:
-            a.state = "declined"
 
     class CheckedIn(NewsroomAggregate.Event):
         lat: float
@@ -84,19 +81,15 @@ class Assignment(NewsroomAggregate):
             a.state = "on_scene"
             a.position = (self.lat, self.lon)
 
-    class Filed(NewsroomAggregate.Event):
-        def apply(self, a: Assignment) -> None:
-            a.state = "filed"
+    class Filed(Moved):
+        state = "filed"
 
-    class Closed(NewsroomAggregate.Event):
-        def apply(self, a: Assignment) -> None:
-            a.state = "closed"
+    class Closed(Moved):
+        state = "closed"
 
-    class Cancelled(NewsroomAggregate.Event):
+    class Cancelled(Moved):
+        state = "cancelled"
         reason: str
-
-        def apply(self, a: Assignment) -> None:
-            a.state = "cancelled"
 
     def __init__(
         self,

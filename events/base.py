@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -32,6 +32,15 @@ class NewsroomAggregate(Aggregate):
     def _record(self, event: type[Event], at: datetime, actor: str, /, **fields: Any) -> None:
         """Records that `event` happened at `at`, caused by `actor` (a name)."""
         self.trigger_event(event, timestamp=at, actor=actor, **fields)
+
+
+class Moved(NewsroomAggregate.Event):
+    """An event after which its aggregate is in `state`, and that changes nothing else."""
+
+    state: ClassVar[str]
+
+    def apply(self, aggregate: Any) -> None:
+        aggregate.state = self.state
 
 
 @dataclass(frozen=True, slots=True)

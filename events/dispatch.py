@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from events.base import NewsroomAggregate, require_text
+from events.base import Moved, NewsroomAggregate, require_text
 from events.errors import NotPermitted, RuleBroken
 from events.messages import N_
 from events.roles import Actor, Role
@@ -25,9 +25,8 @@ class DispatchCommand(NewsroomAggregate):
         def apply(self, c: DispatchCommand) -> None:
             c.state = "delivered" if c.state == "issued" else c.state
 
-    class Acknowledged(NewsroomAggregate.Event):
-        def apply(self, c: DispatchCommand) -> None:
-            c.state = "acknowledged"
+    class Acknowledged(Moved):
+        state = "acknowledged"
 
     def __init__(self, to: str, assignment: UUID | None, text: str, actor: str) -> None:
         self.to = to

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from events.base import NewsroomAggregate, require_text
+from events.base import Moved, NewsroomAggregate, require_text
 from events.errors import InvalidValue, RuleBroken
 from events.messages import N_, Message
 from events.roles import Actor, Role
@@ -66,24 +66,18 @@ class Lead(NewsroomAggregate):
         code_hash: str
         attachments: list[dict[str, Any]]
 
-    class MarkedDuplicate(NewsroomAggregate.Event):
+    class MarkedDuplicate(Moved):
+        state = "duplicate"
         of: str
         reason: str
 
-        def apply(self, lead: Lead) -> None:
-            lead.state = "duplicate"
-
-    class BecameAssignment(NewsroomAggregate.Event):
+    class BecameAssignment(Moved):
+        state = "assignment"
         assignment: str
 
-        def apply(self, lead: Lead) -> None:
-            lead.state = "assignment"
-
-    class BecameTopic(NewsroomAggregate.Event):
+    class BecameTopic(Moved):
+        state = "topic"
         topic: str
-
-        def apply(self, lead: Lead) -> None:
-            lead.state = "topic"
 
     class Routed(NewsroomAggregate.Event):
         department: str
@@ -104,13 +98,11 @@ class Lead(NewsroomAggregate):
         def apply(self, lead: Lead) -> None:
             lead.level = self.level
 
-    class Answered(NewsroomAggregate.Event):
+    class Answered(Moved):
+        state = "answered"
         answer: str
         department_name: str
         on_time: bool
-
-        def apply(self, lead: Lead) -> None:
-            lead.state = "answered"
 
     def __init__(
         self,

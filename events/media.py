@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from events.base import NewsroomAggregate, require_text
+from events.base import Moved, NewsroomAggregate, require_text
 from events.errors import InvalidValue, RuleBroken
 from events.messages import N_
 from events.roles import Actor, Role
@@ -50,12 +50,10 @@ class LiveSource(NewsroomAggregate):
         def apply(self, s: LiveSource) -> None:
             s.state, s.session, s.assignment = "live", self.session, self.assignment
 
-    class Interrupted(NewsroomAggregate.Event):
+    class Interrupted(Moved):
+        state = "interrupted"
         session: str
         reason: str
-
-        def apply(self, s: LiveSource) -> None:
-            s.state = "interrupted"
 
     class Resumed(NewsroomAggregate.Event):
         session: str  # carrying the stream now: a phone that changed network has a new one

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from events.base import NewsroomAggregate, require_text
+from events.base import Moved, NewsroomAggregate, require_text
 from events.errors import InvalidValue, NotPermitted, RuleBroken
 from events.messages import N_
 from events.roles import Actor, Role
@@ -186,16 +186,13 @@ class OpinionItem(NewsroomAggregate):
             if i.state == "quiet":
                 i.state = "raised"
 
-    class Acknowledged(NewsroomAggregate.Event):
-        def apply(self, i: OpinionItem) -> None:
-            i.state = "acknowledged"
+    class Acknowledged(Moved):
+        state = "acknowledged"
 
-    class Escalated(NewsroomAggregate.Event):
+    class Escalated(Moved):
+        state = "escalated"
         to: str | None  # the duty leader at that moment (none when no shift runs)
         after: int  # seconds it waited unacknowledged
-
-        def apply(self, i: OpinionItem) -> None:
-            i.state = "escalated"
 
     class Assigned(NewsroomAggregate.Event):
         assignment: UUID

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid5
 
-from events.base import NewsroomAggregate, require_text
+from events.base import Moved, NewsroomAggregate, require_text
 from events.channel_profile import NEW_MEDIA, Profile
 from events.channels import CHANNEL_WORDS, parse_channels
 from events.errors import InvalidValue, NotPermitted, ReviewRuleBroken, RuleBroken
@@ -165,12 +165,10 @@ class Product(NewsroomAggregate):
             if self.unscheduled:
                 p.publish_at = None
 
-    class Submitted(NewsroomAggregate.Event):
+    class Submitted(Moved):
+        state = "in_review"
         revision: int
         digest: str
-
-        def apply(self, p: Product) -> None:
-            p.state = "in_review"
 
     class Approved(NewsroomAggregate.Event):
         level: int

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from events.base import NewsroomAggregate, require_text
+from events.base import Moved, NewsroomAggregate, require_text
 from events.channels import parse_channels
 from events.errors import InvalidValue, NotPermitted, ReviewRuleBroken, RuleBroken
 from events.messages import N_, Message
@@ -52,11 +52,9 @@ class Story(NewsroomAggregate):
             s.approvals = []
             s.state = "draft"
 
-    class Submitted(NewsroomAggregate.Event):
+    class Submitted(Moved):
+        state = "in_review"
         revision: int
-
-        def apply(self, s: Story) -> None:
-            s.state = "in_review"
 
     class Approved(NewsroomAggregate.Event):
         revision: int
