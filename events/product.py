@@ -26,6 +26,7 @@ from events.channel_profile import NEW_MEDIA, Profile
 from events.channels import CHANNEL_WORDS, parse_channels
 from events.errors import InvalidValue, NotPermitted, ReviewRuleBroken, RuleBroken
 from events.messages import N_, Message
+from events.review import reason_for, require_decision, require_reviewer
 from events.roles import REVIEW_LEVEL_WORDS, REVIEW_ROLES, Actor, Role
 
 PRODUCT_NAMESPACE = UUID("6f1d1f4e-2a43-5d0e-9d55-1c7e0d6c9a10")
@@ -341,10 +342,7 @@ class Product(NewsroomAggregate):
 
     def review(self, *, at: datetime, actor: Actor, decision: str, reason: str) -> None:
         """Records the decision of the level waiting, on the content as it is now."""
-        if decision not in ("approve", "reject"):
-            raise InvalidValue(
-                "decision must be approve or reject, not '{decision}'", decision=decision
-            )
+        require_decision(decision)
         level = self.review_level
         if level is None:
             raise ReviewRuleBroken(
@@ -352,24 +350,15 @@ class Product(NewsroomAggregate):
                 product=self.named(),
                 state=self.state_words(),
             )
-        role = REVIEW_ROLES[level - 1]
-        if role.value not in actor.roles:  # no admin shortcut: the review names real people
-            raise NotPermitted(
-                "{actor} may not give the {level}: it needs the role {role}",
-                actor=actor.name,
-                level=Message(REVIEW_LEVEL_WORDS[level - 1]),
-                role=role.value,
-            )
+        require_reviewer(actor, level)
         if any(reviewer == actor.name for reviewer, _ in self.approvals.values()):
             raise ReviewRuleBroken(
                 "{actor} already approved {product}; three different people must review it",
                 actor=actor.name,
                 product=self.named(),
             )
-        reason = reason.strip()
-        if decision == "reject":
-            reason = require_text(reason, N_("a reason for rejecting"), max_length=2000)
         event = self.Approved if decision == "approve" else self.Rejected
+        reason = reason_for(decision, reason)
         self._record(event, at, actor.name, level=level, digest=self.digest, reason=reason)
 
     def fast_track_now(self, *, at: datetime, actor: Actor, reason: str, profile: Profile) -> None:

@@ -13,14 +13,14 @@ from uuid import UUID
 
 from events.base import Moved, NewsroomAggregate, require_text
 from events.channels import parse_channels
-from events.errors import InvalidValue, NotPermitted, ReviewRuleBroken, RuleBroken
+from events.errors import NotPermitted, ReviewRuleBroken, RuleBroken
 from events.messages import N_, Message
+from events.review import reason_for, require_decision, require_reviewer
 from events.roles import REVIEW_LEVEL_WORDS, REVIEW_ROLES, Actor, Role
 
 WRITERS = (Role.REPORTER, Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR)
 PUBLISHERS = (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR)
 RETRACTORS = (Role.DESK_HEAD, Role.CHIEF_EDITOR)
-DECISIONS = ("approve", "reject")
 STATES = ("draft", "in_review", "returned", "approved")
 STATE_WORDS = {
     "draft": N_("a draft"),
@@ -162,10 +162,7 @@ class Story(NewsroomAggregate):
 
     def review(self, *, at: datetime, actor: Actor, decision: str, reason: str) -> None:
         """Records the decision of the level waiting; the reviewer's role must match that level."""
-        if decision not in DECISIONS:
-            raise InvalidValue(
-                "decision must be approve or reject, not '{decision}'", decision=decision
-            )
+        require_decision(decision)
         level = self.review_level
         if level is None:
             raise ReviewRuleBroken(
@@ -173,14 +170,7 @@ class Story(NewsroomAggregate):
                 title=self.title,
                 state=self._state_words(),
             )
-        role = REVIEW_ROLES[level - 1]
-        if role.value not in actor.roles:  # no admin shortcut: the review names real people
-            raise NotPermitted(
-                "{actor} may not give the {level}: it needs the role {role}",
-                actor=actor.name,
-                level=Message(REVIEW_LEVEL_WORDS[level - 1]),
-                role=role.value,
-            )
+        require_reviewer(actor, level)
         if actor.name in self.approvals:
             raise ReviewRuleBroken(
                 "{actor} already approved version {revision} of '{title}'; "
@@ -189,15 +179,9 @@ class Story(NewsroomAggregate):
                 revision=self.revision,
                 title=self.title,
             )
-        reason = reason.strip()
-        if decision == "reject":
-            reason = require_text(reason, N_("a reason for rejecting"), max_length=2000)
-            event_class: type[Story.Approved | Story.Rejected] = self.Rejected
-        else:
-            event_class = self.Approved
-        self._record(
-            event_class, at, actor.name, revision=self.revision, level=level, reason=reason
-        )
+        event = self.Approved if decision == "approve" else self.Rejected
+        reason = reason_for(decision, reason)
+        self._record(event, at, actor.name, revision=self.revision, level=level, reason=reason)
 
     def publish(self, *, at: datetime, actor: Actor, channels: list[str]) -> None:
         actor.require(*PUBLISHERS, doing=N_("publish stories"))
