@@ -108,7 +108,6 @@ class EmergencyAlert(NewsroomAggregate):
         area: str,
         effective: datetime,
         expires: datetime,
-        reason: str,
         actor: str,
     ) -> None:
         self.msg_type = msg_type

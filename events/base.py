@@ -14,7 +14,11 @@ from events.messages import Message
 
 
 class NewsroomAggregate(Aggregate):
-    """An aggregate whose events all carry the acting user's name."""
+    """An aggregate whose events all carry the acting user's name.
+
+    Its `__init__` names the fields of its first event that it keeps: the library passes it
+    only those (`eventsourcing.domain.CanInitAggregate.mutate`).
+    """
 
     class Event(Aggregate.Event):
         actor: str

@@ -77,7 +77,7 @@ class ChannelProfile(NewsroomAggregate):
         def apply(self, p: ChannelProfile) -> None:
             p.profile = Profile(**self.profile)
 
-    def __init__(self, channel: str, profile: dict[str, Any], actor: str) -> None:
+    def __init__(self, channel: str, profile: dict[str, Any]) -> None:
         self.channel = channel
         self.profile = Profile(**profile)
 

@@ -109,7 +109,6 @@ class Delivery(NewsroomAggregate):
         action: str,
         headline: str,
         note: str,
-        actor: str,
     ) -> None:
         self.outlet, self.outlet_name, self.kind = outlet, outlet_name, kind
         self.subject, self.subject_version, self.story = subject, subject_version, story

@@ -48,9 +48,7 @@ class Shift(NewsroomAggregate):
         def apply(self, s: Shift) -> None:
             s.cancelled = True
 
-    def __init__(
-        self, start: datetime, end: datetime, on_duty: list[str], leader: str, actor: str
-    ) -> None:
+    def __init__(self, start: datetime, end: datetime, on_duty: list[str], leader: str) -> None:
         self.start = start
         self.end = end
         self.on_duty = list(on_duty)
@@ -112,16 +110,7 @@ class Handover(NewsroomAggregate):
         def apply(self, h: Handover) -> None:
             h.signed = True
 
-    def __init__(
-        self,
-        shift: UUID | None,
-        arriving: str,
-        note: str,
-        open_warnings: list[dict[str, Any]],
-        overdue: list[dict[str, Any]],
-        on_air: list[dict[str, Any]],
-        actor: str,
-    ) -> None:
+    def __init__(self, arriving: str, actor: str) -> None:
         self.leaving = actor
         self.arriving = arriving
         self.signed = False
@@ -188,7 +177,7 @@ class Inspection(NewsroomAggregate):
         def apply(self, i: Inspection) -> None:
             i.completed = True
 
-    def __init__(self, shift: UUID | None, actor: str) -> None:
+    def __init__(self, actor: str) -> None:
         self.inspector = actor
         self.checked: dict[str, bool] = {}
         self.completed = False

@@ -104,19 +104,7 @@ class Lead(NewsroomAggregate):
         department_name: str
         on_time: bool
 
-    def __init__(
-        self,
-        kind: str,
-        text: str,
-        contact: str,
-        location: dict[str, Any],
-        channel: str,
-        source: str,
-        source_ref: str,
-        code_hash: str,
-        attachments: list[dict[str, Any]],
-        actor: str,
-    ) -> None:
+    def __init__(self, kind: str, text: str, location: dict[str, Any]) -> None:
         self.kind = kind
         self.text = text
         self.location = location
@@ -257,7 +245,7 @@ class Department(NewsroomAggregate):
         def apply(self, d: Department) -> None:
             d.contacts = self.contacts
 
-    def __init__(self, name: str, contacts: str, actor: str) -> None:
+    def __init__(self, name: str, contacts: str) -> None:
         self.name = name
         self.contacts = contacts
 

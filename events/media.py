@@ -100,9 +100,7 @@ class LiveSource(NewsroomAggregate):
         def apply(self, s: LiveSource) -> None:
             s.narrow = False
 
-    def __init__(
-        self, name: str, kind: str, owner: str | None, token_id: str, token_hash: str, actor: str
-    ) -> None:
+    def __init__(self, name: str, kind: str, owner: str | None, token_hash: str) -> None:
         self.name = name
         self.kind = kind
         self.owner = owner
@@ -298,7 +296,6 @@ class Output(NewsroomAggregate):
         backup: str | None,
         slate_text: str,
         rtmp_url: str | None,
-        actor: str,
     ) -> None:
         self.name = name
         self.source = source

@@ -56,7 +56,7 @@ class OpinionFeed(NewsroomAggregate):
         def apply(self, f: OpinionFeed) -> None:
             f.failing = False
 
-    def __init__(self, name: str, kind: str, url: str, every: int, actor: str) -> None:
+    def __init__(self, name: str, kind: str) -> None:
         self.name = name
         self.kind = kind
         self.failing = False
@@ -103,7 +103,7 @@ class OpinionRule(NewsroomAggregate):
         def apply(self, r: OpinionRule) -> None:
             r.retired = True
 
-    def __init__(self, name: str, level: str, actor: str, **_: Any) -> None:
+    def __init__(self, name: str) -> None:
         self.name = name
         self.retired = False
 
@@ -206,7 +206,7 @@ class OpinionItem(NewsroomAggregate):
         def apply(self, i: OpinionItem) -> None:
             i.topic = self.topic
 
-    def __init__(self, level: str | None, actor: str, title: str, url: str, **_: Any) -> None:
+    def __init__(self, level: str | None, title: str, url: str) -> None:
         self.level = level
         self.title = title
         self.url = url

@@ -242,7 +242,6 @@ class Product(NewsroomAggregate):
         script: list[dict[str, Any]],
         facts: dict[str, dict[str, Any]],
         digest: str,
-        actor: str,
     ) -> None:
         self.story = story
         self.channel = channel

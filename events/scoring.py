@@ -105,7 +105,7 @@ class ScoringRule(NewsroomAggregate):
         def apply(self, s: ScoringRule) -> None:
             s.rule = self.rule
 
-    def __init__(self, rule: dict[str, Any], reason: str, actor: str) -> None:
+    def __init__(self, rule: dict[str, Any]) -> None:
         self.rule = rule
 
     @classmethod

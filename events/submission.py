@@ -34,7 +34,7 @@ class Origin(NewsroomAggregate):
         url: str
         secret_id: str
 
-    def __init__(self, name: str, url: str, secret_id: str, actor: str) -> None:
+    def __init__(self, name: str, url: str, secret_id: str) -> None:
         self.name, self.url, self.secret_id = name, url, secret_id
 
     @classmethod
@@ -91,7 +91,6 @@ class Submission(NewsroomAggregate):
         body: str,
         document: dict[str, Any],
         reply_to: str,
-        actor: str,
     ) -> None:
         self.origin, self.origin_name, self.message_id = origin, origin_name, message_id
         self.uri, self.publication = uri, publication

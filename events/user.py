@@ -68,7 +68,7 @@ class User(NewsroomAggregate):
         def apply(self, user: User) -> None:
             user.active = False
 
-    def __init__(self, name: str, display_name: str, roles: list[str], actor: str) -> None:
+    def __init__(self, name: str, display_name: str, roles: list[str]) -> None:
         self.name = name
         self.display_name = display_name
         self.roles = tuple(roles)
