@@ -13,7 +13,7 @@ A command with no `http` is sent only from inside the hub (media facts, recordin
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 from uuid import UUID, uuid4
@@ -163,11 +163,23 @@ class Change(Command):
         )
 
     def change(
-        self, newsroom: Newsroom, r: Request, decide: Callable[[Any], object], **options: Any
+        self,
+        newsroom: Newsroom,
+        r: Request,
+        decide: Callable[[Any], object],
+        *,
+        extra: dict[str, Any] | None = None,
+        alongside: Callable[[Any], Sequence[Aggregate]] | None = None,
     ) -> Done:
-        """Decides on the target through the newsroom's engine (`options`: `extra`, `alongside`)."""
+        """Decides on the target through the newsroom's engine (see `Newsroom.change`)."""
         return newsroom.change(
-            r, self.command_name(), self.aggregate, self.target(newsroom), decide, **options
+            r,
+            self.command_name(),
+            self.aggregate,
+            self.target(newsroom),
+            decide,
+            extra=extra,
+            alongside=alongside,
         )
 
 
