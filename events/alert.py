@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from events.base import NewsroomAggregate, require_text
+from events.base import Moved, NewsroomAggregate, require_text
 from events.errors import InvalidValue, NotPermitted, RuleBroken
 from events.messages import N_
 from events.roles import Actor, Role
@@ -77,11 +77,9 @@ class EmergencyAlert(NewsroomAggregate):
             a.approver = self.actor
             a.approved_at = self.timestamp
 
-    class Rejected(NewsroomAggregate.Event):
+    class Rejected(Moved):
+        state = "rejected"
         reason: str
-
-        def apply(self, a: EmergencyAlert) -> None:
-            a.state = "rejected"
 
     class Aired(NewsroomAggregate.Event):
         """The hub put the alert on these outputs, read aloud (`spoken`) or with the tone, its
@@ -110,7 +108,6 @@ class EmergencyAlert(NewsroomAggregate):
         area: str,
         effective: datetime,
         expires: datetime,
-        reason: str,
         actor: str,
     ) -> None:
         self.msg_type = msg_type
@@ -161,11 +158,11 @@ class EmergencyAlert(NewsroomAggregate):
         starts = effective or at
         if expires <= starts:
             raise InvalidValue("an alert must expire after it takes effect")
-        return cls._create(
+        return cls._record_new(
             cls.Drafted,
-            id=id,
-            timestamp=at,
-            actor=actor.name,
+            id,
+            at,
+            actor.name,
             msg_type=msg_type,
             references=list(dict.fromkeys(references)),
             category=_one_of(category, CATEGORIES, "category"),
@@ -188,10 +185,10 @@ class EmergencyAlert(NewsroomAggregate):
         self._decide(actor, leading)
         if at >= self.expires:
             raise RuleBroken("the alert '{headline}' has already expired", headline=self.headline)
-        self.trigger_event(
+        self._record(
             self.Approved,
-            timestamp=at,
-            actor=actor.name,
+            at,
+            actor.name,
             reason=require_text(reason, N_("a reason"), max_length=2000),
             msg_type=self.msg_type,
             references=list(self.references),
@@ -207,16 +204,14 @@ class EmergencyAlert(NewsroomAggregate):
     ) -> None:
         if self.state != "approved":
             raise RuleBroken("the alert '{headline}' is not approved", headline=self.headline)
-        self.trigger_event(
-            self.Aired, timestamp=at, actor=actor.name, outputs=outputs, spoken=spoken, font=font
-        )
+        self._record(self.Aired, at, actor.name, outputs=outputs, spoken=spoken, font=font)
 
     def reject(self, *, at: datetime, actor: Actor, reason: str, leading: bool = False) -> None:
         self._decide(actor, leading)
-        self.trigger_event(
+        self._record(
             self.Rejected,
-            timestamp=at,
-            actor=actor.name,
+            at,
+            actor.name,
             reason=require_text(reason, N_("a reason for rejecting"), max_length=2000),
         )
 

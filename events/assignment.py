@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from events.base import Location, NewsroomAggregate, require_text
+from events.base import Location, Moved, NewsroomAggregate, require_text
 from events.channels import parse_channels
 from events.errors import InvalidValue, NotPermitted, RuleBroken
 from events.messages import N_, Message
@@ -66,15 +66,12 @@ class Assignment(NewsroomAggregate):
             a.reporter = self.reporter
             a.state = "assigned"
 
-    class Accepted(NewsroomAggregate.Event):
-        def apply(self, a: Assignment) -> None:
-            a.state = "accepted"
+    class Accepted(Moved):
+        state = "accepted"
 
-    class Declined(NewsroomAggregate.Event):
+    class Declined(Moved):
+        state = "declined"
         reason: str
-
-        def apply(self, a: Assignment) -> None:
-            a.state = "declined"
 
     class CheckedIn(NewsroomAggregate.Event):
         lat: float
@@ -84,19 +81,15 @@ class Assignment(NewsroomAggregate):
             a.state = "on_scene"
             a.position = (self.lat, self.lon)
 
-    class Filed(NewsroomAggregate.Event):
-        def apply(self, a: Assignment) -> None:
-            a.state = "filed"
+    class Filed(Moved):
+        state = "filed"
 
-    class Closed(NewsroomAggregate.Event):
-        def apply(self, a: Assignment) -> None:
-            a.state = "closed"
+    class Closed(Moved):
+        state = "closed"
 
-    class Cancelled(NewsroomAggregate.Event):
+    class Cancelled(Moved):
+        state = "cancelled"
         reason: str
-
-        def apply(self, a: Assignment) -> None:
-            a.state = "cancelled"
 
     def __init__(
         self,
@@ -145,11 +138,11 @@ class Assignment(NewsroomAggregate):
             )
         if due is not None and due.tzinfo is None:
             raise InvalidValue("due must carry a time zone")
-        return cls._create(
+        return cls._record_new(
             cls.Planned,
-            id=id,
-            timestamp=at,
-            actor=actor.name,
+            id,
+            at,
+            actor.name,
             title=require_text(title, N_("title"), max_length=200),
             brief=brief.strip(),
             location=location.as_dict(),
@@ -171,40 +164,40 @@ class Assignment(NewsroomAggregate):
                 title=self.title,
                 reporter=reporter,
             )
-        self.trigger_event(self.ReporterAssigned, timestamp=at, actor=actor.name, reporter=reporter)
+        self._record(self.ReporterAssigned, at, actor.name, reporter=reporter)
 
     def accept(self, *, at: datetime, actor: Actor) -> None:
         self._require_reporter(actor, N_("accept"))
         self._require_state(N_("accept"), "assigned")
-        self.trigger_event(self.Accepted, timestamp=at, actor=actor.name)
+        self._record(self.Accepted, at, actor.name)
 
     def decline(self, *, at: datetime, actor: Actor, reason: str) -> None:
         self._require_reporter(actor, N_("decline"))
         self._require_state(N_("decline"), "assigned")
         reason = require_text(reason, N_("a reason for declining"), max_length=1000)
-        self.trigger_event(self.Declined, timestamp=at, actor=actor.name, reason=reason)
+        self._record(self.Declined, at, actor.name, reason=reason)
 
     def check_in(self, *, at: datetime, actor: Actor, lat: float, lon: float) -> None:
         self._require_reporter(actor, N_("check in on"))
         self._require_state(N_("check in on"), "accepted", "on_scene")
         Location("check-in", lat, lon)  # validates the coordinates
-        self.trigger_event(self.CheckedIn, timestamp=at, actor=actor.name, lat=lat, lon=lon)
+        self._record(self.CheckedIn, at, actor.name, lat=lat, lon=lon)
 
     def file(self, *, at: datetime, actor: Actor) -> None:
         self._require_reporter(actor, N_("file"))
         self._require_state(N_("file"), "accepted", "on_scene")
-        self.trigger_event(self.Filed, timestamp=at, actor=actor.name)
+        self._record(self.Filed, at, actor.name)
 
     def close(self, *, at: datetime, actor: Actor) -> None:
         actor.require(Role.DISPATCHER, doing=N_("close assignments"))
         self._require_state(N_("close"), "filed")
-        self.trigger_event(self.Closed, timestamp=at, actor=actor.name)
+        self._record(self.Closed, at, actor.name)
 
     def cancel(self, *, at: datetime, actor: Actor, reason: str) -> None:
         actor.require(Role.DISPATCHER, doing=N_("cancel assignments"))
         self._require_state(N_("cancel"), *sorted(OPEN_STATES))
         reason = require_text(reason, N_("a reason for cancelling"), max_length=1000)
-        self.trigger_event(self.Cancelled, timestamp=at, actor=actor.name, reason=reason)
+        self._record(self.Cancelled, at, actor.name, reason=reason)
 
     def require_story_writer(self, actor: Actor) -> None:
         """A story on this assignment is written by its reporter, or by the desk (editors up)."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, ClassVar, Self
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
@@ -12,13 +14,37 @@ from events.messages import Message
 
 
 class NewsroomAggregate(Aggregate):
-    """An aggregate whose events all carry the acting user's name."""
+    """An aggregate whose events all carry the acting user's name.
+
+    Its `__init__` names the fields of its first event that it keeps: the library passes it
+    only those (`eventsourcing.domain.CanInitAggregate.mutate`).
+    """
 
     class Event(Aggregate.Event):
         actor: str
 
     class Created(Event, Aggregate.Created):
         pass
+
+    @classmethod
+    def _record_new(
+        cls, event: type[Created], id: UUID, at: datetime, actor: str, /, **fields: Any
+    ) -> Self:
+        """Makes the aggregate from its first event, which `actor` (a name) caused at `at`."""
+        return cls._create(event, id=id, timestamp=at, actor=actor, **fields)
+
+    def _record(self, event: type[Event], at: datetime, actor: str, /, **fields: Any) -> None:
+        """Records that `event` happened at `at`, caused by `actor` (a name)."""
+        self.trigger_event(event, timestamp=at, actor=actor, **fields)
+
+
+class Moved(NewsroomAggregate.Event):
+    """An event after which its aggregate is in `state`, and that changes nothing else."""
+
+    state: ClassVar[str]
+
+    def apply(self, aggregate: Any) -> None:
+        aggregate.state = self.state
 
 
 @dataclass(frozen=True, slots=True)

@@ -135,11 +135,11 @@ class Capture(NewsroomAggregate):
             raise InvalidValue("sha256 must be 64 lower-case hex digits")
         if duration is not None and duration < 0:
             raise InvalidValue("a capture's duration cannot be negative")
-        return cls._create(
+        return cls._record_new(
             cls.Registered,
-            id=id,
-            timestamp=at,
-            actor=actor.name,
+            id,
+            at,
+            actor.name,
             assignment=assignment,
             kind=kind,
             filename=require_text(filename, N_("file name"), max_length=255),
@@ -209,11 +209,11 @@ class Upload(NewsroomAggregate):
             )
         if size < 0:
             raise InvalidValue("an upload's size cannot be negative")
-        return cls._create(
+        return cls._record_new(
             cls.Refused,
-            id=id,
-            timestamp=at,
-            actor=actor.name,
+            id,
+            at,
+            actor.name,
             assignment=assignment,
             filename=require_text(filename, N_("file name"), max_length=255),
             declared_type=declared_type,

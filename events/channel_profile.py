@@ -77,7 +77,7 @@ class ChannelProfile(NewsroomAggregate):
         def apply(self, p: ChannelProfile) -> None:
             p.profile = Profile(**self.profile)
 
-    def __init__(self, channel: str, profile: dict[str, Any], actor: str) -> None:
+    def __init__(self, channel: str, profile: dict[str, Any]) -> None:
         self.channel = channel
         self.profile = Profile(**profile)
 
@@ -87,15 +87,10 @@ class ChannelProfile(NewsroomAggregate):
     ) -> ChannelProfile:
         actor.require(Role.ADMIN, doing=N_("set a channel's profile"))
         parse_channels([channel])
-        return cls._create(
-            cls.Set,
-            id=id,
-            timestamp=at,
-            actor=actor.name,
-            channel=channel,
-            profile=profile.as_dict(),
+        return cls._record_new(
+            cls.Set, id, at, actor.name, channel=channel, profile=profile.as_dict()
         )
 
     def change(self, *, at: datetime, actor: Actor, profile: Profile) -> None:
         actor.require(Role.ADMIN, doing=N_("set a channel's profile"))
-        self.trigger_event(self.Changed, timestamp=at, actor=actor.name, profile=profile.as_dict())
+        self._record(self.Changed, at, actor.name, profile=profile.as_dict())

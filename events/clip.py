@@ -110,11 +110,11 @@ class Clip(NewsroomAggregate):
                 source=str(source),
                 duration=round(duration, 3),
             )
-        return cls._create(
+        return cls._record_new(
             cls.Requested,
-            id=id,
-            timestamp=at,
-            actor=actor.name,
+            id,
+            at,
+            actor.name,
             source=source,
             assignment=assignment,
             start=start,
@@ -133,14 +133,12 @@ class Clip(NewsroomAggregate):
         self._require_open()
         if mode not in MODES:
             raise InvalidValue("clip mode '{mode}' is not one of {known}", mode=mode, known=MODES)
-        self.trigger_event(
-            self.Made, timestamp=at, actor=actor.name, capture=capture, mode=mode, duration=duration
-        )
+        self._record(self.Made, at, actor.name, capture=capture, mode=mode, duration=duration)
 
     def fail(self, *, at: datetime, actor: Actor, reason: str) -> None:
         actor.require(Role.ADMIN, doing=N_("record clips as failed"))
         self._require_open()
-        self.trigger_event(self.Failed, timestamp=at, actor=actor.name, reason=reason[:2000])
+        self._record(self.Failed, at, actor.name, reason=reason[:2000])
 
     @staticmethod
     def lineage(source: UUID, start: float, end: float, crop: str | None) -> dict[str, object]:

@@ -109,7 +109,6 @@ class Delivery(NewsroomAggregate):
         action: str,
         headline: str,
         note: str,
-        actor: str,
     ) -> None:
         self.outlet, self.outlet_name, self.kind = outlet, outlet_name, kind
         self.subject, self.subject_version, self.story = subject, subject_version, story
@@ -148,11 +147,11 @@ class Delivery(NewsroomAggregate):
     ) -> Delivery:
         if action not in ACTIONS:
             raise InvalidValue("unknown delivery action '{action}'", action=action)
-        return cls._create(
+        return cls._record_new(
             cls.Queued,
-            id=delivery_id(subject, publication, action, outlet),
-            timestamp=at,
-            actor=actor,
+            delivery_id(subject, publication, action, outlet),
+            at,
+            actor,
             outlet=outlet,
             outlet_name=outlet_name,
             kind=kind,
@@ -183,33 +182,22 @@ class Delivery(NewsroomAggregate):
         """Records the next attempt before anything is sent; returns its number."""
         if self.state in ("delivered", "gave_up"):
             raise RuleBroken("delivery {id} is {state}", id=str(self.id), state=self.state)
-        self.trigger_event(
-            self.Attempted, timestamp=at, actor=actor, attempt=self.attempts + 1, node=node
-        )
+        self._record(self.Attempted, at, actor, attempt=self.attempts + 1, node=node)
         return self.attempts
 
     def succeed(self, *, at: datetime, actor: str, attempt: int, detail: str) -> None:
         self._require_open(attempt)
-        self.trigger_event(
-            self.Delivered, timestamp=at, actor=actor, attempt=attempt, detail=detail[:500]
-        )
+        self._record(self.Delivered, at, actor, attempt=attempt, detail=detail[:500])
 
     def fail(self, *, at: datetime, actor: str, attempt: int, reason: str) -> None:
         """A failed attempt: wait and try again, or give up after the last one."""
         self._require_open(attempt)
         reason = reason[:500] or "failed"
         if attempt >= MAX_ATTEMPTS:
-            self.trigger_event(
-                self.GaveUp, timestamp=at, actor=actor, attempts=attempt, reason=reason
-            )
+            self._record(self.GaveUp, at, actor, attempts=attempt, reason=reason)
             return
-        self.trigger_event(
-            self.Failed,
-            timestamp=at,
-            actor=actor,
-            attempt=attempt,
-            reason=reason,
-            next_at=at + wait_after(attempt),
+        self._record(
+            self.Failed, at, actor, attempt=attempt, reason=reason, next_at=at + wait_after(attempt)
         )
 
     def decide(self, *, at: datetime, actor: str, adopted: bool, reason: str, by: str) -> None:
@@ -218,9 +206,7 @@ class Delivery(NewsroomAggregate):
             raise RuleBroken("delivery {id} is not a submission", id=str(self.id))
         if not adopted:
             reason = require_text(reason, N_("a reason for not adopting"), max_length=2000)
-        self.trigger_event(
-            self.Decided, timestamp=at, actor=actor, adopted=adopted, reason=reason, by=by[:100]
-        )
+        self._record(self.Decided, at, actor, adopted=adopted, reason=reason, by=by[:100])
 
     def _require_open(self, attempt: int) -> None:
         if self.state != "attempting" or attempt != self.attempts:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from events.base import NewsroomAggregate, require_text
+from events.base import Moved, NewsroomAggregate, require_text
 from events.errors import NotPermitted, RuleBroken
 from events.messages import N_
 from events.roles import Actor, Role
@@ -25,9 +25,8 @@ class DispatchCommand(NewsroomAggregate):
         def apply(self, c: DispatchCommand) -> None:
             c.state = "delivered" if c.state == "issued" else c.state
 
-    class Acknowledged(NewsroomAggregate.Event):
-        def apply(self, c: DispatchCommand) -> None:
-            c.state = "acknowledged"
+    class Acknowledged(Moved):
+        state = "acknowledged"
 
     def __init__(self, to: str, assignment: UUID | None, text: str, actor: str) -> None:
         self.to = to
@@ -41,11 +40,11 @@ class DispatchCommand(NewsroomAggregate):
         cls, *, id: UUID, at: datetime, actor: Actor, to: str, assignment: UUID | None, text: str
     ) -> DispatchCommand:
         actor.require(Role.DISPATCHER, Role.TECHNICIAN, doing=N_("send commands"))
-        return cls._create(
+        return cls._record_new(
             cls.Issued,
-            id=id,
-            timestamp=at,
-            actor=actor.name,
+            id,
+            at,
+            actor.name,
             to=to,
             assignment=assignment,
             text=require_text(text, N_("command text"), max_length=500),
@@ -55,7 +54,7 @@ class DispatchCommand(NewsroomAggregate):
         """Records that the hub pushed the command to the recipient's device."""
         if self.state != "issued":
             return  # delivered already (several devices); nothing new happened
-        self.trigger_event(self.Delivered, timestamp=at, actor=actor.name, via=via)
+        self._record(self.Delivered, at, actor.name, via=via)
 
     def acknowledge(self, *, at: datetime, actor: Actor) -> None:
         if actor.name != self.to:
@@ -64,4 +63,4 @@ class DispatchCommand(NewsroomAggregate):
             )
         if self.state == "acknowledged":
             raise RuleBroken("command '{text}' is already acknowledged", text=self.text)
-        self.trigger_event(self.Acknowledged, timestamp=at, actor=actor.name)
+        self._record(self.Acknowledged, at, actor.name)

@@ -48,9 +48,7 @@ class Shift(NewsroomAggregate):
         def apply(self, s: Shift) -> None:
             s.cancelled = True
 
-    def __init__(
-        self, start: datetime, end: datetime, on_duty: list[str], leader: str, actor: str
-    ) -> None:
+    def __init__(self, start: datetime, end: datetime, on_duty: list[str], leader: str) -> None:
         self.start = start
         self.end = end
         self.on_duty = list(on_duty)
@@ -83,15 +81,8 @@ class Shift(NewsroomAggregate):
             raise InvalidValue("a shift needs someone on duty")
         if len(people) > MOST_ON_DUTY:
             raise InvalidValue("a shift has at most {most} people on duty", most=MOST_ON_DUTY)
-        return cls._create(
-            cls.Scheduled,
-            id=id,
-            timestamp=at,
-            actor=actor.name,
-            start=start,
-            end=end,
-            on_duty=people,
-            leader=leader,
+        return cls._record_new(
+            cls.Scheduled, id, at, actor.name, start=start, end=end, on_duty=people, leader=leader
         )
 
     def cancel(self, *, at: datetime, actor: Actor, reason: str) -> None:
@@ -101,7 +92,7 @@ class Shift(NewsroomAggregate):
         if self.end <= at:
             raise RuleBroken("the shift is over")
         reason = require_text(reason, N_("reason"), max_length=2000)
-        self.trigger_event(self.Cancelled, timestamp=at, actor=actor.name, reason=reason)
+        self._record(self.Cancelled, at, actor.name, reason=reason)
 
 
 class Handover(NewsroomAggregate):
@@ -119,16 +110,7 @@ class Handover(NewsroomAggregate):
         def apply(self, h: Handover) -> None:
             h.signed = True
 
-    def __init__(
-        self,
-        shift: UUID | None,
-        arriving: str,
-        note: str,
-        open_warnings: list[dict[str, Any]],
-        overdue: list[dict[str, Any]],
-        on_air: list[dict[str, Any]],
-        actor: str,
-    ) -> None:
+    def __init__(self, arriving: str, actor: str) -> None:
         self.leaving = actor
         self.arriving = arriving
         self.signed = False
@@ -152,11 +134,11 @@ class Handover(NewsroomAggregate):
                 "a handover is between two people: {name} cannot take over from themselves",
                 name=actor.name,
             )
-        return cls._create(
+        return cls._record_new(
             cls.Written,
-            id=id,
-            timestamp=at,
-            actor=actor.name,
+            id,
+            at,
+            actor.name,
             shift=shift,
             arriving=arriving,
             note=note.strip(),
@@ -174,7 +156,7 @@ class Handover(NewsroomAggregate):
             )
         if self.signed:
             raise RuleBroken("the handover is countersigned already")
-        self.trigger_event(self.Countersigned, timestamp=at, actor=actor.name)
+        self._record(self.Countersigned, at, actor.name)
 
 
 class Inspection(NewsroomAggregate):
@@ -195,14 +177,14 @@ class Inspection(NewsroomAggregate):
         def apply(self, i: Inspection) -> None:
             i.completed = True
 
-    def __init__(self, shift: UUID | None, actor: str) -> None:
+    def __init__(self, actor: str) -> None:
         self.inspector = actor
         self.checked: dict[str, bool] = {}
         self.completed = False
 
     @classmethod
     def start(cls, *, id: UUID, at: datetime, actor: Actor, shift: UUID | None) -> Inspection:
-        return cls._create(cls.Started, id=id, timestamp=at, actor=actor.name, shift=shift)
+        return cls._record_new(cls.Started, id, at, actor.name, shift=shift)
 
     def check(self, *, at: datetime, actor: Actor, item: str, ok: bool, finding: str) -> None:
         self._by_inspector(actor)
@@ -219,16 +201,14 @@ class Inspection(NewsroomAggregate):
             raise InvalidValue(
                 "say what was found when {item} is not in order", item=Message(CHECK_WORDS[item])
             )
-        self.trigger_event(
-            self.Checked, timestamp=at, actor=actor.name, item=item, ok=ok, finding=finding
-        )
+        self._record(self.Checked, at, actor.name, item=item, ok=ok, finding=finding)
 
     def complete(self, *, at: datetime, actor: Actor) -> None:
         self._by_inspector(actor)
         missing = [Message(CHECK_WORDS[c]) for c in CHECKS if c not in self.checked]
         if missing:
             raise RuleBroken("the inspection still lacks {items}", items=missing)
-        self.trigger_event(self.Completed, timestamp=at, actor=actor.name)
+        self._record(self.Completed, at, actor.name)
 
     def _by_inspector(self, actor: Actor) -> None:
         if actor.name != self.inspector:

@@ -9,7 +9,8 @@ Exception tree::
           └── ReviewRuleBroken   the three-level review forbids it
 
 Each carries its words as a message id and arguments (events/messages.py), so the API says
-them in the reader's language; `message` is the English.
+them in the reader's language; `message` is the English. `WordedError` holds them, for these and
+for the application's own errors (hub/errors.py).
 """
 
 from __future__ import annotations
@@ -19,15 +20,19 @@ from typing import Any
 from events.messages import Message
 
 
-class DomainError(Exception):
-    """A command was refused by a business rule."""
-
-    code = "domain_error"
+class WordedError(Exception):
+    """An error whose words are a message id and its arguments; `message` is the English."""
 
     def __init__(self, message: str, /, **args: Any) -> None:
         self.words = Message(message, **args)
         self.message = str(self.words)
         super().__init__(self.message)
+
+
+class DomainError(WordedError):
+    """A command was refused by a business rule."""
+
+    code = "domain_error"
 
 
 class InvalidValue(DomainError):

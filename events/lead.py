@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from events.base import NewsroomAggregate, require_text
+from events.base import Moved, NewsroomAggregate, require_text
 from events.errors import InvalidValue, RuleBroken
 from events.messages import N_, Message
 from events.roles import Actor, Role
@@ -66,24 +66,18 @@ class Lead(NewsroomAggregate):
         code_hash: str
         attachments: list[dict[str, Any]]
 
-    class MarkedDuplicate(NewsroomAggregate.Event):
+    class MarkedDuplicate(Moved):
+        state = "duplicate"
         of: str
         reason: str
 
-        def apply(self, lead: Lead) -> None:
-            lead.state = "duplicate"
-
-    class BecameAssignment(NewsroomAggregate.Event):
+    class BecameAssignment(Moved):
+        state = "assignment"
         assignment: str
 
-        def apply(self, lead: Lead) -> None:
-            lead.state = "assignment"
-
-    class BecameTopic(NewsroomAggregate.Event):
+    class BecameTopic(Moved):
+        state = "topic"
         topic: str
-
-        def apply(self, lead: Lead) -> None:
-            lead.state = "topic"
 
     class Routed(NewsroomAggregate.Event):
         department: str
@@ -104,27 +98,13 @@ class Lead(NewsroomAggregate):
         def apply(self, lead: Lead) -> None:
             lead.level = self.level
 
-    class Answered(NewsroomAggregate.Event):
+    class Answered(Moved):
+        state = "answered"
         answer: str
         department_name: str
         on_time: bool
 
-        def apply(self, lead: Lead) -> None:
-            lead.state = "answered"
-
-    def __init__(
-        self,
-        kind: str,
-        text: str,
-        contact: str,
-        location: dict[str, Any],
-        channel: str,
-        source: str,
-        source_ref: str,
-        code_hash: str,
-        attachments: list[dict[str, Any]],
-        actor: str,
-    ) -> None:
+    def __init__(self, kind: str, text: str, location: dict[str, Any]) -> None:
         self.kind = kind
         self.text = text
         self.location = location
@@ -156,11 +136,11 @@ class Lead(NewsroomAggregate):
             raise InvalidValue(
                 "channel '{channel}' is not one of {known}", channel=channel, known=list(CHANNELS)
             )
-        return cls._create(
+        return cls._record_new(
             cls.Received,
-            id=id,
-            timestamp=at,
-            actor=actor.name,
+            id,
+            at,
+            actor.name,
             kind=kind,
             text=require_text(text, N_("the text of the lead"), max_length=MAX_TEXT),
             contact=contact.strip()[:200],
@@ -176,19 +156,15 @@ class Lead(NewsroomAggregate):
         self._triage(actor, N_("mark as a duplicate"))
         if of == self.id:
             raise InvalidValue("a lead cannot be a duplicate of itself")
-        self.trigger_event(
-            self.MarkedDuplicate, timestamp=at, actor=actor.name, of=str(of), reason=reason
-        )
+        self._record(self.MarkedDuplicate, at, actor.name, of=str(of), reason=reason)
 
     def become_assignment(self, *, at: datetime, actor: Actor, assignment: UUID) -> None:
         self._triage(actor, N_("turn into an assignment"))
-        self.trigger_event(
-            self.BecameAssignment, timestamp=at, actor=actor.name, assignment=str(assignment)
-        )
+        self._record(self.BecameAssignment, at, actor.name, assignment=str(assignment))
 
     def become_topic(self, *, at: datetime, actor: Actor, topic: str) -> None:
         self._triage(actor, N_("propose as a topic"))
-        self.trigger_event(self.BecameTopic, timestamp=at, actor=actor.name, topic=topic)
+        self._record(self.BecameTopic, at, actor.name, topic=topic)
 
     def route(
         self,
@@ -206,10 +182,10 @@ class Lead(NewsroomAggregate):
             raise InvalidValue("due must carry a time zone")
         if due <= at:
             raise InvalidValue("the due date must be in the future")
-        self.trigger_event(
+        self._record(
             self.Routed,
-            timestamp=at,
-            actor=actor.name,
+            at,
+            actor.name,
             department=str(department),
             department_name=department_name,
             due=due,
@@ -223,12 +199,8 @@ class Lead(NewsroomAggregate):
         level = overdue_level(self.due, at)
         if level <= self.level:
             return False
-        self.trigger_event(
-            self.Escalated,
-            timestamp=at,
-            actor=actor.name,
-            level=level,
-            department_name=self.department or "",
+        self._record(
+            self.Escalated, at, actor.name, level=level, department_name=self.department or ""
         )
         return True
 
@@ -238,10 +210,10 @@ class Lead(NewsroomAggregate):
         self._require_open(N_("answer"))
         text = require_text(answer, N_("the answer"), max_length=MAX_TEXT)
         on_time = self.due is None or at <= self.due
-        self.trigger_event(
+        self._record(
             self.Answered,
-            timestamp=at,
-            actor=actor.name,
+            at,
+            actor.name,
             answer=text,
             department_name=self.department or "",
             on_time=on_time,
@@ -273,24 +245,22 @@ class Department(NewsroomAggregate):
         def apply(self, d: Department) -> None:
             d.contacts = self.contacts
 
-    def __init__(self, name: str, contacts: str, actor: str) -> None:
+    def __init__(self, name: str, contacts: str) -> None:
         self.name = name
         self.contacts = contacts
 
     @classmethod
     def add(cls, *, id: UUID, at: datetime, actor: Actor, name: str, contacts: str) -> Department:
         actor.require(Role.ADMIN, doing=N_("manage departments"))
-        return cls._create(
+        return cls._record_new(
             cls.Added,
-            id=id,
-            timestamp=at,
-            actor=actor.name,
+            id,
+            at,
+            actor.name,
             name=require_text(name, N_("the department's name"), max_length=100),
             contacts=contacts.strip(),
         )
 
     def change_contacts(self, *, at: datetime, actor: Actor, contacts: str) -> None:
         actor.require(Role.ADMIN, doing=N_("manage departments"))
-        self.trigger_event(
-            self.ContactsChanged, timestamp=at, actor=actor.name, contacts=contacts.strip()
-        )
+        self._record(self.ContactsChanged, at, actor.name, contacts=contacts.strip())

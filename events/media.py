@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from events.base import NewsroomAggregate, require_text
+from events.base import Moved, NewsroomAggregate, require_text
 from events.errors import InvalidValue, RuleBroken
 from events.messages import N_
 from events.roles import Actor, Role
@@ -50,12 +50,10 @@ class LiveSource(NewsroomAggregate):
         def apply(self, s: LiveSource) -> None:
             s.state, s.session, s.assignment = "live", self.session, self.assignment
 
-    class Interrupted(NewsroomAggregate.Event):
+    class Interrupted(Moved):
+        state = "interrupted"
         session: str
         reason: str
-
-        def apply(self, s: LiveSource) -> None:
-            s.state = "interrupted"
 
     class Resumed(NewsroomAggregate.Event):
         session: str  # carrying the stream now: a phone that changed network has a new one
@@ -102,9 +100,7 @@ class LiveSource(NewsroomAggregate):
         def apply(self, s: LiveSource) -> None:
             s.narrow = False
 
-    def __init__(
-        self, name: str, kind: str, owner: str | None, token_id: str, token_hash: str, actor: str
-    ) -> None:
+    def __init__(self, name: str, kind: str, owner: str | None, token_hash: str) -> None:
         self.name = name
         self.kind = kind
         self.owner = owner
@@ -134,11 +130,11 @@ class LiveSource(NewsroomAggregate):
             raise InvalidValue(
                 "source kind '{kind}' is not one of {known}", kind=kind, known=list(SOURCE_KINDS)
             )
-        return cls._create(
+        return cls._record_new(
             cls.Registered,
-            id=id,
-            timestamp=at,
-            actor=actor.name,
+            id,
+            at,
+            actor.name,
             name=name,
             kind=kind,
             owner=owner,
@@ -148,13 +144,7 @@ class LiveSource(NewsroomAggregate):
 
     def rotate_token(self, *, at: datetime, actor: Actor, token_id: str, token_hash: str) -> None:
         actor.require(Role.TECHNICIAN, doing=N_("rotate source tokens"))
-        self.trigger_event(
-            self.TokenRotated,
-            timestamp=at,
-            actor=actor.name,
-            token_id=token_id,
-            token_hash=token_hash,
-        )
+        self._record(self.TokenRotated, at, actor.name, token_id=token_id, token_hash=token_hash)
 
     def went_live(
         self,
@@ -174,10 +164,10 @@ class LiveSource(NewsroomAggregate):
                 name=self.name,
                 session=self.session,
             )
-        self.trigger_event(
+        self._record(
             self.WentLive,
-            timestamp=at,
-            actor=actor.name,
+            at,
+            actor.name,
             session=session,
             publisher=publisher,
             assignment=assignment,
@@ -189,38 +179,34 @@ class LiveSource(NewsroomAggregate):
     def interrupted(self, *, at: datetime, actor: Actor, session: str, reason: str) -> None:
         self._require_session(session)
         if self.state == "live":
-            self.trigger_event(
-                self.Interrupted, timestamp=at, actor=actor.name, session=session, reason=reason
-            )
+            self._record(self.Interrupted, at, actor.name, session=session, reason=reason)
 
     def resumed(self, *, at: datetime, actor: Actor, session: str) -> None:
         """The interrupted stream goes on, on its old session or a new one."""
         if self.state == "interrupted":
-            self.trigger_event(self.Resumed, timestamp=at, actor=actor.name, session=session)
+            self._record(self.Resumed, at, actor.name, session=session)
 
     def ended(
         self, *, at: datetime, actor: Actor, session: str, reason: str, stats: dict[str, Any]
     ) -> None:
         self._require_session(session)
-        self.trigger_event(
-            self.Ended, timestamp=at, actor=actor.name, session=session, reason=reason, stats=stats
-        )
+        self._record(self.Ended, at, actor.name, session=session, reason=reason, stats=stats)
 
     def picture_froze(self, *, at: datetime, actor: Actor, session: str, frozen: bool) -> None:
         """The picture stopped (or started) moving; repeats of the same state are no news."""
         if self.session != session or self.frozen == frozen or frozen and self.state != "live":
             return
         event = self.PictureFroze if frozen else self.PictureMoving
-        self.trigger_event(event, timestamp=at, actor=actor.name, session=session)
+        self._record(event, at, actor.name, session=session)
 
     def uplink_narrow(
         self, *, at: datetime, actor: Actor, session: str, estimate: int, bitrate: int
     ) -> None:
         if self.state == "live" and self.session == session and not self.narrow:
-            self.trigger_event(
+            self._record(
                 self.UplinkNarrow,
-                timestamp=at,
-                actor=actor.name,
+                at,
+                actor.name,
                 session=session,
                 estimate=estimate,
                 bitrate=bitrate,
@@ -228,7 +214,7 @@ class LiveSource(NewsroomAggregate):
 
     def uplink_wide(self, *, at: datetime, actor: Actor, session: str) -> None:
         if self.session == session and self.narrow:
-            self.trigger_event(self.UplinkWide, timestamp=at, actor=actor.name, session=session)
+            self._record(self.UplinkWide, at, actor.name, session=session)
 
     def _require_session(self, session: str) -> None:
         if self.session != session:
@@ -310,7 +296,6 @@ class Output(NewsroomAggregate):
         backup: str | None,
         slate_text: str,
         rtmp_url: str | None,
-        actor: str,
     ) -> None:
         self.name = name
         self.source = source
@@ -338,11 +323,11 @@ class Output(NewsroomAggregate):
         check_name(name, N_("output name"))
         if rtmp_url is not None and not rtmp_url.startswith(("rtmp://", "rtmps://")):
             raise InvalidValue("an RTMP push URL starts with rtmp:// or rtmps://")
-        return cls._create(
+        return cls._record_new(
             cls.Configured,
-            id=id,
-            timestamp=at,
-            actor=actor.name,
+            id,
+            at,
+            actor.name,
             name=name,
             source=source,
             backup=backup,
@@ -353,52 +338,42 @@ class Output(NewsroomAggregate):
     def start(self, *, at: datetime, actor: Actor) -> None:
         if self.state == "running":
             raise RuleBroken("output {name} is already running", name=self.name)
-        self.trigger_event(self.Started, timestamp=at, actor=actor.name)
+        self._record(self.Started, at, actor.name)
 
     def switch(self, *, at: datetime, actor: Actor, source: str, reason: str = "") -> None:
         actor.require(Role.DISPATCHER, Role.TECHNICIAN, doing=N_("switch the program"))
         if source == self.source and self.on_air == source:
             raise RuleBroken("output {name} is already on {source}", name=self.name, source=source)
-        self.trigger_event(
-            self.Switched, timestamp=at, actor=actor.name, source=source, reason=reason
-        )
+        self._record(self.Switched, at, actor.name, source=source, reason=reason)
 
     def set_backup(self, *, at: datetime, actor: Actor, backup: str | None) -> None:
         actor.require(Role.DISPATCHER, Role.TECHNICIAN, doing=N_("set the backup source"))
-        self.trigger_event(self.BackupSet, timestamp=at, actor=actor.name, backup=backup)
+        self._record(self.BackupSet, at, actor.name, backup=backup)
 
     def failed_over(self, *, at: datetime, actor: Actor, to: str, reason: str) -> None:
         stalled = self.on_air or SLATE
         if to == self.on_air:
             return
-        self.trigger_event(
-            self.FailedOver, timestamp=at, actor=actor.name, stalled=stalled, to=to, reason=reason
-        )
+        self._record(self.FailedOver, at, actor.name, stalled=stalled, to=to, reason=reason)
 
     def recovered(self, *, at: datetime, actor: Actor, to: str) -> None:
         if to == self.on_air:
             return
-        self.trigger_event(self.Recovered, timestamp=at, actor=actor.name, to=to)
+        self._record(self.Recovered, at, actor.name, to=to)
 
     def destination_failed(
         self, *, at: datetime, actor: Actor, destination: str, error: str
     ) -> None:
         if destination not in self.failing:
-            self.trigger_event(
-                self.DestinationFailed,
-                timestamp=at,
-                actor=actor.name,
-                destination=destination,
-                error=error,
+            self._record(
+                self.DestinationFailed, at, actor.name, destination=destination, error=error
             )
 
     def destination_recovered(self, *, at: datetime, actor: Actor, destination: str) -> None:
         if destination in self.failing:
-            self.trigger_event(
-                self.DestinationRecovered, timestamp=at, actor=actor.name, destination=destination
-            )
+            self._record(self.DestinationRecovered, at, actor.name, destination=destination)
 
     def stop(self, *, at: datetime, actor: Actor, reason: str) -> None:
         if self.state != "running":
             raise RuleBroken("output {name} is not running", name=self.name)
-        self.trigger_event(self.Stopped, timestamp=at, actor=actor.name, reason=reason)
+        self._record(self.Stopped, at, actor.name, reason=reason)

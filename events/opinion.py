@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from events.base import NewsroomAggregate, require_text
+from events.base import Moved, NewsroomAggregate, require_text
 from events.errors import InvalidValue, NotPermitted, RuleBroken
 from events.messages import N_
 from events.roles import Actor, Role
@@ -56,7 +56,7 @@ class OpinionFeed(NewsroomAggregate):
         def apply(self, f: OpinionFeed) -> None:
             f.failing = False
 
-    def __init__(self, name: str, kind: str, url: str, every: int, actor: str) -> None:
+    def __init__(self, name: str, kind: str) -> None:
         self.name = name
         self.kind = kind
         self.failing = False
@@ -70,27 +70,18 @@ class OpinionFeed(NewsroomAggregate):
             raise InvalidValue("a feed is rss or webhook, not '{kind}'", kind=kind)
         if kind == "rss" and not url.startswith(("http://", "https://")):
             raise InvalidValue("an RSS feed needs an http or https URL")
-        return cls._create(
-            cls.Added,
-            id=id,
-            timestamp=at,
-            actor=actor.name,
-            name=name,
-            kind=kind,
-            url=url,
-            every=every,
+        return cls._record_new(
+            cls.Added, id, at, actor.name, name=name, kind=kind, url=url, every=every
         )
 
     def failed(self, *, at: datetime, actor: Actor, error: str, attempts: int) -> None:
         """Records that the feed started failing (once per outage; retries are not events)."""
         if not self.failing:
-            self.trigger_event(
-                self.Failing, timestamp=at, actor=actor.name, error=error[:500], attempts=attempts
-            )
+            self._record(self.Failing, at, actor.name, error=error[:500], attempts=attempts)
 
     def recovered(self, *, at: datetime, actor: Actor) -> None:
         if self.failing:
-            self.trigger_event(self.Recovered, timestamp=at, actor=actor.name)
+            self._record(self.Recovered, at, actor.name)
 
 
 class OpinionRule(NewsroomAggregate):
@@ -112,7 +103,7 @@ class OpinionRule(NewsroomAggregate):
         def apply(self, r: OpinionRule) -> None:
             r.retired = True
 
-    def __init__(self, name: str, level: str, actor: str, **_: Any) -> None:
+    def __init__(self, name: str) -> None:
         self.name = name
         self.retired = False
 
@@ -144,11 +135,11 @@ class OpinionRule(NewsroomAggregate):
             raise InvalidValue("a volume needs its window in minutes, and a window its volume")
         if volume is not None and window is not None and (volume < 2 or window < 1):
             raise InvalidValue("a volume is at least 2 items in at least 1 minute")
-        return cls._create(
+        return cls._record_new(
             cls.Written,
-            id=id,
-            timestamp=at,
-            actor=actor.name,
+            id,
+            at,
+            actor.name,
             name=name,
             level=level,
             terms=terms,
@@ -163,7 +154,7 @@ class OpinionRule(NewsroomAggregate):
         if self.retired:
             raise RuleBroken("the rule is retired already")
         reason = require_text(reason, N_("reason"), max_length=2000)
-        self.trigger_event(self.Retired, timestamp=at, actor=actor.name, reason=reason)
+        self._record(self.Retired, at, actor.name, reason=reason)
 
 
 class OpinionItem(NewsroomAggregate):
@@ -195,16 +186,13 @@ class OpinionItem(NewsroomAggregate):
             if i.state == "quiet":
                 i.state = "raised"
 
-    class Acknowledged(NewsroomAggregate.Event):
-        def apply(self, i: OpinionItem) -> None:
-            i.state = "acknowledged"
+    class Acknowledged(Moved):
+        state = "acknowledged"
 
-    class Escalated(NewsroomAggregate.Event):
+    class Escalated(Moved):
+        state = "escalated"
         to: str | None  # the duty leader at that moment (none when no shift runs)
         after: int  # seconds it waited unacknowledged
-
-        def apply(self, i: OpinionItem) -> None:
-            i.state = "escalated"
 
     class Assigned(NewsroomAggregate.Event):
         assignment: UUID
@@ -218,7 +206,7 @@ class OpinionItem(NewsroomAggregate):
         def apply(self, i: OpinionItem) -> None:
             i.topic = self.topic
 
-    def __init__(self, level: str | None, actor: str, title: str, url: str, **_: Any) -> None:
+    def __init__(self, level: str | None, title: str, url: str) -> None:
         self.level = level
         self.title = title
         self.url = url
@@ -246,11 +234,11 @@ class OpinionItem(NewsroomAggregate):
     ) -> OpinionItem:
         if not title.strip() and not text.strip():
             raise InvalidValue("an item needs a title or a text")
-        return cls._create(
+        return cls._record_new(
             cls.Collected,
-            id=id,
-            timestamp=at,
-            actor=actor.name,
+            id,
+            at,
+            actor.name,
             feed=feed,
             url=url,
             title=title.strip()[:500],
@@ -274,15 +262,10 @@ class OpinionItem(NewsroomAggregate):
         reasons: list[dict[str, Any]],
     ) -> None:
         """The same text seen again (another URL); the volume may raise its level."""
-        self.trigger_event(self.Repeated, timestamp=at, actor=actor.name, feed=feed, url=url)
+        self._record(self.Repeated, at, actor.name, feed=feed, url=url)
         if level is not None and level_rank(level) > level_rank(self.level):
-            self.trigger_event(
-                self.Regraded,
-                timestamp=at,
-                actor=actor.name,
-                title=self.title,
-                level=level,
-                reasons=reasons,
+            self._record(
+                self.Regraded, at, actor.name, title=self.title, level=level, reasons=reasons
             )
 
     def acknowledge(self, *, at: datetime, actor: Actor, on_duty: bool) -> None:
@@ -295,20 +278,20 @@ class OpinionItem(NewsroomAggregate):
             raise RuleBroken("no rule graded this item: there is no warning to acknowledge")
         if self.state == "acknowledged":
             raise RuleBroken("the warning is acknowledged already")
-        self.trigger_event(self.Acknowledged, timestamp=at, actor=actor.name)
+        self._record(self.Acknowledged, at, actor.name)
 
     def escalate(self, *, at: datetime, actor: Actor, to: str | None, after: int) -> None:
         if self.state != "raised" or self.level not in ESCALATING:
             raise RuleBroken("only an unacknowledged orange or red warning escalates")
-        self.trigger_event(self.Escalated, timestamp=at, actor=actor.name, to=to, after=after)
+        self._record(self.Escalated, at, actor.name, to=to, after=after)
 
     def assign(self, *, at: datetime, actor: Actor, assignment: UUID) -> None:
         actor.require(Role.DISPATCHER, doing=N_("turn warnings into assignments"))
         if self.assignment is not None:
             raise RuleBroken("the warning became an assignment already")
-        self.trigger_event(self.Assigned, timestamp=at, actor=actor.name, assignment=assignment)
+        self._record(self.Assigned, at, actor.name, assignment=assignment)
 
     def propose_topic(self, *, at: datetime, actor: Actor, topic: UUID) -> None:
         if self.topic is not None:
             raise RuleBroken("the warning became a topic already")
-        self.trigger_event(self.TopicProposed, timestamp=at, actor=actor.name, topic=topic)
+        self._record(self.TopicProposed, at, actor.name, topic=topic)

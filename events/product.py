@@ -21,11 +21,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid5
 
-from events.base import NewsroomAggregate, require_text
+from events.base import Moved, NewsroomAggregate, require_text
 from events.channel_profile import NEW_MEDIA, Profile
 from events.channels import CHANNEL_WORDS, parse_channels
 from events.errors import InvalidValue, NotPermitted, ReviewRuleBroken, RuleBroken
 from events.messages import N_, Message
+from events.review import reason_for, require_decision, require_reviewer
 from events.roles import REVIEW_LEVEL_WORDS, REVIEW_ROLES, Actor, Role
 
 PRODUCT_NAMESPACE = UUID("6f1d1f4e-2a43-5d0e-9d55-1c7e0d6c9a10")
@@ -165,12 +166,10 @@ class Product(NewsroomAggregate):
             if self.unscheduled:
                 p.publish_at = None
 
-    class Submitted(NewsroomAggregate.Event):
+    class Submitted(Moved):
+        state = "in_review"
         revision: int
         digest: str
-
-        def apply(self, p: Product) -> None:
-            p.state = "in_review"
 
     class Approved(NewsroomAggregate.Event):
         level: int
@@ -243,7 +242,6 @@ class Product(NewsroomAggregate):
         script: list[dict[str, Any]],
         facts: dict[str, dict[str, Any]],
         digest: str,
-        actor: str,
     ) -> None:
         self.story = story
         self.channel = channel
@@ -277,11 +275,11 @@ class Product(NewsroomAggregate):
         actor.require(*PRODUCERS, doing=N_("make products"))
         parse_channels([channel])
         content, kept = _checked(content, profile, facts)
-        return cls._create(
+        return cls._record_new(
             cls.Made,
-            id=product_id(story, channel),
-            timestamp=at,
-            actor=actor.name,
+            product_id(story, channel),
+            at,
+            actor.name,
             story=story,
             channel=channel,
             title=content.title,
@@ -307,10 +305,10 @@ class Product(NewsroomAggregate):
         content, kept = _checked(content, profile, facts)
         digest = digest_of(self.channel, content, kept)
         changed = digest != self.digest
-        self.trigger_event(
+        self._record(
             self.Edited,
-            timestamp=at,
-            actor=actor.name,
+            at,
+            actor.name,
             revision=self.revision + 1,
             title=content.title,
             body=content.body,
@@ -334,13 +332,7 @@ class Product(NewsroomAggregate):
                 state=self.state_words(),
             )
         self.require_complete(profile)
-        self.trigger_event(
-            self.Submitted,
-            timestamp=at,
-            actor=actor.name,
-            revision=self.revision,
-            digest=self.digest,
-        )
+        self._record(self.Submitted, at, actor.name, revision=self.revision, digest=self.digest)
 
     @property
     def review_level(self) -> int | None:
@@ -349,10 +341,7 @@ class Product(NewsroomAggregate):
 
     def review(self, *, at: datetime, actor: Actor, decision: str, reason: str) -> None:
         """Records the decision of the level waiting, on the content as it is now."""
-        if decision not in ("approve", "reject"):
-            raise InvalidValue(
-                "decision must be approve or reject, not '{decision}'", decision=decision
-            )
+        require_decision(decision)
         level = self.review_level
         if level is None:
             raise ReviewRuleBroken(
@@ -360,27 +349,16 @@ class Product(NewsroomAggregate):
                 product=self.named(),
                 state=self.state_words(),
             )
-        role = REVIEW_ROLES[level - 1]
-        if role.value not in actor.roles:  # no admin shortcut: the review names real people
-            raise NotPermitted(
-                "{actor} may not give the {level}: it needs the role {role}",
-                actor=actor.name,
-                level=Message(REVIEW_LEVEL_WORDS[level - 1]),
-                role=role.value,
-            )
+        require_reviewer(actor, level)
         if any(reviewer == actor.name for reviewer, _ in self.approvals.values()):
             raise ReviewRuleBroken(
                 "{actor} already approved {product}; three different people must review it",
                 actor=actor.name,
                 product=self.named(),
             )
-        reason = reason.strip()
-        if decision == "reject":
-            reason = require_text(reason, N_("a reason for rejecting"), max_length=2000)
         event = self.Approved if decision == "approve" else self.Rejected
-        self.trigger_event(
-            event, timestamp=at, actor=actor.name, level=level, digest=self.digest, reason=reason
-        )
+        reason = reason_for(decision, reason)
+        self._record(event, at, actor.name, level=level, digest=self.digest, reason=reason)
 
     def fast_track_now(self, *, at: datetime, actor: Actor, reason: str, profile: Profile) -> None:
         """The chief editor approves a new-media product in one step (绿色通道), with a reason."""
@@ -404,9 +382,7 @@ class Product(NewsroomAggregate):
             )
         self.require_complete(profile)
         reason = require_text(reason, N_("a reason for the fast track"), max_length=2000)
-        self.trigger_event(
-            self.FastTracked, timestamp=at, actor=actor.name, digest=self.digest, reason=reason
-        )
+        self._record(self.FastTracked, at, actor.name, digest=self.digest, reason=reason)
 
     def clearance(self) -> str | None:
         """Why the current content may go out ("review" or "fast_track"), or None."""
@@ -427,14 +403,14 @@ class Product(NewsroomAggregate):
             raise RuleBroken("{product} is published already", product=self.named())
         if publish_at <= at:
             raise InvalidValue("the time to publish must be in the future")
-        self.trigger_event(self.Scheduled, timestamp=at, actor=actor.name, publish_at=publish_at)
+        self._record(self.Scheduled, at, actor.name, publish_at=publish_at)
 
     def cancel_schedule(self, *, at: datetime, actor: Actor, reason: str) -> None:
         actor.require(*PUBLISHERS, doing=N_("schedule products"))
         if self.state != "scheduled":
             raise RuleBroken("{product} is not scheduled", product=self.named())
         reason = require_text(reason, N_("a reason for cancelling"), max_length=2000)
-        self.trigger_event(self.ScheduleCancelled, timestamp=at, actor=actor.name, reason=reason)
+        self._record(self.ScheduleCancelled, at, actor.name, reason=reason)
 
     def publish(self, *, at: datetime, actor: Actor) -> None:
         actor.require(*PUBLISHERS, doing=N_("publish products"))
@@ -453,10 +429,10 @@ class Product(NewsroomAggregate):
         self._require_cleared()
         if self.state == "published" and self.live_digest == self.digest:
             raise RuleBroken("{product} is published already", product=self.named())
-        self.trigger_event(
+        self._record(
             self.Published,
-            timestamp=at,
-            actor=actor,
+            at,
+            actor,
             digest=self.digest,
             publication=self.publications + 1,
             on_behalf_of=on_behalf_of,
@@ -467,13 +443,7 @@ class Product(NewsroomAggregate):
         if self.live_digest is None:
             raise RuleBroken("{product} is not published", product=self.named())
         reason = require_text(reason, N_("a reason for retracting"), max_length=2000)
-        self.trigger_event(
-            self.Retracted,
-            timestamp=at,
-            actor=actor.name,
-            reason=reason,
-            publication=self.publications,
-        )
+        self._record(self.Retracted, at, actor.name, reason=reason, publication=self.publications)
 
     # -- rules -----------------------------------------------------------------------------------
 

@@ -105,7 +105,7 @@ class ScoringRule(NewsroomAggregate):
         def apply(self, s: ScoringRule) -> None:
             s.rule = self.rule
 
-    def __init__(self, rule: dict[str, Any], reason: str, actor: str) -> None:
+    def __init__(self, rule: dict[str, Any]) -> None:
         self.rule = rule
 
     @classmethod
@@ -113,21 +113,21 @@ class ScoringRule(NewsroomAggregate):
         cls, *, id: UUID, at: datetime, actor: Actor, rule: dict[str, Any], reason: str
     ) -> ScoringRule:
         actor.require(*RULE_KEEPERS, doing=N_("set the scoring rule"))
-        return cls._create(
+        return cls._record_new(
             cls.Started,
-            id=id,
-            timestamp=at,
-            actor=actor.name,
+            id,
+            at,
+            actor.name,
             rule=rule,
             reason=require_text(reason, N_("a reason for the change"), max_length=2000),
         )
 
     def change(self, *, at: datetime, actor: Actor, rule: dict[str, Any], reason: str) -> None:
         actor.require(*RULE_KEEPERS, doing=N_("set the scoring rule"))
-        self.trigger_event(
+        self._record(
             self.Changed,
-            timestamp=at,
-            actor=actor.name,
+            at,
+            actor.name,
             rule=rule,
             reason=require_text(reason, N_("a reason for the change"), max_length=2000),
         )

@@ -11,16 +11,16 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from events.base import NewsroomAggregate, require_text
+from events.base import Moved, NewsroomAggregate, require_text
 from events.channels import parse_channels
-from events.errors import InvalidValue, NotPermitted, ReviewRuleBroken, RuleBroken
+from events.errors import NotPermitted, ReviewRuleBroken, RuleBroken
 from events.messages import N_, Message
+from events.review import reason_for, require_decision, require_reviewer
 from events.roles import REVIEW_LEVEL_WORDS, REVIEW_ROLES, Actor, Role
 
 WRITERS = (Role.REPORTER, Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR)
 PUBLISHERS = (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR)
 RETRACTORS = (Role.DESK_HEAD, Role.CHIEF_EDITOR)
-DECISIONS = ("approve", "reject")
 STATES = ("draft", "in_review", "returned", "approved")
 STATE_WORDS = {
     "draft": N_("a draft"),
@@ -52,11 +52,9 @@ class Story(NewsroomAggregate):
             s.approvals = []
             s.state = "draft"
 
-    class Submitted(NewsroomAggregate.Event):
+    class Submitted(Moved):
+        state = "in_review"
         revision: int
-
-        def apply(self, s: Story) -> None:
-            s.state = "in_review"
 
     class Approved(NewsroomAggregate.Event):
         revision: int
@@ -125,11 +123,11 @@ class Story(NewsroomAggregate):
         captures: list[UUID],
     ) -> Story:
         actor.require(*WRITERS, doing=N_("write stories"))
-        return cls._create(
+        return cls._record_new(
             cls.Drafted,
-            id=id,
-            timestamp=at,
-            actor=actor.name,
+            id,
+            at,
+            actor.name,
             assignment=assignment,
             title=require_text(title, N_("title"), max_length=200),
             body=body,
@@ -141,10 +139,10 @@ class Story(NewsroomAggregate):
     ) -> None:
         """Makes a new version; approvals given so far are void."""
         self._require_writer(actor)
-        self.trigger_event(
+        self._record(
             self.Revised,
-            timestamp=at,
-            actor=actor.name,
+            at,
+            actor.name,
             revision=self.revision + 1,
             title=require_text(title, N_("title"), max_length=200),
             body=body,
@@ -160,14 +158,11 @@ class Story(NewsroomAggregate):
                 title=self.title,
                 state=self._state_words(),
             )
-        self.trigger_event(self.Submitted, timestamp=at, actor=actor.name, revision=self.revision)
+        self._record(self.Submitted, at, actor.name, revision=self.revision)
 
     def review(self, *, at: datetime, actor: Actor, decision: str, reason: str) -> None:
         """Records the decision of the level waiting; the reviewer's role must match that level."""
-        if decision not in DECISIONS:
-            raise InvalidValue(
-                "decision must be approve or reject, not '{decision}'", decision=decision
-            )
+        require_decision(decision)
         level = self.review_level
         if level is None:
             raise ReviewRuleBroken(
@@ -175,14 +170,7 @@ class Story(NewsroomAggregate):
                 title=self.title,
                 state=self._state_words(),
             )
-        role = REVIEW_ROLES[level - 1]
-        if role.value not in actor.roles:  # no admin shortcut: the review names real people
-            raise NotPermitted(
-                "{actor} may not give the {level}: it needs the role {role}",
-                actor=actor.name,
-                level=Message(REVIEW_LEVEL_WORDS[level - 1]),
-                role=role.value,
-            )
+        require_reviewer(actor, level)
         if actor.name in self.approvals:
             raise ReviewRuleBroken(
                 "{actor} already approved version {revision} of '{title}'; "
@@ -191,20 +179,9 @@ class Story(NewsroomAggregate):
                 revision=self.revision,
                 title=self.title,
             )
-        reason = reason.strip()
-        if decision == "reject":
-            reason = require_text(reason, N_("a reason for rejecting"), max_length=2000)
-            event_class: type[Story.Approved | Story.Rejected] = self.Rejected
-        else:
-            event_class = self.Approved
-        self.trigger_event(
-            event_class,
-            timestamp=at,
-            actor=actor.name,
-            revision=self.revision,
-            level=level,
-            reason=reason,
-        )
+        event = self.Approved if decision == "approve" else self.Rejected
+        reason = reason_for(decision, reason)
+        self._record(event, at, actor.name, revision=self.revision, level=level, reason=reason)
 
     def publish(self, *, at: datetime, actor: Actor, channels: list[str]) -> None:
         actor.require(*PUBLISHERS, doing=N_("publish stories"))
@@ -223,9 +200,7 @@ class Story(NewsroomAggregate):
                 revision=self.revision,
                 channels=list(wanted),
             )
-        self.trigger_event(
-            self.Published, timestamp=at, actor=actor.name, revision=self.revision, channels=fresh
-        )
+        self._record(self.Published, at, actor.name, revision=self.revision, channels=fresh)
 
     def retract(self, *, at: datetime, actor: Actor, channel: str | None, reason: str) -> None:
         actor.require(*RETRACTORS, doing=N_("retract stories"))
@@ -240,9 +215,7 @@ class Story(NewsroomAggregate):
                 "story '{title}' is not published {where}", title=self.title, where=where
             )
         reason = require_text(reason, N_("a reason for retracting"), max_length=2000)
-        self.trigger_event(
-            self.Retracted, timestamp=at, actor=actor.name, channels=channels, reason=reason
-        )
+        self._record(self.Retracted, at, actor.name, channels=channels, reason=reason)
 
     def _require_writer(self, actor: Actor) -> None:
         if actor.has(Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR):

@@ -34,7 +34,7 @@ class Origin(NewsroomAggregate):
         url: str
         secret_id: str
 
-    def __init__(self, name: str, url: str, secret_id: str, actor: str) -> None:
+    def __init__(self, name: str, url: str, secret_id: str) -> None:
         self.name, self.url, self.secret_id = name, url, secret_id
 
     @classmethod
@@ -42,11 +42,11 @@ class Origin(NewsroomAggregate):
         cls, *, id: UUID, at: datetime, actor: Actor, name: str, url: str, secret_id: str
     ) -> Origin:
         actor.require(Role.ADMIN, doing=N_("register origins"))
-        return cls._create(
+        return cls._record_new(
             cls.Registered,
-            id=id,
-            timestamp=at,
-            actor=actor.name,
+            id,
+            at,
+            actor.name,
             name=check_name(name, N_("origin name")),
             url=check_url(url),
             secret_id=secret_id,
@@ -91,7 +91,6 @@ class Submission(NewsroomAggregate):
         body: str,
         document: dict[str, Any],
         reply_to: str,
-        actor: str,
     ) -> None:
         self.origin, self.origin_name, self.message_id = origin, origin_name, message_id
         self.uri, self.publication = uri, publication
@@ -115,11 +114,11 @@ class Submission(NewsroomAggregate):
         document: dict[str, Any],
         reply_to: str,
     ) -> Submission:
-        return cls._create(
+        return cls._record_new(
             cls.Received,
-            id=submission_id(origin.id, uri, publication),
-            timestamp=at,
-            actor=actor,
+            submission_id(origin.id, uri, publication),
+            at,
+            actor,
             origin=origin.id,
             origin_name=origin.name,
             message_id=message_id,
@@ -133,7 +132,7 @@ class Submission(NewsroomAggregate):
 
     def withdraw(self, *, at: datetime, actor: str, note: str) -> None:
         if self.withdrawn is None:
-            self.trigger_event(self.Withdrawn, timestamp=at, actor=actor, note=note)
+            self._record(self.Withdrawn, at, actor, note=note)
 
     def decide(self, *, at: datetime, actor: Actor, adopted: bool, reason: str) -> None:
         actor.require(*DECIDERS, doing=N_("decide on submissions"))
@@ -144,6 +143,4 @@ class Submission(NewsroomAggregate):
         reason = reason.strip()
         if not adopted:
             reason = require_text(reason, N_("a reason for not adopting"), max_length=2000)
-        self.trigger_event(
-            self.Decided, timestamp=at, actor=actor.name, adopted=adopted, reason=reason
-        )
+        self._record(self.Decided, at, actor.name, adopted=adopted, reason=reason)

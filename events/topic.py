@@ -112,11 +112,11 @@ class Topic(NewsroomAggregate):
             origin = "desk"
         else:
             origin = "reporter"
-        return cls._create(
+        return cls._record_new(
             cls.Proposed,
-            id=id,
-            timestamp=at,
-            actor=actor.name,
+            id,
+            at,
+            actor.name,
             title=require_text(title, N_("title"), max_length=200),
             angle=angle.strip(),
             channels=list(parse_channels(channels, allow_empty=True)),
@@ -159,10 +159,10 @@ class Topic(NewsroomAggregate):
                     day=self.day,
                     later=later,
                 )
-        self.trigger_event(
+        self._record(
             self.Decided,
-            timestamp=at,
-            actor=actor.name,
+            at,
+            actor.name,
             decision=decision,
             reason=reason,
             day=self.day,

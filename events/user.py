@@ -68,7 +68,7 @@ class User(NewsroomAggregate):
         def apply(self, user: User) -> None:
             user.active = False
 
-    def __init__(self, name: str, display_name: str, roles: list[str], actor: str) -> None:
+    def __init__(self, name: str, display_name: str, roles: list[str]) -> None:
         self.name = name
         self.display_name = display_name
         self.roles = tuple(roles)
@@ -84,11 +84,11 @@ class User(NewsroomAggregate):
         if not roles:
             raise InvalidValue("user {name} needs at least one role", name=name)
         role_ids = sorted({parse_role(role).value for role in roles})
-        return cls._create(
+        return cls._record_new(
             cls.Registered,
-            id=id,
-            timestamp=at,
-            actor=actor,
+            id,
+            at,
+            actor,
             name=name,
             display_name=display_name.strip() or name,
             roles=role_ids,
@@ -96,19 +96,14 @@ class User(NewsroomAggregate):
 
     def set_password(self, *, at: datetime, actor: str, password_hash: str) -> None:
         self._require_active()
-        self.trigger_event(self.PasswordSet, timestamp=at, actor=actor, password_hash=password_hash)
+        self._record(self.PasswordSet, at, actor, password_hash=password_hash)
 
     def issue_token(
         self, *, at: datetime, actor: str, token_id: str, token_hash: str, label: str
     ) -> None:
         self._require_active()
-        self.trigger_event(
-            self.TokenIssued,
-            timestamp=at,
-            actor=actor,
-            token_id=token_id,
-            token_hash=token_hash,
-            label=label,
+        self._record(
+            self.TokenIssued, at, actor, token_id=token_id, token_hash=token_hash, label=label
         )
 
     def revoke_token(self, *, at: datetime, actor: str, token_id: str, reason: str) -> None:
@@ -116,22 +111,18 @@ class User(NewsroomAggregate):
             raise RuleBroken(
                 "user {name} has no token {token_id}", name=self.name, token_id=token_id
             )
-        self.trigger_event(
-            self.TokenRevoked, timestamp=at, actor=actor, token_id=token_id, reason=reason
-        )
+        self._record(self.TokenRevoked, at, actor, token_id=token_id, reason=reason)
 
     def change_roles(self, *, at: datetime, actor: str, roles: list[str], reason: str) -> None:
         self._require_active()
         if not roles:
             raise InvalidValue("user {name} needs at least one role", name=self.name)
         role_ids = sorted({parse_role(role).value for role in roles})
-        self.trigger_event(
-            self.RolesChanged, timestamp=at, actor=actor, roles=role_ids, reason=reason
-        )
+        self._record(self.RolesChanged, at, actor, roles=role_ids, reason=reason)
 
     def deactivate(self, *, at: datetime, actor: str, reason: str) -> None:
         self._require_active()
-        self.trigger_event(self.Deactivated, timestamp=at, actor=actor, reason=reason)
+        self._record(self.Deactivated, at, actor, reason=reason)
 
     def _require_active(self) -> None:
         if not self.active:

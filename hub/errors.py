@@ -11,26 +11,21 @@ Exception tree::
      └── StoreUnavailable      the database cannot be used now (down, restarting, disk full)
 
 `events.errors.DomainError` (a business rule said no) passes through the application unchanged.
-Like it, each carries its words as a message id and arguments (events/messages.py); `message` is
-the English.
+Like it, each is an `events.errors.WordedError`: it carries its words as a message id and
+arguments (events/messages.py); `message` is the English.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from events.messages import Message
+from events.errors import WordedError
 
 
-class HubError(Exception):
+class HubError(WordedError):
     """The application refused or could not carry out a request."""
 
     code = "hub_error"
-
-    def __init__(self, message: str, /, **args: Any) -> None:
-        self.words = Message(message, **args)
-        self.message = str(self.words)
-        super().__init__(self.message)
 
 
 class NotFound(HubError):

@@ -241,34 +241,26 @@ class Newsroom(Application[UUID]):
         return aggregate
 
     def user(self, name: str) -> User:
-        try:
-            return self.get(User, named_id("user", name))
-        except NotFound:
-            raise NotFound("no user '{name}'", name=name) from None
+        return self.named(User, "user", name, N_("no user '{name}'"))
 
     def source(self, name: str) -> LiveSource:
-        try:
-            return self.get(LiveSource, named_id("source", name))
-        except NotFound:
-            raise NotFound("no live source '{name}'", name=name) from None
+        return self.named(LiveSource, "source", name, N_("no live source '{name}'"))
 
     def output(self, name: str) -> Output:
-        try:
-            return self.get(Output, named_id("output", name))
-        except NotFound:
-            raise NotFound("no output '{name}'", name=name) from None
+        return self.named(Output, "output", name, N_("no output '{name}'"))
 
     def outlet(self, name: str) -> Outlet:
-        try:
-            return self.get(Outlet, named_id("outlet", name))
-        except NotFound:
-            raise NotFound("no outlet '{name}'", name=name) from None
+        return self.named(Outlet, "outlet", name, N_("no outlet '{name}'"))
 
     def origin(self, name: str) -> Origin:
+        return self.named(Origin, "origin", name, N_("no origin '{name}'"))
+
+    def named(self, cls: type[A], kind: str, name: str, missing: str) -> A:
+        """The aggregate whose id comes from its name (hub/names.py); NotFound says `missing`."""
         try:
-            return self.get(Origin, named_id("origin", name))
+            return self.get(cls, named_id(kind, name))
         except NotFound:
-            raise NotFound("no origin '{name}'", name=name) from None
+            raise NotFound(missing, name=name) from None
 
     def has_users(self) -> bool:
         return self.store.max_notification_id() is not None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, Literal
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from pydantic import Field
 
@@ -11,7 +11,7 @@ from events.alert import EmergencyAlert
 from events.errors import RuleBroken
 from events.roles import Role
 from hub import duty
-from hub.commands.base import Change, Create, Http
+from hub.commands.base import ById, Create, Http
 from hub.commands.fields import Moment, Reason, line, lines
 
 if TYPE_CHECKING:
@@ -55,35 +55,13 @@ class DraftAlert(Create):
         for earlier in self.references:
             if newsroom.get(EmergencyAlert, earlier).state != "approved":
                 raise RuleBroken("an Update or a Cancel refers to an approved alert")
-        return EmergencyAlert.draft(
-            id=uuid4(),
-            at=r.at,
-            actor=r.actor,
-            msg_type=self.msg_type,
-            references=list(self.references),
-            category=self.category,
-            event=self.event,
-            urgency=self.urgency,
-            severity=self.severity,
-            certainty=self.certainty,
-            headline=self.headline,
-            description=self.description,
-            instruction=self.instruction,
-            area=self.area,
-            effective=self.effective,
-            expires=self.expires,
-            reason=self.reason,
-        )
+        return self.new(EmergencyAlert.draft, r)
 
 
-class OnAlert(Change):
+class OnAlert(ById):
     abstract: ClassVar[bool] = True
     noun: ClassVar[str] = "alert"
     aggregate: ClassVar = EmergencyAlert
-    id: UUID
-
-    def target(self, newsroom: Newsroom) -> UUID:
-        return self.id
 
 
 class DecideAlert(OnAlert):
@@ -95,11 +73,9 @@ class DecideAlert(OnAlert):
 
     def run(self, newsroom: Newsroom, r: Request) -> Done:
         leading = leads_now(newsroom, r)
-        return newsroom.change(
+        return self.change(
+            newsroom,
             r,
-            self.command_name(),
-            EmergencyAlert,
-            self.id,
             lambda a: getattr(a, self.verb)(
                 at=r.at, actor=r.actor, reason=self.reason, leading=leading
             ),
@@ -131,11 +107,7 @@ class RejectAlert(DecideAlert):
 class RecordAlertAired(OnAlert):
     """Record which outputs carried an alert, and whether it was spoken (sent by the hub)."""
 
+    calls = "record_aired"
     outputs: list[str] = Field(max_length=100)
     spoken: bool
     font: bool
-
-    def decide(self, a: EmergencyAlert, r: Request) -> None:
-        a.record_aired(
-            at=r.at, actor=r.actor, outputs=list(self.outputs), spoken=self.spoken, font=self.font
-        )

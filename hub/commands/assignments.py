@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from pydantic import Field
 
@@ -48,18 +48,7 @@ class PlanAssignment(Create):
     def make(self, newsroom: Newsroom, r: Request) -> Assignment:
         if self.topic is not None:
             newsroom.get(Topic, self.topic).require_approved(r.actor)
-        return Assignment.plan(
-            id=uuid4(),
-            at=r.at,
-            actor=r.actor,
-            title=self.title,
-            brief=self.brief,
-            location=self.location.location(),
-            priority=self.priority,
-            due=self.due,
-            channels=list(self.channels),
-            topic=self.topic,
-        )
+        return self.new(Assignment.plan, r, location=self.location.location())
 
 
 class OnAssignment(ById):

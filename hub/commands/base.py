@@ -13,19 +13,22 @@ A command with no `http` is sent only from inside the hub (media facts, recordin
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
-from uuid import UUID
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
+from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 from pydantic import BaseModel, ConfigDict
 
 from events.messages import Message
 from events.roles import Role
+from hub.errors import NotFound
 
 if TYPE_CHECKING:
     from hub.newsroom import Done, Newsroom, Request
 
+AggregateT = TypeVar("AggregateT", bound=Aggregate)
 IfMatch = Literal["none", "optional", "required"]
 Answer = Literal["done", "token"]
 PATH_PARAM = re.compile(r"{(\w+)}")
@@ -81,6 +84,35 @@ class Command(BaseModel):
     def run(self, newsroom: Newsroom, r: Request) -> Done:
         raise NotImplementedError(f"{type(self).__name__} does not say how it runs")
 
+    def new(
+        self,
+        factory: Callable[..., AggregateT],
+        r: Request,
+        id: UUID | None = None,
+        /,
+        **fields: Any,
+    ) -> AggregateT:
+        """Calls the aggregate's factory with `id` (a new one when absent), the request's time and
+        actor, and the command's fields by name; `fields` stand for those it takes otherwise."""
+        new_id = uuid4() if id is None else id
+        return factory(id=new_id, at=r.at, actor=r.actor, **(self.given() | fields))
+
+    def create_or_change(
+        self,
+        newsroom: Newsroom,
+        r: Request,
+        cls: type[AggregateT],
+        aggregate_id: UUID,
+        make: Callable[[], AggregateT],
+        change: Callable[[AggregateT], object],
+    ) -> Done:
+        """Makes the one aggregate of this id the first time, and changes it every time after."""
+        try:
+            newsroom.get(cls, aggregate_id)
+        except NotFound:
+            return newsroom.create(r, self.command_name(), make)
+        return newsroom.change(r, self.command_name(), cls, aggregate_id, change)
+
 
 class Create(Command):
     """A command that makes a new aggregate."""
@@ -126,13 +158,28 @@ class Change(Command):
 
     def run(self, newsroom: Newsroom, r: Request) -> Done:
         self.check(newsroom, r)
+        return self.change(
+            newsroom, r, lambda aggregate: self.decide(aggregate, r), extra=self.answer_extra()
+        )
+
+    def change(
+        self,
+        newsroom: Newsroom,
+        r: Request,
+        decide: Callable[[Any], object],
+        *,
+        extra: dict[str, Any] | None = None,
+        alongside: Callable[[Any], Sequence[Aggregate]] | None = None,
+    ) -> Done:
+        """Decides on the target through the newsroom's engine (see `Newsroom.change`)."""
         return newsroom.change(
             r,
             self.command_name(),
             self.aggregate,
             self.target(newsroom),
-            lambda aggregate: self.decide(aggregate, r),
-            extra=self.answer_extra(),
+            decide,
+            extra=extra,
+            alongside=alongside,
         )
 
 

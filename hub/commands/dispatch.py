@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from events.assignment import Assignment
 from events.dispatch import DispatchCommand
@@ -30,7 +30,7 @@ class IssueCommand(Create):
         newsroom.user(self.to)
         if self.assignment is not None:
             newsroom.get(Assignment, self.assignment)
-        return DispatchCommand.issue(id=uuid4(), at=r.at, actor=r.actor, **self.given())
+        return self.new(DispatchCommand.issue, r)
 
 
 class OnCommand(ById):

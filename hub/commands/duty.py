@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, Literal
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from pydantic import Field
 
@@ -11,7 +11,7 @@ from events.duty import LEADER_ROLES, ROSTER_ROLES, Handover, Inspection, Shift
 from events.errors import InvalidValue, NotPermitted
 from events.roles import Role
 from hub import duty
-from hub.commands.base import Change, Create, Http
+from hub.commands.base import ById, Create, Http
 from hub.commands.fields import Moment, Name, Reason, lines
 
 if TYPE_CHECKING:
@@ -49,30 +49,16 @@ class ScheduleShift(Create):
                 "{name} cannot lead a shift: it needs a desk head or the chief editor",
                 name=self.leader,
             )
-        return Shift.schedule(
-            id=uuid4(),
-            at=r.at,
-            actor=r.actor,
-            start=self.start,
-            end=self.end,
-            on_duty=list(self.on_duty),
-            leader=self.leader,
-        )
+        return self.new(Shift.schedule, r)
 
 
-class CancelShift(Change):
+class CancelShift(ById):
     """Cancel a shift."""
 
     http = Http("POST", f"{S}/cancel", TAG, roles=ROSTER_ROLES)
     aggregate: ClassVar = Shift
-    id: UUID
+    calls = "cancel"
     reason: Reason
-
-    def target(self, newsroom: Newsroom) -> UUID:
-        return self.id
-
-    def decide(self, shift: Shift, r: Request) -> None:
-        shift.cancel(at=r.at, actor=r.actor, reason=self.reason)
 
 
 class WriteHandover(Create):
@@ -89,29 +75,15 @@ class WriteHandover(Create):
             raise NotPermitted("{actor} is not on duty now", actor=r.actor.name)
         shifts = [s for s in now["shifts"] if r.actor.name in (*s["on_duty"], s["leader"])]
         seen = duty.handover_lists(newsroom, r.at)
-        return Handover.write(
-            id=uuid4(),
-            at=r.at,
-            actor=r.actor,
-            shift=UUID(shifts[-1]["id"]) if shifts else None,
-            arriving=self.arriving,
-            note=self.note,
-            **seen,
-        )
+        return self.new(Handover.write, r, shift=UUID(shifts[-1]["id"]) if shifts else None, **seen)
 
 
-class CountersignHandover(Change):
+class CountersignHandover(ById):
     """Countersign a handover (the person arriving)."""
 
     http = Http("POST", f"{H}/countersign", TAG)
     aggregate: ClassVar = Handover
-    id: UUID
-
-    def target(self, newsroom: Newsroom) -> UUID:
-        return self.id
-
-    def decide(self, handover: Handover, r: Request) -> None:
-        handover.countersign(at=r.at, actor=r.actor)
+    calls = "countersign"
 
 
 class StartInspection(Create):
@@ -123,34 +95,26 @@ class StartInspection(Create):
         now = duty.now(newsroom, r.at)
         shifts = [s for s in now["shifts"] if r.actor.name in (*s["on_duty"], s["leader"])]
         shift = UUID(shifts[-1]["id"]) if shifts else None
-        return Inspection.start(id=uuid4(), at=r.at, actor=r.actor, shift=shift)
+        return self.new(Inspection.start, r, shift=shift)
 
 
-class OnInspection(Change):
+class OnInspection(ById):
     abstract: ClassVar[bool] = True
     aggregate: ClassVar = Inspection
-    id: UUID
-
-    def target(self, newsroom: Newsroom) -> UUID:
-        return self.id
 
 
 class TickInspectionItem(OnInspection):
     """Tick one item of the inspection, with what was found."""
 
     http = Http("POST", f"{I}/items", TAG, roles=ON_DUTY_ROLES)
+    calls = "check"
     item: Literal["signal", "backup_path", "recording", "output"]
     ok: bool
     finding: str = lines(2000, default="")
-
-    def decide(self, inspection: Inspection, r: Request) -> None:
-        inspection.check(at=r.at, actor=r.actor, item=self.item, ok=self.ok, finding=self.finding)
 
 
 class CompleteInspection(OnInspection):
     """Complete the inspection once every item is ticked."""
 
     http = Http("POST", f"{I}/complete", TAG, roles=ON_DUTY_ROLES)
-
-    def decide(self, inspection: Inspection, r: Request) -> None:
-        inspection.complete(at=r.at, actor=r.actor)
+    calls = "complete"

@@ -19,7 +19,7 @@ from events.lead import TRIAGE, Department, Lead
 from events.messages import Message
 from events.roles import Role
 from events.topic import Topic
-from hub.commands.base import Change, Command, Create, Http
+from hub.commands.base import ById, Change, Command, Create, Http
 from hub.commands.fields import (
     Latitude,
     Longitude,
@@ -91,16 +91,10 @@ class SendTip(Command):
         code = new_code()
 
         def make() -> Lead:
-            return Lead.receive(
-                id=uuid4(),
-                at=r.at,
-                actor=r.actor,
-                kind=self.kind,
-                text=self.text,
-                contact=self.contact,
+            return self.new(
+                Lead.receive,
+                r,
                 location=self.location.as_dict(),
-                channel=self.channel,
-                source=self.source,
                 source_ref="",
                 code_hash=code_hash(code),
                 attachments=[a.model_dump() for a in self.attachments],
@@ -129,17 +123,11 @@ class ReceiveLead(Command):
         code = new_code()
 
         def make() -> Lead:
-            return Lead.receive(
-                id=lead_id_from(self.source, self.source_ref),
-                at=r.at,
-                actor=r.actor,
-                kind=self.kind,
-                text=self.text,
-                contact=self.contact,
+            return self.new(
+                Lead.receive,
+                r,
+                lead_id_from(self.source, self.source_ref),
                 location=self.location.as_dict(),
-                channel=self.channel,
-                source=self.source,
-                source_ref=self.source_ref,
                 code_hash=code_hash(code),
             )
 
@@ -147,31 +135,25 @@ class ReceiveLead(Command):
         return newsroom.create(r, self.command_name(), make, what=what, extra={CODE: code})
 
 
-class OnLead(Change):
+class OnLead(ById):
     """A change to the lead the path names."""
 
     abstract: ClassVar[bool] = True
     noun: ClassVar[str] = "lead"
 
     aggregate: ClassVar = Lead
-    id: UUID
-
-    def target(self, newsroom: Newsroom) -> UUID:
-        return self.id
 
 
 class MarkDuplicate(OnLead):
     """Mark a lead as a duplicate of another."""
 
     http = Http("POST", f"{L}/duplicate", TAG, roles=TRIAGE)
+    calls = "mark_duplicate"
     of: UUID
     reason: str = lines(2000, default="")
 
     def check(self, newsroom: Newsroom, r: Request) -> None:
         newsroom.get(Lead, self.of)
-
-    def decide(self, lead: Lead, r: Request) -> None:
-        lead.mark_duplicate(at=r.at, actor=r.actor, of=self.of, reason=self.reason)
 
 
 class MakeAssignment(OnLead):
@@ -213,11 +195,9 @@ class MakeAssignment(OnLead):
                 assignment.assign(at=r.at, actor=r.actor, reporter=self.reporter)
             return [assignment]
 
-        return newsroom.change(
+        return self.change(
+            newsroom,
             r,
-            self.command_name(),
-            Lead,
-            self.id,
             lambda lead: lead.become_assignment(at=r.at, actor=r.actor, assignment=assignment_id),
             alongside=plan,
             extra={"assignment": str(assignment_id)},
@@ -263,11 +243,9 @@ class LeadToTopic(OnLead):
                 )
             ]
 
-        return newsroom.change(
+        return self.change(
+            newsroom,
             r,
-            self.command_name(),
-            Lead,
-            self.id,
             lambda lead: lead.become_topic(at=r.at, actor=r.actor, topic=str(topic_id)),
             alongside=propose,
             extra={"topic": str(topic_id)},
@@ -284,11 +262,9 @@ class RouteLead(OnLead):
 
     def run(self, newsroom: Newsroom, r: Request) -> Done:
         department = department_named(newsroom, self.department)
-        return newsroom.change(
+        return self.change(
+            newsroom,
             r,
-            self.command_name(),
-            Lead,
-            self.id,
             lambda lead: lead.route(
                 at=r.at,
                 actor=r.actor,
@@ -304,17 +280,14 @@ class AnswerLead(OnLead):
     """Record the department's answer, which the sender then reads."""
 
     http = Http("POST", f"{L}/answer", TAG, roles=TRIAGE)
+    calls = "answer"
     answer: str = LeadText
-
-    def decide(self, lead: Lead, r: Request) -> None:
-        lead.answer(at=r.at, actor=r.actor, answer=self.answer)
 
 
 class EscalateLead(OnLead):
     """Record how far past its due date a lead is (the hub's follow-up check sends it)."""
 
-    def decide(self, lead: Lead, r: Request) -> None:
-        lead.escalate(at=r.at, actor=r.actor)
+    calls = "escalate"
 
 
 def department_named(newsroom: Newsroom, name: str) -> Department:
@@ -335,13 +308,7 @@ class AddDepartment(Create):
         return Message("department '{name}'", name=self.name.strip())
 
     def make(self, newsroom: Newsroom, r: Request) -> Department:
-        return Department.add(
-            id=named_id("department", self.name.strip()),
-            at=r.at,
-            actor=r.actor,
-            name=self.name,
-            contacts=self.contacts,
-        )
+        return self.new(Department.add, r, named_id("department", self.name.strip()))
 
 
 class ChangeDepartment(Change):
@@ -350,11 +317,10 @@ class ChangeDepartment(Change):
     http = Http("PUT", D, TAG, roles=(Role.ADMIN,))
     noun: ClassVar[str] = "department"
     aggregate: ClassVar = Department
+    keys: ClassVar[tuple[str, ...]] = ("name",)
+    calls = "change_contacts"
     name: str = line(100, min_length=1)
     contacts: str = lines(2000, default="")
 
     def target(self, newsroom: Newsroom) -> UUID:
         return department_named(newsroom, self.name).id
-
-    def decide(self, d: Department, r: Request) -> None:
-        d.change_contacts(at=r.at, actor=r.actor, contacts=self.contacts)

@@ -46,13 +46,10 @@ class RegisterSource(Command):
         return newsroom.create(
             r,
             self.command_name(),
-            lambda: LiveSource.register(
-                id=named_id("source", self.name),
-                at=r.at,
-                actor=r.actor,
-                name=self.name,
-                kind=self.kind,
-                owner=self.owner,
+            lambda: self.new(
+                LiveSource.register,
+                r,
+                named_id("source", self.name),
                 token_id=token.token_id,
                 token_hash=token.hash,
             ),
@@ -82,11 +79,9 @@ class RotateSourceToken(OnSource):
 
     def run(self, newsroom: Newsroom, r: Request) -> Done:
         token = new_token()
-        return newsroom.change(
+        return self.change(
+            newsroom,
             r,
-            self.command_name(),
-            LiveSource,
-            self.target(newsroom),
             lambda s: s.rotate_token(
                 at=r.at, actor=r.actor, token_id=token.token_id, token_hash=token.hash
             ),
@@ -105,48 +100,32 @@ class OnStream(OnSource):
 class SourceWentLive(OnStream):
     """The source's first key frame arrived; the stream is filed on the reporter's assignment."""
 
+    calls = "went_live"
     publisher: str | None
     assignment: UUID | None = None
     codec: str
     width: int
     height: int
 
-    def decide(self, s: LiveSource, r: Request) -> None:
-        s.went_live(
-            at=r.at,
-            actor=r.actor,
-            session=self.session,
-            publisher=self.publisher,
-            assignment=self.assignment,
-            codec=self.codec,
-            width=self.width,
-            height=self.height,
-        )
-
 
 class SourceInterrupted(OnStream):
     """Media stopped coming (the peer left, ICE failed, or nothing for a while)."""
 
+    calls = "interrupted"
     reason: str
-
-    def decide(self, s: LiveSource, r: Request) -> None:
-        s.interrupted(at=r.at, actor=r.actor, session=self.session, reason=self.reason)
 
 
 class SourceResumed(OnStream):
     """Media is back within the grace period."""
 
-    def decide(self, s: LiveSource, r: Request) -> None:
-        s.resumed(at=r.at, actor=r.actor, session=self.session)
+    calls = "resumed"
 
 
 class SourcePictureFroze(OnStream):
     """A live source's picture has not moved for over a second (`frozen`), or moves again."""
 
+    calls = "picture_froze"
     frozen: bool
-
-    def decide(self, s: LiveSource, r: Request) -> None:
-        s.picture_froze(at=r.at, actor=r.actor, session=self.session, frozen=self.frozen)
 
 
 class SourceUplinkNarrow(OnStream):
@@ -172,11 +151,9 @@ class SourceUplinkNarrow(OnStream):
 class SourceEnded(OnStream):
     """The stream is over."""
 
+    calls = "ended"
     reason: str
     stats: dict[str, Any]
-
-    def decide(self, s: LiveSource, r: Request) -> None:
-        s.ended(at=r.at, actor=r.actor, session=self.session, reason=self.reason, stats=self.stats)
 
 
 # -- outputs -------------------------------------------------------------------------------------
@@ -201,9 +178,7 @@ class ConfigureOutput(Create):
         for source in (self.source, self.backup):
             if source is not None:
                 newsroom.source(source)
-        return Output.configure(
-            id=named_id("output", self.name), at=r.at, actor=r.actor, **self.given()
-        )
+        return self.new(Output.configure, r, named_id("output", self.name))
 
 
 class OnOutput(Change):

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from pydantic import AwareDatetime, Field
 
 from events.errors import RuleBroken
+from events.messages import N_
 from events.opinion import WATCH_ROLES, OpinionFeed, OpinionItem, OpinionRule
 from events.roles import Role
 from events.topic import PROPOSERS
 from hub import duty
 from hub.commands.assignments import PlanAssignment
-from hub.commands.base import Change, Create, Http
+from hub.commands.base import ById, Change, Command, Create, Http
 from hub.commands.fields import Channel, Name, Place, Priority, Reason, Title, line, lines
 from hub.commands.topics import Day, ProposeTopic
 from hub.names import named_id
@@ -53,20 +54,13 @@ class AddFeed(Create):
     every: int = Field(default=300, ge=10, le=86_400, description="seconds between polls")
 
     def make(self, newsroom: Newsroom, r: Request) -> OpinionFeed:
-        return OpinionFeed.add(
-            id=feed_id(self.name),
-            at=r.at,
-            actor=r.actor,
-            name=self.name,
-            kind=self.kind,
-            url=self.url,
-            every=self.every,
-        )
+        return self.new(OpinionFeed.add, r, feed_id(self.name))
 
 
 class OnFeed(Change):
     abstract: ClassVar[bool] = True
     aggregate: ClassVar = OpinionFeed
+    keys: ClassVar[tuple[str, ...]] = ("name",)
     name: Name
 
     def target(self, newsroom: Newsroom) -> UUID:
@@ -76,18 +70,15 @@ class OnFeed(Change):
 class ReportFeedFailing(OnFeed):
     """Record that a feed started failing (the poller, once per outage)."""
 
+    calls = "failed"
     error: str = line(500)
     attempts: int = Field(ge=1)
-
-    def decide(self, feed: OpinionFeed, r: Request) -> None:
-        feed.failed(at=r.at, actor=r.actor, error=self.error, attempts=self.attempts)
 
 
 class ReportFeedRecovered(OnFeed):
     """Record that a failing feed answers again."""
 
-    def decide(self, feed: OpinionFeed, r: Request) -> None:
-        feed.recovered(at=r.at, actor=r.actor)
+    calls = "recovered"
 
 
 class WriteRule(Create):
@@ -103,33 +94,16 @@ class WriteRule(Create):
     window: int | None = Field(default=None, ge=1, le=10_080, description="minutes")
 
     def make(self, newsroom: Newsroom, r: Request) -> OpinionRule:
-        return OpinionRule.write(
-            id=uuid4(),
-            at=r.at,
-            actor=r.actor,
-            name=self.name,
-            level=self.level,
-            terms=list(self.terms),
-            places=list(self.places),
-            negative=self.negative,
-            volume=self.volume,
-            window=self.window,
-        )
+        return self.new(OpinionRule.write, r)
 
 
-class RetireRule(Change):
+class RetireRule(ById):
     """Retire an opinion rule."""
 
     http = Http("POST", f"{R}/retire", TAG, roles=WATCH_ROLES)
     aggregate: ClassVar = OpinionRule
-    id: UUID
+    calls = "retire"
     reason: Reason
-
-    def target(self, newsroom: Newsroom) -> UUID:
-        return self.id
-
-    def decide(self, rule: OpinionRule, r: Request) -> None:
-        rule.retire(at=r.at, actor=r.actor, reason=self.reason)
 
 
 class CollectItem(Create):
@@ -147,37 +121,22 @@ class CollectItem(Create):
     reasons: list[dict[str, Any]]
 
     def make(self, newsroom: Newsroom, r: Request) -> OpinionItem:
-        return OpinionItem.collect(
-            id=item_id(self.url), at=r.at, actor=r.actor, **self.model_dump()
-        )
+        return self.new(OpinionItem.collect, r, item_id(self.url))
 
 
-class OnItem(Change):
+class OnItem(ById):
     abstract: ClassVar[bool] = True
     aggregate: ClassVar = OpinionItem
-    id: UUID
-
-    def target(self, newsroom: Newsroom) -> UUID:
-        return self.id
 
 
 class RepeatItem(OnItem):
     """Record a near-identical item seen again, regraded by the volume (intake only)."""
 
+    calls = "repeat"
     feed: str
     url: str
     level: Level | None
     reasons: list[dict[str, Any]]
-
-    def decide(self, item: OpinionItem, r: Request) -> None:
-        item.repeat(
-            at=r.at,
-            actor=r.actor,
-            feed=self.feed,
-            url=self.url,
-            level=self.level,
-            reasons=self.reasons,
-        )
 
 
 class AcknowledgeWarning(OnItem):
@@ -188,26 +147,50 @@ class AcknowledgeWarning(OnItem):
     def run(self, newsroom: Newsroom, r: Request) -> Done:
         now = duty.now(newsroom, r.at)
         on_duty = r.actor.name in now["on_duty"] or r.actor.name == now["leader"]
-        return newsroom.change(
-            r,
-            self.command_name(),
-            OpinionItem,
-            self.id,
-            lambda i: i.acknowledge(at=r.at, actor=r.actor, on_duty=on_duty),
+        return self.change(
+            newsroom, r, lambda i: i.acknowledge(at=r.at, actor=r.actor, on_duty=on_duty)
         )
 
 
 class EscalateWarning(OnItem):
     """Escalate an unacknowledged warning to the duty leader (the hub, after the wait)."""
 
+    calls = "escalate"
     to: str | None
     after: int
 
-    def decide(self, item: OpinionItem, r: Request) -> None:
-        item.escalate(at=r.at, actor=r.actor, to=self.to, after=self.after)
+
+class WarningBecomes(OnItem):
+    """Turns a warning into an aggregate of another kind in one step: makes it through that
+    kind's own command, then links the warning to it; the answer carries the new id."""
+
+    abstract: ClassVar[bool] = True
+    link: ClassVar[str]  # the warning's field naming what it became, and the answer's
+    step: ClassVar[str]  # ends the idempotency key of the inner command
+    refusal: ClassVar[str]  # what a second request (not a retry of the first) is told
+
+    def made_from(self, item: OpinionItem) -> Command:
+        raise NotImplementedError
+
+    def linked(self, item: OpinionItem, r: Request, made: UUID) -> None:
+        raise NotImplementedError
+
+    def run(self, newsroom: Newsroom, r: Request) -> Done:
+        item = newsroom.get(OpinionItem, self.id)
+        if getattr(item, self.link) is not None:
+            replay = newsroom._replay_of(r, self.command_name())  # a retry of this very step
+            if replay is not None:
+                return replay
+            raise RuleBroken(self.refusal)
+        # A retry of the whole step (the same Idempotency-Key) replays both answers.
+        first = replace(r, key=f"{r.key}:{self.step}"[:128], expected_version=None) if r.key else r
+        made = newsroom.handle(first, self.made_from(item))
+        return self.change(
+            newsroom, r, lambda i: self.linked(i, r, made.id), extra={self.link: str(made.id)}
+        )
 
 
-class AssignWarning(OnItem):
+class AssignWarning(WarningBecomes):
     """Turn a warning into an assignment in one step."""
 
     http = Http(
@@ -223,37 +206,25 @@ class AssignWarning(OnItem):
     location: Place
     priority: Priority = "urgent"
     channels: list[Channel] = Field(default_factory=list, max_length=10)
+    link = "assignment"
+    step = "plan"
+    refusal = N_("the warning became an assignment already")
 
-    def run(self, newsroom: Newsroom, r: Request) -> Done:
-        item = newsroom.get(OpinionItem, self.id)
-        if item.assignment is not None:
-            replay = newsroom._replay_of(r, self.command_name())  # a retry of this very step
-            if replay is not None:
-                return replay
-            raise RuleBroken("the warning became an assignment already")
+    def made_from(self, item: OpinionItem) -> PlanAssignment:
         brief = self.brief or f"{item.title}\n{item.url}".strip()
-        plan = PlanAssignment(
+        return PlanAssignment(
             title=self.title or item.title[:200] or "舆情",
             brief=brief[:10_000],
             location=self.location,
             priority=self.priority,
             channels=list(self.channels),
         )
-        # A retry of the whole step (the same Idempotency-Key) replays both answers.
-        first = replace(r, key=f"{r.key}:plan"[:128], expected_version=None) if r.key else r
-        planned = newsroom.handle(first, plan)
-        done = newsroom.change(
-            r,
-            self.command_name(),
-            OpinionItem,
-            self.id,
-            lambda i: i.assign(at=r.at, actor=r.actor, assignment=planned.id),
-            extra={"assignment": str(planned.id)},
-        )
-        return done
+
+    def linked(self, item: OpinionItem, r: Request, made: UUID) -> None:
+        item.assign(at=r.at, actor=r.actor, assignment=made)
 
 
-class ProposeWarningTopic(OnItem):
+class ProposeWarningTopic(WarningBecomes):
     """Turn a warning into a topic proposal for the meeting of a day, in one step."""
 
     http = Http(
@@ -268,27 +239,17 @@ class ProposeWarningTopic(OnItem):
     title: Title | None = None
     angle: str = lines(5000, default="")
     channels: list[Channel] = Field(default_factory=list, max_length=10)
+    link = "topic"
+    step = "topic"
+    refusal = N_("the warning became a topic already")
 
-    def run(self, newsroom: Newsroom, r: Request) -> Done:
-        item = newsroom.get(OpinionItem, self.id)
-        if item.topic is not None:
-            replay = newsroom._replay_of(r, self.command_name())  # a retry of this very step
-            if replay is not None:
-                return replay
-            raise RuleBroken("the warning became a topic already")
-        propose = ProposeTopic(
+    def made_from(self, item: OpinionItem) -> ProposeTopic:
+        return ProposeTopic(
             title=self.title or item.title[:200] or "舆情",
             angle=self.angle or f"{item.title}\n{item.url}".strip()[:5000],
             channels=list(self.channels),
             day=self.day,
         )
-        first = replace(r, key=f"{r.key}:topic"[:128], expected_version=None) if r.key else r
-        proposed = newsroom.handle(first, propose)
-        return newsroom.change(
-            r,
-            self.command_name(),
-            OpinionItem,
-            self.id,
-            lambda i: i.propose_topic(at=r.at, actor=r.actor, topic=proposed.id),
-            extra={"topic": str(proposed.id)},
-        )
+
+    def linked(self, item: OpinionItem, r: Request, made: UUID) -> None:
+        item.propose_topic(at=r.at, actor=r.actor, topic=made)

@@ -14,7 +14,7 @@ from events.messages import N_
 from events.product import Content, MediaFact, Product
 from events.roles import Role
 from events.story import Story
-from hub.commands.base import Change, Command, Create, Http
+from hub.commands.base import ById, Command, Create, Http
 from hub.commands.fields import Channel, Moment, Reason, line, lines
 from hub.errors import NotFound
 from hub.names import named_id
@@ -103,24 +103,15 @@ class MakeProduct(ProductText, Create):
         )
 
 
-class OnProduct(Change):
+class OnProduct(ById):
     abstract: ClassVar[bool] = True
     noun: ClassVar[str] = N_("product")
     aggregate: ClassVar = Product
-    id: UUID
-
-    def target(self, newsroom: Newsroom) -> UUID:
-        return self.id
 
     def run(self, newsroom: Newsroom, r: Request) -> Done:
         self.check(newsroom, r)
-        return newsroom.change(
-            r,
-            self.command_name(),
-            Product,
-            self.id,
-            lambda p: self.decide_on(p, r, newsroom),
-            extra=self.answer_extra(),
+        return self.change(
+            newsroom, r, lambda p: self.decide_on(p, r, newsroom), extra=self.answer_extra()
         )
 
     def decide_on(self, p: Product, r: Request, newsroom: Newsroom) -> None:
@@ -162,11 +153,9 @@ class ReviewProduct(OnProduct):
     """
 
     http = Http("POST", f"{P}/reviews", TAG, roles=DESK)
+    calls = "review"
     decision: Literal["approve", "reject"]
     reason: str = lines(2000, default="", description="required when rejecting")
-
-    def decide(self, p: Product, r: Request) -> None:
-        p.review(at=r.at, actor=r.actor, decision=self.decision, reason=self.reason)
 
 
 class FastTrackProduct(OnProduct):
@@ -191,46 +180,37 @@ class ScheduleProduct(OnProduct):
     """
 
     http = Http("POST", f"{P}/schedule", TAG, roles=DESK)
+    calls = "schedule"
     publish_at: Moment
-
-    def decide(self, p: Product, r: Request) -> None:
-        p.schedule(at=r.at, actor=r.actor, publish_at=self.publish_at)
 
 
 class CancelSchedule(OnProduct):
     """Cancel a product's scheduled publication."""
 
     http = Http("POST", f"{P}/unschedule", TAG, roles=DESK)
+    calls = "cancel_schedule"
     reason: Reason
-
-    def decide(self, p: Product, r: Request) -> None:
-        p.cancel_schedule(at=r.at, actor=r.actor, reason=self.reason)
 
 
 class PublishProduct(OnProduct):
     """Publish a product now."""
 
     http = Http("POST", f"{P}/publish", TAG, roles=DESK)
-
-    def decide(self, p: Product, r: Request) -> None:
-        p.publish(at=r.at, actor=r.actor)
+    calls = "publish"
 
 
 class PublishScheduled(OnProduct):
     """Publish a scheduled product whose time has come (the scheduler sends it)."""
 
-    def decide(self, p: Product, r: Request) -> None:
-        p.publish_scheduled(at=r.at, actor=r.actor)
+    calls = "publish_scheduled"
 
 
 class RetractProduct(OnProduct):
     """Retract a published product."""
 
     http = Http("POST", f"{P}/retract", TAG, roles=RETRACTORS)
+    calls = "retract"
     reason: Reason
-
-    def decide(self, p: Product, r: Request) -> None:
-        p.retract(at=r.at, actor=r.actor, reason=self.reason)
 
 
 class SetChannelProfile(Command):
@@ -252,20 +232,13 @@ class SetChannelProfile(Command):
 
     def run(self, newsroom: Newsroom, r: Request) -> Done:
         pid = named_id("channel-profile", self.channel)
-        try:
-            newsroom.get(ChannelProfile, pid)
-        except NotFound:
-            return newsroom.create(
-                r,
-                self.command_name(),
-                lambda: ChannelProfile.set(
-                    id=pid, at=r.at, actor=r.actor, channel=self.channel, profile=self.profile()
-                ),
-            )
-        return newsroom.change(
+        return self.create_or_change(
+            newsroom,
             r,
-            self.command_name(),
             ChannelProfile,
             pid,
+            lambda: ChannelProfile.set(
+                id=pid, at=r.at, actor=r.actor, channel=self.channel, profile=self.profile()
+            ),
             lambda p: p.change(at=r.at, actor=r.actor, profile=self.profile()),
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from pydantic import Field
 
@@ -40,12 +40,13 @@ class RegisterCapture(Create):
     def make(self, newsroom: Newsroom, r: Request) -> Capture:
         if self.assignment is not None:
             newsroom.get(Assignment, self.assignment)
-        return Capture.register(id=uuid4(), at=r.at, actor=r.actor, **self.given())
+        return self.new(Capture.register, r)
 
 
 class RefuseUpload(Create):
     """Record that an upload was not kept: its content is of a type the newsroom refuses."""
 
+    keys: ClassVar[tuple[str, ...]] = ("upload",)
     upload: UUID
     assignment: UUID | None
     filename: str = line(255, min_length=1)
@@ -54,16 +55,7 @@ class RefuseUpload(Create):
     size: int = Field(ge=0)
 
     def make(self, newsroom: Newsroom, r: Request) -> Upload:
-        return Upload.refuse(
-            id=self.upload,
-            at=r.at,
-            actor=r.actor,
-            assignment=self.assignment,
-            filename=self.filename,
-            declared_type=self.declared_type,
-            detected_type=self.detected_type,
-            size=self.size,
-        )
+        return self.new(Upload.refuse, r, self.upload)
 
 
 class StoryText(Command):
@@ -90,7 +82,7 @@ class DraftStory(StoryText, Create):
         if self.assignment is not None:
             newsroom.get(Assignment, self.assignment).require_story_writer(r.actor)
         self.check_captures(newsroom)
-        return Story.draft(id=uuid4(), at=r.at, actor=r.actor, **self.given())
+        return self.new(Story.draft, r)
 
 
 class OnStory(ById):
@@ -103,14 +95,10 @@ class ReviseStory(StoryText, OnStory):
     """Revise a story (a new version)."""
 
     http = Http("PUT", S, TAG, roles=WRITERS, if_match="required")
+    calls = "revise"
 
     def check(self, newsroom: Newsroom, r: Request) -> None:
         self.check_captures(newsroom)
-
-    def decide(self, s: Story, r: Request) -> None:
-        s.revise(
-            at=r.at, actor=r.actor, title=self.title, body=self.body, captures=list(self.captures)
-        )
 
 
 class SubmitStory(OnStory):
@@ -133,10 +121,8 @@ class PublishStory(OnStory):
     """Publish a story."""
 
     http = Http("POST", f"{S}/publish", TAG, roles=REVIEWERS)
+    calls = "publish"
     channels: list[Channel] = Field(min_length=1, max_length=10)
-
-    def decide(self, s: Story, r: Request) -> None:
-        s.publish(at=r.at, actor=r.actor, channels=list(self.channels))
 
 
 class RetractStory(OnStory):

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import secrets
 from typing import TYPE_CHECKING, Any, ClassVar
-from uuid import UUID
 
 from pydantic import Field
 
 from events.messages import Message
 from events.roles import Role
 from events.submission import DECIDERS, Origin, Submission
-from hub.commands.base import Change, Command, Create, Http
+from hub.commands.base import ById, Command, Create, Http
 from hub.commands.fields import Name, line, lines
 from hub.names import named_id
 
@@ -74,14 +73,10 @@ class ReceiveSubmission(Create):
         )
 
 
-class OnSubmission(Change):
+class OnSubmission(ById):
     abstract: ClassVar[bool] = True
     noun: ClassVar[str] = "submission"
     aggregate: ClassVar = Submission
-    id: UUID
-
-    def target(self, newsroom: Newsroom) -> UUID:
-        return self.id
 
 
 class WithdrawSubmission(OnSubmission):
@@ -97,8 +92,6 @@ class DecideSubmission(OnSubmission):
     """Adopt a submission or not, with a reason."""
 
     http = Http("POST", "/api/submissions/{id}/decision", TAG, roles=DECIDERS)
+    calls = "decide"
     adopted: bool
     reason: str = lines(2000, default="", description="required when not adopting")
-
-    def decide(self, s: Submission, r: Request) -> None:
-        s.decide(at=r.at, actor=r.actor, adopted=self.adopted, reason=self.reason)

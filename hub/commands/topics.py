@@ -9,7 +9,7 @@ Idempotency-Key) makes nothing twice: each inner command carries a key derived f
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,7 +19,6 @@ from events.topic import ASSIGNERS, DECIDERS, PROPOSERS, Topic
 from hub.commands.assignments import AssignReporter, PlanAssignment
 from hub.commands.base import ById, Command, Create, Http
 from hub.commands.fields import Channel, Moment, Name, Place, Priority, Title, line, lines
-from hub.errors import NotFound
 from hub.names import named_id
 
 if TYPE_CHECKING:
@@ -44,7 +43,7 @@ class ProposeTopic(Create):
     lead: UUID | None = Field(default=None, description="the lead (tip) it comes from")
 
     def make(self, newsroom: Newsroom, r: Request) -> Topic:
-        return Topic.propose(id=uuid4(), at=r.at, actor=r.actor, **self.given())
+        return self.new(Topic.propose, r)
 
 
 class OnTopic(ById):
@@ -147,21 +146,14 @@ class SetScoringRule(Command):
 
     def run(self, newsroom: Newsroom, r: Request) -> Done:
         rule = self.rule()
-        try:
-            newsroom.get(ScoringRule, RULE_ID)
-        except NotFound:
-            return newsroom.create(
-                r,
-                self.command_name(),
-                lambda: ScoringRule.start(
-                    id=RULE_ID, at=r.at, actor=r.actor, rule=rule, reason=self.reason
-                ),
-            )
-        return newsroom.change(
+        return self.create_or_change(
+            newsroom,
             r,
-            self.command_name(),
             ScoringRule,
             RULE_ID,
+            lambda: ScoringRule.start(
+                id=RULE_ID, at=r.at, actor=r.actor, rule=rule, reason=self.reason
+            ),
             lambda s: s.change(at=r.at, actor=r.actor, rule=rule, reason=self.reason),
         )
 
