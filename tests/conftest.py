@@ -17,6 +17,7 @@ import psycopg
 import pytest
 
 from events.roles import SYSTEM_ACTOR, Actor
+from hub.commands.opinion import CollectItem
 from hub.commands.people import RegisterUser
 from hub.config import Settings
 from hub.credentials import Passwords
@@ -115,6 +116,22 @@ class Staff:
 
     def req(self, name: str, **kwargs: object) -> Request:
         return Request(self.actor(name), self.clock.tick(), **kwargs)  # type: ignore[arg-type]
+
+    def collected(self, title: str, level: str, hits: list[str]) -> uuid.UUID:
+        """A 舆情 item the hub's collector took in from a feed, graded `level`."""
+        item = CollectItem(
+            feed="f",
+            url="https://news.example/1",
+            title=title,
+            text="",
+            published=None,
+            fingerprint="s1",
+            negative=0.5,
+            hits=hits,
+            level=level,
+            reasons=[],
+        )
+        return self.newsroom.handle(Request(SYSTEM_ACTOR, self.clock.tick()), item).id
 
 
 @pytest.fixture
