@@ -40,7 +40,7 @@ from starlette.routing import Route
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hub.demo_camera import TestPattern  # noqa: E402
+from hub.demo_camera import Pacer, TestPattern  # noqa: E402
 from hub.media.engine import MediaEngine, codec_preferences  # noqa: E402
 from hub.media.ingest.http import media_routes  # noqa: E402
 from hub.media.ingest.passthrough import route_keyframe_requests  # noqa: E402
@@ -237,15 +237,10 @@ class LoopedClipTrack(MediaStreamTrack):
     def __init__(self, clip: Sequence[bytes], fps: int = 30) -> None:
         super().__init__()
         self.clip, self.fps, self.sent = clip, fps, 0
-        self._start: float | None = None
+        self._pacer = Pacer()
 
     async def recv(self) -> av.Packet[Any]:
-        loop = asyncio.get_running_loop()
-        if self._start is None:
-            self._start = loop.time()
-        due = self._start + self.sent / self.fps
-        if due > loop.time():
-            await asyncio.sleep(due - loop.time())
+        await self._pacer.until(self.sent / self.fps)
         packet = av.Packet(self.clip[self.sent % len(self.clip)])
         packet.pts, packet.time_base = self.sent * 90000 // self.fps, VIDEO_TIME_BASE
         self.sent += 1

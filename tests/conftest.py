@@ -7,6 +7,7 @@ server (default: the local cluster, trust auth).
 
 from __future__ import annotations
 
+import gc
 import os
 import uuid
 from collections.abc import Iterator
@@ -77,6 +78,19 @@ class Clock:
     def tick(self, seconds: float = 60) -> datetime:
         self.now += timedelta(seconds=seconds)
         return self.now
+
+
+@pytest.fixture
+def collector_restored() -> Iterator[None]:
+    """A settled collector (hub/heap.py) is the whole test process's: the tests that follow get
+    CPython's back."""
+    threshold = gc.get_threshold()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+        gc.collect()
 
 
 @pytest.fixture
