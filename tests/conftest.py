@@ -8,11 +8,13 @@ server (default: the local cluster, trust auth).
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -20,6 +22,7 @@ import pytest
 from events.roles import SYSTEM_ACTOR, Actor
 from hub.commands.opinion import CollectItem
 from hub.commands.people import RegisterUser
+from hub.commands.stories import RegisterCapture
 from hub.config import Settings
 from hub.credentials import Passwords
 from hub.newsroom import Newsroom, Request
@@ -146,6 +149,28 @@ class Staff:
             reasons=[],
         )
         return self.newsroom.handle(Request(SYSTEM_ACTOR, self.clock.tick()), item).id
+
+
+def capture_of(filename: str, content_type: str, **fields: Any) -> RegisterCapture:
+    """An upload's registration, of nothing assigned and with a stand-in size and hash, but for
+    the `fields` given."""
+    plain = {"assignment": None, "kind": "upload", "size": 1, "sha256": "0" * 64}
+    return RegisterCapture(filename=filename, content_type=content_type, **(plain | fields))
+
+
+def capture_of_file(
+    path: Path, data_dir: Path, content_type: str, **fields: Any
+) -> RegisterCapture:
+    """The registration of the file at `path`, kept in the hub's `data_dir`, by its name unless
+    `fields` give another."""
+    data = path.read_bytes()
+    kept = {
+        "filename": path.name,
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "details": {"path": str(path.relative_to(data_dir))},
+    }
+    return capture_of(**(kept | fields), content_type=content_type)
 
 
 @pytest.fixture

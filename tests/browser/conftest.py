@@ -16,11 +16,10 @@ from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
 from events.base import Location
 from hub.commands.assignments import AcceptAssignment, AssignReporter, PlanAssignment
-from hub.commands.stories import RegisterCapture
 from hub.config import Settings
 from hub.credentials import Passwords
 from hub.newsroom import Newsroom, Request
-from tests.conftest import Clock, Staff
+from tests.conftest import Clock, Staff, capture_of_file
 from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.web.server import start_server, stop_server
 from web.app import create_app
@@ -141,19 +140,12 @@ def an_upload(
 ) -> UUID:
     """rui's upload of `data`, kept in the hub's uploads folder as `stored_as` (by default its
     SHA-256) and registered as a capture."""
-    sha256 = hashlib.sha256(data).hexdigest()
-    path = f"uploads/{stored_as or sha256}"
-    stored = hub.settings.data_dir / path
+    data_dir = hub.settings.data_dir
+    stored = data_dir / "uploads" / (stored_as or hashlib.sha256(data).hexdigest())
     stored.parent.mkdir(parents=True, exist_ok=True)
     stored.write_bytes(data)
-    capture = RegisterCapture(
-        assignment=assignment,
-        kind="upload",
-        filename=filename,
-        content_type=content_type,
-        size=len(data),
-        sha256=sha256,
-        details={"path": path},
+    capture = capture_of_file(
+        stored, data_dir, content_type, filename=filename, assignment=assignment
     )
     return hub.rt.newsroom.handle(now(staff, "rui"), capture).id
 

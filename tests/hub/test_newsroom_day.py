@@ -20,7 +20,6 @@ from hub.commands.dispatch import AcknowledgeCommand, IssueCommand
 from hub.commands.stories import (
     DraftStory,
     PublishStory,
-    RegisterCapture,
     RetractStory,
     ReviewStory,
     ReviseStory,
@@ -28,7 +27,7 @@ from hub.commands.stories import (
 )
 from hub.newsroom import Newsroom
 from hub.readmodels import ReadModels
-from tests.conftest import Staff
+from tests.conftest import Staff, capture_of
 
 
 def newsroom_day(newsroom: Newsroom, staff: Staff) -> dict[str, Any]:
@@ -61,18 +60,15 @@ def newsroom_day(newsroom: Newsroom, staff: Staff) -> dict[str, Any]:
     newsroom.handle(staff.req("rui"), CheckIn(id=a, lat=30.2512, lon=120.1713))
     mark("on_scene")
     newsroom.handle(staff.req("rui"), AcknowledgeCommand(id=cmd.id))
-    capture = newsroom.handle(
-        staff.req("rui"),
-        RegisterCapture(
-            assignment=a,
-            kind="upload",
-            filename="bridge.jpg",
-            content_type="image/jpeg",
-            size=123_456,
-            sha256="ab" * 32,
-            location={"lat": 30.2512, "lon": 120.1713},
-        ),
-    ).id
+    photo = capture_of(
+        "bridge.jpg",
+        "image/jpeg",
+        assignment=a,
+        size=123_456,
+        sha256="ab" * 32,
+        location={"lat": 30.2512, "lon": 120.1713},
+    )
+    capture = newsroom.handle(staff.req("rui"), photo).id
     marks["capture"] = capture
     newsroom.handle(staff.req("rui"), FileAssignment(id=a))
     story = newsroom.handle(

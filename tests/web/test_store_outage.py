@@ -237,20 +237,12 @@ def assert_retries_land_once(client: httpx.Client, wall: WallWatcher, load: Writ
         assert wall.ids[title] == {answered_id}
 
 
-def test_a_five_second_outage_is_ridden_out(
-    hub: tuple[str, Starlette], outage_staff: Staff, cluster: PrivatePostgres
+@pytest.mark.parametrize("seconds", [5, pytest.param(30, marks=pytest.mark.slow)])
+def test_an_outage_is_ridden_out(
+    hub: tuple[str, Starlette], outage_staff: Staff, cluster: PrivatePostgres, seconds: float
 ) -> None:
     base, app = hub
-    figures = assert_ridden_out(base, app, outage_staff, cluster, seconds=5)
-    print(f"\nstore outage figures: {figures}")
-
-
-@pytest.mark.slow
-def test_a_thirty_second_outage_is_ridden_out(
-    hub: tuple[str, Starlette], outage_staff: Staff, cluster: PrivatePostgres
-) -> None:
-    base, app = hub
-    figures = assert_ridden_out(base, app, outage_staff, cluster, seconds=30)
+    figures = assert_ridden_out(base, app, outage_staff, cluster, seconds=seconds)
     print(f"\nstore outage figures: {figures}")
 
 
