@@ -19,7 +19,9 @@ from typing import Any
 import psycopg
 import pytest
 
+from events.base import Location
 from events.roles import SYSTEM_ACTOR, Actor
+from hub.commands.assignments import PlanAssignment
 from hub.commands.opinion import CollectItem
 from hub.commands.people import RegisterUser
 from hub.commands.stories import RegisterCapture
@@ -149,6 +151,19 @@ class Staff:
             reasons=[],
         )
         return self.newsroom.handle(Request(SYSTEM_ACTOR, self.clock.tick()), item).id
+
+
+def flood_planned(staff: Staff, brief: str, channels: list[str]) -> uuid.UUID:
+    """dana's urgent assignment to the flood at the east bridge, due in four hours."""
+    flood = PlanAssignment(
+        title="Flood at the east bridge",
+        brief=brief,
+        location=Location("East bridge", 30.251, 120.171),
+        priority="urgent",
+        due=staff.clock.now + timedelta(hours=4),
+        channels=channels,
+    )
+    return staff.newsroom.handle(staff.req("dana"), flood).id
 
 
 def capture_of(filename: str, content_type: str, **fields: Any) -> RegisterCapture:
