@@ -45,6 +45,7 @@ from hub.media.codec.muxing import add_copy_stream, opus_head  # noqa: E402
 from hub.media.program.program import OutputConfig, ProgramOutput  # noqa: E402
 from hub.media.record.recording import Recorder, container_for  # noqa: E402
 from hub.media.relay.frames import EncodedFrame, Feed  # noqa: E402
+from tests.support.program_facts import FactLog, Feeds  # noqa: E402
 from tests.support.testcard import PatternCard, replay  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -93,39 +94,6 @@ class Measured:
     children: float
 
 
-class Facts:
-    """Output facts, kept for the notes."""
-
-    def __init__(self) -> None:
-        self.items: list[tuple[str, tuple[Any, ...]]] = []
-
-    async def started(self, *args: Any) -> None:
-        self.items.append(("started", args))
-
-    async def switched(self, *args: Any) -> None:
-        self.items.append(("switched", args))
-
-    async def failed_over(self, *args: Any) -> None:
-        self.items.append(("failed_over", args))
-
-    async def recovered(self, *args: Any) -> None:
-        self.items.append(("recovered", args))
-
-    async def stopped(self, *args: Any) -> None:
-        self.items.append(("stopped", args))
-
-    async def sink_error(self, *args: Any) -> None:
-        self.items.append(("sink_error", args))
-
-    async def sink_recovered(self, *args: Any) -> None:
-        self.items.append(("sink_recovered", args))
-
-
-class Feeds(dict[str, Feed]):
-    def feed(self, source: str) -> Feed:
-        return self[source]
-
-
 async def measure(
     seconds: float,
     work: Callable[[], Coroutine[Any, Any, None]],
@@ -170,7 +138,7 @@ async def bench_output(
         config = OutputConfig(
             "bench", preset=preset, hls_root=Path(folder), rtmp_url=url if rtmp else None
         )
-        output = ProgramOutput(config, feeds, Facts())
+        output = ProgramOutput(config, feeds, FactLog())
         source = asyncio.create_task(replay(clip, feeds["cam"], seconds + 6))
         await asyncio.sleep(0.3)
         await output.start("cam")

@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import fractions
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,7 +39,9 @@ from starlette.routing import Route
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hub.demo_camera import TestPattern  # noqa: E402
+from child import free_port  # noqa: E402
+
+from hub.demo_camera import Pacer, TestPattern  # noqa: E402
 from hub.media.engine import MediaEngine, codec_preferences  # noqa: E402
 from hub.media.ingest.http import media_routes  # noqa: E402
 from hub.media.ingest.passthrough import route_keyframe_requests  # noqa: E402
@@ -48,7 +49,6 @@ from hub.media.ports import NoFacts  # noqa: E402
 from hub.media.record.recording import Recorder  # noqa: E402
 
 VIDEO_TIME_BASE = fractions.Fraction(1, 90000)
-TICKS = os.sysconf("SC_CLK_TCK")
 
 
 class OpenDoor:
@@ -165,13 +165,6 @@ async def serve(mode: str, port: int) -> None:
         await server(stock_app()).serve()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextlib.asynccontextmanager
 async def hub_process(mode: str) -> AsyncIterator[tuple[int, str]]:
     """Starts a hub of this mode in a child process; yields its pid and base URL."""
@@ -192,12 +185,6 @@ async def hub_process(mode: str) -> AsyncIterator[tuple[int, str]]:
     finally:
         process.terminate()
         process.wait(10)
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process, all threads, from /proc/<pid>/stat."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 def encode_clip(
@@ -237,15 +224,10 @@ class LoopedClipTrack(MediaStreamTrack):
     def __init__(self, clip: Sequence[bytes], fps: int = 30) -> None:
         super().__init__()
         self.clip, self.fps, self.sent = clip, fps, 0
-        self._start: float | None = None
+        self._pacer = Pacer()
 
     async def recv(self) -> av.Packet[Any]:
-        loop = asyncio.get_running_loop()
-        if self._start is None:
-            self._start = loop.time()
-        due = self._start + self.sent / self.fps
-        if due > loop.time():
-            await asyncio.sleep(due - loop.time())
+        await self._pacer.until(self.sent / self.fps)
         packet = av.Packet(self.clip[self.sent % len(self.clip)])
         packet.pts, packet.time_base = self.sent * 90000 // self.fps, VIDEO_TIME_BASE
         self.sent += 1

@@ -26,9 +26,9 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from child import cpu_seconds  # noqa: E402
 from relay_common import (  # noqa: E402
     LoopedClipTrack,
-    cpu_seconds,
     encode_clip,
     hub_process,
     median,

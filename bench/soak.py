@@ -28,7 +28,6 @@ import json
 import math
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -45,7 +44,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-USERS = (("soak-dispatcher", "dispatcher"), ("soak-wall", "wall"), ("soak-reporter", "reporter"))
+import child  # noqa: E402
+from child import free_port  # noqa: E402
+
+USERS = {"soak-dispatcher": "dispatcher", "soak-wall": "wall", "soak-reporter": "reporter"}
 WATCHED = ("truck-1", "studio-cam", "chen.jie-phone", "main")  # the demo's sources and output
 COLUMNS = (
     "minutes",
@@ -210,54 +212,15 @@ class Hall:
         return time.monotonic() < self.deadline
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def prepare(data: Path, database_url: str) -> dict[str, str]:
-    """A fresh store with the hall's own users (the demo seeds its newsroom beside them)."""
-    from events.roles import SYSTEM_ACTOR
-    from hub.config import Settings
-    from hub.newsroom import Newsroom, Request
-
-    newsroom = Newsroom(Settings(data_dir=data, database_url=database_url))
-    tokens = {}
-    for name, role in USERS:
-        done = newsroom.register_user(
-            Request(SYSTEM_ACTOR, datetime.now(UTC)), name=name, roles=[role]
-        )
-        tokens[name] = done.extra["token"]
-    newsroom.close()
-    return tokens
-
-
 def start_hub(
     data: Path, database_url: str, port: int, args: argparse.Namespace
 ) -> subprocess.Popen[bytes]:
-    import httpx
-
     env = {**os.environ, "HUB_DATA_DIR": str(data), "HUB_DATABASE_URL": database_url}
     command = [sys.executable, __file__, "--serve", str(port), "--data", str(data)]
     command += ["--stream-seconds", str(args.stream_seconds)]
     command += ["--stall-every", str(args.stall_every)]
     command += ["--inventory-every", str(args.inventory_every), "--trace", str(args.trace)]
-    process = subprocess.Popen(
-        command,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(data / "hub.log", "wb"),  # noqa: SIM115 - lives as long as the process
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code < 500:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    process.kill()
-    raise SystemExit(f"the hub did not start; see {data / 'hub.log'}")
+    return child.start_hub(command, env, data, port, wait=120, poll=0.5)
 
 
 async def trickle(hall: Hall, every: float) -> None:
@@ -537,7 +500,7 @@ async def run(args: argparse.Namespace) -> None:
     data = Path(args.data or tempfile.mkdtemp(prefix="hub-soak-"))
     data.mkdir(parents=True, exist_ok=True)
     database_url = args.database_url or f"sqlite:///{data / 'hub.sqlite3'}"
-    tokens = prepare(data, database_url)
+    tokens = child.register(data, database_url, USERS)  # the demo seeds its newsroom beside them
     port = free_port()
     hub = start_hub(data, database_url, port, args)
     base = f"http://127.0.0.1:{port}"

@@ -63,20 +63,23 @@ class Row:
         return "| " + " | ".join(cells) + " |"
 
 
+def planned(at: datetime, title: str, **changes: Any) -> Assignment:
+    """dana's assignment `title`, planned at `at`: plain but for the `changes`."""
+    plain = {"brief": "", "location": Location("x", 1, 2), "priority": "normal", "due": None}
+    fields = plain | {"channels": []} | changes
+    return Assignment.plan(id=uuid.uuid4(), at=at, actor=DISPATCHER, title=title, **fields)
+
+
 def sample_events(app: Newsroom, count: int) -> list[StoredEvent]:
     """Stored events like the hub writes (an assignment's plan), each of a new aggregate."""
     events = []
     at = datetime(2026, 11, 23, tzinfo=UTC)
     for i in range(count):
-        a = Assignment.plan(
-            id=uuid.uuid4(),
-            at=at,
-            actor=DISPATCHER,
-            title=f"story {i}",
+        a = planned(
+            at,
+            f"story {i}",
             brief="a brief of ordinary length for an assignment in the county",
             location=Location("town hall", 30.25, 120.17),
-            priority="normal",
-            due=None,
             channels=["tv", "wechat"],
         )
         events += [app.mapper.to_stored_event(e) for e in a.collect_events()]
@@ -148,17 +151,7 @@ def application_appends(app: Newsroom, count: int, per_save: int) -> float:
     at = datetime(2026, 11, 23, tzinfo=UTC)
     started = time.perf_counter()
     for _ in range(count // per_save):
-        a = Assignment.plan(
-            id=uuid.uuid4(),
-            at=at,
-            actor=DISPATCHER,
-            title="bench",
-            brief="",
-            location=Location("x", 1, 2),
-            priority="normal",
-            due=None,
-            channels=[],
-        )
+        a = planned(at, "bench")
         for i in range(per_save - 1):
             a.assign(at=at, actor=DISPATCHER, reporter=f"r{i % 2}")
         app.save(a)
@@ -174,14 +167,11 @@ def newsroom_history(app: Newsroom, total: int) -> None:
         n += 1
         at += timedelta(seconds=30)
         reporter = REPORTERS[n % len(REPORTERS)]
-        a = Assignment.plan(
-            id=uuid.uuid4(),
-            at=at,
-            actor=DISPATCHER,
-            title=f"assignment {n}",
+        a = planned(
+            at,
+            f"assignment {n}",
             brief="cover it",
             location=Location("somewhere", 30.0 + n % 10 / 100, 120.0),
-            priority="normal",
             due=at + timedelta(hours=4),
             channels=["tv", "wechat", "weibo"],
         )

@@ -19,7 +19,6 @@ import os
 import re
 import resource
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,13 +34,12 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 from websockets.asyncio.client import ClientConnection, connect
 
-from hub.commands.people import RegisterUser
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from events.roles import SYSTEM_ACTOR  # noqa: E402
+import child  # noqa: E402
+from child import cpu_seconds, free_port  # noqa: E402
+
 from hub.config import Settings  # noqa: E402
-from hub.newsroom import Newsroom, Request  # noqa: E402
 from web.server import WEBSOCKETS  # noqa: E402
 
 CONNECT_AT_ONCE = 50
@@ -90,12 +88,6 @@ class Client:
         return self.arrivals[number] or None
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def fresh_database(data: Path, postgres: str | None) -> str:
     """SQLite in the run's folder, or a new database on the given PostgreSQL server."""
     if not postgres:
@@ -108,22 +100,7 @@ def fresh_database(data: Path, postgres: str | None) -> str:
     return f"{postgres.rsplit('/', 1)[0]}/{name}"
 
 
-def prepare(data: Path, database_url: str) -> tuple[str, dict[str, str]]:
-    """A fresh store with a dispatcher, a wall display and the commands' recipient."""
-    settings = Settings(data_dir=data, database_url=database_url)
-    newsroom = Newsroom(settings)
-    tokens = {}
-    for name, roles in (("bench-dispatcher", ["dispatcher"]), ("bench-wall", ["wall"])):
-        done = newsroom.handle(
-            Request(SYSTEM_ACTOR, datetime.now(UTC)), RegisterUser(name=name, roles=roles)
-        )
-        tokens[name] = done.extra["token"]
-    newsroom.handle(
-        Request(SYSTEM_ACTOR, datetime.now(UTC)),
-        RegisterUser(name="field-reporter", roles=["reporter"]),
-    )
-    newsroom.close()
-    return database_url, tokens
+USERS = {"bench-dispatcher": "dispatcher", "bench-wall": "wall", "field-reporter": "reporter"}
 
 
 def start_hub(
@@ -145,27 +122,7 @@ def start_hub(
         command = [sys.executable, __file__, "--serve", str(port), "--ws", ws, "--via", args.via]
         command += ["--switch-ms", str(args.switch_ms)] + ["--unsettled"] * args.unsettled
         command += ["--rate", str(args.rate), "--seconds", str(args.seconds), "--data", str(data)]
-    process = subprocess.Popen(
-        command,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(data / "hub.log", "wb"),  # noqa: SIM115 - lives as long as the process
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code < 500:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit(f"the hub did not start; see {data / 'hub.log'}")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time of a process so far, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return child.start_hub(command, env, data, port, wait=60, poll=0.2)
 
 
 async def watch(url: str, token: str, client: Client, compression: bool) -> None:
@@ -358,7 +315,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # the hub inherits it too
     data = Path(tempfile.mkdtemp(prefix="wall-bench-"))
-    database_url, tokens = prepare(data, fresh_database(data, args.postgres))
+    database_url = fresh_database(data, args.postgres)
+    tokens = child.register(data, database_url, USERS)  # a dispatcher, the wall, the recipient
     port = free_port()
     hub = start_hub(data, database_url, port, args)
     spawn = multiprocessing.get_context("spawn")

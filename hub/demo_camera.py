@@ -216,6 +216,22 @@ class ToneAudioTrack(MediaStreamTrack):
         return frame
 
 
+class Pacer:
+    """Keeps a live track in real time: the first wait starts its clock, and each wait returns
+    no sooner than `offset` seconds after that."""
+
+    def __init__(self) -> None:
+        self.start: float | None = None
+
+    async def until(self, offset: float) -> None:
+        loop = asyncio.get_running_loop()
+        if self.start is None:
+            self.start = loop.time()
+        due = self.start + offset
+        if due > loop.time():
+            await asyncio.sleep(due - loop.time())
+
+
 class EncodedPatternTrack(MediaStreamTrack):
     """A video track that encodes the test pattern itself and returns `av.Packet`s.
 
@@ -246,7 +262,7 @@ class EncodedPatternTrack(MediaStreamTrack):
         self._paused_until = 0.0
         self._keyframe_wanted = True
         self._pending: list[av.Packet[Any]] = []
-        self._start: float | None = None
+        self._pacer = Pacer()
 
     def request_keyframe(self) -> None:
         self._keyframe_wanted = True
@@ -257,7 +273,7 @@ class EncodedPatternTrack(MediaStreamTrack):
 
     async def recv(self) -> av.Packet[Any]:
         while not self._pending:
-            await self._pace()
+            await self._pacer.until(self.counter / self.fps)
             if time.monotonic() < self._paused_until:
                 self.counter += 1
                 self._keyframe_wanted = True  # the viewers will have asked for one meanwhile
@@ -278,14 +294,6 @@ class EncodedPatternTrack(MediaStreamTrack):
                 self._pending.append(packet)
             self.counter += 1
         return self._pending.pop(0)
-
-    async def _pace(self) -> None:
-        loop = asyncio.get_running_loop()
-        if self._start is None:
-            self._start = loop.time()
-        due = self._start + self.counter / self.fps
-        if due > loop.time():
-            await asyncio.sleep(due - loop.time())
 
 
 def _pattern_encoder(codec: str, width: int, height: int, fps: int, bit_rate: int) -> Any:

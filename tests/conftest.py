@@ -7,17 +7,24 @@ server (default: the local cluster, trust auth).
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import os
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 
+from events.base import Location
 from events.roles import SYSTEM_ACTOR, Actor
+from hub.commands.assignments import PlanAssignment
+from hub.commands.opinion import CollectItem
 from hub.commands.people import RegisterUser
+from hub.commands.stories import RegisterCapture
 from hub.config import Settings
 from hub.credentials import Passwords
 from hub.newsroom import Newsroom, Request
@@ -79,6 +86,19 @@ class Clock:
 
 
 @pytest.fixture
+def collector_restored() -> Iterator[None]:
+    """A settled collector (hub/heap.py) is the whole test process's: the tests that follow get
+    CPython's back."""
+    threshold = gc.get_threshold()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+        gc.collect()
+
+
+@pytest.fixture
 def clock() -> Clock:
     return Clock()
 
@@ -115,6 +135,57 @@ class Staff:
 
     def req(self, name: str, **kwargs: object) -> Request:
         return Request(self.actor(name), self.clock.tick(), **kwargs)  # type: ignore[arg-type]
+
+    def collected(self, title: str, level: str, hits: list[str]) -> uuid.UUID:
+        """A 舆情 item the hub's collector took in from a feed, graded `level`."""
+        item = CollectItem(
+            feed="f",
+            url="https://news.example/1",
+            title=title,
+            text="",
+            published=None,
+            fingerprint="s1",
+            negative=0.5,
+            hits=hits,
+            level=level,
+            reasons=[],
+        )
+        return self.newsroom.handle(Request(SYSTEM_ACTOR, self.clock.tick()), item).id
+
+
+def flood_planned(staff: Staff, brief: str, channels: list[str]) -> uuid.UUID:
+    """dana's urgent assignment to the flood at the east bridge, due in four hours."""
+    flood = PlanAssignment(
+        title="Flood at the east bridge",
+        brief=brief,
+        location=Location("East bridge", 30.251, 120.171),
+        priority="urgent",
+        due=staff.clock.now + timedelta(hours=4),
+        channels=channels,
+    )
+    return staff.newsroom.handle(staff.req("dana"), flood).id
+
+
+def capture_of(filename: str, content_type: str, **fields: Any) -> RegisterCapture:
+    """An upload's registration, of nothing assigned and with a stand-in size and hash, but for
+    the `fields` given."""
+    plain = {"assignment": None, "kind": "upload", "size": 1, "sha256": "0" * 64}
+    return RegisterCapture(filename=filename, content_type=content_type, **(plain | fields))
+
+
+def capture_of_file(
+    path: Path, data_dir: Path, content_type: str, **fields: Any
+) -> RegisterCapture:
+    """The registration of the file at `path`, kept in the hub's `data_dir`, by its name unless
+    `fields` give another."""
+    data = path.read_bytes()
+    kept = {
+        "filename": path.name,
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "details": {"path": str(path.relative_to(data_dir))},
+    }
+    return capture_of(**(kept | fields), content_type=content_type)
 
 
 @pytest.fixture

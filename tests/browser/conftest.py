@@ -2,39 +2,29 @@
 
 from __future__ import annotations
 
-import asyncio
+import hashlib
 import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
+from events.base import Location
+from hub.commands.assignments import AcceptAssignment, AssignReporter, PlanAssignment
 from hub.config import Settings
 from hub.credentials import Passwords
 from hub.newsroom import Newsroom, Request
-from tests.conftest import Clock, Staff
+from tests.conftest import Clock, Staff, capture_of_file
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.web.server import start_server, stop_server
 from web.app import create_app
 from web.runtime import Runtime
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
-    "--allow-loopback-in-peer-connection",
-]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
@@ -59,24 +49,11 @@ class LiveHub:
 
     def start(self) -> None:
         self.app = create_app(self.settings)
-        config = uvicorn.Config(
-            self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the hub did not start")
-            time.sleep(0.02)
-        self.port = server.servers[0].sockets[0].getsockname()[1]
-        self.server, self.thread = server, thread
+        self.server, self.thread, self.port = start_server(self.app, self.port)
 
     def stop(self) -> None:
         if self.server is not None and self.thread is not None:
-            self.server.should_exit = True
-            self.thread.join(timeout=20)
+            stop_server(self.server, self.thread, timeout=20)
             assert not self.thread.is_alive(), "the hub did not stop"
         self.server = self.thread = None
 
@@ -131,6 +108,48 @@ def now(staff: Staff, name: str) -> Request:
     return Request(staff.actor(name), datetime.now(UTC))
 
 
+def an_assignment(
+    hub: LiveHub,
+    staff: Staff,
+    title: str,
+    location: Location,
+    *,
+    reporter: str = "rui",
+    accept: bool = True,
+    **plan: Any,
+) -> UUID:
+    """dana's assignment, given to `reporter`, who accepts it unless told not to."""
+    newsroom = hub.rt.newsroom
+    planned = PlanAssignment(title=title, brief=plan.pop("brief", ""), location=location, **plan)
+    assignment = newsroom.handle(now(staff, "dana"), planned).id
+    newsroom.handle(now(staff, "dana"), AssignReporter(id=assignment, reporter=reporter))
+    if accept:
+        newsroom.handle(now(staff, reporter), AcceptAssignment(id=assignment))
+    return assignment
+
+
+def an_upload(
+    hub: LiveHub,
+    staff: Staff,
+    data: bytes,
+    filename: str,
+    content_type: str,
+    *,
+    stored_as: str | None = None,
+    assignment: UUID | None = None,
+) -> UUID:
+    """rui's upload of `data`, kept in the hub's uploads folder as `stored_as` (by default its
+    SHA-256) and registered as a capture."""
+    data_dir = hub.settings.data_dir
+    stored = data_dir / "uploads" / (stored_as or hashlib.sha256(data).hexdigest())
+    stored.parent.mkdir(parents=True, exist_ok=True)
+    stored.write_bytes(data)
+    capture = capture_of_file(
+        stored, data_dir, content_type, filename=filename, assignment=assignment
+    )
+    return hub.rt.newsroom.handle(now(staff, "rui"), capture).id
+
+
 def sign_in(browser: Browser, hub: LiveHub, name: str, page: str, **context: Any) -> Page:
     """A new browser context signed in as `name` through the sign-in form, on `page`."""
     tab = browser.new_context(**context).new_page()
@@ -143,6 +162,12 @@ def sign_in(browser: Browser, hub: LiveHub, name: str, page: str, **context: Any
     tab.wait_for_url(f"**/{page}")
     tab.page_errors = errors  # type: ignore[attr-defined]
     return tab
+
+
+def fill(form: Locator, **fields: str) -> None:
+    """Types each value into the form's field of that name."""
+    for name, value in fields.items():
+        form.locator(f"[name={name}]").fill(value)
 
 
 def shoot(page: Page, name: str, *, full_page: bool = True) -> Path:

@@ -3,17 +3,15 @@ video, asks for a vertical clip and sees it made; the reporter's page shows wher
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
 
 from events.base import Location
-from hub.commands.assignments import AcceptAssignment, AssignReporter, PlanAssignment
-from hub.commands.stories import DraftStory, RegisterCapture, SubmitStory
+from hub.commands.stories import DraftStory, SubmitStory
 from hub.config import Settings
-from tests.browser.conftest import LiveHub, now, sign_in
+from tests.browser.conftest import LiveHub, an_assignment, an_upload, now, sign_in
 from tests.clip_media import make_video
 from tests.conftest import Staff
 
@@ -31,34 +29,20 @@ def settings(tmp_path: Path) -> Settings:
 
 
 def test_an_editor_makes_a_vertical_clip_of_a_storys_video(
-    browser: Browser, hub: LiveHub, staff: Staff
+    browser: Browser, hub: LiveHub, staff: Staff, tmp_path: Path
 ) -> None:
     newsroom = hub.rt.newsroom
-    assignment = newsroom.handle(
-        now(staff, "dana"),
-        PlanAssignment(title="防汛演练", brief="", location=Location("江堤", 29.9, 121.6)),
-    ).id
-    newsroom.handle(now(staff, "dana"), AssignReporter(id=assignment, reporter="rui"))
-    newsroom.handle(now(staff, "rui"), AcceptAssignment(id=assignment))
-    path = make_video(
-        hub.rt.settings.data_dir / "uploads" / "drill.webm",
-        seconds=6,
-        fmt="webm",
-        codec="libvpx",
+    assignment = an_assignment(hub, staff, "防汛演练", Location("江堤", 29.9, 121.6))
+    data = make_video(tmp_path / "drill.webm", seconds=6, fmt="webm", codec="libvpx").read_bytes()
+    video = an_upload(
+        hub,
+        staff,
+        data,
+        "防汛演练.webm",
+        "video/webm",
+        stored_as="drill.webm",
+        assignment=assignment,
     )
-    data = path.read_bytes()
-    video = newsroom.handle(
-        now(staff, "rui"),
-        RegisterCapture(
-            assignment=assignment,
-            kind="upload",
-            filename="防汛演练.webm",
-            content_type="video/webm",
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            details={"path": "uploads/drill.webm"},
-        ),
-    ).id
     story = newsroom.handle(
         now(staff, "rui"),
         DraftStory(

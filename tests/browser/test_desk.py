@@ -5,16 +5,14 @@ it goes out. Two editors saving one story: the second is told, and keeps their t
 
 from __future__ import annotations
 
-import hashlib
 from uuid import UUID
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from hub.commands.products import ReviewProduct
-from hub.commands.stories import RegisterCapture
 from hub.demo_pictures import landscape
-from tests.browser.conftest import LiveHub, now, shoot, sign_in
+from tests.browser.conftest import LiveHub, an_upload, now, shoot, sign_in
 from tests.conftest import Staff
 
 pytestmark = pytest.mark.browser
@@ -23,22 +21,7 @@ DESKTOP = {"viewport": {"width": 1440, "height": 1000}}
 
 
 def a_photo(hub: LiveHub, staff: Staff) -> UUID:
-    picture = landscape(3)
-    stored = hub.rt.settings.data_dir / "uploads" / "bridge.png"
-    stored.parent.mkdir(parents=True, exist_ok=True)
-    stored.write_bytes(picture)
-    return hub.rt.newsroom.handle(
-        now(staff, "rui"),
-        RegisterCapture(
-            assignment=None,
-            kind="upload",
-            filename="新桥通车.png",
-            content_type="image/png",
-            size=len(picture),
-            sha256=hashlib.sha256(picture).hexdigest(),
-            details={"path": "uploads/bridge.png"},
-        ),
-    ).id
+    return an_upload(hub, staff, landscape(3), "新桥通车.png", "image/png", stored_as="bridge.png")
 
 
 def approve_on_review_page(browser: Browser, hub: LiveHub, name: str, product: str) -> Page:

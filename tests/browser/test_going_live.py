@@ -13,10 +13,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from events.base import Location
-from hub.commands.assignments import AcceptAssignment, AssignReporter, CheckIn, PlanAssignment
+from hub.commands.assignments import CheckIn
 from hub.commands.live import ConfigureOutput, RegisterSource, StartOutput
 from hub.config import Settings
-from tests.browser.conftest import LiveHub, now, shoot, sign_in
+from tests.browser.conftest import LiveHub, an_assignment, now, shoot, sign_in
 from tests.browser.test_newsroom_flow import PHONE
 from tests.conftest import Staff
 
@@ -59,19 +59,16 @@ def test_a_reporter_goes_live_and_the_wall_plays_it(
     hub = media_hub
     newsroom = hub.rt.newsroom
     newsroom.handle(now(staff, "tess"), RegisterSource(name="rui-phone", kind="phone", owner="rui"))
-    assignment = newsroom.handle(
-        now(staff, "dana"),
-        PlanAssignment(
-            title="东桥汛情直播",
-            brief="水位上涨，现场连线",
-            location=Location("东桥", 29.8712, 121.5431),
-            priority="urgent",
-            due=staff.clock.now + timedelta(hours=2),
-            channels=["tv"],
-        ),
-    ).id
-    newsroom.handle(now(staff, "dana"), AssignReporter(id=assignment, reporter="rui"))
-    newsroom.handle(now(staff, "rui"), AcceptAssignment(id=assignment))
+    assignment = an_assignment(
+        hub,
+        staff,
+        "东桥汛情直播",
+        Location("东桥", 29.8712, 121.5431),
+        brief="水位上涨，现场连线",
+        priority="urgent",
+        due=staff.clock.now + timedelta(hours=2),
+        channels=["tv"],
+    )
     newsroom.handle(now(staff, "rui"), CheckIn(id=assignment, lat=29.8712, lon=121.5431))
     newsroom.handle(
         now(staff, "tess"),

@@ -4,7 +4,6 @@ and clips still show and play where the newsroom looks at them."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from uuid import UUID
 
@@ -15,10 +14,9 @@ from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
 from events.base import Location
-from hub.commands.assignments import AcceptAssignment, AssignReporter, PlanAssignment
-from hub.commands.stories import DraftStory, RegisterCapture, SubmitStory
+from hub.commands.stories import DraftStory, SubmitStory
 from hub.demo_pictures import landscape
-from tests.browser.conftest import LiveHub, now, shoot, sign_in
+from tests.browser.conftest import LiveHub, an_assignment, an_upload, now, shoot, sign_in
 from tests.browser.test_newsroom_flow import PHONE
 from tests.conftest import Staff
 from tests.web.test_uploads import metadata
@@ -164,21 +162,7 @@ def a_file_in_the_library(
     hub: LiveHub, staff: Staff, name: str, declared: str, data: bytes
 ) -> UUID:
     """A capture as a hub that trusted the sender's word about a file's type registered it."""
-    stored = hub.settings.data_dir / "uploads" / hashlib.sha256(data).hexdigest()
-    stored.parent.mkdir(parents=True, exist_ok=True)
-    stored.write_bytes(data)
-    return hub.rt.newsroom.handle(
-        now(staff, "rui"),
-        RegisterCapture(
-            assignment=None,
-            kind="upload",
-            filename=name,
-            content_type=declared,
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            details={"path": str(stored.relative_to(hub.settings.data_dir))},
-        ),
-    ).id
+    return an_upload(hub, staff, data, name, declared)
 
 
 def a_clip(folder: Path) -> bytes:
@@ -241,18 +225,7 @@ def test_a_page_already_in_the_library_downloads_and_media_still_plays(
 
 
 def test_the_phone_says_what_was_refused(browser: Browser, hub: LiveHub, staff: Staff) -> None:
-    newsroom = hub.rt.newsroom
-    assignment = newsroom.handle(
-        now(staff, "dana"),
-        PlanAssignment(
-            title="东桥水位",
-            brief="",
-            location=Location("东桥", 29.8712, 121.5431),
-            channels=["app"],
-        ),
-    ).id
-    newsroom.handle(now(staff, "dana"), AssignReporter(id=assignment, reporter="rui"))
-    newsroom.handle(now(staff, "rui"), AcceptAssignment(id=assignment))
+    an_assignment(hub, staff, "东桥水位", Location("东桥", 29.8712, 121.5431), channels=["app"])
     phone = sign_in(browser, hub, "rui", "reporter", **PHONE)
     task = phone.locator(".task", has_text="东桥水位")
     declared, data = hostile("/static/js/common.js")["现场.html"]

@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from events.base import Location
-from hub.commands.assignments import AssignReporter, DeclineAssignment, PlanAssignment
-from tests.browser.conftest import LiveHub, now, shoot, sign_in
+from hub.commands.assignments import DeclineAssignment
+from tests.browser.conftest import LiveHub, an_assignment, now, shoot, sign_in
 from tests.conftest import Staff
 
 pytestmark = pytest.mark.browser
@@ -18,13 +18,8 @@ DESKTOP = {"viewport": {"width": 1440, "height": 900}}
 
 
 def a_declined_assignment(hub: LiveHub, staff: Staff) -> None:
-    newsroom = hub.rt.newsroom
-    aid = newsroom.handle(
-        now(staff, "dana"),
-        PlanAssignment(title="东桥水位", brief="", location=Location("东桥", 30.25, 120.17)),
-    ).id
-    newsroom.handle(now(staff, "dana"), AssignReporter(id=aid, reporter="rui"))
-    newsroom.handle(now(staff, "rui"), DeclineAssignment(id=aid, reason="too far"))
+    aid = an_assignment(hub, staff, "东桥水位", Location("东桥", 30.25, 120.17), accept=False)
+    hub.rt.newsroom.handle(now(staff, "rui"), DeclineAssignment(id=aid, reason="too far"))
 
 
 def test_the_wall_and_the_audit_trail_speak_the_readers_language(

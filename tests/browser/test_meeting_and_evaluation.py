@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, ConsoleMessage, expect
 
 from hub.commands.assignments import AcceptAssignment, FileAssignment
 from hub.commands.stories import DraftStory, PublishStory, ReviewStory, SubmitStory
-from tests.browser.conftest import LiveHub, now, shoot, sign_in
+from tests.browser.conftest import LiveHub, fill, now, shoot, sign_in
 from tests.conftest import Staff
 
 pytestmark = pytest.mark.browser
@@ -46,8 +46,7 @@ def test_a_meeting_turns_a_proposal_into_work_and_the_evaluation_counts_it(
     phone = sign_in(browser, hub, "rui", "reporter", **PHONE)
     phone.on("console", watch)
     form = phone.locator("#propose")
-    form.locator("[name=title]").fill("防汛堤加固进展")
-    form.locator("[name=angle]").fill("谁来出钱，何时完工")
+    fill(form, title="防汛堤加固进展", angle="谁来出钱，何时完工")
     form.locator("[name=channels][value=tv]").check()
     form.locator("button[type=submit]").click()
     expect(phone.locator("#proposals li")).to_contain_text("防汛堤加固进展")
@@ -64,10 +63,7 @@ def test_a_meeting_turns_a_proposal_into_work_and_the_evaluation_counts_it(
     expect(chief.locator("#minutes li")).to_contain_text("民生关切，电视重点报道")
 
     row = topic.locator(".assign-row")
-    row.locator("[name=reporter]").fill("rui")
-    row.locator("[name=location]").fill("城东防汛堤")
-    row.locator("[name=lat]").fill("29.88")
-    row.locator("[name=lon]").fill("121.57")
+    fill(row, reporter="rui", location="城东防汛堤", lat="29.88", lon="121.57")
     with chief.expect_response(lambda r: r.url.endswith("/assignments"), timeout=15_000) as made:
         topic.locator("form.assign button[type=submit]").click()
     assert made.value.ok
@@ -91,8 +87,7 @@ def test_a_meeting_turns_a_proposal_into_work_and_the_evaluation_counts_it(
     expect(board.locator("#export")).to_have_attribute("href", "/api/evaluation/export?")
     rule = board.locator("#rule-form")
     rule.locator("[name='channel.tv']").fill("20")
-    rule.locator("[name=desks]").fill("新闻部: rui, eddie")
-    rule.locator("[name=reason]").fill("电视加权")
+    fill(rule, desks="新闻部: rui, eddie", reason="电视加权")
     rule.locator("button[type=submit]").click()
     expect(rui.locator("td[data-key=points]")).to_have_text("20")
     expect(

@@ -11,10 +11,9 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
 from events.base import Location
-from hub.commands.assignments import AcceptAssignment, AssignReporter, PlanAssignment
 from hub.commands.dispatch import IssueCommand
 from hub.commands.live import ConfigureOutput, RegisterSource, SourceWentLive, StartOutput
-from tests.browser.conftest import LiveHub, now, shoot, sign_in
+from tests.browser.conftest import LiveHub, an_assignment, fill, now, shoot, sign_in
 from tests.conftest import Staff
 from tests.web.test_uploads import JPEG_HEAD
 
@@ -75,11 +74,8 @@ def test_plan_assign_accept_check_in_acknowledge_and_survive_a_restart(
 
     # The dispatcher plans a story...
     form = console.locator("#plan")
-    form.locator("[name=title]").fill("东桥汛情直播")
-    form.locator("[name=brief]").fill("水位上涨，现场连线")
-    form.locator("[name=location]").fill("东桥")
-    form.locator("[name=lat]").fill("29.8712")
-    form.locator("[name=lon]").fill("121.5431")
+    fill(form, title="东桥汛情直播", brief="水位上涨，现场连线", location="东桥")
+    fill(form, lat="29.8712", lon="121.5431")
     form.locator("[name=priority]").select_option("urgent")
     form.locator("[name=channels][value=wechat]").check()
     accepted(console, "/api/assignments", form.locator("button[type=submit]").click)
@@ -105,8 +101,7 @@ def test_plan_assign_accept_check_in_acknowledge_and_survive_a_restart(
 
     # A command to rui is pushed to the phone (and so recorded as delivered) and acknowledged.
     command = console.locator("#command")
-    command.locator("[name=to]").fill("rui")
-    command.locator("[name=text]").fill("14:00 准备连线")
+    fill(command, to="rui", text="14:00 准备连线")
     accepted(console, "/api/commands", command.locator("button[type=submit]").click)
     expect(wall.locator("#commands li", has_text="14:00 准备连线")).to_be_visible(timeout=STEP)
     pushed = phone.locator(".command", has_text="14:00 准备连线")
@@ -147,17 +142,8 @@ def test_an_upload_from_the_phone_resumes_after_the_connection_drops(
     browser: Browser, hub: LiveHub, staff: Staff
 ) -> None:
     newsroom = hub.rt.newsroom
-    assignment = newsroom.handle(
-        now(staff, "dana"),
-        PlanAssignment(
-            title="青山村民宿经济",
-            brief="",
-            location=Location("青山村", 29.9012, 121.5003),
-            channels=["app"],
-        ),
-    ).id
-    newsroom.handle(now(staff, "dana"), AssignReporter(id=assignment, reporter="rui"))
-    newsroom.handle(now(staff, "rui"), AcceptAssignment(id=assignment))
+    place = Location("青山村", 29.9012, 121.5003)
+    an_assignment(hub, staff, "青山村民宿经济", place, channels=["app"])
     phone = sign_in(browser, hub, "rui", "reporter", **PHONE)
     dropped: list[str] = []
     heads: list[str] = []

@@ -3,17 +3,15 @@ the auditor filters the trail and scrubs the wall back in time; the wall replays
 
 from __future__ import annotations
 
-import hashlib
 from uuid import UUID
 
 import pytest
 from playwright.sync_api import Browser, expect
 
 from events.base import Location
-from hub.commands.assignments import AcceptAssignment, AssignReporter, PlanAssignment
-from hub.commands.stories import DraftStory, RegisterCapture, ReviseStory, SubmitStory
+from hub.commands.stories import DraftStory, ReviseStory, SubmitStory
 from hub.demo_pictures import landscape
-from tests.browser.conftest import LiveHub, now, shoot, sign_in
+from tests.browser.conftest import LiveHub, an_assignment, an_upload, now, shoot, sign_in
 from tests.conftest import Staff
 
 pytestmark = pytest.mark.browser
@@ -24,37 +22,22 @@ DESKTOP = {"viewport": {"width": 1440, "height": 900}}
 def a_photo(hub: LiveHub, staff: Staff, assignment: UUID) -> UUID:
     """rui's photo from the scene, kept where the hub keeps uploads."""
     picture = landscape(2)
-    stored = hub.rt.settings.data_dir / "uploads" / "wetland.png"
-    stored.parent.mkdir(parents=True, exist_ok=True)
-    stored.write_bytes(picture)
-    return hub.rt.newsroom.handle(
-        now(staff, "rui"),
-        RegisterCapture(
-            assignment=assignment,
-            kind="upload",
-            filename="湿地候鸟.png",
-            content_type="image/png",
-            size=len(picture),
-            sha256=hashlib.sha256(picture).hexdigest(),
-            details={"path": "uploads/wetland.png"},
-        ),
-    ).id
+    return an_upload(
+        hub,
+        staff,
+        picture,
+        "湿地候鸟.png",
+        "image/png",
+        stored_as="wetland.png",
+        assignment=assignment,
+    )
 
 
 def a_story_in_review(hub: LiveHub, staff: Staff) -> tuple[UUID, int]:
     """rui's story, revised once and submitted; answers its id and the position before it."""
     newsroom = hub.rt.newsroom
-    assignment = newsroom.handle(
-        now(staff, "dana"),
-        PlanAssignment(
-            title="湿地公园候鸟回归",
-            brief="",
-            location=Location("湿地公园", 29.8899, 121.5705),
-            channels=["tv", "wechat"],
-        ),
-    ).id
-    newsroom.handle(now(staff, "dana"), AssignReporter(id=assignment, reporter="rui"))
-    newsroom.handle(now(staff, "rui"), AcceptAssignment(id=assignment))
+    place = Location("湿地公园", 29.8899, 121.5705)
+    assignment = an_assignment(hub, staff, "湿地公园候鸟回归", place, channels=["tv", "wechat"])
     before = newsroom.store.max_notification_id() or 0
     story = newsroom.handle(
         now(staff, "rui"),

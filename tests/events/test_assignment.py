@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from uuid import uuid4
-
 import pytest
 
 from events.assignment import Assignment
@@ -18,21 +16,21 @@ from tests.events.helpers import (
     OTHER_REPORTER,
     REPORTER,
     at,
+    new,
 )
 
 
-def planned() -> Assignment:
-    return Assignment.plan(
-        id=uuid4(),
-        at=at(),
-        actor=DISPATCHER,
-        title="Flood at the east bridge",
-        brief="Water level and evacuation",
-        location=Location("East bridge", 30.25, 120.17),
-        priority="urgent",
-        due=None,
-        channels=["wechat", "tv", "tv"],
-    )
+def planned(**changes: object) -> Assignment:
+    fields = {
+        "actor": DISPATCHER,
+        "title": "Flood at the east bridge",
+        "brief": "Water level and evacuation",
+        "location": Location("East bridge", 30.25, 120.17),
+        "priority": "urgent",
+        "due": None,
+        "channels": ["wechat", "tv", "tv"],
+    }
+    return new(Assignment.plan, fields, **changes)
 
 
 def test_planning_records_the_planner_and_orders_channels() -> None:
@@ -46,17 +44,7 @@ def test_planning_records_the_planner_and_orders_channels() -> None:
 
 def test_only_dispatchers_plan() -> None:
     with pytest.raises(NotPermitted, match="rui may not plan assignments"):
-        Assignment.plan(
-            id=uuid4(),
-            at=at(),
-            actor=REPORTER,
-            title="x",
-            brief="",
-            location=Location("x", 0, 0),
-            priority="normal",
-            due=None,
-            channels=[],
-        )
+        planned(actor=REPORTER)
 
 
 @pytest.mark.parametrize(
@@ -68,22 +56,8 @@ def test_only_dispatchers_plan() -> None:
     ],
 )
 def test_planning_refuses_bad_values(field: str, value: object, message: str) -> None:
-    fields: dict[str, object] = {
-        "title": "t",
-        "priority": "normal",
-        "channels": ["tv"],
-    }
-    fields[field] = value
     with pytest.raises(InvalidValue, match=message):
-        Assignment.plan(
-            id=uuid4(),
-            at=at(),
-            actor=DISPATCHER,
-            brief="",
-            location=Location("x", 0, 0),
-            due=None,
-            **fields,  # type: ignore[arg-type]
-        )
+        planned(**{field: value})
 
 
 def test_a_location_must_be_on_earth() -> None:

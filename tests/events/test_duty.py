@@ -9,15 +9,14 @@ import pytest
 
 from events.duty import Handover, Inspection, Shift
 from events.errors import InvalidValue, NotPermitted, RuleBroken
-from tests.events.helpers import CHIEF, DESK_HEAD, DISPATCHER, EDITOR, at, person
+from tests.events.helpers import CHIEF, DESK_HEAD, DISPATCHER, EDITOR, at, new, person
 
 H = timedelta(hours=1)
 
 
 def shift(**changes: object) -> Shift:
     now = at()
-    fields: dict[str, object] = {
-        "id": uuid4(),
+    fields = {
         "at": now,
         "actor": DESK_HEAD,
         "start": now + H,
@@ -25,8 +24,7 @@ def shift(**changes: object) -> Shift:
         "on_duty": ["dana", "eddie", "dana"],
         "leader": "chen",
     }
-    fields.update(changes)
-    return Shift.schedule(**fields)  # type: ignore[arg-type]
+    return new(Shift.schedule, fields, **changes)
 
 
 def test_a_shift_names_the_people_on_duty_once_and_its_leader() -> None:
@@ -64,18 +62,17 @@ def test_a_cancelled_shift_says_why_and_is_cancelled_once() -> None:
         s.cancel(at=at(), actor=CHIEF, reason="again")
 
 
-def handover() -> Handover:
-    return Handover.write(
-        id=uuid4(),
-        at=at(),
-        actor=DISPATCHER,
-        shift=None,
-        arriving="eddie",
-        note="水位仍在上涨",
-        open_warnings=[{"id": "w", "level": "red", "title": "桥", "state": "raised"}],
-        overdue=[],
-        on_air=[{"kind": "output", "name": "main", "on_air": "truck-1"}],
-    )
+def handover(**changes: object) -> Handover:
+    fields = {
+        "actor": DISPATCHER,
+        "shift": None,
+        "arriving": "eddie",
+        "note": "水位仍在上涨",
+        "open_warnings": [{"id": "w", "level": "red", "title": "桥", "state": "raised"}],
+        "overdue": [],
+        "on_air": [{"kind": "output", "name": "main", "on_air": "truck-1"}],
+    }
+    return new(Handover.write, fields, **changes)
 
 
 def test_a_handover_is_countersigned_by_the_arriving_person_only_once() -> None:
@@ -90,17 +87,7 @@ def test_a_handover_is_countersigned_by_the_arriving_person_only_once() -> None:
 
 def test_nobody_hands_over_to_themselves() -> None:
     with pytest.raises(RuleBroken, match="between two people"):
-        Handover.write(
-            id=uuid4(),
-            at=at(),
-            actor=EDITOR,
-            shift=None,
-            arriving="eddie",
-            note="",
-            open_warnings=[],
-            overdue=[],
-            on_air=[],
-        )
+        handover(actor=EDITOR)
 
 
 def test_the_inspection_is_ticked_item_by_item_and_completes_when_all_are() -> None:

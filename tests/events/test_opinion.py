@@ -4,7 +4,6 @@ rules: acknowledged by the person on duty, escalated once, assigned once."""
 from __future__ import annotations
 
 from datetime import timedelta
-from uuid import uuid4
 
 import pytest
 
@@ -12,7 +11,7 @@ from events.errors import InvalidValue, NotPermitted, RuleBroken
 from events.opinion import OpinionItem, OpinionRule
 from hub.opinion.text import segment, words
 from projections.opinion_rules import Rule, Seen, fingerprint, grade, near
-from tests.events.helpers import DESK_HEAD, DISPATCHER, EDITOR, at
+from tests.events.helpers import DESK_HEAD, DISPATCHER, EDITOR, at, new
 
 BLAST = Rule("r1", "安全事故", "red", terms=("爆炸", "泄漏"))
 POLLUTION = Rule("r2", "城关镇污染", "orange", terms=("污染",), places=("城关镇",))
@@ -77,21 +76,19 @@ def test_near_identical_texts_share_a_fingerprint_and_others_do_not() -> None:
 
 
 def item(level: str | None = "red") -> OpinionItem:
-    return OpinionItem.collect(
-        id=uuid4(),
-        at=at(),
-        actor=DISPATCHER,
-        feed="f",
-        url="https://example.org/1",
-        title="化工厂爆炸",
-        text="",
-        published=None,
-        fingerprint="s0",
-        negative=0.5,
-        hits=["爆炸"],
-        level=level,
-        reasons=[],
-    )
+    fields = {
+        "actor": DISPATCHER,
+        "feed": "f",
+        "url": "https://example.org/1",
+        "title": "化工厂爆炸",
+        "text": "",
+        "published": None,
+        "fingerprint": "s0",
+        "negative": 0.5,
+        "hits": ["爆炸"],
+        "reasons": [],
+    }
+    return new(OpinionItem.collect, fields, level=level)
 
 
 def test_a_warning_is_acknowledged_by_the_person_on_duty_once() -> None:
@@ -125,9 +122,7 @@ def test_a_repeat_raises_the_level_but_never_lowers_it() -> None:
 
 def test_a_rule_needs_a_condition_and_a_window_with_its_volume() -> None:
     def write(**kw: object) -> OpinionRule:
-        fields: dict[str, object] = {
-            "id": uuid4(),
-            "at": at(),
+        fields = {
             "actor": DESK_HEAD,
             "name": "r",
             "level": "red",
@@ -137,7 +132,7 @@ def test_a_rule_needs_a_condition_and_a_window_with_its_volume() -> None:
             "volume": None,
             "window": None,
         }
-        return OpinionRule.write(**(fields | kw))  # type: ignore[arg-type]
+        return new(OpinionRule.write, fields, **kw)
 
     with pytest.raises(InvalidValue, match="needs a condition"):
         write(terms=[" "])

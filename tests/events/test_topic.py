@@ -10,20 +10,17 @@ from events.assignment import Assignment
 from events.base import Location
 from events.errors import InvalidValue, NotPermitted, RuleBroken
 from events.topic import Topic
-from tests.events.helpers import CHIEF, DESK_HEAD, DISPATCHER, EDITOR, REPORTER, at
+from tests.events.helpers import CHIEF, DESK_HEAD, DISPATCHER, EDITOR, REPORTER, at, new
 
 
 def proposed(actor=REPORTER, day: str = "2026-12-07") -> Topic:  # type: ignore[no-untyped-def]
-    return Topic.propose(
-        id=uuid4(),
-        at=at(),
-        actor=actor,
-        title=" Flood defences ",
-        angle="who pays for the levee",
-        channels=["wechat", "tv", "tv"],
-        resources="a drone",
-        day=day,
-    )
+    fields = {
+        "title": " Flood defences ",
+        "angle": "who pays for the levee",
+        "channels": ["wechat", "tv", "tv"],
+        "resources": "a drone",
+    }
+    return new(Topic.propose, fields, actor=actor, day=day)
 
 
 def test_a_reporters_proposal_is_theirs_with_its_outlets_in_matrix_order() -> None:

@@ -3,7 +3,6 @@ and recording the clip as made, and when the source's file is gone."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
@@ -16,28 +15,16 @@ from events.roles import SYSTEM_ACTOR
 from hub.clips.media import cut_copy
 from hub.clips.worker import ClipMaker
 from hub.commands.clips import RequestClip
-from hub.commands.stories import RegisterCapture
 from hub.newsroom import Newsroom, Request
 from hub.readmodels import ReadModels
 from tests.clip_media import make_video
-from tests.conftest import Staff
+from tests.conftest import Staff, capture_of, capture_of_file
 
 
 def video(staff: Staff, name: str) -> UUID:
-    path = make_video(staff.newsroom.settings.data_dir / "uploads" / name, seconds=3)
-    data = path.read_bytes()
-    return staff.newsroom.handle(
-        staff.req("rui"),
-        RegisterCapture(
-            assignment=None,
-            kind="upload",
-            filename=name,
-            content_type="video/mp4",
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            details={"path": f"uploads/{name}"},
-        ),
-    ).id
+    data_dir = staff.newsroom.settings.data_dir
+    path = make_video(data_dir / "uploads" / name, seconds=3)
+    return staff.newsroom.handle(staff.req("rui"), capture_of_file(path, data_dir, "video/mp4")).id
 
 
 def maker(newsroom: Newsroom) -> ClipMaker:
@@ -55,12 +42,10 @@ def test_a_clip_registered_before_a_restart_is_recorded_without_cutting_again(
     # The hub died after registering the clip's capture (keyed by the clip), before the record.
     registered = newsroom.handle(
         Request(SYSTEM_ACTOR, datetime.now(UTC), key=f"clip:{clip}"),
-        RegisterCapture(
-            assignment=None,
+        capture_of(
+            "levee-0.0-2.0.mp4",
+            "video/mp4",
             kind="clip",
-            filename="levee-0.0-2.0.mp4",
-            content_type="video/mp4",
-            size=1,
             sha256="1" * 64,
             duration=2.0,
             details={"path": f"clips/{clip}.mp4"},

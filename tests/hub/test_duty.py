@@ -8,7 +8,6 @@ import pytest
 
 from events.base import Location
 from events.errors import InvalidValue, NotPermitted
-from events.roles import SYSTEM_ACTOR
 from hub import duty
 from hub.commands.assignments import PlanAssignment
 from hub.commands.duty import (
@@ -20,8 +19,7 @@ from hub.commands.duty import (
     WriteHandover,
 )
 from hub.commands.live import ConfigureOutput, StartOutput
-from hub.commands.opinion import CollectItem
-from hub.newsroom import Newsroom, Request
+from hub.newsroom import Newsroom
 from hub.readmodels import ReadModels
 from tests.conftest import Staff
 
@@ -75,21 +73,7 @@ def test_a_handover_lists_what_is_on_air_and_overdue_and_is_countersigned(
             title="防汛巡堤", location=Location("东堤", 30.1, 120.2), due=staff.clock.now + H
         ),
     )
-    app.handle(
-        Request(SYSTEM_ACTOR, staff.clock.tick()),
-        CollectItem(
-            feed="f",
-            url="https://news.example/1",
-            title="东堤渗水",
-            text="",
-            published=None,
-            fingerprint="s1",
-            negative=0.5,
-            hits=[],
-            level="orange",
-            reasons=[],
-        ),
-    )
+    staff.collected("东堤渗水", "orange", hits=[])
     staff.clock.tick(2 * 3600)
     models.catch_up()
     with pytest.raises(NotPermitted, match="lin is not on duty now"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -50,30 +51,39 @@ def titles(models: ReadModels) -> list[str]:
         return sorted(a["title"] for a in m.wall.state()["assignments"].values())
 
 
-def test_the_follower_rides_out_a_stopped_store(cluster: PrivatePostgres, tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path, database_url=cluster.new_database())
-    newsroom = Newsroom(settings, passwords=Passwords(time_cost=1, memory_cost=1024))
-    staff = Staff(newsroom, Clock())
+@contextmanager
+def following(newsroom: Newsroom, staff: Staff) -> Iterator[ReadModels]:
+    """Read models that follow the store and have folded an assignment "before"; stopped after."""
     models = ReadModels(newsroom, poll_interval=0.2)
     models.start()
     models.follow()
     try:
         plan(newsroom, staff, "before")
         assert wait_for(lambda: titles(models) == ["before"], WAIT)
-        cluster.stop()
-        assert wait_for(lambda: health_of(models).status == "store_unreachable", WAIT)
-        assert not newsroom.store.watch.reachable
-        time.sleep(1.5)  # several failed passes
-        assert follower_threads(), "the follower died while the store was away"
-        cluster.start()
-        plan(newsroom, staff, "after")
-        assert wait_for(lambda: titles(models) == ["after", "before"], WAIT)
-        assert models.position == newsroom.store.max_notification_id()
-        assert health_of(models).ok and models.follower.tries == 0
+        yield models
+    finally:
+        models.stop()
+
+
+def test_the_follower_rides_out_a_stopped_store(cluster: PrivatePostgres, tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, database_url=cluster.new_database())
+    newsroom = Newsroom(settings, passwords=Passwords(time_cost=1, memory_cost=1024))
+    staff = Staff(newsroom, Clock())
+    try:
+        with following(newsroom, staff) as models:
+            cluster.stop()
+            assert wait_for(lambda: health_of(models).status == "store_unreachable", WAIT)
+            assert not newsroom.store.watch.reachable
+            time.sleep(1.5)  # several failed passes
+            assert follower_threads(), "the follower died while the store was away"
+            cluster.start()
+            plan(newsroom, staff, "after")
+            assert wait_for(lambda: titles(models) == ["after", "before"], WAIT)
+            assert models.position == newsroom.store.max_notification_id()
+            assert health_of(models).ok and models.follower.tries == 0
     finally:
         if not cluster.up:
             cluster.start()
-        models.stop()
         newsroom.close()
 
 
@@ -106,12 +116,7 @@ def accept_audit_rows(newsroom: Newsroom) -> None:
 def assert_folded_once_after_audit_trouble(
     newsroom: Newsroom, staff: Staff, refusal: str, expected_status: str
 ) -> None:
-    models = ReadModels(newsroom, poll_interval=0.2)
-    models.start()
-    models.follow()
-    try:
-        plan(newsroom, staff, "before")
-        assert wait_for(lambda: titles(models) == ["before"], WAIT)
+    with following(newsroom, staff) as models:
         refuse_audit_rows(newsroom, refusal)
         plan(newsroom, staff, "during")
         # The batch is folded (the wall shows it) although its audit rows cannot be written.
@@ -122,8 +127,6 @@ def assert_folded_once_after_audit_trouble(
         plan(newsroom, staff, "after")
         assert wait_for(lambda: health_of(models).ok, WAIT), health_of(models)
         assert wait_for(lambda: titles(models) == ["after", "before", "during"], WAIT)
-    finally:
-        models.stop()
     head = newsroom.store.max_notification_id() or 0
     positions = [entry["position"] for entry in models.audit_entries(limit=1000)]
     assert positions == list(range(1, head + 1)), "an audit row is missing or doubled"

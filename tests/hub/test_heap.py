@@ -6,23 +6,11 @@ import gc
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from hub import heap
-
-
-@pytest.fixture
-def collector_restored() -> Iterator[None]:
-    """settle() changes the whole process: the tests that follow get CPython's collector back."""
-    threshold = gc.get_threshold()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(*threshold)
 
 
 @pytest.mark.usefixtures("collector_restored")

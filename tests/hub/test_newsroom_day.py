@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from events.base import Location
 from events.messages import from_json
 from hub.commands.assignments import (
     AcceptAssignment,
@@ -14,13 +13,11 @@ from hub.commands.assignments import (
     CheckIn,
     CloseAssignment,
     FileAssignment,
-    PlanAssignment,
 )
 from hub.commands.dispatch import AcknowledgeCommand, IssueCommand
 from hub.commands.stories import (
     DraftStory,
     PublishStory,
-    RegisterCapture,
     RetractStory,
     ReviewStory,
     ReviseStory,
@@ -28,7 +25,7 @@ from hub.commands.stories import (
 )
 from hub.newsroom import Newsroom
 from hub.readmodels import ReadModels
-from tests.conftest import Staff
+from tests.conftest import Staff, capture_of, flood_planned
 
 
 def newsroom_day(newsroom: Newsroom, staff: Staff) -> dict[str, Any]:
@@ -38,17 +35,7 @@ def newsroom_day(newsroom: Newsroom, staff: Staff) -> dict[str, Any]:
     def mark(name: str) -> None:
         marks[name] = newsroom.store.max_notification_id()
 
-    a = newsroom.handle(
-        staff.req("dana"),
-        PlanAssignment(
-            title="Flood at the east bridge",
-            brief="Water level, evacuation, interviews",
-            location=Location("East bridge", 30.251, 120.171),
-            priority="urgent",
-            due=staff.clock.now + timedelta(hours=4),
-            channels=["tv", "wechat", "weibo"],
-        ),
-    ).id
+    a = flood_planned(staff, "Water level, evacuation, interviews", ["tv", "wechat", "weibo"])
     marks["assignment"] = a
     mark("planned")
     newsroom.handle(staff.req("dana"), AssignReporter(id=a, reporter="rui"))
@@ -61,18 +48,15 @@ def newsroom_day(newsroom: Newsroom, staff: Staff) -> dict[str, Any]:
     newsroom.handle(staff.req("rui"), CheckIn(id=a, lat=30.2512, lon=120.1713))
     mark("on_scene")
     newsroom.handle(staff.req("rui"), AcknowledgeCommand(id=cmd.id))
-    capture = newsroom.handle(
-        staff.req("rui"),
-        RegisterCapture(
-            assignment=a,
-            kind="upload",
-            filename="bridge.jpg",
-            content_type="image/jpeg",
-            size=123_456,
-            sha256="ab" * 32,
-            location={"lat": 30.2512, "lon": 120.1713},
-        ),
-    ).id
+    photo = capture_of(
+        "bridge.jpg",
+        "image/jpeg",
+        assignment=a,
+        size=123_456,
+        sha256="ab" * 32,
+        location={"lat": 30.2512, "lon": 120.1713},
+    )
+    capture = newsroom.handle(staff.req("rui"), photo).id
     marks["capture"] = capture
     newsroom.handle(staff.req("rui"), FileAssignment(id=a))
     story = newsroom.handle(

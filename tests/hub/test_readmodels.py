@@ -17,11 +17,10 @@ from eventsourcing.persistence import StoredEvent
 from events.base import Location
 from hub.commands.assignments import PlanAssignment
 from hub.commands.live import RegisterSource
-from hub.commands.stories import RegisterCapture
 from hub.config import Settings
 from hub.newsroom import Newsroom
 from hub.readmodels import ProjectionFailed, ReadModels
-from tests.conftest import Staff
+from tests.conftest import Staff, capture_of
 
 
 def plan_many(newsroom: Newsroom, staff: Staff, count: int) -> None:
@@ -54,17 +53,7 @@ def test_a_checkpoint_from_before_a_read_model_existed_is_folded_again(
     """A hub upgraded to a version with a new read model (the capture library) starts from the
     log, not from a checkpoint that lacks it; the audit table is not written twice."""
     plan_many(newsroom, staff, 5)
-    capture = newsroom.handle(
-        staff.req("rui"),
-        RegisterCapture(
-            assignment=None,
-            kind="upload",
-            filename="a.jpg",
-            content_type="image/jpeg",
-            size=1,
-            sha256="0" * 64,
-        ),
-    ).id
+    capture = newsroom.handle(staff.req("rui"), capture_of("a.jpg", "image/jpeg")).id
     first = ReadModels(newsroom, checkpoint_every=1000)
     first.start()
     first.stop()

@@ -11,7 +11,7 @@ import pytest
 from events.errors import NotPermitted, RuleBroken
 from hub.commands.assignments import AcceptAssignment, FileAssignment
 from hub.commands.fields import Place
-from hub.commands.stories import DraftStory, PublishStory, RegisterCapture, ReviewStory, SubmitStory
+from hub.commands.stories import DraftStory, PublishStory, ReviewStory, SubmitStory
 from hub.commands.topics import (
     DecideTopic,
     MakeAssignments,
@@ -24,7 +24,7 @@ from hub.newsroom import Newsroom
 from hub.readmodels import ReadModels
 from projections.evaluation import report
 from projections.topics import meeting
-from tests.conftest import Staff
+from tests.conftest import Staff, capture_of
 
 DAY = "2026-12-07"
 LEVEE = Place(name="levee", lat=30.0, lon=120.0)
@@ -120,13 +120,8 @@ def publish_from_topic(newsroom: Newsroom, staff: Staff) -> tuple[UUID, UUID]:
     )
     assignment = UUID(done.extra["assignments"][0])
     newsroom.handle(staff.req("rui"), AcceptAssignment(id=assignment))
-    capture = newsroom.handle(
-        staff.req("rui"),
-        RegisterCapture(
-            assignment=assignment, kind="upload", filename="levee.jpg",
-            content_type="image/jpeg", size=4, sha256="0" * 64,
-        ),
-    ).id  # fmt: skip
+    photo = capture_of("levee.jpg", "image/jpeg", assignment=assignment, size=4)
+    capture = newsroom.handle(staff.req("rui"), photo).id
     newsroom.handle(staff.req("rui"), FileAssignment(id=assignment))
     story = newsroom.handle(
         staff.req("eddie"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
@@ -30,6 +30,7 @@ from hub.media.ingest.passthrough import route_keyframe_requests
 from hub.media.ports import StreamStats
 from hub.media.relay.frames import EncodedFrame, FrameQueue
 from tests.support.patterns import read_counter
+from tests.support.waiting import eventually
 from tests.support.whep_client import WhepViewer
 
 SOURCES = {"cam1", "cam2", "truck"}
@@ -98,16 +99,6 @@ class RecordingFacts:
         """The `count`-th fact of this kind for this source, once it has been reported."""
         await eventually(lambda: len(self.of(source, kind)) >= count, f"{count} × {kind}")
         return self.of(source, kind)[count - 1]
-
-
-async def eventually(condition: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
-    """Waits until `condition()` holds; fails the test after `timeout` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 @dataclass

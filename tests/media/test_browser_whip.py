@@ -15,23 +15,11 @@ from starlette.staticfiles import StaticFiles
 
 from hub.media.engine import MediaConfig
 from tests.media.conftest import FAST, Hub, eventually, running_hub
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
 STATIC = Path(__file__).resolve().parents[2] / "web" / "static"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
-    "--allow-loopback-in-peer-connection",
-]
 PUBLISH_PAGE = """<!doctype html><meta charset="utf-8"><title>publish</title>
 <script type="module">
 import { publish } from "/static/js/whip.js";
@@ -82,9 +70,7 @@ async def browser_hub() -> AsyncIterator[Hub]:
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
     async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
+        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             yield chromium
         finally:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from aiortc import RTCPeerConnection
@@ -25,18 +25,6 @@ from tests.support.whep_client import WhepViewer
 from web.app import create_app
 
 CYCLES = 4
-
-
-@pytest.fixture
-def collector_restored() -> Iterator[None]:
-    """A settled hub changes the collector of the whole test process: give CPython's back."""
-    threshold = gc.get_threshold()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(*threshold)
-        gc.collect()
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiortc.jitterbuffer import JitterBuffer
 from aiortc.rtp import RtpPacket
 
@@ -14,12 +16,22 @@ def rtp(seq: int, timestamp: int, marker: int = 0, data: bytes = b"") -> RtpPack
     return packet
 
 
-def test_a_frame_is_released_on_its_marker_bit() -> None:
-    buffer = MarkerJitterBuffer()
-    assert buffer.add(rtp(100, 3000, data=b"ab")) == (False, None)
-    assert buffer.add(rtp(101, 3000, data=b"cd")) == (False, None)
+def last_released(buffer: Any, *packets: RtpPacket) -> tuple[bool, Any]:
+    """Adds the packets in turn, none but the last releasing a frame; answers what the last does."""
+    *first, last = packets
+    for packet in first:
+        assert buffer.add(packet) == (False, None), packet.sequence_number
+    result: tuple[bool, Any] = buffer.add(last)
+    return result
 
-    pli, frame = buffer.add(rtp(102, 3000, marker=1, data=b"ef"))
+
+def test_a_frame_is_released_on_its_marker_bit() -> None:
+    pli, frame = last_released(
+        MarkerJitterBuffer(),
+        rtp(100, 3000, data=b"ab"),
+        rtp(101, 3000, data=b"cd"),
+        rtp(102, 3000, marker=1, data=b"ef"),
+    )
 
     assert not pli
     assert frame is not None
@@ -27,21 +39,23 @@ def test_a_frame_is_released_on_its_marker_bit() -> None:
 
 
 def test_aiortc_holds_the_same_frame_until_the_next_one_begins() -> None:
-    stock = JitterBuffer(capacity=512, is_video=True)
-    stock.add(rtp(100, 3000, data=b"ab"))
-    assert stock.add(rtp(101, 3000, marker=1, data=b"cd")) == (False, None)
-
-    _, frame = stock.add(rtp(102, 6000, data=b"ef"))
+    _, frame = last_released(
+        JitterBuffer(capacity=512, is_video=True),
+        rtp(100, 3000, data=b"ab"),
+        rtp(101, 3000, marker=1, data=b"cd"),  # the frame is whole here, and still held
+        rtp(102, 6000, data=b"ef"),
+    )
 
     assert frame is not None and frame.data == b"abcd"
 
 
 def test_a_marker_that_overtakes_a_packet_waits_for_it() -> None:
-    buffer = MarkerJitterBuffer()
-    buffer.add(rtp(100, 3000, data=b"ab"))
-    assert buffer.add(rtp(102, 3000, marker=1, data=b"ef")) == (False, None)
-
-    _, frame = buffer.add(rtp(101, 3000, data=b"cd"))
+    _, frame = last_released(
+        MarkerJitterBuffer(),
+        rtp(100, 3000, data=b"ab"),
+        rtp(102, 3000, marker=1, data=b"ef"),
+        rtp(101, 3000, data=b"cd"),
+    )
 
     assert frame is not None and frame.data == b"abcdef"
 

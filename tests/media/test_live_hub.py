@@ -10,7 +10,6 @@ import re
 import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +17,12 @@ import av
 import httpx
 import pytest
 
-from events.base import Location
-from hub.commands.assignments import AcceptAssignment, AssignReporter, CheckIn, PlanAssignment
+from hub.commands.assignments import AcceptAssignment, AssignReporter, CheckIn
 from hub.commands.live import RegisterSource
 from hub.config import Settings
 from hub.demo_camera import EncodedPatternTrack, ToneAudioTrack
 from hub.media.codec.bitstream import nal_units
-from tests.conftest import Staff
+from tests.conftest import Staff, flood_planned
 from tests.media.conftest import Publisher, serve, take, whip_publish
 from tests.support.whep_client import WhepViewer
 from web.app import create_app
@@ -119,17 +117,7 @@ async def live(settings: Settings, staff: Staff) -> AsyncIterator[LiveHub]:
 def on_scene(staff: Staff) -> str:
     """An assignment rui has accepted and checked in on."""
     newsroom = staff.newsroom
-    assignment = newsroom.handle(
-        staff.req("dana"),
-        PlanAssignment(
-            title="Flood at the east bridge",
-            brief="Water level",
-            location=Location("East bridge", 30.251, 120.171),
-            priority="urgent",
-            due=staff.clock.now + timedelta(hours=4),
-            channels=["tv"],
-        ),
-    ).id
+    assignment = flood_planned(staff, "Water level", ["tv"])
     newsroom.handle(staff.req("dana"), AssignReporter(id=assignment, reporter="rui"))
     newsroom.handle(staff.req("rui"), AcceptAssignment(id=assignment))
     newsroom.handle(staff.req("rui"), CheckIn(id=assignment, lat=30.2512, lon=120.1713))

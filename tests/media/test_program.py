@@ -8,7 +8,7 @@ import contextlib
 import socket
 import sys
 import textwrap
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,68 +18,13 @@ import pytest
 
 from hub.media.program.program import OutputConfig, ProgramOutput
 from hub.media.relay.frames import Feed
+from tests.support.program_facts import FactLog, Feeds
 from tests.support.testcard import PatternCard, read_counter
+from tests.support.waiting import eventually
 
 FRAME = 3000  # one output frame at 30 fps, in MPEG-TS's 90 kHz
 AAC_FRAME = 1920  # 1024 samples at 48 kHz, in 90 kHz
 SLATE = "slate"
-
-
-@dataclass
-class FactLog:
-    """The facts an output reports, with the loop time each arrived."""
-
-    facts: list[tuple[float, str, tuple[Any, ...]]] = field(default_factory=list)
-
-    def _add(self, kind: str, *args: Any) -> None:
-        self.facts.append((asyncio.get_running_loop().time(), kind, args))
-
-    async def started(self, output: str, program: str | None, backup: str | None) -> None:
-        self._add("started", output, program, backup)
-
-    async def switched(self, output: str, previous: str | None, source: str) -> None:
-        self._add("switched", output, previous, source)
-
-    async def failed_over(self, output: str, to: str, reason: str) -> None:
-        self._add("failed_over", output, to, reason)
-
-    async def recovered(self, output: str, source: str) -> None:
-        self._add("recovered", output, source)
-
-    async def stopped(self, output: str, reason: str) -> None:
-        self._add("stopped", output, reason)
-
-    async def sink_error(self, output: str, sink: str, error: str) -> None:
-        self._add("sink_error", output, sink, error)
-
-    async def sink_recovered(self, output: str, sink: str) -> None:
-        self._add("sink_recovered", output, sink)
-
-    def of(self, kind: str) -> list[tuple[float, tuple[Any, ...]]]:
-        return [(at, args) for at, k, args in self.facts if k == kind]
-
-    def kinds(self) -> list[str]:
-        return [k for _, k, _ in self.facts]
-
-    async def wait_for(self, kind: str, count: int = 1) -> tuple[float, tuple[Any, ...]]:
-        await eventually(lambda: len(self.of(kind)) >= count, f"{count} x {kind}")
-        return self.of(kind)[count - 1]
-
-
-class Feeds(dict[str, Feed]):
-    """The sources an output can find, as the media engine would give them."""
-
-    def feed(self, source: str) -> Feed:
-        return self[source]
-
-
-async def eventually(condition: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 @dataclass(frozen=True)

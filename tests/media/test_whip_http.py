@@ -29,6 +29,11 @@ async def offer(direction: str) -> str:
     return sdp
 
 
+async def offered(http: httpx.AsyncClient, url: str, direction: str, token: str) -> httpx.Response:
+    """POSTs a new SDP offer to a WHIP or WHEP URL with `token`, as a client starting a session."""
+    return await http.post(url, content=await offer(direction), headers={**SDP, **bearer(token)})
+
+
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient() as client:
@@ -38,9 +43,7 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
 async def test_whip_answers_201_and_delete_ends_the_session(
     hub: Hub, http: httpx.AsyncClient
 ) -> None:
-    response = await http.post(
-        hub.whip("cam1"), content=await offer("sendonly"), headers={**SDP, **bearer("pub-cam1")}
-    )
+    response = await offered(http, hub.whip("cam1"), "sendonly", "pub-cam1")
     assert response.status_code == 201
     assert response.headers["content-type"] == "application/sdp"
     assert response.text.startswith("v=0") and "a=candidate:" in response.text
@@ -62,9 +65,7 @@ async def test_whip_answers_201_and_delete_ends_the_session(
 async def test_whep_answers_201_for_a_source_not_yet_live(
     hub: Hub, http: httpx.AsyncClient
 ) -> None:
-    response = await http.post(
-        hub.whep("cam2"), content=await offer("recvonly"), headers={**SDP, **bearer("wall")}
-    )
+    response = await offered(http, hub.whep("cam2"), "recvonly", "wall")
     assert response.status_code == 201
     assert response.headers["location"].startswith("/whep/cam2/")
     assert "a=sendonly" in response.text
@@ -135,9 +136,7 @@ async def test_a_second_publisher_is_refused_while_the_first_is_live(
     await hub.facts.wait_for("live", "cam1")
     before = hub.engine.stats()
 
-    response = await http.post(
-        hub.whip("cam1"), content=await offer("sendonly"), headers={**SDP, **bearer("pub-all")}
-    )
+    response = await offered(http, hub.whip("cam1"), "sendonly", "pub-all")
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "source_live"
@@ -213,11 +212,7 @@ async def test_configured_ice_servers_are_used_and_announced(http: httpx.AsyncCl
     )
     try:
         async with running_hub(config) as hub:
-            response = await http.post(
-                hub.whip("cam1"),
-                content=await offer("sendonly"),
-                headers={**SDP, **bearer("pub-all")},
-            )
+            response = await offered(http, hub.whip("cam1"), "sendonly", "pub-all")
             assert response.status_code == 201
             assert response.headers.get_list("link") == [
                 f'<stun:192.0.2.2:{port}>; rel="ice-server"'

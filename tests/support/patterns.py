@@ -3,13 +3,12 @@ video track of it, for tests and benches."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 import av
 from aiortc.mediastreams import MediaStreamTrack
 
-from hub.demo_camera import BITS, VIDEO_CLOCK, VIDEO_TIME_BASE, TestPattern
+from hub.demo_camera import BITS, VIDEO_CLOCK, VIDEO_TIME_BASE, Pacer, TestPattern
 
 
 def _read_bits(frame: av.VideoFrame, row: int) -> int:
@@ -52,15 +51,10 @@ class SyntheticVideoTrack(MediaStreamTrack):
         self.pattern = TestPattern(width, height, label)
         self.fps = fps
         self.counter = 0
-        self._start: float | None = None
+        self._pacer = Pacer()
 
     async def recv(self) -> av.VideoFrame:
-        loop = asyncio.get_running_loop()
-        if self._start is None:
-            self._start = loop.time()
-        due = self._start + self.counter / self.fps
-        if due > loop.time():
-            await asyncio.sleep(due - loop.time())
+        await self._pacer.until(self.counter / self.fps)
         frame = self.pattern.paint(self.counter, time.time())
         frame.pts = self.counter * VIDEO_CLOCK // self.fps
         frame.time_base = VIDEO_TIME_BASE

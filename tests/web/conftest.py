@@ -17,7 +17,7 @@ from hub.commands.dispatch import IssueCommand
 from hub.commands.duty import ScheduleShift
 from hub.commands.leads import AddDepartment, SendTip, Spot
 from hub.commands.live import ConfigureOutput, RegisterSource
-from hub.commands.opinion import CollectItem, WriteRule
+from hub.commands.opinion import WriteRule
 from hub.commands.outlets import AddOutlet
 from hub.commands.people import IssueToken, RegisterUser
 from hub.commands.products import MakeProduct
@@ -132,21 +132,7 @@ def path_ids(staff: Staff) -> dict[str, dict[str, str]]:
         ),
     ).id
     rule = app.handle(req("dora"), WriteRule(name="事故", level="red", terms=["爆炸"])).id
-    warning = app.handle(
-        Request(SYSTEM_ACTOR, staff.clock.tick()),
-        CollectItem(
-            feed="f",
-            url="https://news.example/1",
-            title="化工厂爆炸",
-            text="",
-            published=None,
-            fingerprint="s1",
-            negative=0.5,
-            hits=["爆炸"],
-            level="red",
-            reasons=[],
-        ),
-    ).id
+    warning = staff.collected("化工厂爆炸", "red", hits=["爆炸"])
     nothing = "00000000-0000-4000-8000-000000000000"  # written only by whoever is on duty
     return {
         "/api/duty/shifts/": {"id": str(shift)},

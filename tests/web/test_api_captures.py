@@ -9,8 +9,8 @@ from uuid import UUID, uuid4
 
 import httpx
 
-from hub.commands.stories import DraftStory, RegisterCapture, ReviseStory
-from tests.conftest import Staff
+from hub.commands.stories import DraftStory, ReviseStory
+from tests.conftest import Staff, capture_of, capture_of_file
 from tests.web.conftest import bearer
 from tests.web.test_uploads import JPEG_HEAD, assignment_of, clip, patch, start
 
@@ -95,19 +95,10 @@ def test_a_file_this_node_does_not_keep_is_a_clear_404(client: httpx.Client, sta
     sha = "0" * 64
 
     def registered(path: str) -> str:
-        done = app.handle(
-            req("tess"),
-            RegisterCapture(
-                assignment=None,
-                kind="recording",
-                filename="truck.mp4",
-                content_type="video/mp4",
-                size=10,
-                sha256=sha,
-                details={"path": path},
-            ),
+        recording = capture_of(
+            "truck.mp4", "video/mp4", kind="recording", size=10, sha256=sha, details={"path": path}
         )
-        return str(done.id)
+        return str(app.handle(req("tess"), recording).id)
 
     elsewhere = registered(str(staff.newsroom.settings.data_dir / "recordings" / "gone.mp4"))
     outside = registered("/etc/hostname")
@@ -147,19 +138,8 @@ def registered_file(staff: Staff, name: str, declared: str, data: bytes) -> str:
     folder = staff.newsroom.settings.data_dir / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_bytes(data)
-    done = staff.newsroom.handle(
-        staff.req("rui"),
-        RegisterCapture(
-            assignment=None,
-            kind="upload",
-            filename=name,
-            content_type=declared,
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            details={"path": f"uploads/{name}"},
-        ),
-    )
-    return str(done.id)
+    capture = capture_of_file(folder / name, staff.newsroom.settings.data_dir, declared)
+    return str(staff.newsroom.handle(staff.req("rui"), capture).id)
 
 
 def test_files_are_served_inert(client: httpx.Client, staff: Staff) -> None:
@@ -237,19 +217,14 @@ def test_the_library_is_searched_by_assignment_reporter_kind_media_and_words(
     def register(
         who: str, assignment: str | None, name: str, kind: str, type_: str, **details: str
     ) -> str:
-        done = staff.newsroom.handle(
-            staff.req(who),
-            RegisterCapture(
-                assignment=UUID(assignment) if assignment else None,
-                kind=kind,
-                filename=name,
-                content_type=type_,
-                size=1,
-                sha256="0" * 64,
-                details={"path": f"uploads/{uuid4()}.data", **details},
-            ),
+        capture = capture_of(
+            name,
+            type_,
+            assignment=UUID(assignment) if assignment else None,
+            kind=kind,
+            details={"path": f"uploads/{uuid4()}.data", **details},
         )
-        return str(done.id)
+        return str(staff.newsroom.handle(staff.req(who), capture).id)
 
     levee = register("rui", ruis, "Levee breach.JPG", "upload", "image/jpeg")
     flood = register("rui", ruis, "flood.mp4", "upload", "video/mp4", title="洪水 at the levee")

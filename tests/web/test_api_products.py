@@ -11,9 +11,8 @@ import pytest
 from events.product import product_id
 from events.roles import SYSTEM_ACTOR
 from hub.commands.people import RegisterUser
-from hub.commands.stories import RegisterCapture
 from hub.newsroom import Request
-from tests.conftest import Staff
+from tests.conftest import Staff, capture_of
 from tests.web.test_api_commands import Desk
 
 
@@ -28,19 +27,9 @@ def admin(staff: Staff) -> str:
 
 
 def capture(staff: Staff, name: str, content_type: str, sha: str, **details: Any) -> str:
-    done = staff.newsroom.handle(
-        staff.req("rui"),
-        RegisterCapture(
-            assignment=None,
-            kind="upload",
-            filename=name,
-            content_type=content_type,
-            size=10,
-            sha256=sha * 64,
-            details={"path": f"uploads/{name}", **details},
-        ),
-    )
-    return str(done.id)
+    details = {"path": f"uploads/{name}", **details}
+    upload = capture_of(name, content_type, size=10, sha256=sha * 64, details=details)
+    return str(staff.newsroom.handle(staff.req("rui"), upload).id)
 
 
 def story(desk: Desk) -> str:

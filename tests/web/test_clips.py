@@ -3,7 +3,6 @@ a 9:16 crop, the refusals that make nothing, and a request made before the hub s
 
 from __future__ import annotations
 
-import hashlib
 import time
 from pathlib import Path
 from typing import Any
@@ -14,10 +13,9 @@ import httpx
 
 from events.capture import Capture
 from hub.commands.clips import RequestClip
-from hub.commands.stories import RegisterCapture
 from hub.config import Settings
 from tests.clip_media import make_audio, make_video
-from tests.conftest import Staff
+from tests.conftest import Staff, capture_of_file
 from tests.web.conftest import bearer
 from tests.web.server import serving
 from web.app import create_app
@@ -29,20 +27,9 @@ def registered(
     staff: Staff, path: Path, content_type: str, *, kind: str = "upload", who: str = "rui"
 ) -> str:
     """A capture whose file is `path` (under the data directory, as uploads keep theirs)."""
-    data = path.read_bytes()
-    done = staff.newsroom.handle(
-        staff.req(who),
-        RegisterCapture(
-            assignment=None,
-            kind=kind,
-            filename=path.name,
-            content_type=content_type,
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            details={"path": str(path.relative_to(staff.newsroom.settings.data_dir))},
-        ),
-    )
-    return str(done.id)
+    data_dir = staff.newsroom.settings.data_dir
+    capture = capture_of_file(path, data_dir, content_type, kind=kind)
+    return str(staff.newsroom.handle(staff.req(who), capture).id)
 
 
 def video_capture(staff: Staff, name: str = "levee.mp4", **kwargs: Any) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,13 +55,18 @@ def outage_settings(cluster: PrivatePostgres, tmp_path: Path) -> Iterator[Settin
         cluster.start()
 
 
-@pytest.fixture
-def outage_staff(outage_settings: Settings) -> Staff:
-    newsroom = Newsroom(outage_settings, passwords=Passwords(time_cost=1, memory_cost=1024))
+def staff_of(settings: Settings) -> Staff:
+    """The staff, registered in the store before a hub starts on it."""
+    newsroom = Newsroom(settings, passwords=Passwords(time_cost=1, memory_cost=1024))
     try:
         return Staff(newsroom, Clock())
     finally:
         newsroom.close()
+
+
+@pytest.fixture
+def outage_staff(outage_settings: Settings) -> Staff:
+    return staff_of(outage_settings)
 
 
 @pytest.fixture
@@ -74,6 +80,21 @@ def signed_in(base: str, staff: Staff) -> httpx.Client:
     """A client of the dispatcher's (who may read the wall and plan assignments)."""
     token = staff.tokens["dana"]
     return httpx.Client(base_url=base, timeout=20, headers={"Authorization": f"Bearer {token}"})
+
+
+@contextmanager
+def watched(app: Starlette, staff: Staff) -> Iterator[tuple[httpx.Client, WallWatcher, WriteLoad]]:
+    """The hub served, with the dispatcher's client, a wall watching, and writes sent one by one."""
+    with (
+        serving(app) as base,
+        signed_in(base, staff) as client,
+        WallWatcher(base, staff.tokens["wally"]) as wall,
+    ):
+        write = WriteLoad(base, staff.tokens["dana"])
+        try:
+            yield client, wall, write
+        finally:
+            write.stop()
 
 
 def runtime_of(app: Starlette) -> Runtime:
@@ -216,20 +237,12 @@ def assert_retries_land_once(client: httpx.Client, wall: WallWatcher, load: Writ
         assert wall.ids[title] == {answered_id}
 
 
-def test_a_five_second_outage_is_ridden_out(
-    hub: tuple[str, Starlette], outage_staff: Staff, cluster: PrivatePostgres
+@pytest.mark.parametrize("seconds", [5, pytest.param(30, marks=pytest.mark.slow)])
+def test_an_outage_is_ridden_out(
+    hub: tuple[str, Starlette], outage_staff: Staff, cluster: PrivatePostgres, seconds: float
 ) -> None:
     base, app = hub
-    figures = assert_ridden_out(base, app, outage_staff, cluster, seconds=5)
-    print(f"\nstore outage figures: {figures}")
-
-
-@pytest.mark.slow
-def test_a_thirty_second_outage_is_ridden_out(
-    hub: tuple[str, Starlette], outage_staff: Staff, cluster: PrivatePostgres
-) -> None:
-    base, app = hub
-    figures = assert_ridden_out(base, app, outage_staff, cluster, seconds=30)
+    figures = assert_ridden_out(base, app, outage_staff, cluster, seconds=seconds)
     print(f"\nstore outage figures: {figures}")
 
 
@@ -293,34 +306,24 @@ def test_a_sqlite_file_moved_away_is_an_outage_until_it_is_back(tmp_path: Path) 
     never sees: the hub refuses writes while its file is not at its path, and says so."""
     database = tmp_path / "hub.sqlite3"
     settings = Settings(data_dir=tmp_path / "data", database_url=f"sqlite:///{database}")
-    newsroom = Newsroom(settings, passwords=Passwords(time_cost=1, memory_cost=1024))
-    staff = Staff(newsroom, Clock())
-    newsroom.close()
+    staff = staff_of(settings)
     app = create_app(settings)
-    with (
-        serving(app) as base,
-        signed_in(base, staff) as client,
-        WallWatcher(base, staff.tokens["wally"]) as wall,
-    ):
-        write = WriteLoad(base, staff.tokens["dana"])
-        try:
-            assert write.send(Attempt("before", "k-before", time.monotonic())).status == 201
-            database.rename(tmp_path / "moved-away.sqlite3")
-            refused = write.send(Attempt("during", "k-during", time.monotonic()))
-            assert (refused.status, refused.retry_after) == (503, "2"), refused.body
-            health = client.get("/api/health")
-            assert health.status_code == 503 and health.json()["status"] == "store_unreachable"
-            assert "is gone" in health.json()["store"]["reason"]
-            assert wait_for(lambda: wall.told(reachable=False) is not None, CATCH_UP)
-            time.sleep(1)
-            assert runtime_of(app).models.follower.alive
-            (tmp_path / "moved-away.sqlite3").rename(database)
-            assert write.send(Attempt("during", "k-during", time.monotonic())).status == 201
-            assert wait_for(lambda: health_ok(client), CATCH_UP)
-            assert wait_for(lambda: {"before", "during"} <= set(wall.titles), CATCH_UP)
-            assert wall.reachable
-        finally:
-            write.stop()
+    with watched(app, staff) as (client, wall, write):
+        assert write.send(Attempt("before", "k-before", time.monotonic())).status == 201
+        database.rename(tmp_path / "moved-away.sqlite3")
+        refused = write.send(Attempt("during", "k-during", time.monotonic()))
+        assert (refused.status, refused.retry_after) == (503, "2"), refused.body
+        health = client.get("/api/health")
+        assert health.status_code == 503 and health.json()["status"] == "store_unreachable"
+        assert "is gone" in health.json()["store"]["reason"]
+        assert wait_for(lambda: wall.told(reachable=False) is not None, CATCH_UP)
+        time.sleep(1)
+        assert runtime_of(app).models.follower.alive
+        (tmp_path / "moved-away.sqlite3").rename(database)
+        assert write.send(Attempt("during", "k-during", time.monotonic())).status == 201
+        assert wait_for(lambda: health_ok(client), CATCH_UP)
+        assert wait_for(lambda: {"before", "during"} <= set(wall.titles), CATCH_UP)
+        assert wall.reachable
 
 
 def audited(client: httpx.Client, staff: Staff, subject: str) -> bool:
@@ -337,37 +340,27 @@ def test_a_write_whose_commit_answer_was_lost_lands_once(
     the write did happen, and its retry with the same key answers that write, not a second."""
     cutter = CommitCutter(cluster.port)
     settings = Settings(data_dir=tmp_path / "data", database_url=cutter.url(cluster.new_database()))
-    newsroom = Newsroom(settings, passwords=Passwords(time_cost=1, memory_cost=1024))
-    staff = Staff(newsroom, Clock())
-    newsroom.close()
+    staff = staff_of(settings)
     app = create_app(settings)
     try:
-        with (
-            serving(app) as base,
-            signed_in(base, staff) as client,
-            WallWatcher(base, staff.tokens["wally"]) as wall,
-        ):
-            write = WriteLoad(base, staff.tokens["dana"])
-            try:
-                first = write.send(Attempt("first", "k-first", time.monotonic()))
-                assert first.status == 201
-                assert wait_for(lambda: health_ok(client), CATCH_UP)
-                assert wait_for(lambda: audited(client, staff, first.body["id"]), CATCH_UP)
-                cutter.armed.set()  # the hub is idle: the next COMMIT is the write's
-                lost = write.send(Attempt("lost answer", "k-lost", time.monotonic()))
-                assert cutter.cuts == 1
-                assert (lost.status, lost.retry_after) == (503, "2"), lost.body
-                # It was recorded all the same: the read models show it by themselves.
-                assert wait_for(lambda: "lost answer" in wall.titles, CATCH_UP)
-                retry = write.send(Attempt("lost answer", "k-lost", time.monotonic()))
-                assert retry.status == 201, retry.body
-                assert wall.ids["lost answer"] == {retry.body["id"]}
-                shown = client.get("/api/wall").json()["assignments"]
-                assert [k for k, a in shown.items() if a["title"] == "lost answer"] == [
-                    retry.body["id"]
-                ]
-                assert wait_for(lambda: health_ok(client), CATCH_UP)
-            finally:
-                write.stop()
+        with watched(app, staff) as (client, wall, write):
+            first = write.send(Attempt("first", "k-first", time.monotonic()))
+            assert first.status == 201
+            assert wait_for(lambda: health_ok(client), CATCH_UP)
+            assert wait_for(lambda: audited(client, staff, first.body["id"]), CATCH_UP)
+            cutter.armed.set()  # the hub is idle: the next COMMIT is the write's
+            lost = write.send(Attempt("lost answer", "k-lost", time.monotonic()))
+            assert cutter.cuts == 1
+            assert (lost.status, lost.retry_after) == (503, "2"), lost.body
+            # It was recorded all the same: the read models show it by themselves.
+            assert wait_for(lambda: "lost answer" in wall.titles, CATCH_UP)
+            retry = write.send(Attempt("lost answer", "k-lost", time.monotonic()))
+            assert retry.status == 201, retry.body
+            assert wall.ids["lost answer"] == {retry.body["id"]}
+            shown = client.get("/api/wall").json()["assignments"]
+            assert [k for k, a in shown.items() if a["title"] == "lost answer"] == [
+                retry.body["id"]
+            ]
+            assert wait_for(lambda: health_ok(client), CATCH_UP)
     finally:
         cutter.close()

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-from typing import Any
-
 from projections.wall import empty_wall
+from tests.web.test_wall_feed_fanout import taken
 from web.wall_fanout import Join, StoreChanged, WallFanout
 
 DOWN = {"reachable": False, "since": "2026-11-23T08:00:00.000Z", "reason": "connection refused"}
 BACK = {"reachable": True, "since": "2026-11-23T08:00:30.000Z", "reason": None}
-
-
-def taken(queue: asyncio.Queue[Any]) -> list[dict[str, Any]]:
-    out = []
-    while not queue.empty():
-        out.append(json.loads(queue.get_nowait().text))
-    return out
 
 
 async def test_clients_hear_the_store_go_and_come_back() -> None:
