@@ -2,7 +2,8 @@
 
 An outlet receives every publication and retraction of its channel while it is active; a `hub`
 outlet with no channel receives those of every channel. Its signing secret is never an event:
-the event names the secret (`secret_id`) and the hub keeps the secret in its own table.
+the event names the secret (`secret_id`) and the hub keeps the secret in its own table. A rotation
+names the new secret; what is sent after it is signed with that one.
 """
 
 from __future__ import annotations
@@ -76,6 +77,12 @@ class Outlet(NewsroomAggregate):
         def apply(self, o: Outlet) -> None:
             o.active = False
 
+    class SecretRotated(NewsroomAggregate.Event):
+        secret_id: str
+
+        def apply(self, o: Outlet) -> None:
+            o.secret_id = self.secret_id
+
     def __init__(
         self, name: str, kind: str, channel: str | None, url: str, secret_id: str, actor: str
     ) -> None:
@@ -122,6 +129,12 @@ class Outlet(NewsroomAggregate):
         self._require_active()
         channel, url = check_place(self.kind, channel, url)
         self.trigger_event(self.Changed, timestamp=at, actor=actor.name, channel=channel, url=url)
+
+    def rotate_secret(self, *, at: datetime, actor: Actor, secret_id: str) -> None:
+        """Signs with the secret `secret_id` from now on (the hub keeps the secret itself)."""
+        actor.require(Role.ADMIN, doing=N_("configure outlets"))
+        self._require_active()
+        self.trigger_event(self.SecretRotated, timestamp=at, actor=actor.name, secret_id=secret_id)
 
     def deactivate(self, *, at: datetime, actor: Actor, reason: str) -> None:
         actor.require(Role.ADMIN, doing=N_("configure outlets"))

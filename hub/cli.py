@@ -150,6 +150,15 @@ def cmd_outlets_list(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_outlets_rotate(args: argparse.Namespace, settings: Settings) -> int:
+    from hub.commands.outlets import RotateOutletSecret
+
+    done = open_app(settings).handle(_request(), RotateOutletSecret(name=args.name))
+    print(f"outlet {args.name} has a new signing secret; what is sent from now on is signed with:")
+    print(done.extra["token"])
+    return 0
+
+
 def cmd_outlets_deactivate(args: argparse.Namespace, settings: Settings) -> int:
     from hub.commands.outlets import DeactivateOutlet
 
@@ -335,6 +344,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_outlet.set_defaults(run=cmd_outlets_add)
     list_outlets = outlets.add_parser("list", help="list the outlets")
     list_outlets.set_defaults(run=cmd_outlets_list)
+    rotate_outlet = outlets.add_parser("rotate", help="give it a new signing secret and print it")
+    rotate_outlet.add_argument("name")
+    rotate_outlet.set_defaults(run=cmd_outlets_rotate)
     deactivate_outlet = outlets.add_parser("deactivate", help="deliver nothing more to it")
     deactivate_outlet.add_argument("name")
     deactivate_outlet.add_argument("--reason", required=True)

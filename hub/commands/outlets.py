@@ -1,8 +1,9 @@
 """Outlets and deliveries: where products go, and the outbox's record of each delivery.
 
-Adding an outlet answers its signing secret once (the idempotency record keeps the answer without
-it); the secret itself is kept in the store's own table, named in the event by its id. The
-delivery commands are the outbox's (hub/delivery/outbox.py), sent as the hub itself.
+Adding an outlet, or rotating its secret, answers its signing secret once (the idempotency record
+keeps the answer without it); the secret itself is kept in the store's own table, named in the
+event by its id. The delivery commands are the outbox's (hub/delivery/outbox.py), sent as the hub
+itself.
 """
 
 from __future__ import annotations
@@ -103,6 +104,34 @@ class ChangeOutlet(OnOutlet):
 
     def decide(self, o: Outlet, r: Request) -> None:
         o.change(at=r.at, actor=r.actor, channel=self.channel, url=self.url)
+
+
+class RotateOutletSecret(OnOutlet):
+    """Give an outlet a new signing secret: what is sent from now on is signed with it."""
+
+    http = Http(
+        "POST",
+        f"{O}/secret",
+        TAG,
+        roles=ADMINS,
+        answer="token",
+        description="Answers the outlet's new signing secret in `token`, shown this once only.",
+    )
+
+    def run(self, newsroom: Newsroom, r: Request) -> Done:
+        oid = self.target(newsroom)
+        secret_id, secret = new_signing_secret()
+        # Kept before the event names it, as when the outlet was added: a secret no event names
+        # is never used, an event naming a lost secret would leave the outlet unable to sign.
+        newsroom.store.keep_secret(oid, secret_id, secret)
+        return newsroom.change(
+            r,
+            self.command_name(),
+            Outlet,
+            oid,
+            lambda o: o.rotate_secret(at=r.at, actor=r.actor, secret_id=secret_id),
+            extra={"name": self.name, SECRET_FIELD: secret},
+        )
 
 
 class DeactivateOutlet(OnOutlet):

@@ -55,7 +55,9 @@ def topic(module: str, name: str) -> str:
     return f"events.{module}:{name}"
 
 
-OUTLET_TOPICS = tuple(topic("outlet", f"Outlet.{n}") for n in ("Added", "Changed", "Deactivated"))
+OUTLET_TOPICS = tuple(
+    topic("outlet", f"Outlet.{n}") for n in ("Added", "Changed", "Deactivated", "SecretRotated")
+)
 DELIVERY_TOPICS = tuple(
     topic("delivery", f"Delivery.{n}")
     for n in ("Queued", "Attempted", "Delivered", "Failed", "GaveUp")
@@ -160,6 +162,8 @@ class Outbox:
             self.targets[oid] = replace(self.targets[oid], channel=e.channel, url=e.url)
         elif isinstance(e, Outlet.Deactivated) and oid in self.targets:
             self.targets[oid] = replace(self.targets[oid], active=False)
+        elif isinstance(e, Outlet.SecretRotated) and oid in self.targets:
+            self.targets[oid] = replace(self.targets[oid], secret_id=e.secret_id)
         elif isinstance(e, Origin.Registered):
             self.targets[oid] = Target(oid, e.name, "origin", None, e.url, e.secret_id)
         elif isinstance(e, Submission.Received):

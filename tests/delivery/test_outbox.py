@@ -1,6 +1,7 @@
 """The outbox on both databases: each publication reaches each outlet of its channel once,
 failures are retried after their wait, and neither a restart nor a death between deciding and
-sending loses a delivery or sends one twice (receivers keep one copy per webhook-id)."""
+sending loses a delivery or sends one twice (receivers keep one copy per webhook-id); after an
+outlet's secret is rotated, what is sent is signed with the new secret."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import jsonschema_rs
 
 from events.delivery import Delivery, delivery_id
 from events.roles import SYSTEM_ACTOR
-from hub.commands.outlets import AddOutlet, DeactivateOutlet
+from hub.commands.outlets import AddOutlet, DeactivateOutlet, RotateOutletSecret
 from hub.delivery.outbox import MODEL, Outbox
 from hub.newsroom import Newsroom, Request
 from hub.store.times import from_micros
@@ -153,6 +154,40 @@ def test_nothing_is_lost_or_sent_twice_when_the_hub_dies_between_steps(
         assert receiver.requests == 2 and len(receiver.messages) == 1
         done = the_delivery(newsroom, product, "gw")
         assert done.state == "delivered" and done.attempts == 2
+
+
+def test_after_a_rotation_deliveries_are_signed_with_the_new_secret(
+    newsroom: Newsroom, staff: Staff, clock: Clock
+) -> None:
+    with gateway(staff, "weibo") as receiver:
+        old = receiver.secret
+        before = published(staff, "weibo", "Bridge opens")
+        box = outbox(newsroom, clock)
+        run(box)
+        assert the_delivery(newsroom, before, "gw").state == "delivered"
+        assert receiver.refused == 0 and len(receiver.messages) == 1
+
+        rotated = newsroom.handle(
+            Request(SYSTEM_ACTOR, clock.tick(1)), RotateOutletSecret(name="gw")
+        )
+        new = str(rotated.extra["token"])
+        after = published(staff, "weibo", "Bridge closes for repairs")
+        run(box)
+        # The gateway still verifies with the old secret: it refuses what is signed anew...
+        refused = the_delivery(newsroom, after, "gw")
+        assert refused.state == "failed" and refused.last_reason.startswith("HTTP 401")
+        assert receiver.refused == 1 and len(receiver.messages) == 1
+        # ...and takes it once it verifies with the new one (the old one verifies nothing now).
+        receiver.secret = new
+        clock.tick(6)
+        run(box)
+        assert the_delivery(newsroom, after, "gw").state == "delivered"
+        assert receiver.refused == 1 and len(receiver.messages) == 2
+        assert new != old
+        assert [d["headlines"][0]["value"] for d in receiver.messages.values()] == [
+            "Bridge opens",
+            "Bridge closes for repairs",
+        ]
 
 
 @contextmanager

@@ -1,12 +1,14 @@
 """Outlets through the application and the command line, on both databases: the signing secret
-is answered once and kept in its own table, never in the log or an idempotency record."""
+(the first, and each rotated one) is answered once and kept in its own table, never in the log or
+an idempotency record."""
 
 from __future__ import annotations
 
 import pytest
 
-from events.errors import InvalidValue
-from hub.commands.outlets import AddOutlet, ChangeOutlet, DeactivateOutlet
+from events.errors import InvalidValue, NotPermitted, RuleBroken
+from events.outlet import Outlet
+from hub.commands.outlets import AddOutlet, ChangeOutlet, DeactivateOutlet, RotateOutletSecret
 from hub.config import Settings
 from hub.delivery.listing import outlets
 from hub.errors import AlreadyExists
@@ -52,6 +54,35 @@ def test_the_secret_is_answered_once_and_kept_apart(newsroom: Newsroom, staff: S
     assert newsroom.store.secret(outlet.id, outlet.secret_id) == secret
 
 
+def test_a_rotated_secret_is_answered_once_and_the_event_names_only_its_id(
+    newsroom: Newsroom, staff: Staff
+) -> None:
+    first = add(newsroom, staff)["token"]
+    before = newsroom.outlet("gw")
+    rotate = RotateOutletSecret(name="gw")
+    rotated = newsroom.handle(Request(ADMIN, staff.clock.tick(), key="r-1"), rotate).as_dict()
+    secret = rotated["token"]
+    assert secret.startswith("whsec_") and secret != first
+    again = newsroom.handle(Request(ADMIN, staff.clock.tick(), key="r-1"), rotate).as_dict()
+    assert again["token"] is None and "shown once" in again["message"]
+    outlet = newsroom.outlet("gw")
+    assert outlet.secret_id != before.secret_id and outlet.version == before.version + 1
+    assert newsroom.store.secret(outlet.id, outlet.secret_id) == secret
+    assert newsroom.store.secret(outlet.id, before.secret_id) == first
+    rotation = list(newsroom.repository.event_store.get(outlet.id))[-1]
+    assert isinstance(rotation, Outlet.SecretRotated)
+    assert rotation.secret_id == outlet.secret_id
+    stored = everything_stored(newsroom)
+    assert outlet.secret_id.encode() in stored
+    assert secret.encode() not in stored and secret.removeprefix("whsec_").encode() not in stored
+    with pytest.raises(NotPermitted):
+        newsroom.handle(staff.req("chen"), rotate)
+    newsroom.handle(Request(ADMIN, staff.clock.tick()), DeactivateOutlet(name="gw", reason="x"))
+    with pytest.raises(RuleBroken):
+        newsroom.handle(Request(ADMIN, staff.clock.tick()), rotate)
+    assert newsroom.outlet("gw").secret_id == outlet.secret_id
+
+
 def test_outlets_are_changed_deactivated_and_listed(newsroom: Newsroom, staff: Staff) -> None:
     add(newsroom, staff)
     req = Request(ADMIN, staff.clock.tick())
@@ -73,6 +104,11 @@ def test_the_command_line_prints_the_secret_last_and_lists(settings: Settings) -
     )  # fmt: skip
     assert added.returncode == 0, added.stderr
     assert last_line(added).startswith("whsec_")
+    rotated = hub(settings, "outlets", "rotate", "wechat-gw")
+    assert rotated.returncode == 0, rotated.stderr
+    assert last_line(rotated).startswith("whsec_") and last_line(rotated) != last_line(added)
+    unknown = hub(settings, "outlets", "rotate", "nope")
+    assert unknown.returncode == 1 and "nope" in unknown.stderr
     site = hub(settings, "outlets", "add", "site", "--kind", "site", "--channel", "website")
     assert site.returncode == 0, site.stderr
     bad = hub(settings, "outlets", "add", "x", "--kind", "webhook", "--url", "https://x.test")

@@ -856,6 +856,9 @@ ROWS: dict[str, Row] = {
     "POST /api/outlets/{name}/deactivate": Row(
         ADMIN, lambda w: (f"/api/outlets/{w.outlet()}/deactivate", {"reason": "ended"}, {})
     ),
+    "POST /api/outlets/{name}/secret": Row(
+        ADMIN, lambda w: (f"/api/outlets/{w.outlet()}/secret", {}, {})
+    ),
     "POST /api/origins": Row(
         ADMIN,
         lambda w: (
