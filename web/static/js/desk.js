@@ -1,10 +1,12 @@
 // The editorial desk: the stories by state; a story written and revised in the browser (title,
-// body, captures picked from the library), its versions and what changed, submitted for review;
-// and its products, one per channel, each edited within its channel's limits. Every save names
-// the version it was made on (If-Match), so two editors on one story never overwrite each other
-// silently: the second is told, and keeps their text to apply again.
+// body, captures picked from the library, a clip cut from a picked video), its versions and what
+// changed, submitted for review; and its products, one per channel, each edited within its
+// channel's limits. Every save names the version it was made on (If-Match), so two editors on one
+// story never overwrite each other silently: the second is told, and keeps their text to apply
+// again.
 
 import { act, api, captureFacts, dayTime, el, fill, label, t } from "./common.js";
+import { clipControls } from "./clipper.js";
 import { diffText } from "./diff.js";
 import { channelProfiles, renderProduct, saving } from "./product.js";
 
@@ -146,7 +148,9 @@ async function openStory(id) {
         ? picked.map((c, i) => {
             const drop = el("button", { type: "button" }, t("desk.remove"));
             drop.addEventListener("click", () => (picked.splice(i, 1), showPicked()));
-            return el("li", { dataset: { capture: c.id } }, el("span", {}, c.filename), el("span", { class: "muted" }, c.error ? c.error.message : captureFacts(c)), drop);
+            // A picked video carries the clip tool (clipper.js): the clip made joins the library.
+            const video = !c.error && c.content_type.startsWith("video/") ? el("video", { src: c.file, controls: true, preload: "metadata" }) : null;
+            return el("li", { dataset: { capture: c.id } }, el("span", {}, c.filename), el("span", { class: "muted" }, c.error ? c.error.message : captureFacts(c)), drop, video, video ? clipControls(c, video) : null);
           })
         : el("li", { class: "calm" }, t("review.no_captures")),
     );
