@@ -42,8 +42,18 @@ TITLE = "江堤加固工程完工"
 BODY = "江堤加固工程今天完工。\n\n全长三公里，汛期前投入使用。"
 CLIP_IN, CLIP_OUT = 1.0, 4.0
 FPS = 25
+WAIT = 30_000  # ms: for a state to show on a page
 MADE = 180_000  # ms: a clip is cut and encoded again on the shared machine's cores
 DELIVERED = 60.0  # s: the outbox sends on the commit that queues, and every second
+
+
+@pytest.fixture(autouse=True)
+def patient() -> Iterator[None]:
+    """Every page here waits on the hub's answers and the wall's feed: on a loaded machine a
+    state may take longer than Playwright's 5 s to show."""
+    expect.set_options(timeout=WAIT)
+    yield
+    expect.set_options(timeout=5_000)
 
 
 @pytest.fixture
@@ -77,7 +87,7 @@ def a_recording(hub: LiveHub) -> UUID:
     )
     data = path.read_bytes()
     return hub.rt.newsroom.handle(
-        Request(SYSTEM_ACTOR, datetime.now(UTC)),  # type: ignore[arg-type]
+        Request(SYSTEM_ACTOR, datetime.now(UTC)),
         RegisterCapture(
             assignment=None,
             kind="recording",
@@ -109,9 +119,13 @@ def save_and_submit(desk: Page, card: Locator) -> str:
     """Saves the product card as edited, then submits it: its id."""
     product = card.get_attribute("data-product")
     assert product
-    with desk.expect_response(
-        lambda r: r.request.method == "PUT" and r.url.endswith(f"/api/products/{product}")
-    ) as answer:
+    url = f"/api/products/{product}"
+    # Saved, the card is drawn again from a fresh read: submit only after that read, so no read
+    # from before the submission draws the card last.
+    with (
+        desk.expect_response(lambda r: r.request.method == "GET" and r.url.endswith(url)),
+        desk.expect_response(lambda r: r.request.method == "PUT" and r.url.endswith(url)) as answer,
+    ):
         card.locator("button", has_text="保存产品").click()
     assert answer.value.ok, answer.value.text()
     card.locator("button[data-action=submit]").click()
