@@ -121,15 +121,24 @@ class RotateOutletSecret(OnOutlet):
     def run(self, newsroom: Newsroom, r: Request) -> Done:
         oid = self.target(newsroom)
         secret_id, secret = new_signing_secret()
-        # Kept before the event names it, as when the outlet was added: a secret no event names
-        # is never used, an event naming a lost secret would leave the outlet unable to sign.
-        newsroom.store.keep_secret(oid, secret_id, secret)
+        kept = False
+
+        def rotate(o: Outlet) -> None:
+            nonlocal kept
+            o.rotate_secret(at=r.at, actor=r.actor, secret_id=secret_id)
+            # Kept once the rules allow it and before the event naming it is saved, as when the
+            # outlet was added: a refusal keeps nothing, and an event never names a lost secret.
+            # A decision made again after a race names the same secret, kept already.
+            if not kept:
+                newsroom.store.keep_secret(oid, secret_id, secret)
+                kept = True
+
         return newsroom.change(
             r,
             self.command_name(),
             Outlet,
             oid,
-            lambda o: o.rotate_secret(at=r.at, actor=r.actor, secret_id=secret_id),
+            rotate,
             extra={"name": self.name, SECRET_FIELD: secret},
         )
 

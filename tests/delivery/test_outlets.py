@@ -81,6 +81,12 @@ def test_a_rotated_secret_is_answered_once_and_the_event_names_only_its_id(
     with pytest.raises(RuleBroken):
         newsroom.handle(Request(ADMIN, staff.clock.tick()), rotate)
     assert newsroom.outlet("gw").secret_id == outlet.secret_id
+    assert kept_secrets(newsroom) == 2  # the first and the rotated one: a refusal keeps none
+
+
+def kept_secrets(newsroom: Newsroom) -> int:
+    with newsroom.store.engine.connect() as conn:
+        return len(conn.execute(schema.signing_secrets.select()).all())
 
 
 def test_outlets_are_changed_deactivated_and_listed(newsroom: Newsroom, staff: Staff) -> None:
