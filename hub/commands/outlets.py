@@ -119,7 +119,6 @@ class RotateOutletSecret(OnOutlet):
     )
 
     def run(self, newsroom: Newsroom, r: Request) -> Done:
-        oid = self.target(newsroom)
         secret_id, secret = new_signing_secret()
         kept = False
 
@@ -130,17 +129,10 @@ class RotateOutletSecret(OnOutlet):
             # outlet was added: a refusal keeps nothing, and an event never names a lost secret.
             # A decision made again after a race names the same secret, kept already.
             if not kept:
-                newsroom.store.keep_secret(oid, secret_id, secret)
+                newsroom.store.keep_secret(o.id, secret_id, secret)
                 kept = True
 
-        return newsroom.change(
-            r,
-            self.command_name(),
-            Outlet,
-            oid,
-            rotate,
-            extra={"name": self.name, SECRET_FIELD: secret},
-        )
+        return self.change(newsroom, r, rotate, extra={"name": self.name, SECRET_FIELD: secret})
 
 
 class DeactivateOutlet(OnOutlet):

@@ -10,7 +10,6 @@ the evaluation page counts the publications."""
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -24,7 +23,6 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from events.roles import SYSTEM_ACTOR
 from hub.commands.outlets import AddOutlet
-from hub.commands.stories import RegisterCapture
 from hub.config import Settings
 from hub.newsroom import Request
 from tests.browser.conftest import LiveHub, shoot, sign_in
@@ -32,7 +30,7 @@ from tests.browser.test_clips_page import LOADED, SEEK
 from tests.browser.test_desk import DESKTOP, a_photo
 from tests.browser.test_going_live import eventually
 from tests.clip_media import make_video
-from tests.conftest import Staff
+from tests.conftest import Staff, capture_of_file
 from tests.delivery.receiver import Receiver, receiving
 from tests.delivery.test_outbox import VALID
 
@@ -78,28 +76,18 @@ def gateway(hub: LiveHub) -> Iterator[Receiver]:
 
 def a_recording(hub: LiveHub) -> UUID:
     """The truck's recording of the levee (VP8 in WebM, 16:9, 6 s), as the hub registers one."""
+    data_dir = hub.settings.data_dir
     path = make_video(
-        hub.rt.settings.data_dir / "recordings" / "truck-1-levee.webm",
+        data_dir / "recordings" / "truck-1-levee.webm",
         seconds=6,
         fps=FPS,
         fmt="webm",
         codec="libvpx",
     )
-    data = path.read_bytes()
-    return hub.rt.newsroom.handle(
-        Request(SYSTEM_ACTOR, datetime.now(UTC)),
-        RegisterCapture(
-            assignment=None,
-            kind="recording",
-            filename="truck-1-levee.webm",
-            content_type="video/webm",
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            duration=6.0,
-            source="truck-1",
-            details={"path": "recordings/truck-1-levee.webm", "codec": "VP8"},
-        ),
-    ).id
+    recording = capture_of_file(
+        path, data_dir, "video/webm", kind="recording", duration=6.0, source="truck-1"
+    )
+    return hub.rt.newsroom.handle(Request(SYSTEM_ACTOR, datetime.now(UTC)), recording).id
 
 
 def saved(desk: Page, revision: int) -> None:
