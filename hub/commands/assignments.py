@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from pydantic import Field
@@ -51,13 +51,8 @@ class PlanAssignment(Create):
         return self.new(Assignment.plan, r, location=self.location.location())
 
 
-class OnAssignment(ById):
+class OnAssignment(ById, on=Assignment, noun="assignment", abstract=True):
     """A change to the assignment the path names."""
-
-    abstract: ClassVar[bool] = True
-    noun: ClassVar[str] = "assignment"
-
-    aggregate: ClassVar = Assignment
 
 
 class AssignReporter(OnAssignment):

@@ -8,7 +8,7 @@ same one twice makes one lead.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,7 +19,7 @@ from events.lead import TRIAGE, Department, Lead
 from events.messages import Message
 from events.roles import Role
 from events.topic import Topic
-from hub.commands.base import ById, Change, Command, Create, Http
+from hub.commands.base import ById, ByName, Command, Create, Http
 from hub.commands.fields import (
     Latitude,
     Longitude,
@@ -135,13 +135,8 @@ class ReceiveLead(Command):
         return newsroom.create(r, self.command_name(), make, what=what, extra={CODE: code})
 
 
-class OnLead(ById):
+class OnLead(ById, on=Lead, noun="lead", abstract=True):
     """A change to the lead the path names."""
-
-    abstract: ClassVar[bool] = True
-    noun: ClassVar[str] = "lead"
-
-    aggregate: ClassVar = Lead
 
 
 class MarkDuplicate(OnLead):
@@ -311,13 +306,10 @@ class AddDepartment(Create):
         return self.new(Department.add, r, named_id("department", self.name.strip()))
 
 
-class ChangeDepartment(Change):
+class ChangeDepartment(ByName, on=Department, noun="department"):
     """Change a department's contacts."""
 
     http = Http("PUT", D, TAG, roles=(Role.ADMIN,))
-    noun: ClassVar[str] = "department"
-    aggregate: ClassVar = Department
-    keys: ClassVar[tuple[str, ...]] = ("name",)
     calls = "change_contacts"
     name: str = line(100, min_length=1)
     contacts: str = lines(2000, default="")
