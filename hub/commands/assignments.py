@@ -48,7 +48,11 @@ class PlanAssignment(Create):
     def make(self, newsroom: Newsroom, r: Request) -> Assignment:
         if self.topic is not None:
             newsroom.get(Topic, self.topic).require_approved(r.actor)
-        return self.new(Assignment.plan, r, location=self.location.location())
+        return self.planned(r)
+
+    def planned(self, r: Request, id: UUID | None = None, /) -> Assignment:
+        """The assignment as planned (its topic, if it names one, checked already)."""
+        return self.new(Assignment.plan, r, id, location=self.location.location())
 
 
 class OnAssignment(ById, on=Assignment, noun="assignment", abstract=True):

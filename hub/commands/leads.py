@@ -19,6 +19,7 @@ from events.lead import TRIAGE, Department, Lead
 from events.messages import Message
 from events.roles import Role
 from events.topic import Topic
+from hub.commands.assignments import PlanAssignment
 from hub.commands.base import ById, ByName, Command, Create, Http
 from hub.commands.fields import (
     Latitude,
@@ -31,6 +32,7 @@ from hub.commands.fields import (
     line,
     lines,
 )
+from hub.commands.topics import ProposeTopic
 from hub.errors import NotFound
 from hub.names import named_id
 from hub.tracking import code_hash, new_code
@@ -175,17 +177,14 @@ class MakeAssignment(OnLead):
         assignment_id = uuid4()
 
         def plan(lead: Lead) -> list[Assignment]:
-            assignment = Assignment.plan(
-                id=assignment_id,
-                at=r.at,
-                actor=r.actor,
+            wanted = PlanAssignment(
                 title=self.title,
                 brief=lead.text,
-                location=(self.location or _place_of(lead)).location(),
+                location=self.location or _place_of(lead),
                 priority=self.priority,
                 due=self.due,
-                channels=[],
             )
+            assignment = wanted.planned(r, assignment_id)
             if self.reporter is not None:
                 assignment.assign(at=r.at, actor=r.actor, reporter=self.reporter)
             return [assignment]
@@ -224,19 +223,10 @@ class LeadToTopic(OnLead):
         day = self.day or r.at.astimezone(COUNTY_TIME).date().isoformat()
 
         def propose(lead: Lead) -> list[Topic]:
-            return [
-                Topic.propose(
-                    id=topic_id,
-                    at=r.at,
-                    actor=r.actor,
-                    title=self.title,
-                    angle=self.angle or lead.text,
-                    channels=[],
-                    resources="",
-                    day=day,
-                    lead=self.id,
-                )
-            ]
+            wanted = ProposeTopic(
+                title=self.title, angle=self.angle or lead.text, day=day, lead=self.id
+            )
+            return [wanted.new(Topic.propose, r, topic_id)]
 
         return self.change(
             newsroom,
