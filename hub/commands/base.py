@@ -73,7 +73,7 @@ class Command(BaseModel):
     http: ClassVar[Http | None] = None
     keys: ClassVar[tuple[str, ...]] = ()  # the fields that find an aggregate, given to none
     abstract: ClassVar[bool]  # a base that is no command itself says so in its class line
-    noun: ClassVar[str]  # names what a path value that does not fit names (web/commands.py)
+    noun: ClassVar[str]  # what a 404 calls the thing of a path value that does not fit
 
     def __init_subclass__(
         cls, *, abstract: bool = False, noun: str | None = None, **kwargs: Any
