@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from events.base import Location, Moved, NewsroomAggregate, require_text
+from events.base import Location, Moved, NewsroomAggregate, require_one_of, require_text
 from events.channels import parse_channels
 from events.errors import InvalidValue, NotPermitted, RuleBroken
 from events.messages import N_, Message
@@ -130,12 +130,9 @@ class Assignment(NewsroomAggregate):
         topic: UUID | None = None,
     ) -> Assignment:
         actor.require(*(TOPIC_PLANNERS if topic else PLANNERS), doing=N_("plan assignments"))
-        if priority not in PRIORITIES:
-            raise InvalidValue(
-                "priority '{priority}' is not one of {known}",
-                priority=priority,
-                known=list(PRIORITIES),
-            )
+        require_one_of(
+            PRIORITIES, N_("priority '{priority}' is not one of {known}"), priority=priority
+        )
         if due is not None and due.tzinfo is None:
             raise InvalidValue("due must carry a time zone")
         return cls._record_new(

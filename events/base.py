@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Self
@@ -61,6 +62,14 @@ class Location:
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "lat": self.lat, "lon": self.lon}
+
+
+def require_one_of(known: Collection[str], words: str, **named: str) -> None:
+    """Refuses the one value `named` unless it is one of `known`; `words` is a message id that
+    names the value by its keyword, and `{known}`."""
+    (value,) = named.values()
+    if value not in known:
+        raise InvalidValue(words, known=list(known), **named)
 
 
 def require_text(value: str, what: str, *, max_length: int = 10_000) -> str:

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from events.base import NewsroomAggregate, require_text
+from events.base import NewsroomAggregate, require_one_of, require_text
 from events.errors import InvalidValue
 from events.messages import N_
 from events.roles import Actor, Role
@@ -125,10 +125,7 @@ class Capture(NewsroomAggregate):
         details: dict[str, Any] | None = None,
     ) -> Capture:
         actor.require(*CAPTURERS, doing=N_("register captures"))
-        if kind not in KINDS:
-            raise InvalidValue(
-                "capture kind '{kind}' is not one of {known}", kind=kind, known=list(KINDS)
-            )
+        require_one_of(KINDS, N_("capture kind '{kind}' is not one of {known}"), kind=kind)
         if size < 0:
             raise InvalidValue("a capture's size cannot be negative")
         if not SHA256.match(sha256):

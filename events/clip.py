@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from events.base import NewsroomAggregate
+from events.base import NewsroomAggregate, require_one_of
 from events.errors import InvalidValue, RuleBroken
 from events.messages import N_
 from events.roles import Actor, Role
@@ -93,8 +93,8 @@ class Clip(NewsroomAggregate):
                 source=str(source),
                 type=content_type,
             )
-        if crop is not None and crop not in CROPS:
-            raise InvalidValue("crop '{crop}' is not one of {known}", crop=crop, known=list(CROPS))
+        if crop is not None:
+            require_one_of(CROPS, N_("crop '{crop}' is not one of {known}"), crop=crop)
         if start < 0:
             raise InvalidValue("a clip's in point cannot be before the start")
         if start >= end:
@@ -131,8 +131,7 @@ class Clip(NewsroomAggregate):
     ) -> None:
         actor.require(Role.ADMIN, doing=N_("record clips as made"))
         self._require_open()
-        if mode not in MODES:
-            raise InvalidValue("clip mode '{mode}' is not one of {known}", mode=mode, known=MODES)
+        require_one_of(MODES, N_("clip mode '{mode}' is not one of {known}"), mode=mode)
         self._record(self.Made, at, actor.name, capture=capture, mode=mode, duration=duration)
 
     def fail(self, *, at: datetime, actor: Actor, reason: str) -> None:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from events.base import Moved, NewsroomAggregate, require_text
+from events.base import Moved, NewsroomAggregate, require_one_of, require_text
 from events.errors import InvalidValue, RuleBroken
 from events.messages import N_, Message
 from events.roles import Actor, Role
@@ -130,12 +130,8 @@ class Lead(NewsroomAggregate):
         code_hash: str,
         attachments: list[dict[str, Any]] | None = None,
     ) -> Lead:
-        if kind not in KINDS:
-            raise InvalidValue("kind '{kind}' is not one of {known}", kind=kind, known=list(KINDS))
-        if channel not in CHANNELS:
-            raise InvalidValue(
-                "channel '{channel}' is not one of {known}", channel=channel, known=list(CHANNELS)
-            )
+        require_one_of(KINDS, N_("kind '{kind}' is not one of {known}"), kind=kind)
+        require_one_of(CHANNELS, N_("channel '{channel}' is not one of {known}"), channel=channel)
         return cls._record_new(
             cls.Received,
             id,

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from events.base import Moved, NewsroomAggregate, require_text
+from events.base import Moved, NewsroomAggregate, require_one_of, require_text
 from events.errors import InvalidValue, RuleBroken
 from events.messages import N_
 from events.roles import Actor, Role
@@ -126,10 +126,7 @@ class LiveSource(NewsroomAggregate):
     ) -> LiveSource:
         actor.require(Role.TECHNICIAN, Role.DISPATCHER, doing=N_("register live sources"))
         check_name(name, N_("source name"))
-        if kind not in SOURCE_KINDS:
-            raise InvalidValue(
-                "source kind '{kind}' is not one of {known}", kind=kind, known=list(SOURCE_KINDS)
-            )
+        require_one_of(SOURCE_KINDS, N_("source kind '{kind}' is not one of {known}"), kind=kind)
         return cls._record_new(
             cls.Registered,
             id,

@@ -126,6 +126,19 @@ def _script(segments: tuple[dict[str, Any], ...]) -> tuple[dict[str, Any], ...]:
     return tuple(cleaned)
 
 
+def recorded(content: Content, facts: dict[str, dict[str, Any]], digest: str) -> dict[str, Any]:
+    """The fields `Made` and `Edited` record of the content."""
+    return {
+        "title": content.title,
+        "body": content.body,
+        "media": list(content.media),
+        "cover": content.cover,
+        "script": list(content.script),
+        "facts": facts,
+        "digest": digest,
+    }
+
+
 class Product(NewsroomAggregate):
     """A story's product on one channel, reviewed at three levels on its exact content."""
 
@@ -139,6 +152,9 @@ class Product(NewsroomAggregate):
         script: list[dict[str, Any]]
         facts: dict[str, dict[str, Any]]
         digest: str
+
+        def apply(self, p: Product) -> None:
+            p.take_content(self)
 
     class Edited(NewsroomAggregate.Event):
         revision: int
@@ -154,15 +170,12 @@ class Product(NewsroomAggregate):
 
         def apply(self, p: Product) -> None:
             p.revision = self.revision
-            p.title, p.body, p.script = self.title, self.body, list(self.script)
-            p.media, p.cover = list(self.media), self.cover
-            p.facts = dict(self.facts)
             if self.digest != p.digest:
                 p.approvals = {}
                 p.fast_track = None
                 if p.state in ("in_review", "approved", "scheduled", "published", "retracted"):
                     p.state = "in_review"
-            p.digest = self.digest
+            p.take_content(self)
             if self.unscheduled:
                 p.publish_at = None
 
@@ -231,25 +244,11 @@ class Product(NewsroomAggregate):
             p.live_digest = None
             p.state = "retracted"
 
-    def __init__(
-        self,
-        story: UUID,
-        channel: str,
-        title: str,
-        body: str,
-        media: list[UUID],
-        cover: UUID | None,
-        script: list[dict[str, Any]],
-        facts: dict[str, dict[str, Any]],
-        digest: str,
-    ) -> None:
+    def __init__(self, story: UUID, channel: str) -> None:
+        """What `Made` holds besides the content, which its `apply` takes as `Edited`'s does."""
         self.story = story
         self.channel = channel
         self.revision = 1
-        self.title, self.body, self.script = title, body, list(script)
-        self.media, self.cover = list(media), cover
-        self.facts = dict(facts)
-        self.digest = digest
         self.state = "draft"
         self.approvals: dict[int, tuple[str, str]] = {}  # level -> (reviewer, digest)
         self.fast_track: tuple[str, str, str] | None = None  # (chief editor, reason, digest)
@@ -257,6 +256,13 @@ class Product(NewsroomAggregate):
         self.scheduled_by: str | None = None
         self.publications = 0
         self.live_digest: str | None = None
+
+    def take_content(self, e: Product.Made | Product.Edited) -> None:
+        """Holds the content an event recorded, and its digest."""
+        self.title, self.body, self.script = e.title, e.body, list(e.script)
+        self.media, self.cover = list(e.media), e.cover
+        self.facts = dict(e.facts)
+        self.digest = e.digest
 
     # -- making and editing ---------------------------------------------------------------------
 
@@ -282,13 +288,7 @@ class Product(NewsroomAggregate):
             actor.name,
             story=story,
             channel=channel,
-            title=content.title,
-            body=content.body,
-            media=list(content.media),
-            cover=content.cover,
-            script=list(content.script),
-            facts=kept,
-            digest=digest_of(channel, content, kept),
+            **recorded(content, kept, digest_of(channel, content, kept)),
         )
 
     def edit(
@@ -310,13 +310,7 @@ class Product(NewsroomAggregate):
             at,
             actor.name,
             revision=self.revision + 1,
-            title=content.title,
-            body=content.body,
-            media=list(content.media),
-            cover=content.cover,
-            script=list(content.script),
-            facts=kept,
-            digest=digest,
+            **recorded(content, kept, digest),
             voided_approvals=len(self.approvals) + (1 if self.fast_track else 0) if changed else 0,
             unscheduled=changed and self.state == "scheduled",
         )

@@ -58,16 +58,13 @@ class DraftAlert(Create):
         return self.new(EmergencyAlert.draft, r)
 
 
-class OnAlert(ById):
-    abstract: ClassVar[bool] = True
-    noun: ClassVar[str] = "alert"
-    aggregate: ClassVar = EmergencyAlert
+class OnAlert(ById, on=EmergencyAlert, noun="alert", abstract=True):
+    """A change to the alert the path names."""
 
 
-class DecideAlert(OnAlert):
+class DecideAlert(OnAlert, abstract=True):
     """The second person's decision: the chief editor's, or the duty shift's leader's."""
 
-    abstract: ClassVar[bool] = True
     verb: ClassVar[str]  # the aggregate's method: approve or reject
     reason: Reason
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from pydantic import Field
@@ -48,16 +48,15 @@ class PlanAssignment(Create):
     def make(self, newsroom: Newsroom, r: Request) -> Assignment:
         if self.topic is not None:
             newsroom.get(Topic, self.topic).require_approved(r.actor)
-        return self.new(Assignment.plan, r, location=self.location.location())
+        return self.planned(r)
+
+    def planned(self, r: Request, id: UUID | None = None, /) -> Assignment:
+        """The assignment as planned (its topic, if it names one, checked already)."""
+        return self.new(Assignment.plan, r, id, location=self.location.location())
 
 
-class OnAssignment(ById):
+class OnAssignment(ById, on=Assignment, noun="assignment", abstract=True):
     """A change to the assignment the path names."""
-
-    abstract: ClassVar[bool] = True
-    noun: ClassVar[str] = "assignment"
-
-    aggregate: ClassVar = Assignment
 
 
 class AssignReporter(OnAssignment):

@@ -7,7 +7,13 @@ its `run` decides on one aggregate through the newsroom's engine (`Newsroom.crea
 route, its OpenAPI operation and the role matrix from the declaration; the CLI, the media facts
 and the tests send the very same messages through `Newsroom.handle`. See docs/design.md.
 
-A command with no `http` is sent only from inside the hub (media facts, recordings).
+A command with no `http` is sent only from inside the hub (media facts, recordings). A base that
+declares what its commands share says `abstract=True` in its class line; the commands that change
+one kind of aggregate share a base that names it there too:
+
+    class OnStory(ById, on=Story, noun="story", abstract=True): ...
+
+(`noun` is what a 404 calls one whose path value does not fit.)
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from pydantic import BaseModel, ConfigDict
 
 from events.messages import Message
 from events.roles import Role
+from hub.commands.fields import Name
 from hub.errors import NotFound
 
 if TYPE_CHECKING:
@@ -65,6 +72,17 @@ class Command(BaseModel):
 
     http: ClassVar[Http | None] = None
     keys: ClassVar[tuple[str, ...]] = ()  # the fields that find an aggregate, given to none
+    abstract: ClassVar[bool]  # a base that is no command itself says so in its class line
+    noun: ClassVar[str]  # what a 404 calls the thing of a path value that does not fit
+
+    def __init_subclass__(
+        cls, *, abstract: bool = False, noun: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        # (or, as before, in its body: `abstract: ClassVar[bool] = True`)
+        cls.abstract = abstract or bool(vars(cls).get("abstract", False))
+        if noun is not None:
+            cls.noun = noun
 
     def given(self) -> dict[str, Any]:
         """The command's fields that are not its keys, by name: what the aggregate is given."""
@@ -141,6 +159,12 @@ class Change(Command):
     aggregate: ClassVar[type[Aggregate]]
     calls: ClassVar[str] = ""
 
+    def __init_subclass__(cls, *, on: type[Aggregate] | None = None, **kwargs: Any) -> None:
+        """`on` is the kind of aggregate the commands change."""
+        super().__init_subclass__(**kwargs)
+        if on is not None:
+            cls.aggregate = on
+
     def target(self, newsroom: Newsroom) -> UUID:
         raise NotImplementedError
 
@@ -183,10 +207,16 @@ class Change(Command):
         )
 
 
-class ById(Change):
+class ByName(Change, abstract=True):
+    """A change to the aggregate the path names by its `name`."""
+
+    keys: ClassVar[tuple[str, ...]] = ("name",)
+    name: Name
+
+
+class ById(Change, abstract=True):
     """A change to the aggregate whose id the path names."""
 
-    abstract: ClassVar[bool] = True
     keys: ClassVar[tuple[str, ...]] = ("id",)
     id: UUID
 

@@ -3,7 +3,7 @@ hub/clips/worker.py, which records here what became of it)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Literal
 from uuid import UUID, uuid4
 
 from pydantic import Field
@@ -75,9 +75,8 @@ class RequestClip(Create):
         )
 
 
-class OnClip(ById):
-    abstract: ClassVar[bool] = True
-    aggregate: ClassVar = Clip
+class OnClip(ById, on=Clip, abstract=True):
+    """What became of the clip the path names (the clip worker sends these)."""
 
 
 class RecordClipMade(OnClip):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from events.assignment import Assignment
@@ -33,10 +33,8 @@ class IssueCommand(Create):
         return self.new(DispatchCommand.issue, r)
 
 
-class OnCommand(ById):
-    abstract: ClassVar[bool] = True
-    noun: ClassVar[str] = "command"
-    aggregate: ClassVar = DispatchCommand
+class OnCommand(ById, on=DispatchCommand, noun="command", abstract=True):
+    """A change to the dispatch command the path names."""
 
 
 class DeliverCommand(OnCommand):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Literal
 from uuid import UUID
 
 from pydantic import Field
@@ -52,11 +52,10 @@ class ScheduleShift(Create):
         return self.new(Shift.schedule, r)
 
 
-class CancelShift(ById):
+class CancelShift(ById, on=Shift):
     """Cancel a shift."""
 
     http = Http("POST", f"{S}/cancel", TAG, roles=ROSTER_ROLES)
-    aggregate: ClassVar = Shift
     calls = "cancel"
     reason: Reason
 
@@ -78,11 +77,10 @@ class WriteHandover(Create):
         return self.new(Handover.write, r, shift=UUID(shifts[-1]["id"]) if shifts else None, **seen)
 
 
-class CountersignHandover(ById):
+class CountersignHandover(ById, on=Handover):
     """Countersign a handover (the person arriving)."""
 
     http = Http("POST", f"{H}/countersign", TAG)
-    aggregate: ClassVar = Handover
     calls = "countersign"
 
 
@@ -98,9 +96,8 @@ class StartInspection(Create):
         return self.new(Inspection.start, r, shift=shift)
 
 
-class OnInspection(ById):
-    abstract: ClassVar[bool] = True
-    aggregate: ClassVar = Inspection
+class OnInspection(ById, on=Inspection, abstract=True):
+    """A step of the inspection the path names."""
 
 
 class TickInspectionItem(OnInspection):

@@ -8,7 +8,7 @@ same one twice makes one lead.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,7 +19,8 @@ from events.lead import TRIAGE, Department, Lead
 from events.messages import Message
 from events.roles import Role
 from events.topic import Topic
-from hub.commands.base import ById, Change, Command, Create, Http
+from hub.commands.assignments import PlanAssignment
+from hub.commands.base import ById, ByName, Command, Create, Http
 from hub.commands.fields import (
     Latitude,
     Longitude,
@@ -31,6 +32,7 @@ from hub.commands.fields import (
     line,
     lines,
 )
+from hub.commands.topics import ProposeTopic
 from hub.errors import NotFound
 from hub.names import named_id
 from hub.tracking import code_hash, new_code
@@ -135,13 +137,8 @@ class ReceiveLead(Command):
         return newsroom.create(r, self.command_name(), make, what=what, extra={CODE: code})
 
 
-class OnLead(ById):
+class OnLead(ById, on=Lead, noun="lead", abstract=True):
     """A change to the lead the path names."""
-
-    abstract: ClassVar[bool] = True
-    noun: ClassVar[str] = "lead"
-
-    aggregate: ClassVar = Lead
 
 
 class MarkDuplicate(OnLead):
@@ -180,17 +177,14 @@ class MakeAssignment(OnLead):
         assignment_id = uuid4()
 
         def plan(lead: Lead) -> list[Assignment]:
-            assignment = Assignment.plan(
-                id=assignment_id,
-                at=r.at,
-                actor=r.actor,
+            wanted = PlanAssignment(
                 title=self.title,
                 brief=lead.text,
-                location=(self.location or _place_of(lead)).location(),
+                location=self.location or _place_of(lead),
                 priority=self.priority,
                 due=self.due,
-                channels=[],
             )
+            assignment = wanted.planned(r, assignment_id)
             if self.reporter is not None:
                 assignment.assign(at=r.at, actor=r.actor, reporter=self.reporter)
             return [assignment]
@@ -229,19 +223,10 @@ class LeadToTopic(OnLead):
         day = self.day or r.at.astimezone(COUNTY_TIME).date().isoformat()
 
         def propose(lead: Lead) -> list[Topic]:
-            return [
-                Topic.propose(
-                    id=topic_id,
-                    at=r.at,
-                    actor=r.actor,
-                    title=self.title,
-                    angle=self.angle or lead.text,
-                    channels=[],
-                    resources="",
-                    day=day,
-                    lead=self.id,
-                )
-            ]
+            wanted = ProposeTopic(
+                title=self.title, angle=self.angle or lead.text, day=day, lead=self.id
+            )
+            return [wanted.new(Topic.propose, r, topic_id)]
 
         return self.change(
             newsroom,
@@ -311,13 +296,10 @@ class AddDepartment(Create):
         return self.new(Department.add, r, named_id("department", self.name.strip()))
 
 
-class ChangeDepartment(Change):
+class ChangeDepartment(ByName, on=Department, noun="department"):
     """Change a department's contacts."""
 
     http = Http("PUT", D, TAG, roles=(Role.ADMIN,))
-    noun: ClassVar[str] = "department"
-    aggregate: ClassVar = Department
-    keys: ClassVar[tuple[str, ...]] = ("name",)
     calls = "change_contacts"
     name: str = line(100, min_length=1)
     contacts: str = lines(2000, default="")

@@ -12,7 +12,7 @@ from pydantic import Field
 from events.media import LiveSource, Output
 from events.messages import Message
 from events.roles import Role
-from hub.commands.base import Change, Command, Create, Http
+from hub.commands.base import ByName, Change, Command, Create, Http
 from hub.commands.fields import Name, line, lines
 from hub.credentials import SECRET_FIELD, new_token
 from hub.names import named_id
@@ -58,15 +58,8 @@ class RegisterSource(Command):
         )
 
 
-class OnSource(Change):
+class OnSource(ByName, on=LiveSource, noun="live source", abstract=True):
     """A change to the live source named `name`."""
-
-    abstract: ClassVar[bool] = True
-    noun: ClassVar[str] = "live source"
-
-    aggregate: ClassVar = LiveSource
-    keys: ClassVar[tuple[str, ...]] = ("name",)
-    name: Name
 
     def target(self, newsroom: Newsroom) -> UUID:
         return newsroom.source(self.name).id
@@ -89,10 +82,8 @@ class RotateSourceToken(OnSource):
         )
 
 
-class OnStream(OnSource):
+class OnStream(OnSource, abstract=True):
     """A fact about one publishing session of a source."""
-
-    abstract: ClassVar[bool] = True
 
     session: str
 
@@ -181,13 +172,9 @@ class ConfigureOutput(Create):
         return self.new(Output.configure, r, named_id("output", self.name))
 
 
-class OnOutput(Change):
+class OnOutput(Change, on=Output, noun="output", abstract=True):
     """A change to the output the path names."""
 
-    abstract: ClassVar[bool] = True
-    noun: ClassVar[str] = "output"
-
-    aggregate: ClassVar = Output
     keys: ClassVar[tuple[str, ...]] = ("id",)
     id: Name
 

@@ -20,7 +20,7 @@ from events.roles import Role
 from events.topic import PROPOSERS
 from hub import duty
 from hub.commands.assignments import PlanAssignment
-from hub.commands.base import ById, Change, Command, Create, Http
+from hub.commands.base import ById, ByName, Command, Create, Http
 from hub.commands.fields import Channel, Name, Place, Priority, Reason, Title, line, lines
 from hub.commands.topics import Day, ProposeTopic
 from hub.names import named_id
@@ -57,11 +57,8 @@ class AddFeed(Create):
         return self.new(OpinionFeed.add, r, feed_id(self.name))
 
 
-class OnFeed(Change):
-    abstract: ClassVar[bool] = True
-    aggregate: ClassVar = OpinionFeed
-    keys: ClassVar[tuple[str, ...]] = ("name",)
-    name: Name
+class OnFeed(ByName, on=OpinionFeed, abstract=True):
+    """What the poller records of the feed it names."""
 
     def target(self, newsroom: Newsroom) -> UUID:
         return feed_id(self.name)
@@ -97,11 +94,10 @@ class WriteRule(Create):
         return self.new(OpinionRule.write, r)
 
 
-class RetireRule(ById):
+class RetireRule(ById, on=OpinionRule):
     """Retire an opinion rule."""
 
     http = Http("POST", f"{R}/retire", TAG, roles=WATCH_ROLES)
-    aggregate: ClassVar = OpinionRule
     calls = "retire"
     reason: Reason
 
@@ -124,9 +120,8 @@ class CollectItem(Create):
         return self.new(OpinionItem.collect, r, item_id(self.url))
 
 
-class OnItem(ById):
-    abstract: ClassVar[bool] = True
-    aggregate: ClassVar = OpinionItem
+class OnItem(ById, on=OpinionItem, abstract=True):
+    """A change to the item (or its warning) the path names."""
 
 
 class RepeatItem(OnItem):
@@ -160,11 +155,10 @@ class EscalateWarning(OnItem):
     after: int
 
 
-class WarningBecomes(OnItem):
+class WarningBecomes(OnItem, abstract=True):
     """Turns a warning into an aggregate of another kind in one step: makes it through that
     kind's own command, then links the warning to it; the answer carries the new id."""
 
-    abstract: ClassVar[bool] = True
     link: ClassVar[str]  # the warning's field naming what it became, and the answer's
     step: ClassVar[str]  # ends the idempotency key of the inner command
     refusal: ClassVar[str]  # what a second request (not a retry of the first) is told

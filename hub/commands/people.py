@@ -6,7 +6,7 @@ People manage their own tokens and password; admins anyone's.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from pydantic import Field
@@ -14,7 +14,7 @@ from pydantic import Field
 from events.messages import N_, Message
 from events.roles import Role
 from events.user import User
-from hub.commands.base import Change, Command, Http
+from hub.commands.base import ByName, Command, Http
 from hub.commands.fields import Name, Reason, RoleId, line
 from hub.credentials import SECRET_FIELD, new_token
 from hub.names import named_id
@@ -78,15 +78,8 @@ class RegisterUser(Command):
         )
 
 
-class OnUser(Change):
+class OnUser(ByName, on=User, noun="user", abstract=True):
     """A change to the person the path names."""
-
-    abstract: ClassVar[bool] = True
-    noun: ClassVar[str] = "user"
-
-    aggregate: ClassVar = User
-    keys: ClassVar[tuple[str, ...]] = ("name",)
-    name: Name
 
     def target(self, newsroom: Newsroom) -> UUID:
         return newsroom.user(self.name).id
@@ -107,11 +100,9 @@ class SetPassword(OnUser):
     def run(self, newsroom: Newsroom, r: Request) -> Done:
         self.require_self_or_admin(r, N_("set the password"))
         password_hash = newsroom.passwords.hash(self.password)
-        return newsroom.change(
+        return self.change(
+            newsroom,
             r,
-            self.command_name(),
-            User,
-            self.target(newsroom),
             lambda u: u.set_password(at=r.at, actor=r.actor.name, password_hash=password_hash),
         )
 
@@ -131,11 +122,9 @@ class IssueToken(OnUser):
     def run(self, newsroom: Newsroom, r: Request) -> Done:
         self.require_self_or_admin(r, N_("issue tokens"))
         token = new_token()
-        return newsroom.change(
+        return self.change(
+            newsroom,
             r,
-            self.command_name(),
-            User,
-            self.target(newsroom),
             lambda u: u.issue_token(
                 at=r.at,
                 actor=r.actor.name,

@@ -3,7 +3,7 @@ fast-track, schedule, publish, retract; an admin sets what a channel takes."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -58,10 +58,8 @@ class Segment(BaseModel):
     seconds: float = Field(gt=0, le=14_400)
 
 
-class ProductText(Command):
+class ProductText(Command, abstract=True):
     """A product's content: its words, the captures it carries, its cover and script."""
-
-    abstract: ClassVar[bool] = True
 
     title: str = line(200, min_length=1)
     body: str = lines(200_000, default="")
@@ -103,10 +101,8 @@ class MakeProduct(ProductText, Create):
         )
 
 
-class OnProduct(ById):
-    abstract: ClassVar[bool] = True
-    noun: ClassVar[str] = N_("product")
-    aggregate: ClassVar = Product
+class OnProduct(ById, on=Product, noun=N_("product"), abstract=True):
+    """A change to the product the path names."""
 
     def run(self, newsroom: Newsroom, r: Request) -> Done:
         self.check(newsroom, r)
@@ -213,10 +209,8 @@ class RetractProduct(OnProduct):
     reason: Reason
 
 
-class SetChannelProfile(Command):
+class SetChannelProfile(Command, noun=N_("channel")):
     """Set what a channel takes: title and body lengths, its media and script slot."""
-
-    noun: ClassVar[str] = N_("channel")
 
     http = Http("PUT", "/api/channels/{channel}", TAG, roles=(Role.ADMIN,))
     channel: Channel

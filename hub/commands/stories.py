@@ -58,10 +58,8 @@ class RefuseUpload(Create):
         return self.new(Upload.refuse, r, self.upload)
 
 
-class StoryText(Command):
+class StoryText(Command, abstract=True):
     """A story's words and the captures it uses (a draft's, or a new version's)."""
-
-    abstract: ClassVar[bool] = True
 
     title: Title
     body: str = lines(200_000, default="")
@@ -85,10 +83,8 @@ class DraftStory(StoryText, Create):
         return self.new(Story.draft, r)
 
 
-class OnStory(ById):
-    abstract: ClassVar[bool] = True
-    noun: ClassVar[str] = "story"
-    aggregate: ClassVar = Story
+class OnStory(ById, on=Story, noun="story", abstract=True):
+    """A change to the story the path names."""
 
 
 class ReviseStory(StoryText, OnStory):

@@ -8,7 +8,7 @@ the signed endpoint (web/inbox.py); the desk adopts them or not, and the decisio
 from __future__ import annotations
 
 import secrets
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
@@ -73,10 +73,8 @@ class ReceiveSubmission(Create):
         )
 
 
-class OnSubmission(ById):
-    abstract: ClassVar[bool] = True
-    noun: ClassVar[str] = "submission"
-    aggregate: ClassVar = Submission
+class OnSubmission(ById, on=Submission, noun="submission", abstract=True):
+    """A change to the submission the path names."""
 
 
 class WithdrawSubmission(OnSubmission):

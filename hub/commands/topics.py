@@ -8,7 +8,7 @@ Idempotency-Key) makes nothing twice: each inner command carries a key derived f
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -46,10 +46,8 @@ class ProposeTopic(Create):
         return self.new(Topic.propose, r)
 
 
-class OnTopic(ById):
-    abstract: ClassVar[bool] = True
-    noun: ClassVar[str] = "topic"
-    aggregate: ClassVar = Topic
+class OnTopic(ById, on=Topic, noun="topic", abstract=True):
+    """A change to the topic the path names."""
 
 
 class DecideTopic(OnTopic):
