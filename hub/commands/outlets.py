@@ -9,14 +9,14 @@ itself.
 from __future__ import annotations
 
 import secrets
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Literal
 from uuid import UUID
 
 from events.delivery import Delivery
 from events.messages import Message
 from events.outlet import Outlet
 from events.roles import Role
-from hub.commands.base import Change, Command, Create, Http
+from hub.commands.base import ById, ByName, Command, Create, Http
 from hub.commands.fields import Channel, Name, Reason, line, lines
 from hub.credentials import SECRET_FIELD
 from hub.names import named_id
@@ -85,11 +85,8 @@ class AddOutlet(Command):
         )
 
 
-class OnOutlet(Change):
-    abstract: ClassVar[bool] = True
-    noun: ClassVar[str] = "outlet"
-    aggregate: ClassVar = Outlet
-    name: Name
+class OnOutlet(ByName, on=Outlet, noun="outlet", abstract=True):
+    """A change to the outlet the path names."""
 
     def target(self, newsroom: Newsroom) -> UUID:
         return newsroom.outlet(self.name).id
@@ -167,13 +164,8 @@ class QueueDelivery(Create):
         return Delivery.queue(at=r.at, actor=r.actor.name, **self.model_dump())
 
 
-class OnDelivery(Change):
-    abstract: ClassVar[bool] = True
-    aggregate: ClassVar = Delivery
-    id: UUID
-
-    def target(self, newsroom: Newsroom) -> UUID:
-        return self.id
+class OnDelivery(ById, on=Delivery, abstract=True):
+    """A step of the delivery the outbox names by its id."""
 
 
 class AttemptDelivery(OnDelivery):
