@@ -76,6 +76,16 @@ class SectionsModel:
     def position(self) -> int:
         return int(self._s.data["position"])
 
+    def _add(self, section: str, e: Any, **fields: Any) -> str:
+        """Puts the item of the event's aggregate in `section`, keyed and `id`-ed by its id."""
+        key = str(e.originator_id)
+        self._s.set(section, key, {"id": key, **fields})
+        return key
+
+    def _mark(self, section: str, e: Any, **fields: Any) -> dict[str, Any] | None:
+        """Changes fields of the event's aggregate's item in `section`, if the model has it."""
+        return self._s.update(section, str(e.originator_id), **fields)
+
     def state(self) -> dict[str, Any]:
         return self._s.data
 

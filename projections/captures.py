@@ -166,31 +166,27 @@ class CaptureLibrary(SectionsModel):
 
     @_on.register
     def _(self, e: Clip.Requested) -> None:
-        key = str(e.originator_id)
-        self._s.set(
+        self._add(
             "clips",
-            key,
-            {
-                "id": key,
-                "source": str(e.source),
-                "assignment": str(e.assignment) if e.assignment else None,
-                "start": e.start,
-                "end": e.end,
-                "crop": e.crop,
-                "requested_by": e.actor,
-                "requested_at": iso(e.timestamp),
-                "state": "requested",
-                "capture": None,
-                "reason": None,
-                "finished_at": None,
-            },
+            e,
+            source=str(e.source),
+            assignment=str(e.assignment) if e.assignment else None,
+            start=e.start,
+            end=e.end,
+            crop=e.crop,
+            requested_by=e.actor,
+            requested_at=iso(e.timestamp),
+            state="requested",
+            capture=None,
+            reason=None,
+            finished_at=None,
         )
 
     @_on.register
     def _(self, e: Clip.Made) -> None:
-        self._s.update(
+        self._mark(
             "clips",
-            str(e.originator_id),
+            e,
             state="made",
             capture=str(e.capture),
             finished_at=iso(e.timestamp),
@@ -198,9 +194,9 @@ class CaptureLibrary(SectionsModel):
 
     @_on.register
     def _(self, e: Clip.Failed) -> None:
-        self._s.update(
+        self._mark(
             "clips",
-            str(e.originator_id),
+            e,
             state="failed",
             reason=e.reason,
             finished_at=iso(e.timestamp),

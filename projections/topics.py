@@ -37,27 +37,23 @@ class TopicBook(SectionsModel):
 
     @_on.register
     def _(self, e: Topic.Proposed) -> None:
-        key = str(e.originator_id)
-        self._s.set(
+        self._add(
             "topics",
-            key,
-            {
-                "id": key,
-                "version": e.originator_version,
-                "title": e.title,
-                "angle": e.angle,
-                "channels": list(e.channels),
-                "resources": e.resources,
-                "day": e.day,
-                "proposed_for": e.day,
-                "origin": e.origin,
-                "lead": str(e.lead) if e.lead else None,
-                "proposer": e.actor,
-                "proposed_at": iso(e.timestamp),
-                "state": "proposed",
-                "decisions": [],
-                "assignments": [],
-            },
+            e,
+            version=e.originator_version,
+            title=e.title,
+            angle=e.angle,
+            channels=list(e.channels),
+            resources=e.resources,
+            day=e.day,
+            proposed_for=e.day,
+            origin=e.origin,
+            lead=str(e.lead) if e.lead else None,
+            proposer=e.actor,
+            proposed_at=iso(e.timestamp),
+            state="proposed",
+            decisions=[],
+            assignments=[],
         )
 
     @_on.register
