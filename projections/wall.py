@@ -19,7 +19,7 @@ from events.channels import CHANNEL_WORDS
 from events.dispatch import DispatchCommand
 from events.lead import LEVEL_WORDS, Lead
 from events.media import SLATE, LiveSource, Output
-from events.messages import Message
+from events.messages import N_, Message
 from events.product import Product
 from events.roles import REVIEW_LEVEL_NAMES, REVIEW_LEVEL_WORDS, Role
 from events.story import Story
@@ -286,67 +286,74 @@ class WallView(SectionsModel):
             if key in self._s.data["reviews"]:
                 self._review(e, 1)
         if e.unscheduled:
-            title, channel = self._product_words(e)[1:]
-            words = Message(
-                "{title} ({channel}) changed: its scheduled publication was dropped",
-                title=title,
-                channel=channel,
+            self._product_alert(
+                e,
+                "warning",
+                N_("{title} ({channel}) changed: its scheduled publication was dropped"),
             )
-            self._alert(e, "warning", words, key)
 
     @_on.register
     def _(self, e: Product.Rejected) -> None:
-        key, title, channel = self._product_words(e)
-        self._s.delete("reviews", key)
-        level = Message(REVIEW_LEVEL_WORDS[e.level - 1])
-        words = Message(
-            "{title} ({channel}) rejected at the {level}: {reason}",
-            title=title,
-            channel=channel,
-            level=level,
+        self._s.delete("reviews", str(e.originator_id))
+        self._product_alert(
+            e,
+            "warning",
+            N_("{title} ({channel}) rejected at the {level}: {reason}"),
+            level=Message(REVIEW_LEVEL_WORDS[e.level - 1]),
             reason=e.reason,
         )
-        self._alert(e, "warning", words, key)
 
     @_on.register
     def _(self, e: Product.FastTracked) -> None:
-        key, title, channel = self._product_words(e)
-        self._s.delete("reviews", key)
-        self._s.data["fast_tracked"][key] = e.actor
-        words = Message(
-            "FAST TRACK: {title} ({channel}) approved in one step by {actor}: {reason}",
-            title=title,
-            channel=channel,
+        self._s.delete("reviews", str(e.originator_id))
+        self._s.data["fast_tracked"][str(e.originator_id)] = e.actor
+        self._product_alert(
+            e,
+            "warning",
+            N_("FAST TRACK: {title} ({channel}) approved in one step by {actor}: {reason}"),
             actor=e.actor,
             reason=e.reason,
         )
-        self._alert(e, "warning", words, key)
 
     @_on.register
     def _(self, e: Product.Scheduled) -> None:
-        key, title, channel = self._product_words(e)
-        words = Message(
-            "{title} ({channel}) scheduled for {time} by {actor}",
-            title=title,
-            channel=channel,
+        self._product_alert(
+            e,
+            "info",
+            N_("{title} ({channel}) scheduled for {time} by {actor}"),
             time=iso(e.publish_at),
             actor=e.actor,
         )
-        self._alert(e, "info", words, key)
 
     @_on.register
     def _(self, e: Product.ScheduleCancelled) -> None:
-        key, title, channel = self._product_words(e)
-        words = Message(
-            "{title} ({channel}): scheduled publication cancelled: {reason}",
-            title=title,
-            channel=channel,
+        self._product_alert(
+            e,
+            "info",
+            N_("{title} ({channel}): scheduled publication cancelled: {reason}"),
             reason=e.reason,
         )
-        self._alert(e, "info", words, key)
 
     @_on.register
     def _(self, e: Product.Published) -> None:
+        key = str(e.originator_id)
+        self._product_publication(
+            e,
+            by=e.on_behalf_of or e.actor,
+            action="published",
+            fast_track=key in self._s.data["fast_tracked"],
+            scheduled=e.on_behalf_of is not None,
+        )
+
+    @_on.register
+    def _(self, e: Product.Retracted) -> None:
+        self._product_publication(e, by=e.actor, action="retracted", reason=e.reason)
+        self._product_alert(
+            e, "warning", N_("{title} ({channel}) retracted: {reason}"), reason=e.reason
+        )
+
+    def _product_publication(self, e: Any, by: str, **fields: Any) -> None:
+        """Adds a product's publication or retraction to the recent publications."""
         key, title = self._product_words(e)[:2]
         self._s.push(
             "publications",
@@ -354,35 +361,17 @@ class WallView(SectionsModel):
                 "product": key,
                 "title": title,
                 "channels": [self._s.data["product_channels"].get(key, "")],
-                "by": e.on_behalf_of or e.actor,
+                "by": by,
                 "at": iso(e.timestamp),
-                "action": "published",
-                "fast_track": key in self._s.data["fast_tracked"],
-                "scheduled": e.on_behalf_of is not None,
+                **fields,
             },
             KEEP_PUBLICATIONS,
         )
 
-    @_on.register
-    def _(self, e: Product.Retracted) -> None:
+    def _product_alert(self, e: Any, severity: str, msgid: str, **args: Any) -> None:
+        """An alert about a product: its words name the product's title and channel first."""
         key, title, channel = self._product_words(e)
-        self._s.push(
-            "publications",
-            {
-                "product": key,
-                "title": title,
-                "channels": [self._s.data["product_channels"].get(key, "")],
-                "by": e.actor,
-                "at": iso(e.timestamp),
-                "action": "retracted",
-                "reason": e.reason,
-            },
-            KEEP_PUBLICATIONS,
-        )
-        words = Message(
-            "{title} ({channel}) retracted: {reason}", title=title, channel=channel, reason=e.reason
-        )
-        self._alert(e, "warning", words, key)
+        self._alert(e, severity, Message(msgid, title=title, channel=channel, **args), key)
 
     @_on.register
     def _(self, e: LiveSource.Registered) -> None:
