@@ -76,7 +76,7 @@ class SectionsModel:
     def position(self) -> int:
         return int(self._s.data["position"])
 
-    def _add(self, section: str, e: Any, **fields: Any) -> str:
+    def _add(self, section: str, e: Any, fields: dict[str, Any]) -> str:
         """Puts the item of the event's aggregate in `section`, keyed and `id`-ed by its id."""
         key = str(e.originator_id)
         self._s.set(section, key, {"id": key, **fields})

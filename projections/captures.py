@@ -169,17 +169,19 @@ class CaptureLibrary(SectionsModel):
         self._add(
             "clips",
             e,
-            source=str(e.source),
-            assignment=str(e.assignment) if e.assignment else None,
-            start=e.start,
-            end=e.end,
-            crop=e.crop,
-            requested_by=e.actor,
-            requested_at=iso(e.timestamp),
-            state="requested",
-            capture=None,
-            reason=None,
-            finished_at=None,
+            {
+                "source": str(e.source),
+                "assignment": str(e.assignment) if e.assignment else None,
+                "start": e.start,
+                "end": e.end,
+                "crop": e.crop,
+                "requested_by": e.actor,
+                "requested_at": iso(e.timestamp),
+                "state": "requested",
+                "capture": None,
+                "reason": None,
+                "finished_at": None,
+            },
         )
 
     @_on.register

@@ -36,16 +36,18 @@ class PublishingMatrix(SectionsModel):
         self._add(
             "stories",
             e,
-            title=e.title,
-            assignment=str(e.assignment) if e.assignment else None,
-            revision=1,
-            state="draft",
-            review=None,
-            captures=[str(c) for c in e.captures],
-            channels={},
-            products={},
-            created_at=iso(e.timestamp),
-            author=e.actor,
+            {
+                "title": e.title,
+                "assignment": str(e.assignment) if e.assignment else None,
+                "revision": 1,
+                "state": "draft",
+                "review": None,
+                "captures": [str(c) for c in e.captures],
+                "channels": {},
+                "products": {},
+                "created_at": iso(e.timestamp),
+                "author": e.actor,
+            },
         )
 
     @_on.register

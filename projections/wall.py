@@ -171,12 +171,14 @@ class WallView(SectionsModel):
         self._add(
             "commands",
             e,
-            to=e.to,
-            text=e.text,
-            assignment=str(e.assignment) if e.assignment else None,
-            issued_by=e.actor,
-            issued_at=iso(e.timestamp),
-            state="issued",
+            {
+                "to": e.to,
+                "text": e.text,
+                "assignment": str(e.assignment) if e.assignment else None,
+                "issued_by": e.actor,
+                "issued_at": iso(e.timestamp),
+                "state": "issued",
+            },
         )
 
     @_on.register
@@ -670,12 +672,14 @@ class WallView(SectionsModel):
         self._add(
             "reviews",
             e,
-            title=self._s.data["titles"].get(key, key),
-            level=level,
-            level_name=REVIEW_LEVEL_NAMES[level - 1],
-            revision=getattr(e, "revision", None),
-            since=iso(e.timestamp),
-            **self._product_of(key),
+            {
+                "title": self._s.data["titles"].get(key, key),
+                "level": level,
+                "level_name": REVIEW_LEVEL_NAMES[level - 1],
+                "revision": getattr(e, "revision", None),
+                "since": iso(e.timestamp),
+                **self._product_of(key),
+            },
         )
 
     def _product_of(self, key: str) -> dict[str, Any]:
