@@ -6,6 +6,7 @@ audit table and said in the reader's language when it is read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import singledispatchmethod
@@ -98,7 +99,7 @@ class AuditTimeline:
 
     def _arg(self, e: Any, arg: str, subject: str | None) -> Any:
         if arg != subject:
-            return getattr(e, arg)
+            return READ[arg](e) if arg in READ else getattr(e, arg)
         return self._product(e) if subject == "product" else self._name(e)
 
     @_summary.register
@@ -177,15 +178,6 @@ class AuditTimeline:
             end=e.end,
         )
 
-    @_summary.register
-    def _(self, e: Clip.Made) -> Message:
-        return Message(
-            "made the clip of {source} ({duration} s) as capture {capture}",
-            source=self._name(e),
-            duration=e.duration,
-            capture=str(e.capture),
-        )
-
     # -- leads (the text a citizen sent is not repeated here: the lead's own page has it) ------
 
     @_summary.register
@@ -240,43 +232,6 @@ class AuditTimeline:
             "revised story '{title}' to version {revision}", title=e.title, revision=e.revision
         )
 
-    @_summary.register
-    def _(self, e: Story.Approved) -> Message:
-        level = Message(REVIEW_LEVEL_WORDS[e.level - 1])
-        return Message(
-            "approved '{title}' version {revision} at the {level}",
-            title=self._name(e),
-            revision=e.revision,
-            level=level,
-        )
-
-    @_summary.register
-    def _(self, e: Story.Rejected) -> Message:
-        level = Message(REVIEW_LEVEL_WORDS[e.level - 1])
-        return Message(
-            "rejected '{title}' version {revision} at the {level}",
-            title=self._name(e),
-            revision=e.revision,
-            level=level,
-        )
-
-    @_summary.register
-    def _(self, e: Story.Published) -> Message:
-        return Message(
-            "published '{title}' version {revision} to {channels}",
-            title=self._name(e),
-            revision=e.revision,
-            channels=_channels(e.channels),
-        )
-
-    @_summary.register
-    def _(self, e: Story.Retracted) -> Message:
-        return Message(
-            "retracted '{title}' from {channels}",
-            title=self._name(e),
-            channels=_channels(e.channels),
-        )
-
     # -- products --------------------------------------------------------------------------------
 
     def _product(self, e: Any) -> Message:
@@ -309,39 +264,6 @@ class AuditTimeline:
             "edited {product} to revision {revision}",
             product=self._product(e),
             revision=e.revision,
-        )
-
-    @_summary.register
-    def _(self, e: Product.Submitted) -> Message:
-        return Message(
-            "submitted {product} for review (content {digest})",
-            product=self._product(e),
-            digest=e.digest[:12],
-        )
-
-    @_summary.register
-    def _(self, e: Product.Approved) -> Message:
-        return Message(
-            "approved {product} at the {level} (content {digest})",
-            product=self._product(e),
-            level=Message(REVIEW_LEVEL_WORDS[e.level - 1]),
-            digest=e.digest[:12],
-        )
-
-    @_summary.register
-    def _(self, e: Product.Rejected) -> Message:
-        return Message(
-            "rejected {product} at the {level}",
-            product=self._product(e),
-            level=Message(REVIEW_LEVEL_WORDS[e.level - 1]),
-        )
-
-    @_summary.register
-    def _(self, e: Product.FastTracked) -> Message:
-        return Message(
-            "FAST TRACK: approved {product} in one step (content {digest})",
-            product=self._product(e),
-            digest=e.digest[:12],
         )
 
     @_summary.register
@@ -476,7 +398,7 @@ _fold = by_event_type(vars(AuditTimeline)["_summary"])
 
 # Lines that say the event's own fields and name its subject as remembered: event type → the
 # argument that names the subject ("product": the product in words) and the message id, whose
-# other arguments are the event's fields of the same names.
+# other arguments are the event's fields of the same names (read as READ says, where it says).
 SAID: dict[type, tuple[str | None, str]] = {
     User.PasswordSet: ("name", N_("password of {name} set")),
     Assignment.ReporterAssigned: ("title", N_("assigned {reporter} to '{title}'")),
@@ -506,6 +428,18 @@ SAID: dict[type, tuple[str | None, str]] = {
     Output.Stopped: ("output", N_("output {output} stopped")),
     Output.DestinationFailed: ("output", N_("output {output}: {destination} failed ({error})")),
     Output.DestinationRecovered: ("output", N_("output {output}: {destination} is back")),
+    Clip.Made: ("source", N_("made the clip of {source} ({duration} s) as capture {capture}")),
+    Story.Approved: ("title", N_("approved '{title}' version {revision} at the {level}")),
+    Story.Rejected: ("title", N_("rejected '{title}' version {revision} at the {level}")),
+    Story.Published: ("title", N_("published '{title}' version {revision} to {channels}")),
+    Story.Retracted: ("title", N_("retracted '{title}' from {channels}")),
+    Product.Submitted: ("product", N_("submitted {product} for review (content {digest})")),
+    Product.Approved: ("product", N_("approved {product} at the {level} (content {digest})")),
+    Product.Rejected: ("product", N_("rejected {product} at the {level}")),
+    Product.FastTracked: (
+        "product",
+        N_("FAST TRACK: approved {product} in one step (content {digest})"),
+    ),
     ScoringRule.Started: (None, N_("set the scoring rule")),
     ScoringRule.Changed: (None, N_("set the scoring rule")),
     Outlet.Deactivated: ("name", N_("deactivated outlet {name}")),
@@ -515,6 +449,15 @@ SAID: dict[type, tuple[str | None, str]] = {
 }
 
 TOPIC_DECISION_WORDS = {"approve": N_("approved"), "defer": N_("deferred"), "drop": N_("dropped")}
+
+
+# Arguments said otherwise than the event's field of the same name, wherever they stand.
+READ: dict[str, Callable[[Any], Any]] = {
+    "capture": lambda e: str(e.capture),
+    "channels": lambda e: _channels(e.channels),
+    "digest": lambda e: e.digest[:12],
+    "level": lambda e: Message(REVIEW_LEVEL_WORDS[e.level - 1]),
+}
 
 
 def _channels(channels: list[str]) -> list[Message]:
