@@ -41,11 +41,10 @@ class DutyRoster(SectionsModel):
 
     @_on.register
     def _(self, e: Handover.Written) -> None:
-        self._keep(
+        self._add(
             "handovers",
-            str(e.originator_id),
+            e,
             {
-                "id": str(e.originator_id),
                 "shift": str(e.shift) if e.shift else None,
                 "leaving": e.actor,
                 "arriving": e.arriving,
@@ -56,6 +55,7 @@ class DutyRoster(SectionsModel):
                 "written_at": iso(e.timestamp),
                 "countersigned_at": None,
             },
+            KEEP_NOTES,
         )
 
     @_on.register
@@ -64,17 +64,17 @@ class DutyRoster(SectionsModel):
 
     @_on.register
     def _(self, e: Inspection.Started) -> None:
-        self._keep(
+        self._add(
             "inspections",
-            str(e.originator_id),
+            e,
             {
-                "id": str(e.originator_id),
                 "shift": str(e.shift) if e.shift else None,
                 "inspector": e.actor,
                 "started_at": iso(e.timestamp),
                 "items": [],
                 "completed_at": None,
             },
+            KEEP_NOTES,
         )
 
     @_on.register
@@ -87,11 +87,6 @@ class DutyRoster(SectionsModel):
     @_on.register
     def _(self, e: Inspection.Completed) -> None:
         self._mark("inspections", e, completed_at=iso(e.timestamp))
-
-    def _keep(self, section: str, key: str, value: dict[str, Any]) -> None:
-        self._s.set(section, key, value)
-        for old in list(self._s.data[section])[:-KEEP_NOTES]:
-            self._s.delete(section, old)
 
 
 def shift_item(e: Shift.Scheduled) -> dict[str, Any]:

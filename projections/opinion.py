@@ -112,9 +112,8 @@ class OpinionDesk(SectionsModel):
                 "assignment": None,
                 "topic": None,
             },
+            KEEP_ITEMS,
         )
-        for old in list(self._s.data["items"])[:-KEEP_ITEMS]:
-            self._s.delete("items", old)
         self._saw(e.url, key, e)
 
     @_on.register
