@@ -14,7 +14,7 @@ from events.product import Product
 from events.roles import REVIEW_LEVEL_NAMES
 from hub.commands.products import profile_of
 from hub.newsroom import Newsroom
-from hub.queries import _action, _events
+from hub.queries import history_of
 from hub.readmodels import Models
 from projections.base import iso
 
@@ -24,18 +24,7 @@ DETAIL_FIELDS = ("reason", "digest", "level", "publication", "on_behalf_of", "re
 def product_detail(newsroom: Newsroom, product: UUID) -> dict[str, Any]:
     """The product now: content, approvals with the digest each approved, and its history."""
     p = newsroom.get(Product, product)
-    history = []
-    for e in _events(newsroom, product):
-        item: dict[str, Any] = {
-            "version": e.originator_version,
-            "at": iso(e.timestamp),
-            "actor": e.actor,
-            "action": _action(e),
-        }
-        item.update({k: getattr(e, k) for k in DETAIL_FIELDS if hasattr(e, k)})
-        if isinstance(e, Product.Scheduled):
-            item["publish_at"] = iso(e.publish_at)
-        history.append(item)
+    history = history_of(newsroom, product, (*DETAIL_FIELDS, "publish_at"))
     level = p.review_level
     approvals = [
         {"level": n, "level_name": REVIEW_LEVEL_NAMES[n - 1], "reviewer": a[0], "digest": a[1]}

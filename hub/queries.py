@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import re
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -46,24 +47,33 @@ def _events(newsroom: Newsroom, aggregate_id: UUID) -> list[Any]:
     return [to_event(stored) for stored in newsroom.store.select_events(aggregate_id)]
 
 
+def _plain(value: Any) -> Any:
+    return iso(value) if isinstance(value, datetime) else value
+
+
+def history_of(
+    newsroom: Newsroom, aggregate_id: UUID, fields: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """Who did what to an aggregate when, with those of `fields` each event has (times in ISO)."""
+    return [
+        {
+            "version": e.originator_version,
+            "at": iso(e.timestamp),
+            "actor": e.actor,
+            "action": _action(e),
+            **{name: _plain(getattr(e, name)) for name in fields if hasattr(e, name)},
+        }
+        for e in _events(newsroom, aggregate_id)
+    ]
+
+
 # -- details from an aggregate's events ----------------------------------------------------------
 
 
 def assignment_detail(newsroom: Newsroom, assignment_id: UUID) -> dict[str, Any]:
     """The assignment now, and who did what to it when."""
     assignment = newsroom.get(Assignment, assignment_id)
-    history = []
-    for event in _events(newsroom, assignment_id):
-        item: dict[str, Any] = {
-            "version": event.originator_version,
-            "at": iso(event.timestamp),
-            "actor": event.actor,
-            "action": _action(event),
-        }
-        for name in ("reason", "reporter", "lat", "lon"):
-            if hasattr(event, name):
-                item[name] = getattr(event, name)
-        history.append(item)
+    history = history_of(newsroom, assignment_id, ("reason", "reporter", "lat", "lon"))
     position = assignment.position
     return {
         "id": str(assignment.id),

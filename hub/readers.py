@@ -11,16 +11,6 @@ from __future__ import annotations
 
 from events.roles import Role
 
-# The wall (now and replayed), sources, outputs, the publishing matrix, WHEP pictures.
-LIVE = (
-    Role.WALL,
-    Role.DISPATCHER,
-    Role.TECHNICIAN,
-    Role.EDITOR,
-    Role.DESK_HEAD,
-    Role.CHIEF_EDITOR,
-    Role.AUDITOR,
-)
 # Everyone's assignments, the board and the capture library.
 NEWSROOM = (
     Role.DISPATCHER,
@@ -30,6 +20,8 @@ NEWSROOM = (
     Role.CHIEF_EDITOR,
     Role.AUDITOR,
 )
+# The wall (now and replayed), sources, outputs, the publishing matrix, WHEP pictures.
+LIVE = (Role.WALL, *NEWSROOM)
 # Everyone's stories and the newsroom's figures: the editorial desk and those who plan its work.
 DESK = (Role.DISPATCHER, Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR, Role.AUDITOR)
 # Every open dispatch command (others read those to or from them).

@@ -12,7 +12,7 @@ from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 from events.alert import EmergencyAlert
-from projections.base import Change, Logged, SectionsModel, by_event_type, iso
+from projections.base import SectionsModel, iso
 
 
 class EmergencyAlerts(SectionsModel):
@@ -24,23 +24,16 @@ class EmergencyAlerts(SectionsModel):
     def empty() -> dict[str, Any]:
         return {"position": 0, "alerts": {}}
 
-    def apply(self, logged: Logged) -> list[Change]:
-        _fold(self, logged.event)
-        self._s.data["position"] = logged.position
-        return self._s.take_changes()
-
     @singledispatchmethod
     def _on(self, event: Any) -> None:
         """Other events do not touch the alerts."""
 
     @_on.register
     def _(self, e: EmergencyAlert.Drafted) -> None:
-        key = str(e.originator_id)
-        self._s.set(
+        self._add(
             "alerts",
-            key,
+            e,
             {
-                "id": key,
                 "msg_type": e.msg_type,
                 "references": [str(r) for r in e.references],
                 "category": e.category,
@@ -86,20 +79,17 @@ class EmergencyAlerts(SectionsModel):
 
     @_on.register
     def _(self, e: EmergencyAlert.Rejected) -> None:
-        self._s.update("alerts", str(e.originator_id), state="rejected", decision_reason=e.reason)
+        self._mark("alerts", e, state="rejected", decision_reason=e.reason)
 
     @_on.register
     def _(self, e: EmergencyAlert.Aired) -> None:
-        self._s.update(
+        self._mark(
             "alerts",
-            str(e.originator_id),
+            e,
             aired_on=list(e.outputs),
             spoken=e.spoken,
             font=e.font,
         )
-
-
-_fold = by_event_type(vars(EmergencyAlerts)["_on"])
 
 
 def on_air(state: dict[str, Any], now: datetime) -> list[dict[str, Any]]:

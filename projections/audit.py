@@ -6,6 +6,7 @@ audit table and said in the reader's language when it is read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import singledispatchmethod
@@ -21,7 +22,7 @@ from events.dispatch import DispatchCommand
 from events.lead import KIND_WORDS as LEAD_KIND_WORDS
 from events.lead import LEVEL_WORDS, Department, Lead
 from events.media import SOURCE_KIND_WORDS, LiveSource, Output
-from events.messages import N_, Message
+from events.messages import N_, PLACE, Message
 from events.outlet import Outlet
 from events.product import Product
 from events.roles import REVIEW_LEVEL_WORDS
@@ -90,7 +91,16 @@ class AuditTimeline:
 
     @singledispatchmethod
     def _summary(self, e: Any) -> Message:
-        return Message("{event} {name}", event=type(e).__qualname__, name=self._name(e))
+        """An event said from the SAID table, or else by its type and its subject's name."""
+        if type(e) not in SAID:
+            return Message("{event} {name}", event=type(e).__qualname__, name=self._name(e))
+        subject, msgid = SAID[type(e)]
+        return Message(msgid, **{arg: self._arg(e, arg, subject) for arg in PLACE.findall(msgid)})
+
+    def _arg(self, e: Any, arg: str, subject: str | None) -> Any:
+        if arg != subject:
+            return READ[arg](e) if arg in READ else getattr(e, arg)
+        return self._product(e) if subject == "product" else self._name(e)
 
     @_summary.register
     def _(self, e: User.Registered) -> Message:
@@ -115,10 +125,6 @@ class AuditTimeline:
         return Message("token {token} of {name} revoked", token=e.token_id, name=self._name(e))
 
     @_summary.register
-    def _(self, e: User.PasswordSet) -> Message:
-        return Message("password of {name} set", name=self._name(e))
-
-    @_summary.register
     def _(self, e: Assignment.Planned) -> Message:
         self._remember(e, e.title)
         return Message(
@@ -127,18 +133,6 @@ class AuditTimeline:
             priority=Message(PRIORITY_WORDS[e.priority]),
             place=e.location.get("name"),
         )
-
-    @_summary.register
-    def _(self, e: Assignment.ReporterAssigned) -> Message:
-        return Message("assigned {reporter} to '{title}'", reporter=e.reporter, title=self._name(e))
-
-    @_summary.register
-    def _(self, e: Assignment.Accepted) -> Message:
-        return Message("accepted '{title}'", title=self._name(e))
-
-    @_summary.register
-    def _(self, e: Assignment.Declined) -> Message:
-        return Message("declined '{title}'", title=self._name(e))
 
     @_summary.register
     def _(self, e: Assignment.CheckedIn) -> Message:
@@ -150,29 +144,9 @@ class AuditTimeline:
         )
 
     @_summary.register
-    def _(self, e: Assignment.Filed) -> Message:
-        return Message("filed '{title}'", title=self._name(e))
-
-    @_summary.register
-    def _(self, e: Assignment.Closed) -> Message:
-        return Message("closed '{title}'", title=self._name(e))
-
-    @_summary.register
-    def _(self, e: Assignment.Cancelled) -> Message:
-        return Message("cancelled '{title}'", title=self._name(e))
-
-    @_summary.register
     def _(self, e: DispatchCommand.Issued) -> Message:
         self._remember(e, e.text, e.assignment)
         return Message("sent {to} the command '{text}'", to=e.to, text=e.text)
-
-    @_summary.register
-    def _(self, e: DispatchCommand.Delivered) -> Message:
-        return Message("delivered command '{text}' via {via}", text=self._name(e), via=e.via)
-
-    @_summary.register
-    def _(self, e: DispatchCommand.Acknowledged) -> Message:
-        return Message("acknowledged command '{text}'", text=self._name(e))
 
     @_summary.register
     def _(self, e: Capture.Registered) -> Message:
@@ -203,19 +177,6 @@ class AuditTimeline:
             start=e.start,
             end=e.end,
         )
-
-    @_summary.register
-    def _(self, e: Clip.Made) -> Message:
-        return Message(
-            "made the clip of {source} ({duration} s) as capture {capture}",
-            source=self._name(e),
-            duration=e.duration,
-            capture=str(e.capture),
-        )
-
-    @_summary.register
-    def _(self, e: Clip.Failed) -> Message:
-        return Message("could not make the clip of {source}", source=self._name(e))
 
     # -- leads (the text a citizen sent is not repeated here: the lead's own page has it) ------
 
@@ -248,35 +209,9 @@ class AuditTimeline:
         )
 
     @_summary.register
-    def _(self, e: Lead.Answered) -> Message:
-        return Message("recorded the answer to lead '{lead}'", lead=self._name(e))
-
-    @_summary.register
-    def _(self, e: Lead.MarkedDuplicate) -> Message:
-        return Message("marked lead '{lead}' a duplicate of {of}", lead=self._name(e), of=e.of)
-
-    @_summary.register
-    def _(self, e: Lead.BecameAssignment) -> Message:
-        return Message(
-            "turned lead '{lead}' into assignment {assignment}",
-            lead=self._name(e),
-            assignment=e.assignment,
-        )
-
-    @_summary.register
-    def _(self, e: Lead.BecameTopic) -> Message:
-        return Message(
-            "proposed lead '{lead}' as topic '{topic}'", lead=self._name(e), topic=e.topic
-        )
-
-    @_summary.register
     def _(self, e: Department.Added) -> Message:
         self._remember(e, e.name)
         return Message("added department {name}", name=e.name)
-
-    @_summary.register
-    def _(self, e: Department.ContactsChanged) -> Message:
-        return Message("changed the contacts of department {name}", name=self._name(e))
 
     @_summary.register
     def _(self, e: Story.Drafted) -> Message:
@@ -295,51 +230,6 @@ class AuditTimeline:
             )
         return Message(
             "revised story '{title}' to version {revision}", title=e.title, revision=e.revision
-        )
-
-    @_summary.register
-    def _(self, e: Story.Submitted) -> Message:
-        return Message(
-            "submitted '{title}' version {revision} for review",
-            title=self._name(e),
-            revision=e.revision,
-        )
-
-    @_summary.register
-    def _(self, e: Story.Approved) -> Message:
-        level = Message(REVIEW_LEVEL_WORDS[e.level - 1])
-        return Message(
-            "approved '{title}' version {revision} at the {level}",
-            title=self._name(e),
-            revision=e.revision,
-            level=level,
-        )
-
-    @_summary.register
-    def _(self, e: Story.Rejected) -> Message:
-        level = Message(REVIEW_LEVEL_WORDS[e.level - 1])
-        return Message(
-            "rejected '{title}' version {revision} at the {level}",
-            title=self._name(e),
-            revision=e.revision,
-            level=level,
-        )
-
-    @_summary.register
-    def _(self, e: Story.Published) -> Message:
-        return Message(
-            "published '{title}' version {revision} to {channels}",
-            title=self._name(e),
-            revision=e.revision,
-            channels=_channels(e.channels),
-        )
-
-    @_summary.register
-    def _(self, e: Story.Retracted) -> Message:
-        return Message(
-            "retracted '{title}' from {channels}",
-            title=self._name(e),
-            channels=_channels(e.channels),
         )
 
     # -- products --------------------------------------------------------------------------------
@@ -377,49 +267,12 @@ class AuditTimeline:
         )
 
     @_summary.register
-    def _(self, e: Product.Submitted) -> Message:
-        return Message(
-            "submitted {product} for review (content {digest})",
-            product=self._product(e),
-            digest=e.digest[:12],
-        )
-
-    @_summary.register
-    def _(self, e: Product.Approved) -> Message:
-        return Message(
-            "approved {product} at the {level} (content {digest})",
-            product=self._product(e),
-            level=Message(REVIEW_LEVEL_WORDS[e.level - 1]),
-            digest=e.digest[:12],
-        )
-
-    @_summary.register
-    def _(self, e: Product.Rejected) -> Message:
-        return Message(
-            "rejected {product} at the {level}",
-            product=self._product(e),
-            level=Message(REVIEW_LEVEL_WORDS[e.level - 1]),
-        )
-
-    @_summary.register
-    def _(self, e: Product.FastTracked) -> Message:
-        return Message(
-            "FAST TRACK: approved {product} in one step (content {digest})",
-            product=self._product(e),
-            digest=e.digest[:12],
-        )
-
-    @_summary.register
     def _(self, e: Product.Scheduled) -> Message:
         return Message(
             "scheduled {product} to go out at {time}",
             product=self._product(e),
             time=e.publish_at.isoformat(),
         )
-
-    @_summary.register
-    def _(self, e: Product.ScheduleCancelled) -> Message:
-        return Message("cancelled the scheduled publication of {product}", product=self._product(e))
 
     @_summary.register
     def _(self, e: Product.Published) -> Message:
@@ -437,14 +290,6 @@ class AuditTimeline:
             product=self._product(e),
             publication=e.publication,
             digest=e.digest[:12],
-        )
-
-    @_summary.register
-    def _(self, e: Product.Retracted) -> Message:
-        return Message(
-            "retracted {product} (publication {publication})",
-            product=self._product(e),
-            publication=e.publication,
         )
 
     @_summary.register
@@ -488,14 +333,6 @@ class AuditTimeline:
         )
 
     @_summary.register
-    def _(self, e: LiveSource.Interrupted) -> Message:
-        return Message("{source} interrupted", source=self._name(e))
-
-    @_summary.register
-    def _(self, e: LiveSource.Resumed) -> Message:
-        return Message("{source} resumed", source=self._name(e))
-
-    @_summary.register
     def _(self, e: LiveSource.Ended) -> Message:
         self._d["links"].pop(str(e.originator_id), None)
         return Message("{source} ended", source=self._name(e))
@@ -511,56 +348,6 @@ class AuditTimeline:
         )
 
     @_summary.register
-    def _(self, e: Output.Started) -> Message:
-        return Message("output {output} started", output=self._name(e))
-
-    @_summary.register
-    def _(self, e: Output.Switched) -> Message:
-        return Message(
-            "switched output {output} to {source}", output=self._name(e), source=e.source
-        )
-
-    @_summary.register
-    def _(self, e: Output.BackupSet) -> Message:
-        return Message(
-            "backup of output {output} set to {backup}", output=self._name(e), backup=e.backup
-        )
-
-    @_summary.register
-    def _(self, e: Output.FailedOver) -> Message:
-        return Message(
-            "output {output} failed over from {stalled} to {to}",
-            output=self._name(e),
-            stalled=e.stalled,
-            to=e.to,
-        )
-
-    @_summary.register
-    def _(self, e: Output.Recovered) -> Message:
-        return Message("output {output} recovered to {to}", output=self._name(e), to=e.to)
-
-    @_summary.register
-    def _(self, e: Output.Stopped) -> Message:
-        return Message("output {output} stopped", output=self._name(e))
-
-    @_summary.register
-    def _(self, e: Output.DestinationFailed) -> Message:
-        return Message(
-            "output {output}: {destination} failed ({error})",
-            output=self._name(e),
-            destination=e.destination,
-            error=e.error,
-        )
-
-    @_summary.register
-    def _(self, e: Output.DestinationRecovered) -> Message:
-        return Message(
-            "output {output}: {destination} is back",
-            output=self._name(e),
-            destination=e.destination,
-        )
-
-    @_summary.register
     def _(self, e: Topic.Proposed) -> Message:
         self._remember(e, e.title, e.lead)
         return Message("proposed the topic '{title}' for {day}", title=e.title, day=e.day)
@@ -570,24 +357,12 @@ class AuditTimeline:
         words = Message(TOPIC_DECISION_WORDS[e.decision])
         return Message("{decision} the topic '{title}'", decision=words, title=self._name(e))
 
-    @_summary.register
-    def _(self, e: ScoringRule.Started) -> Message:
-        return Message("set the scoring rule")
-
-    @_summary.register
-    def _(self, e: ScoringRule.Changed) -> Message:
-        return Message("set the scoring rule")
-
     # -- delivery (docs/delivery.md) ------------------------------------------------------------
 
     @_summary.register
     def _(self, e: Outlet.Added) -> Message:
         self._remember(e, e.name)
         return Message("added {kind} outlet {name}", kind=e.kind, name=e.name)
-
-    @_summary.register
-    def _(self, e: Outlet.Deactivated) -> Message:
-        return Message("deactivated outlet {name}", name=self._name(e))
 
     @_summary.register
     def _(self, e: Delivery.Queued) -> Message:
@@ -597,24 +372,6 @@ class AuditTimeline:
             headline=e.headline,
             action=e.action,
             outlet=e.outlet_name,
-        )
-
-    @_summary.register
-    def _(self, e: Delivery.Delivered) -> Message:
-        return Message("delivered {delivery}", delivery=self._name(e))
-
-    @_summary.register
-    def _(self, e: Delivery.Failed) -> Message:
-        return Message(
-            "delivery {delivery} failed: {reason}", delivery=self._name(e), reason=e.reason
-        )
-
-    @_summary.register
-    def _(self, e: Delivery.GaveUp) -> Message:
-        return Message(
-            "gave up delivering {delivery} after {attempts} attempts",
-            delivery=self._name(e),
-            attempts=e.attempts,
         )
 
     @_summary.register
@@ -639,7 +396,68 @@ class AuditTimeline:
 
 _fold = by_event_type(vars(AuditTimeline)["_summary"])
 
+# Lines that say the event's own fields and name its subject as remembered: event type → the
+# argument that names the subject ("product": the product in words) and the message id, whose
+# other arguments are the event's fields of the same names (read as READ says, where it says).
+SAID: dict[type, tuple[str | None, str]] = {
+    User.PasswordSet: ("name", N_("password of {name} set")),
+    Assignment.ReporterAssigned: ("title", N_("assigned {reporter} to '{title}'")),
+    Assignment.Accepted: ("title", N_("accepted '{title}'")),
+    Assignment.Declined: ("title", N_("declined '{title}'")),
+    Assignment.Filed: ("title", N_("filed '{title}'")),
+    Assignment.Closed: ("title", N_("closed '{title}'")),
+    Assignment.Cancelled: ("title", N_("cancelled '{title}'")),
+    DispatchCommand.Delivered: ("text", N_("delivered command '{text}' via {via}")),
+    DispatchCommand.Acknowledged: ("text", N_("acknowledged command '{text}'")),
+    Clip.Failed: ("source", N_("could not make the clip of {source}")),
+    Lead.Answered: ("lead", N_("recorded the answer to lead '{lead}'")),
+    Lead.MarkedDuplicate: ("lead", N_("marked lead '{lead}' a duplicate of {of}")),
+    Lead.BecameAssignment: ("lead", N_("turned lead '{lead}' into assignment {assignment}")),
+    Lead.BecameTopic: ("lead", N_("proposed lead '{lead}' as topic '{topic}'")),
+    Department.ContactsChanged: ("name", N_("changed the contacts of department {name}")),
+    Story.Submitted: ("title", N_("submitted '{title}' version {revision} for review")),
+    Product.ScheduleCancelled: ("product", N_("cancelled the scheduled publication of {product}")),
+    Product.Retracted: ("product", N_("retracted {product} (publication {publication})")),
+    LiveSource.Interrupted: ("source", N_("{source} interrupted")),
+    LiveSource.Resumed: ("source", N_("{source} resumed")),
+    Output.Started: ("output", N_("output {output} started")),
+    Output.Switched: ("output", N_("switched output {output} to {source}")),
+    Output.BackupSet: ("output", N_("backup of output {output} set to {backup}")),
+    Output.FailedOver: ("output", N_("output {output} failed over from {stalled} to {to}")),
+    Output.Recovered: ("output", N_("output {output} recovered to {to}")),
+    Output.Stopped: ("output", N_("output {output} stopped")),
+    Output.DestinationFailed: ("output", N_("output {output}: {destination} failed ({error})")),
+    Output.DestinationRecovered: ("output", N_("output {output}: {destination} is back")),
+    Clip.Made: ("source", N_("made the clip of {source} ({duration} s) as capture {capture}")),
+    Story.Approved: ("title", N_("approved '{title}' version {revision} at the {level}")),
+    Story.Rejected: ("title", N_("rejected '{title}' version {revision} at the {level}")),
+    Story.Published: ("title", N_("published '{title}' version {revision} to {channels}")),
+    Story.Retracted: ("title", N_("retracted '{title}' from {channels}")),
+    Product.Submitted: ("product", N_("submitted {product} for review (content {digest})")),
+    Product.Approved: ("product", N_("approved {product} at the {level} (content {digest})")),
+    Product.Rejected: ("product", N_("rejected {product} at the {level}")),
+    Product.FastTracked: (
+        "product",
+        N_("FAST TRACK: approved {product} in one step (content {digest})"),
+    ),
+    ScoringRule.Started: (None, N_("set the scoring rule")),
+    ScoringRule.Changed: (None, N_("set the scoring rule")),
+    Outlet.Deactivated: ("name", N_("deactivated outlet {name}")),
+    Delivery.Delivered: ("delivery", N_("delivered {delivery}")),
+    Delivery.Failed: ("delivery", N_("delivery {delivery} failed: {reason}")),
+    Delivery.GaveUp: ("delivery", N_("gave up delivering {delivery} after {attempts} attempts")),
+}
+
 TOPIC_DECISION_WORDS = {"approve": N_("approved"), "defer": N_("deferred"), "drop": N_("dropped")}
+
+
+# Arguments said otherwise than the event's field of the same name, wherever they stand.
+READ: dict[str, Callable[[Any], Any]] = {
+    "capture": lambda e: str(e.capture),
+    "channels": lambda e: _channels(e.channels),
+    "digest": lambda e: e.digest[:12],
+    "level": lambda e: Message(REVIEW_LEVEL_WORDS[e.level - 1]),
+}
 
 
 def _channels(channels: list[str]) -> list[Message]:

@@ -76,6 +76,20 @@ class SectionsModel:
     def position(self) -> int:
         return int(self._s.data["position"])
 
+    def _add(self, section: str, e: Any, fields: dict[str, Any], keep: int | None = None) -> str:
+        """Puts the item of the event's aggregate in `section`, keyed and `id`-ed by its id; with
+        `keep`, the section keeps only that many of its newest items."""
+        key = str(e.originator_id)
+        self._s.set(section, key, {"id": key, **fields})
+        if keep is not None:
+            for old in list(self._s.data[section])[:-keep]:
+                self._s.delete(section, old)
+        return key
+
+    def _mark(self, section: str, e: Any, **fields: Any) -> dict[str, Any] | None:
+        """Changes fields of the event's aggregate's item in `section`, if the model has it."""
+        return self._s.update(section, str(e.originator_id), **fields)
+
     def state(self) -> dict[str, Any]:
         return self._s.data
 

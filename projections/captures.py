@@ -166,12 +166,10 @@ class CaptureLibrary(SectionsModel):
 
     @_on.register
     def _(self, e: Clip.Requested) -> None:
-        key = str(e.originator_id)
-        self._s.set(
+        self._add(
             "clips",
-            key,
+            e,
             {
-                "id": key,
                 "source": str(e.source),
                 "assignment": str(e.assignment) if e.assignment else None,
                 "start": e.start,
@@ -188,9 +186,9 @@ class CaptureLibrary(SectionsModel):
 
     @_on.register
     def _(self, e: Clip.Made) -> None:
-        self._s.update(
+        self._mark(
             "clips",
-            str(e.originator_id),
+            e,
             state="made",
             capture=str(e.capture),
             finished_at=iso(e.timestamp),
@@ -198,9 +196,9 @@ class CaptureLibrary(SectionsModel):
 
     @_on.register
     def _(self, e: Clip.Failed) -> None:
-        self._s.update(
+        self._mark(
             "clips",
-            str(e.originator_id),
+            e,
             state="failed",
             reason=e.reason,
             finished_at=iso(e.timestamp),

@@ -11,7 +11,7 @@ from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 from events.duty import CHECKS, Handover, Inspection, Shift
-from projections.base import Change, Logged, SectionsModel, by_event_type, iso
+from projections.base import SectionsModel, iso
 
 KEEP_NOTES = 200  # handovers and inspections kept in the model (older ones are in the log)
 
@@ -26,31 +26,25 @@ class DutyRoster(SectionsModel):
     name: ClassVar[str] = "duty"
     empty = staticmethod(empty_roster)
 
-    def apply(self, logged: Logged) -> list[Change]:
-        _fold(self, logged.event, logged)
-        self._s.data["position"] = logged.position
-        return self._s.take_changes()
-
     @singledispatchmethod
-    def _on(self, event: Any, logged: Logged) -> None:
+    def _on(self, event: Any) -> None:
         """Other events change nothing here."""
 
     @_on.register
-    def _(self, e: Shift.Scheduled, _: Logged) -> None:
+    def _(self, e: Shift.Scheduled) -> None:
         key = str(e.originator_id)
         self._s.set("shifts", key, shift_item(e))
 
     @_on.register
-    def _(self, e: Shift.Cancelled, _: Logged) -> None:
-        self._s.update("shifts", str(e.originator_id), cancelled=True, reason=e.reason)
+    def _(self, e: Shift.Cancelled) -> None:
+        self._mark("shifts", e, cancelled=True, reason=e.reason)
 
     @_on.register
-    def _(self, e: Handover.Written, _: Logged) -> None:
-        self._keep(
+    def _(self, e: Handover.Written) -> None:
+        self._add(
             "handovers",
-            str(e.originator_id),
+            e,
             {
-                "id": str(e.originator_id),
                 "shift": str(e.shift) if e.shift else None,
                 "leaving": e.actor,
                 "arriving": e.arriving,
@@ -61,45 +55,38 @@ class DutyRoster(SectionsModel):
                 "written_at": iso(e.timestamp),
                 "countersigned_at": None,
             },
+            KEEP_NOTES,
         )
 
     @_on.register
-    def _(self, e: Handover.Countersigned, _: Logged) -> None:
-        self._s.update("handovers", str(e.originator_id), countersigned_at=iso(e.timestamp))
+    def _(self, e: Handover.Countersigned) -> None:
+        self._mark("handovers", e, countersigned_at=iso(e.timestamp))
 
     @_on.register
-    def _(self, e: Inspection.Started, _: Logged) -> None:
-        self._keep(
+    def _(self, e: Inspection.Started) -> None:
+        self._add(
             "inspections",
-            str(e.originator_id),
+            e,
             {
-                "id": str(e.originator_id),
                 "shift": str(e.shift) if e.shift else None,
                 "inspector": e.actor,
                 "started_at": iso(e.timestamp),
                 "items": [],
                 "completed_at": None,
             },
+            KEEP_NOTES,
         )
 
     @_on.register
-    def _(self, e: Inspection.Checked, _: Logged) -> None:
+    def _(self, e: Inspection.Checked) -> None:
         item = self._s.data["inspections"].get(str(e.originator_id))
         if item is not None:
             ticked = {"item": e.item, "ok": e.ok, "finding": e.finding, "at": iso(e.timestamp)}
             self._s.update("inspections", item["id"], items=[*item["items"], ticked])
 
     @_on.register
-    def _(self, e: Inspection.Completed, _: Logged) -> None:
-        self._s.update("inspections", str(e.originator_id), completed_at=iso(e.timestamp))
-
-    def _keep(self, section: str, key: str, value: dict[str, Any]) -> None:
-        self._s.set(section, key, value)
-        for old in list(self._s.data[section])[:-KEEP_NOTES]:
-            self._s.delete(section, old)
-
-
-_fold = by_event_type(vars(DutyRoster)["_on"])
+    def _(self, e: Inspection.Completed) -> None:
+        self._mark("inspections", e, completed_at=iso(e.timestamp))
 
 
 def shift_item(e: Shift.Scheduled) -> dict[str, Any]:

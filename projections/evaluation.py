@@ -27,7 +27,7 @@ from events.product import Product
 from events.roles import SYSTEM
 from events.scoring import ADOPTION_LEVELS, DEFAULT_RULE, ScoringRule
 from events.story import Story
-from projections.base import Change, Logged, SectionsModel, by_event_type, iso
+from projections.base import SectionsModel, iso
 
 
 class EvaluationFacts(SectionsModel):
@@ -50,11 +50,6 @@ class EvaluationFacts(SectionsModel):
             "fast_tracks": [],  # [at, [people], channel]
             "adoptions": [],  # [at, [people], level]
         }
-
-    def apply(self, logged: Logged) -> list[Change]:
-        _fold(self, logged.event)
-        self._s.data["position"] = logged.position
-        return []
 
     @property
     def _d(self) -> dict[str, Any]:
@@ -120,9 +115,7 @@ class EvaluationFacts(SectionsModel):
         story = self._d["stories"].get(key)
         if story is None:
             return
-        assignment = self._d["assignments"].get(story["assignment"] or "")
-        reporter = assignment["reporter"] if assignment else None
-        people = sorted({*story["authors"], *([reporter] if reporter else [])})
+        people, reporter = self._credited(story)
         at = iso(e.timestamp)
         for channel in e.channels:
             self._d["publications"].append([at, key, channel, "story", people, story["captures"]])
@@ -146,9 +139,7 @@ class EvaluationFacts(SectionsModel):
         story = self._d["stories"].get(story_id)
         if story is None:
             return
-        assignment = self._d["assignments"].get(story["assignment"] or "")
-        reporter = assignment["reporter"] if assignment else None
-        people = sorted({*story["authors"], *([reporter] if reporter else [])})
+        people = self._credited(story)[0]
         self._d["adoptions"].append([iso(e.timestamp), people, level])
 
     @_on.register
@@ -195,10 +186,15 @@ class EvaluationFacts(SectionsModel):
         if product is None:
             return None
         story = self._d["stories"].get(product["story"]) or {"authors": [], "assignment": None}
+        credited, reporter = self._credited(story)
+        return product, sorted({*product["authors"], *credited}), reporter
+
+    def _credited(self, story: dict[str, Any]) -> tuple[list[str], str | None]:
+        """The people credited with a story (its authors, the reporter of its assignment), and
+        that reporter."""
         assignment = self._d["assignments"].get(story["assignment"] or "")
         reporter = assignment["reporter"] if assignment else None
-        people = {*product["authors"], *story["authors"], *([reporter] if reporter else [])}
-        return product, sorted(people), reporter
+        return sorted({*story["authors"], *([reporter] if reporter else [])}), reporter
 
     def _first_publication(
         self, assignment: str | None, at: datetime, reporter: str | None
@@ -208,9 +204,6 @@ class EvaluationFacts(SectionsModel):
             return
         seconds = (at - _time(found["planned_at"])).total_seconds()
         self._d["first_publication"][assignment] = [iso(at), seconds, reporter]
-
-
-_fold = by_event_type(vars(EvaluationFacts)["_on"])
 
 
 def _time(text: str) -> datetime:

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from events.lead import OPEN_STATES, Department, Lead
 from events.messages import N_, Message
-from projections.base import Change, Logged, SectionsModel, by_event_type, iso
+from projections.base import SectionsModel, iso
 
 COUNTY_TIME = timezone(timedelta(hours=8))  # months are counted in the county's own time
 
@@ -28,11 +28,6 @@ class LeadBook(SectionsModel):
 
     name: ClassVar[str] = "leads"
     empty = staticmethod(empty_book)
-
-    def apply(self, logged: Logged) -> list[Change]:
-        _fold(self, logged.event)
-        self._s.data["position"] = logged.position
-        return self._s.take_changes()
 
     @singledispatchmethod
     def _on(self, event: Any) -> None:
@@ -124,7 +119,7 @@ class LeadBook(SectionsModel):
 
     @_on.register
     def _(self, e: Department.ContactsChanged) -> None:
-        self._s.update("departments", str(e.originator_id), contacts=e.contacts)
+        self._mark("departments", e, contacts=e.contacts)
 
     def _lead(self, e: Any, *, step: dict[str, Any] | None = None, **fields: Any) -> None:
         key = str(e.originator_id)
@@ -276,6 +271,3 @@ def step_words(step: dict[str, Any]) -> Message:
     if step["what"] == "routed":
         return Message("routed to {department}", department=step.get("department") or "")
     return Message(STEP_WORDS.get(step["what"], step["what"]))
-
-
-_fold = by_event_type(vars(LeadBook)["_on"])

@@ -33,12 +33,10 @@ class PublishingMatrix(SectionsModel):
 
     @_on.register
     def _(self, e: Story.Drafted) -> None:
-        key = str(e.originator_id)
-        self._s.set(
+        self._add(
             "stories",
-            key,
+            e,
             {
-                "id": key,
                 "title": e.title,
                 "assignment": str(e.assignment) if e.assignment else None,
                 "revision": 1,
@@ -54,9 +52,9 @@ class PublishingMatrix(SectionsModel):
 
     @_on.register
     def _(self, e: Story.Revised) -> None:
-        self._s.update(
+        self._mark(
             "stories",
-            str(e.originator_id),
+            e,
             title=e.title,
             revision=e.revision,
             state="draft",
@@ -66,23 +64,21 @@ class PublishingMatrix(SectionsModel):
 
     @_on.register
     def _(self, e: Story.Submitted) -> None:
-        self._s.update(
-            "stories", str(e.originator_id), state="in_review", review=REVIEW_LEVEL_NAMES[0]
-        )
+        self._mark("stories", e, state="in_review", review=REVIEW_LEVEL_NAMES[0])
 
     @_on.register
     def _(self, e: Story.Approved) -> None:
         final = e.level == len(REVIEW_LEVEL_NAMES)
-        self._s.update(
+        self._mark(
             "stories",
-            str(e.originator_id),
+            e,
             state="approved" if final else "in_review",
             review=None if final else REVIEW_LEVEL_NAMES[e.level],
         )
 
     @_on.register
     def _(self, e: Story.Rejected) -> None:
-        self._s.update("stories", str(e.originator_id), state="returned", review=None)
+        self._mark("stories", e, state="returned", review=None)
 
     @_on.register
     def _(self, e: Story.Published) -> None:

@@ -8,7 +8,7 @@ from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 from events.opinion import OpinionFeed, OpinionItem, OpinionRule
-from projections.base import Change, Logged, SectionsModel, by_event_type, iso
+from projections.base import SectionsModel, iso
 
 KEEP_ITEMS = 2000
 KEEP_SEEN = 20_000  # URLs remembered beyond the items kept (a feed repeats its entries)
@@ -33,17 +33,12 @@ class OpinionDesk(SectionsModel):
     name: ClassVar[str] = "opinion"
     empty = staticmethod(empty_desk)
 
-    def apply(self, logged: Logged) -> list[Change]:
-        _fold(self, logged.event, logged)
-        self._s.data["position"] = logged.position
-        return self._s.take_changes()
-
     @singledispatchmethod
-    def _on(self, event: Any, logged: Logged) -> None:
+    def _on(self, event: Any) -> None:
         """Other events change nothing here."""
 
     @_on.register
-    def _(self, e: OpinionFeed.Added, _: Logged) -> None:
+    def _(self, e: OpinionFeed.Added) -> None:
         self._s.data["titles"][str(e.originator_id)] = e.name
         self._s.set(
             "feeds",
@@ -61,23 +56,21 @@ class OpinionDesk(SectionsModel):
         )
 
     @_on.register
-    def _(self, e: OpinionFeed.Failing, _: Logged) -> None:
+    def _(self, e: OpinionFeed.Failing) -> None:
         name = self._s.data["titles"].get(str(e.originator_id), "")
         self._s.update("feeds", name, failing=True, error=e.error, since=iso(e.timestamp))
 
     @_on.register
-    def _(self, e: OpinionFeed.Recovered, _: Logged) -> None:
+    def _(self, e: OpinionFeed.Recovered) -> None:
         name = self._s.data["titles"].get(str(e.originator_id), "")
         self._s.update("feeds", name, failing=False, error=None, since=iso(e.timestamp))
 
     @_on.register
-    def _(self, e: OpinionRule.Written, _: Logged) -> None:
-        key = str(e.originator_id)
-        self._s.set(
+    def _(self, e: OpinionRule.Written) -> None:
+        self._add(
             "rules",
-            key,
+            e,
             {
-                "id": key,
                 "name": e.name,
                 "level": e.level,
                 "terms": list(e.terms),
@@ -91,17 +84,15 @@ class OpinionDesk(SectionsModel):
         )
 
     @_on.register
-    def _(self, e: OpinionRule.Retired, _: Logged) -> None:
-        self._s.update("rules", str(e.originator_id), retired=True)
+    def _(self, e: OpinionRule.Retired) -> None:
+        self._mark("rules", e, retired=True)
 
     @_on.register
-    def _(self, e: OpinionItem.Collected, _: Logged) -> None:
-        key = str(e.originator_id)
-        self._s.set(
+    def _(self, e: OpinionItem.Collected) -> None:
+        key = self._add(
             "items",
-            key,
+            e,
             {
-                "id": key,
                 "feed": e.feed,
                 "url": e.url,
                 "title": e.title,
@@ -121,13 +112,12 @@ class OpinionDesk(SectionsModel):
                 "assignment": None,
                 "topic": None,
             },
+            KEEP_ITEMS,
         )
-        for old in list(self._s.data["items"])[:-KEEP_ITEMS]:
-            self._s.delete("items", old)
         self._saw(e.url, key, e)
 
     @_on.register
-    def _(self, e: OpinionItem.Repeated, _: Logged) -> None:
+    def _(self, e: OpinionItem.Repeated) -> None:
         key = str(e.originator_id)
         item = self._s.data["items"].get(key)
         if item is not None:
@@ -137,7 +127,7 @@ class OpinionDesk(SectionsModel):
             self._saw(e.url, key, e)
 
     @_on.register
-    def _(self, e: OpinionItem.Regraded, _: Logged) -> None:
+    def _(self, e: OpinionItem.Regraded) -> None:
         key = str(e.originator_id)
         item = self._s.data["items"].get(key)
         if item is not None:
@@ -153,32 +143,32 @@ class OpinionDesk(SectionsModel):
             )
 
     @_on.register
-    def _(self, e: OpinionItem.Acknowledged, _: Logged) -> None:
-        self._s.update(
+    def _(self, e: OpinionItem.Acknowledged) -> None:
+        self._mark(
             "items",
-            str(e.originator_id),
+            e,
             state="acknowledged",
             acknowledged_by=e.actor,
             acknowledged_at=iso(e.timestamp),
         )
 
     @_on.register
-    def _(self, e: OpinionItem.Escalated, _: Logged) -> None:
-        self._s.update(
+    def _(self, e: OpinionItem.Escalated) -> None:
+        self._mark(
             "items",
-            str(e.originator_id),
+            e,
             state="escalated",
             escalated_to=e.to,
             escalated_at=iso(e.timestamp),
         )
 
     @_on.register
-    def _(self, e: OpinionItem.Assigned, _: Logged) -> None:
-        self._s.update("items", str(e.originator_id), assignment=str(e.assignment))
+    def _(self, e: OpinionItem.Assigned) -> None:
+        self._mark("items", e, assignment=str(e.assignment))
 
     @_on.register
-    def _(self, e: OpinionItem.TopicProposed, _: Logged) -> None:
-        self._s.update("items", str(e.originator_id), topic=str(e.topic))
+    def _(self, e: OpinionItem.TopicProposed) -> None:
+        self._mark("items", e, topic=str(e.topic))
 
     def _saw(
         self,
@@ -202,9 +192,6 @@ class OpinionDesk(SectionsModel):
         }
         data["recent"].append(sighting)
         del data["recent"][:-KEEP_RECENT]
-
-
-_fold = by_event_type(vars(OpinionDesk)["_on"])
 
 
 def warnings(state: dict[str, Any]) -> list[dict[str, Any]]:

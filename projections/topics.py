@@ -37,12 +37,10 @@ class TopicBook(SectionsModel):
 
     @_on.register
     def _(self, e: Topic.Proposed) -> None:
-        key = str(e.originator_id)
-        self._s.set(
+        self._add(
             "topics",
-            key,
+            e,
             {
-                "id": key,
                 "version": e.originator_version,
                 "title": e.title,
                 "angle": e.angle,

@@ -19,13 +19,13 @@ from events.channels import CHANNEL_WORDS
 from events.dispatch import DispatchCommand
 from events.lead import LEVEL_WORDS, Lead
 from events.media import SLATE, LiveSource, Output
-from events.messages import Message
+from events.messages import N_, Message
 from events.product import Product
 from events.roles import REVIEW_LEVEL_NAMES, REVIEW_LEVEL_WORDS, Role
 from events.story import Story
 from events.user import User
 from projections import wall_watch
-from projections.base import Change, Logged, SectionsModel, by_event_type, iso
+from projections.base import Change, Logged, SectionsModel, iso
 
 TERMINAL = ("closed", "cancelled")
 KEEP_ALERTS = 50
@@ -62,7 +62,7 @@ class WallView(SectionsModel):
     empty = staticmethod(empty_wall)
 
     def apply(self, logged: Logged) -> list[Change]:
-        _fold(self, logged.event, logged)
+        self._fold_event(self, logged.event)
         for severity, words, subject in wall_watch.fold(logged.event, self._s):
             self._alert(logged.event, severity, words, subject)
         data = self._s.data
@@ -73,11 +73,11 @@ class WallView(SectionsModel):
     # -- the fold -------------------------------------------------------------------------------
 
     @singledispatchmethod
-    def _on(self, event: Any, logged: Logged) -> None:
+    def _on(self, event: Any) -> None:
         """Events the wall does not show change nothing."""
 
     @_on.register
-    def _(self, e: User.Registered, _: Logged) -> None:
+    def _(self, e: User.Registered) -> None:
         if Role.REPORTER.value in e.roles:
             self._s.set(
                 "people",
@@ -94,7 +94,7 @@ class WallView(SectionsModel):
             )
 
     @_on.register
-    def _(self, e: Assignment.Planned, _: Logged) -> None:
+    def _(self, e: Assignment.Planned) -> None:
         key = str(e.originator_id)
         self._s.data["titles"][key] = e.title
         self._s.set(
@@ -115,7 +115,7 @@ class WallView(SectionsModel):
         )
 
     @_on.register
-    def _(self, e: Assignment.ReporterAssigned, _: Logged) -> None:
+    def _(self, e: Assignment.ReporterAssigned) -> None:
         key = str(e.originator_id)
         previous = self._s.data["assignments"].get(key, {}).get("reporter")
         if previous and previous != e.reporter:
@@ -124,13 +124,13 @@ class WallView(SectionsModel):
         self._person(e.reporter, "assigned", key, e)
 
     @_on.register
-    def _(self, e: Assignment.Accepted, _: Logged) -> None:
+    def _(self, e: Assignment.Accepted) -> None:
         item = self._assignment(e, "accepted")
         if item:
             self._person(item["reporter"], "en_route", item["id"], e)
 
     @_on.register
-    def _(self, e: Assignment.Declined, _: Logged) -> None:
+    def _(self, e: Assignment.Declined) -> None:
         item = self._assignment(e, "declined", declined_reason=e.reason)
         if item:
             self._person(item["reporter"], "idle", None, e)
@@ -143,23 +143,23 @@ class WallView(SectionsModel):
             self._alert(e, "info", words, item["id"])
 
     @_on.register
-    def _(self, e: Assignment.CheckedIn, _: Logged) -> None:
+    def _(self, e: Assignment.CheckedIn) -> None:
         item = self._assignment(e, "on_scene", lat=e.lat, lon=e.lon)
         if item:
             self._person(item["reporter"], "on_scene", item["id"], e, lat=e.lat, lon=e.lon)
 
     @_on.register
-    def _(self, e: Assignment.Filed, _: Logged) -> None:
+    def _(self, e: Assignment.Filed) -> None:
         item = self._assignment(e, "filed")
         if item:
             self._person(item["reporter"], "idle", None, e)
 
     @_on.register
-    def _(self, e: Assignment.Closed, _: Logged) -> None:
+    def _(self, e: Assignment.Closed) -> None:
         self._finish(e, "closed")
 
     @_on.register
-    def _(self, e: Assignment.Cancelled, _: Logged) -> None:
+    def _(self, e: Assignment.Cancelled) -> None:
         item = self._finish(e, "cancelled")
         if item and item["reporter"]:
             person = self._s.data["people"].get(item["reporter"])
@@ -167,13 +167,11 @@ class WallView(SectionsModel):
                 self._person(item["reporter"], "idle", None, e)
 
     @_on.register
-    def _(self, e: DispatchCommand.Issued, _: Logged) -> None:
-        key = str(e.originator_id)
-        self._s.set(
+    def _(self, e: DispatchCommand.Issued) -> None:
+        self._add(
             "commands",
-            key,
+            e,
             {
-                "id": key,
                 "to": e.to,
                 "text": e.text,
                 "assignment": str(e.assignment) if e.assignment else None,
@@ -184,37 +182,37 @@ class WallView(SectionsModel):
         )
 
     @_on.register
-    def _(self, e: DispatchCommand.Delivered, _: Logged) -> None:
-        self._s.update("commands", str(e.originator_id), state="delivered", via=e.via)
+    def _(self, e: DispatchCommand.Delivered) -> None:
+        self._mark("commands", e, state="delivered", via=e.via)
 
     @_on.register
-    def _(self, e: DispatchCommand.Acknowledged, _: Logged) -> None:
+    def _(self, e: DispatchCommand.Acknowledged) -> None:
         self._s.delete("commands", str(e.originator_id))
 
     @_on.register
-    def _(self, e: Story.Drafted, _: Logged) -> None:
+    def _(self, e: Story.Drafted) -> None:
         self._s.data["titles"][str(e.originator_id)] = e.title
 
     @_on.register
-    def _(self, e: Story.Revised, _: Logged) -> None:
+    def _(self, e: Story.Revised) -> None:
         key = str(e.originator_id)
         self._s.data["titles"][key] = e.title
         self._s.delete("reviews", key)
 
     # A story's review queue and a product's are one: the same levels, the same places.
     @_on.register
-    def _(self, e: Story.Submitted | Product.Submitted, _: Logged) -> None:
+    def _(self, e: Story.Submitted | Product.Submitted) -> None:
         self._review(e, 1)
 
     @_on.register
-    def _(self, e: Story.Approved | Product.Approved, _: Logged) -> None:
+    def _(self, e: Story.Approved | Product.Approved) -> None:
         if e.level < len(REVIEW_LEVEL_NAMES):
             self._review(e, e.level + 1)
         else:
             self._s.delete("reviews", str(e.originator_id))
 
     @_on.register
-    def _(self, e: Story.Rejected, _: Logged) -> None:
+    def _(self, e: Story.Rejected) -> None:
         key = str(e.originator_id)
         self._s.delete("reviews", key)
         title = self._s.data["titles"].get(key, key)
@@ -225,7 +223,7 @@ class WallView(SectionsModel):
         self._alert(e, "warning", words, key)
 
     @_on.register
-    def _(self, e: Story.Published, _: Logged) -> None:
+    def _(self, e: Story.Published) -> None:
         key = str(e.originator_id)
         self._s.push(
             "publications",
@@ -242,7 +240,7 @@ class WallView(SectionsModel):
         )
 
     @_on.register
-    def _(self, e: Story.Retracted, _: Logged) -> None:
+    def _(self, e: Story.Retracted) -> None:
         key = str(e.originator_id)
         title = self._s.data["titles"].get(key, key)
         self._s.push(
@@ -276,13 +274,13 @@ class WallView(SectionsModel):
         return key, title, Message(CHANNEL_WORDS.get(channel, channel))
 
     @_on.register
-    def _(self, e: Product.Made, _: Logged) -> None:
+    def _(self, e: Product.Made) -> None:
         key = str(e.originator_id)
         self._s.data["titles"][key] = e.title
         self._s.data["product_channels"][key] = e.channel
 
     @_on.register
-    def _(self, e: Product.Edited, _: Logged) -> None:
+    def _(self, e: Product.Edited) -> None:
         key = str(e.originator_id)
         self._s.data["titles"][key] = e.title
         if e.voided_approvals:
@@ -290,67 +288,74 @@ class WallView(SectionsModel):
             if key in self._s.data["reviews"]:
                 self._review(e, 1)
         if e.unscheduled:
-            title, channel = self._product_words(e)[1:]
-            words = Message(
-                "{title} ({channel}) changed: its scheduled publication was dropped",
-                title=title,
-                channel=channel,
+            self._product_alert(
+                e,
+                "warning",
+                N_("{title} ({channel}) changed: its scheduled publication was dropped"),
             )
-            self._alert(e, "warning", words, key)
 
     @_on.register
-    def _(self, e: Product.Rejected, _: Logged) -> None:
-        key, title, channel = self._product_words(e)
-        self._s.delete("reviews", key)
-        level = Message(REVIEW_LEVEL_WORDS[e.level - 1])
-        words = Message(
-            "{title} ({channel}) rejected at the {level}: {reason}",
-            title=title,
-            channel=channel,
-            level=level,
+    def _(self, e: Product.Rejected) -> None:
+        self._s.delete("reviews", str(e.originator_id))
+        self._product_alert(
+            e,
+            "warning",
+            N_("{title} ({channel}) rejected at the {level}: {reason}"),
+            level=Message(REVIEW_LEVEL_WORDS[e.level - 1]),
             reason=e.reason,
         )
-        self._alert(e, "warning", words, key)
 
     @_on.register
-    def _(self, e: Product.FastTracked, _: Logged) -> None:
-        key, title, channel = self._product_words(e)
-        self._s.delete("reviews", key)
-        self._s.data["fast_tracked"][key] = e.actor
-        words = Message(
-            "FAST TRACK: {title} ({channel}) approved in one step by {actor}: {reason}",
-            title=title,
-            channel=channel,
+    def _(self, e: Product.FastTracked) -> None:
+        self._s.delete("reviews", str(e.originator_id))
+        self._s.data["fast_tracked"][str(e.originator_id)] = e.actor
+        self._product_alert(
+            e,
+            "warning",
+            N_("FAST TRACK: {title} ({channel}) approved in one step by {actor}: {reason}"),
             actor=e.actor,
             reason=e.reason,
         )
-        self._alert(e, "warning", words, key)
 
     @_on.register
-    def _(self, e: Product.Scheduled, _: Logged) -> None:
-        key, title, channel = self._product_words(e)
-        words = Message(
-            "{title} ({channel}) scheduled for {time} by {actor}",
-            title=title,
-            channel=channel,
+    def _(self, e: Product.Scheduled) -> None:
+        self._product_alert(
+            e,
+            "info",
+            N_("{title} ({channel}) scheduled for {time} by {actor}"),
             time=iso(e.publish_at),
             actor=e.actor,
         )
-        self._alert(e, "info", words, key)
 
     @_on.register
-    def _(self, e: Product.ScheduleCancelled, _: Logged) -> None:
-        key, title, channel = self._product_words(e)
-        words = Message(
-            "{title} ({channel}): scheduled publication cancelled: {reason}",
-            title=title,
-            channel=channel,
+    def _(self, e: Product.ScheduleCancelled) -> None:
+        self._product_alert(
+            e,
+            "info",
+            N_("{title} ({channel}): scheduled publication cancelled: {reason}"),
             reason=e.reason,
         )
-        self._alert(e, "info", words, key)
 
     @_on.register
-    def _(self, e: Product.Published, _: Logged) -> None:
+    def _(self, e: Product.Published) -> None:
+        key = str(e.originator_id)
+        self._product_publication(
+            e,
+            by=e.on_behalf_of or e.actor,
+            action="published",
+            fast_track=key in self._s.data["fast_tracked"],
+            scheduled=e.on_behalf_of is not None,
+        )
+
+    @_on.register
+    def _(self, e: Product.Retracted) -> None:
+        self._product_publication(e, by=e.actor, action="retracted", reason=e.reason)
+        self._product_alert(
+            e, "warning", N_("{title} ({channel}) retracted: {reason}"), reason=e.reason
+        )
+
+    def _product_publication(self, e: Any, by: str, **fields: Any) -> None:
+        """Adds a product's publication or retraction to the recent publications."""
         key, title = self._product_words(e)[:2]
         self._s.push(
             "publications",
@@ -358,38 +363,20 @@ class WallView(SectionsModel):
                 "product": key,
                 "title": title,
                 "channels": [self._s.data["product_channels"].get(key, "")],
-                "by": e.on_behalf_of or e.actor,
+                "by": by,
                 "at": iso(e.timestamp),
-                "action": "published",
-                "fast_track": key in self._s.data["fast_tracked"],
-                "scheduled": e.on_behalf_of is not None,
+                **fields,
             },
             KEEP_PUBLICATIONS,
         )
 
-    @_on.register
-    def _(self, e: Product.Retracted, _: Logged) -> None:
+    def _product_alert(self, e: Any, severity: str, msgid: str, **args: Any) -> None:
+        """An alert about a product: its words name the product's title and channel first."""
         key, title, channel = self._product_words(e)
-        self._s.push(
-            "publications",
-            {
-                "product": key,
-                "title": title,
-                "channels": [self._s.data["product_channels"].get(key, "")],
-                "by": e.actor,
-                "at": iso(e.timestamp),
-                "action": "retracted",
-                "reason": e.reason,
-            },
-            KEEP_PUBLICATIONS,
-        )
-        words = Message(
-            "{title} ({channel}) retracted: {reason}", title=title, channel=channel, reason=e.reason
-        )
-        self._alert(e, "warning", words, key)
+        self._alert(e, severity, Message(msgid, title=title, channel=channel, **args), key)
 
     @_on.register
-    def _(self, e: LiveSource.Registered, _: Logged) -> None:
+    def _(self, e: LiveSource.Registered) -> None:
         self._s.data["titles"][str(e.originator_id)] = e.name
         self._s.set(
             "sources",
@@ -411,7 +398,7 @@ class WallView(SectionsModel):
         )
 
     @_on.register
-    def _(self, e: LiveSource.WentLive, _: Logged) -> None:
+    def _(self, e: LiveSource.WentLive) -> None:
         assignment = str(e.assignment) if e.assignment else None
         name = self._name(e)
         item = self._s.update(
@@ -432,7 +419,7 @@ class WallView(SectionsModel):
             self._s.update("people", e.publisher, live=name)
 
     @_on.register
-    def _(self, e: LiveSource.Interrupted, _: Logged) -> None:
+    def _(self, e: LiveSource.Interrupted) -> None:
         name = self._name(e)
         self._s.update("sources", name, state="interrupted", since=iso(e.timestamp))
         self._alert(
@@ -443,21 +430,21 @@ class WallView(SectionsModel):
         )
 
     @_on.register
-    def _(self, e: LiveSource.Resumed, _: Logged) -> None:
+    def _(self, e: LiveSource.Resumed) -> None:
         name = self._name(e)
         self._s.update("sources", name, state="live", since=iso(e.timestamp))
         self._alert(e, "info", Message("{source} resumed", source=name), name)
 
     @_on.register
-    def _(self, e: LiveSource.PictureFroze, _: Logged) -> None:
+    def _(self, e: LiveSource.PictureFroze) -> None:
         self._s.update("sources", self._name(e), frozen=True)
 
     @_on.register
-    def _(self, e: LiveSource.PictureMoving, _: Logged) -> None:
+    def _(self, e: LiveSource.PictureMoving) -> None:
         self._s.update("sources", self._name(e), frozen=False)
 
     @_on.register
-    def _(self, e: LiveSource.UplinkNarrow, _: Logged) -> None:
+    def _(self, e: LiveSource.UplinkNarrow) -> None:
         name = self._name(e)
         self._s.update("sources", name, narrow=True)
         words = Message(
@@ -469,13 +456,13 @@ class WallView(SectionsModel):
         self._alert(e, "warning", words, name)
 
     @_on.register
-    def _(self, e: LiveSource.UplinkWide, _: Logged) -> None:
+    def _(self, e: LiveSource.UplinkWide) -> None:
         name = self._name(e)
         self._s.update("sources", name, narrow=False)
         self._alert(e, "info", Message("{source}: uplink wide enough again", source=name), name)
 
     @_on.register
-    def _(self, e: LiveSource.Ended, _: Logged) -> None:
+    def _(self, e: LiveSource.Ended) -> None:
         name = self._name(e)
         item = self._s.update(
             "sources",
@@ -491,7 +478,7 @@ class WallView(SectionsModel):
             self._s.update("people", item["publisher"], live=None)
 
     @_on.register
-    def _(self, e: Output.Configured, _: Logged) -> None:
+    def _(self, e: Output.Configured) -> None:
         self._s.set(
             "outputs",
             e.name,
@@ -509,7 +496,7 @@ class WallView(SectionsModel):
         self._s.data["titles"][str(e.originator_id)] = e.name
 
     @_on.register
-    def _(self, e: Output.Started, _: Logged) -> None:
+    def _(self, e: Output.Started) -> None:
         name = self._name(e)
         item = self._s.data["outputs"].get(name)
         if item:
@@ -517,16 +504,16 @@ class WallView(SectionsModel):
             self._s.update("outputs", name, state="running", on_air=on_air, since=iso(e.timestamp))
 
     @_on.register
-    def _(self, e: Output.Switched, _: Logged) -> None:
+    def _(self, e: Output.Switched) -> None:
         name = self._name(e)
         self._s.update("outputs", name, source=e.source, on_air=e.source, since=iso(e.timestamp))
 
     @_on.register
-    def _(self, e: Output.BackupSet, _: Logged) -> None:
+    def _(self, e: Output.BackupSet) -> None:
         self._s.update("outputs", self._name(e), backup=e.backup)
 
     @_on.register
-    def _(self, e: Output.FailedOver, _: Logged) -> None:
+    def _(self, e: Output.FailedOver) -> None:
         name = self._name(e)
         self._s.update("outputs", name, on_air=e.to, since=iso(e.timestamp), failed_over=True)
         words = Message(
@@ -539,21 +526,21 @@ class WallView(SectionsModel):
         self._alert(e, "critical", words, name)
 
     @_on.register
-    def _(self, e: Output.Recovered, _: Logged) -> None:
+    def _(self, e: Output.Recovered) -> None:
         name = self._name(e)
         self._s.update("outputs", name, on_air=e.to, since=iso(e.timestamp), failed_over=False)
         words = Message("output {output} recovered to {to}", output=name, to=_on_air(e.to))
         self._alert(e, "info", words, name)
 
     @_on.register
-    def _(self, e: Output.Stopped, _: Logged) -> None:
+    def _(self, e: Output.Stopped) -> None:
         name = self._name(e)
         self._s.update("outputs", name, state="stopped", on_air=None, since=iso(e.timestamp))
         words = Message("output {output} stopped: {reason}", output=name, reason=e.reason)
         self._alert(e, "warning", words, name)
 
     @_on.register
-    def _(self, e: Output.DestinationFailed, _: Logged) -> None:
+    def _(self, e: Output.DestinationFailed) -> None:
         name = self._destination(e, failing=True)
         words = Message(
             "output {output}: {destination} failed ({error})",
@@ -564,7 +551,7 @@ class WallView(SectionsModel):
         self._alert(e, "critical", words, name)
 
     @_on.register
-    def _(self, e: Output.DestinationRecovered, _: Logged) -> None:
+    def _(self, e: Output.DestinationRecovered) -> None:
         name = self._destination(e, failing=False)
         words = Message(
             "output {output}: {destination} is back", output=name, destination=e.destination
@@ -586,7 +573,7 @@ class WallView(SectionsModel):
     # renderer's, like every other time on the wall
 
     @_on.register
-    def _(self, e: EmergencyAlert.Approved, _: Logged) -> None:
+    def _(self, e: EmergencyAlert.Approved) -> None:
         self._s.data.setdefault("emergency", {})
         for earlier in e.references:
             self._s.delete("emergency", str(earlier))
@@ -620,9 +607,9 @@ class WallView(SectionsModel):
         self._alert(e, "critical", words, key)
 
     @_on.register
-    def _(self, e: EmergencyAlert.Aired, _: Logged) -> None:
+    def _(self, e: EmergencyAlert.Aired) -> None:
         self._s.data.setdefault("emergency", {})
-        self._s.update("emergency", str(e.originator_id), outputs=list(e.outputs), spoken=e.spoken)
+        self._mark("emergency", e, outputs=list(e.outputs), spoken=e.spoken)
         if not e.spoken:
             words = Message(
                 "the emergency alert is on air without voice: the speech engine is missing"
@@ -632,9 +619,7 @@ class WallView(SectionsModel):
     # -- helpers --------------------------------------------------------------------------------
 
     def _assignment(self, e: Any, state: str, **fields: Any) -> dict[str, Any] | None:
-        return self._s.update(
-            "assignments", str(e.originator_id), state=state, since=iso(e.timestamp), **fields
-        )
+        return self._mark("assignments", e, state=state, since=iso(e.timestamp), **fields)
 
     def _finish(self, e: Any, state: str) -> dict[str, Any] | None:
         key = str(e.originator_id)
@@ -657,15 +642,15 @@ class WallView(SectionsModel):
     # -- leads: open ones and how far past due (the panel is web/static/js/wall_leads.js) -------
 
     @_on.register
-    def _(self, e: Lead.Received, _: Logged) -> None:
+    def _(self, e: Lead.Received) -> None:
         self._s.set("leads", str(e.originator_id), {"level": 0, "department": None})
 
     @_on.register
-    def _(self, e: Lead.Routed, _: Logged) -> None:
-        self._s.update("leads", str(e.originator_id), level=0, department=e.department_name)
+    def _(self, e: Lead.Routed) -> None:
+        self._mark("leads", e, level=0, department=e.department_name)
 
     @_on.register
-    def _(self, e: Lead.Escalated, _: Logged) -> None:
+    def _(self, e: Lead.Escalated) -> None:
         key = str(e.originator_id)
         self._s.update("leads", key, level=e.level)
         words = Message(
@@ -679,16 +664,15 @@ class WallView(SectionsModel):
     @_on.register(Lead.MarkedDuplicate)
     @_on.register(Lead.BecameAssignment)
     @_on.register(Lead.BecameTopic)
-    def _(self, e: Any, _: Logged) -> None:
+    def _(self, e: Any) -> None:
         self._s.delete("leads", str(e.originator_id))
 
     def _review(self, e: Any, level: int) -> None:
         key = str(e.originator_id)
-        self._s.set(
+        self._add(
             "reviews",
-            key,
+            e,
             {
-                "id": key,
                 "title": self._s.data["titles"].get(key, key),
                 "level": level,
                 "level_name": REVIEW_LEVEL_NAMES[level - 1],
@@ -713,9 +697,6 @@ class WallView(SectionsModel):
     def _name(self, e: Any) -> str:
         """Sources and outputs are keyed by name; later events carry only the aggregate id."""
         return str(self._s.data["titles"].get(str(e.originator_id), ""))
-
-
-_fold = by_event_type(vars(WallView)["_on"])
 
 
 def _on_air(source: str) -> str | Message:

@@ -22,21 +22,26 @@ from web import (
     openapi,
 )
 
+# The modules whose declared endpoints (web/endpoints.py) make the API's routes.
+ENDPOINT_MODULES = (
+    commands,
+    api_people,
+    api_queries,
+    api_captures,
+    api_leads,
+    api_duty,
+    api_opinion,
+    api_clips,
+    api_topics,
+    api_products,
+    api_alerts,
+    api_outlets,
+)
+
 routes: list[BaseRoute] = [
-    *(endpoint.route() for endpoint in commands.ENDPOINTS),
-    *(endpoint.route() for endpoint in api_people.ENDPOINTS),
-    *(endpoint.route() for endpoint in api_queries.ENDPOINTS),
-    *(endpoint.route() for endpoint in api_captures.ENDPOINTS),
-    *(endpoint.route() for endpoint in api_leads.ENDPOINTS),
-    *(endpoint.route() for endpoint in api_duty.ENDPOINTS),
-    *(endpoint.route() for endpoint in api_opinion.ENDPOINTS),
+    *(endpoint.route() for module in ENDPOINT_MODULES for endpoint in module.ENDPOINTS),
     *api_opinion.routes,
-    *(endpoint.route() for endpoint in api_clips.ENDPOINTS),
-    *(endpoint.route() for endpoint in api_topics.ENDPOINTS),
-    *(endpoint.route() for endpoint in api_products.ENDPOINTS),
-    *(endpoint.route() for endpoint in api_alerts.ENDPOINTS),
     *api_alerts.routes,
-    *(endpoint.route() for endpoint in api_outlets.ENDPOINTS),
     *metrics.routes,
     *openapi.routes,
 ]

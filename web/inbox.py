@@ -6,6 +6,7 @@ unknown sender is 401, the same answer, so nothing tells who is configured."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any
@@ -53,15 +54,21 @@ async def body_of(request: Request) -> bytes:
     return body
 
 
-def check_signature(
-    newsroom: Newsroom, owner: UUID, secret_id: str, request: Request, body: bytes
-) -> Any:
-    secret = newsroom.store.secret(owner, secret_id)
+def signed_message(
+    newsroom: Newsroom, find: Callable[[str], Any], name: str, request: Request, body: bytes
+) -> tuple[Any, Any]:
+    """The sender called `name` (an origin or an outlet, by `find`) and its message, once the
+    message is signed with the sender's secret."""
+    try:
+        sender = find(name)
+    except NotFound:
+        raise UNSIGNED from None
+    secret = newsroom.store.secret(sender.id, sender.secret_id)
     if secret is None:
         raise UNSIGNED
     try:
         verified(secret, request.headers, body)
-        return json.loads(body)
+        return sender, json.loads(body)
     except (WebhookVerificationError, ValueError):
         raise UNSIGNED from None
 
@@ -71,11 +78,7 @@ def system() -> Command:
 
 
 def take_submission(newsroom: Newsroom, name: str, request: Request, body: bytes) -> dict[str, Any]:
-    try:
-        origin = newsroom.origin(name)
-    except NotFound:
-        raise UNSIGNED from None
-    message = check_signature(newsroom, origin.id, origin.secret_id, request, body)
+    origin, message = signed_message(newsroom, newsroom.origin, name, request, body)
     try:
         item = message["item"]
         uri, publication = str(item["uri"]), int(message["publication"])
@@ -113,11 +116,7 @@ def take_submission(newsroom: Newsroom, name: str, request: Request, body: bytes
 
 
 def take_decision(newsroom: Newsroom, name: str, request: Request, body: bytes) -> dict[str, Any]:
-    try:
-        outlet = newsroom.outlet(name)
-    except NotFound:
-        raise UNSIGNED from None
-    message = check_signature(newsroom, outlet.id, outlet.secret_id, request, body)
+    outlet, message = signed_message(newsroom, newsroom.outlet, name, request, body)
     try:
         did = UUID(hex=str(message["message_id"]).removeprefix("msg_"))
         adopted = bool(message["adopted"])

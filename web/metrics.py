@@ -15,6 +15,7 @@ import gc
 import hmac
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -70,13 +71,13 @@ class HubMetrics:
         return generate_latest(self.registry)
 
 
+@dataclass(eq=False)  # registered by identity
 class LogCollector:
     """The log's head, how far the read models have folded it, whether the store can be used,
     and the wall feed's clients. While the store cannot be used the head is unknown: the log
     position and the lag are left out (an absent series), and `hub_store_reachable` is 0."""
 
-    def __init__(self, rt: Runtime) -> None:
-        self.rt = rt
+    rt: Runtime
 
     def collect(self) -> Iterator[Metric]:
         models = self.rt.models
@@ -138,11 +139,11 @@ class LogCollector:
                 yield CounterMetricFamily(name, text, value)
 
 
+@dataclass(eq=False)  # registered by identity
 class HeapCollector:
     """The garbage collector's pauses (hub/heap.py): a stalled wall may be a long collection."""
 
-    def __init__(self, rt: Runtime) -> None:
-        self.rt = rt
+    rt: Runtime
 
     def collect(self) -> Iterator[Metric]:
         pauses = self.rt.gc_pauses
@@ -176,11 +177,11 @@ class HeapCollector:
         )
 
 
+@dataclass(eq=False)  # registered by identity
 class LoopCollector:
     """How late the event loop wakes up (hub/loop_lag.py)."""
 
-    def __init__(self, rt: Runtime) -> None:
-        self.rt = rt
+    rt: Runtime
 
     def collect(self) -> Iterator[Metric]:
         lag = self.rt.loop_lag

@@ -39,6 +39,7 @@ from aiortc import (
 from aiortc.rtcrtpparameters import RTCRtpCodecCapability
 
 from hub.media.errors import EngineClosed, OfferError, SessionNotFound, SourceBusy
+from hub.media.fact_queue import Fact, FactQueue
 from hub.media.ingest.keyframes import KeyframeRequester
 from hub.media.ingest.passthrough import FeedTrack, PassthroughReceiver, route_keyframe_requests
 from hub.media.ingest.sdp import Offer, answer_as_dtls_server, parse_offer
@@ -63,8 +64,6 @@ from hub.media.relay.transcode import Transcoder
 
 logger = logging.getLogger(__name__)
 
-Fact = Callable[[], Awaitable[None]]
-
 
 @dataclass(frozen=True)
 class MediaConfig:
@@ -87,10 +86,10 @@ class MediaEngine:
         self.config = config or MediaConfig()
         self._facts: MediaFacts = facts or NoFacts()
         self._registry = Registry()
-        self._fact_queue: asyncio.Queue[Fact | None] = asyncio.Queue()
+        # The media path must not stop for the application; a failure is loud in the log.
+        self._facts_out = FactQueue(lambda: logger.exception("a media fact could not be delivered"))
         self._tasks: set[asyncio.Future[Any]] = set()
         self._watchdog: asyncio.Task[None] | None = None
-        self._fact_task: asyncio.Task[None] | None = None
         self._closed = False
 
     async def __aenter__(self) -> MediaEngine:
@@ -446,7 +445,7 @@ class MediaEngine:
             raise EngineClosed("the media engine is shutting down")
         if self._watchdog is None:
             self._watchdog = asyncio.create_task(self._watch())
-            self._fact_task = asyncio.create_task(self._deliver_facts())
+            self._facts_out.start()
 
     async def _watch(self) -> None:
         interval = min(0.25, self.config.media_timeout / 4)
@@ -502,15 +501,7 @@ class MediaEngine:
         return now - stream.interrupted_at > self.config.grace_period
 
     def _emit(self, fact: Fact) -> None:
-        self._fact_queue.put_nowait(fact)
-
-    async def _deliver_facts(self) -> None:
-        while (fact := await self._fact_queue.get()) is not None:
-            try:
-                await fact()
-            except Exception:
-                # The media path must not stop for the application; the failure is loud in the log.
-                logger.exception("a media fact could not be delivered")
+        self._facts_out.put(fact)
 
     def _spawn(self, work: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(work)
@@ -555,9 +546,7 @@ class MediaEngine:
         for slot in registry.slots.values():
             slot.feed.close()
             slot.viewers.clear()
-        if self._fact_task is not None:
-            self._fact_queue.put_nowait(None)
-            await self._fact_task
+        await self._facts_out.close()
         if self._watchdog is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._watchdog

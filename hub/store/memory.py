@@ -22,7 +22,6 @@ from uuid import UUID
 from eventsourcing.persistence import (
     ApplicationRecorder,
     IntegrityError,
-    Notification,
     StoredEvent,
     Subscription,
 )
@@ -194,18 +193,6 @@ class MemoryRecorder(HubRecorder):
             wanted = set(topics)
             window = [n for n in window if n.topic in wanted]
         return window[:limit]
-
-    def select_notifications(
-        self,
-        start: int | None,
-        limit: int,
-        stop: int | None = None,
-        topics: Sequence[str] = (),
-        *,
-        inclusive_of_start: bool = True,
-    ) -> list[Notification]:
-        after = None if start is None else start - (1 if inclusive_of_start else 0)
-        return list(self.read_log(after=after, limit=limit, upto=stop, topics=topics))
 
     def max_notification_id(self) -> int | None:
         with self._lock:

@@ -20,6 +20,7 @@ from typing import Any, Literal, Protocol
 
 import av
 
+from hub.media.fact_queue import Fact, FactQueue
 from hub.media.program.bus import BusFact, FailedOver, ProgramBus, Recovered, Switched
 from hub.media.program.encoder import EncoderSettings, ProgramEncoder
 from hub.media.program.hls import HlsSink, hls_folder
@@ -164,8 +165,10 @@ class ProgramOutput:
         self._on_air_lane: int | None = None
         self._mixer: Mixer | None = None
         self._watcher: asyncio.Task[None] | None = None
-        self._reports: asyncio.Queue[Callable[[], Awaitable[None]] | None] = asyncio.Queue()
-        self._reporter: asyncio.Task[None] | None = None
+        # A failing receiver does not stop the output.
+        self._reports = FactQueue(
+            lambda: log.exception("output %s: reporting a fact failed", self.name)
+        )
         self._dropped_before = 0
         self.state: OutputState = "idle"
 
@@ -187,7 +190,7 @@ class ProgramOutput:
         loop = asyncio.get_running_loop()
         self._mixer = await asyncio.to_thread(self._build_mixer, loop)
         self._mixer.start()
-        self._reporter = asyncio.create_task(self._report_facts())
+        self._reports.start()
         self._bus.program, self._bus.backup = program, backup
         self._report(lambda: self.facts.started(self.name, program, backup))
         self._apply(self._bus.evaluate(loop.time(), self._last_frame))
@@ -231,9 +234,7 @@ class ProgramOutput:
         if self.state != "failed":
             self._report(lambda: self.facts.stopped(self.name, reason))
         self.state = "stopped"
-        await self._reports.put(None)
-        if self._reporter is not None:
-            await self._reporter
+        await self._reports.close()
 
     def stats(self) -> OutputStats:
         mixer = self._mixer
@@ -393,16 +394,8 @@ class ProgramOutput:
         else:
             self._report(lambda: self.facts.sink_error(self.name, sink, error))
 
-    def _report(self, report: Callable[[], Awaitable[None]]) -> None:
-        self._reports.put_nowait(report)
-
-    async def _report_facts(self) -> None:
-        """Delivers facts one at a time, in order; a failing receiver does not stop the output."""
-        while (report := await self._reports.get()) is not None:
-            try:
-                await report()
-            except Exception:
-                log.exception("output %s: reporting a fact failed", self.name)
+    def _report(self, report: Fact) -> None:
+        self._reports.put(report)
 
 
 def _call_soon(loop: asyncio.AbstractEventLoop, callback: Callable[..., None], *args: Any) -> None:

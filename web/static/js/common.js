@@ -205,6 +205,20 @@ export async function act(button, run, status) {
   }
 }
 
+/** Proposes the topic written in a proposal form (the meeting's, the phone page's) for `day`, as
+ * one user action (see act); answers the new topic, or null. */
+export function proposeTopic(form, day, status) {
+  const f = new FormData(form);
+  const body = {
+    title: f.get("title"),
+    angle: f.get("angle") || "",
+    resources: f.get("resources") || "",
+    channels: f.getAll("channels"),
+    day,
+  };
+  return act(form.querySelector("button[type=submit]"), (o) => api("POST", "/api/topics", body, o), status);
+}
+
 /** Labels of a state, priority, level or channel id, via the page's words (the keys picked this
  * way are listed in web/catalogs.py, PICKED). */
 export const label = (kind, id) => word(`${kind}.${id}`);

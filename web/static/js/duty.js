@@ -54,16 +54,19 @@ function renderHandovers(handovers) {
       ].filter(Boolean);
       const item = el("li", { dataset: { id: h.id } }, el("div", {}, facts.join(" · ")), h.note ? el("p", { class: "note" }, h.note) : null);
       if (!h.countersigned_at && h.arriving === config.me) {
-        const status = el("span", { class: "status" });
-        const button = el("button", { type: "button", class: "countersign" }, t("duty.countersign"));
-        button.addEventListener("click", () =>
-          act(button, (o) => api("POST", `/api/duty/handovers/${h.id}/countersign`, {}, o), status).then((ok) => ok && load()),
-        );
-        item.append(button, status);
+        item.append(...postButton("countersign", t("duty.countersign"), `/api/duty/handovers/${h.id}/countersign`));
       }
       return item;
     }),
   );
+}
+
+/** A button that POSTs to `path` and then loads the roster again, and its status beside it. */
+function postButton(cls, words, path) {
+  const status = el("span", { class: "status" });
+  const button = el("button", { type: "button", class: cls }, words);
+  button.addEventListener("click", () => act(button, (o) => api("POST", path, {}, o), status).then((ok) => ok && load()));
+  return [button, status];
 }
 
 function tickForm(inspection, item) {
@@ -93,12 +96,7 @@ function renderInspections(inspections) {
       if (!i.completed_at && i.inspector === config.me) {
         const done = new Set(i.items.map((x) => x.item));
         CHECKS.filter((c) => !done.has(c)).forEach((c) => item.append(tickForm(i, c)));
-        const status = el("span", { class: "status" });
-        const button = el("button", { type: "button", class: "complete" }, t("duty.complete_inspection"));
-        button.addEventListener("click", () =>
-          act(button, (o) => api("POST", `/api/duty/inspections/${i.id}/complete`, {}, o), status).then((ok) => ok && load()),
-        );
-        item.append(button, status);
+        item.append(...postButton("complete", t("duty.complete_inspection"), `/api/duty/inspections/${i.id}/complete`));
       }
       return item;
     }),

@@ -1,7 +1,7 @@
 // The topic meeting (选题会): the day's proposals, a decision with its reason for each, assignments
 // made from an approved topic in one step, and the minutes to print or download.
 
-import { act, api, config, el, fill, hhmm, label, t } from "./common.js";
+import { act, api, config, el, fill, hhmm, label, proposeTopic, t } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
 const DECIDERS = ["desk_head", "chief_editor", "admin"];
@@ -36,15 +36,7 @@ $("print").addEventListener("click", () => window.print());
 $("propose").addEventListener("submit", async (event) => {
   event.preventDefault();
   const form = $("propose");
-  const f = new FormData(form);
-  const body = {
-    title: f.get("title"),
-    angle: f.get("angle") || "",
-    resources: f.get("resources") || "",
-    channels: f.getAll("channels"),
-    day,
-  };
-  const done = await act(form.querySelector("button[type=submit]"), (o) => api("POST", "/api/topics", body, o), $("propose-status"));
+  const done = await proposeTopic(form, day, $("propose-status"));
   if (done) {
     form.reset();
     load();

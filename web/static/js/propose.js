@@ -1,7 +1,7 @@
 // Proposing a topic for the meeting (报题) from the phone page, and one's proposals with the
 // meeting's decision on each.
 
-import { act, api, el, fill, label } from "./common.js";
+import { api, el, fill, label, proposeTopic } from "./common.js";
 
 const form = document.getElementById("propose");
 const two = (n) => String(n).padStart(2, "0");
@@ -25,15 +25,7 @@ async function mine() {
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
-  const f = new FormData(form);
-  const body = {
-    title: f.get("title"),
-    angle: f.get("angle") || "",
-    resources: f.get("resources") || "",
-    channels: f.getAll("channels"),
-    day: f.get("day"),
-  };
-  const done = await act(form.querySelector("button[type=submit]"), (o) => api("POST", "/api/topics", body, o), document.getElementById("propose-status"));
+  const done = await proposeTopic(form, form.elements.day.value, document.getElementById("propose-status"));
   if (done) {
     const day = form.elements.day.value;
     form.reset();

@@ -134,29 +134,23 @@ export function watchConnection(pc, lost) {
   });
 }
 
-class Publisher {
-  constructor(url, token, stream, options) {
-    Object.assign(this, { url, token, stream, pc: null, session: null, stopped: false });
+/**
+ * A connection to a WHIP or WHEP resource that comes back by itself: what a publisher and a
+ * player share. Each adds its own media to a new peer connection (`addMedia`).
+ */
+export class Connection {
+  constructor(url, token, options) {
+    Object.assign(this, { url, token, pc: null, session: null, stopped: false, recovering: null });
     this.onState = options.onState || (() => {});
     this.iceServers = options.iceServers || [];
     this.gatherTimeout = options.gatherTimeout;
     this.maxBackoff = options.maxBackoff;
-    this.recovering = null;
-    this.onNetworkChange = () => this.pc && this.recover();
-    window.addEventListener("online", this.onNetworkChange);
-    navigator.connection?.addEventListener?.("change", this.onNetworkChange);
   }
 
   async connect() {
     const pc = new RTCPeerConnection({ iceServers: this.iceServers });
     try {
-      for (const track of this.stream.getTracks()) {
-        const transceiver = pc.addTransceiver(track, { direction: "sendonly", streams: [this.stream] });
-        if (track.kind === "video") {
-          preferH264(transceiver);
-          keepFrameRate(track, transceiver.sender);
-        }
-      }
+      this.addMedia(pc);
       const { session, iceServers } = await negotiate(pc, this.url, this.token, this.gatherTimeout);
       if (iceServers.length) this.iceServers = iceServers; // used from the next attempt on
       if (this.stopped) throw new WhipError(0, "stopped");
@@ -172,7 +166,7 @@ class Publisher {
     }
   }
 
-  /** Publishes again on a new connection; the old one is closed first so the hub may take over. */
+  /** Connects again on a new connection; the old one is closed first so the hub may take over. */
   recover() {
     if (this.recovering || this.stopped) return this.recovering;
     this.pc?.close();
@@ -187,8 +181,6 @@ class Publisher {
 
   release() {
     this.stopped = true;
-    window.removeEventListener("online", this.onNetworkChange);
-    navigator.connection?.removeEventListener?.("change", this.onNetworkChange);
     this.pc?.close();
     this.pc = null;
   }
@@ -199,6 +191,47 @@ class Publisher {
     this.session = null;
     this.onState("stopped");
   }
+
+  /** Connects, with backoff; resolves with this connection once live, or rejects for good. */
+  async start() {
+    this.onState("connecting");
+    try {
+      return await withBackoff(() => this.connect(), {
+        isStopped: () => this.stopped,
+        maxBackoff: this.maxBackoff,
+      });
+    } catch (error) {
+      this.release();
+      this.onState("error", error);
+      throw error;
+    }
+  }
+}
+
+class Publisher extends Connection {
+  constructor(url, token, stream, options) {
+    super(url, token, options);
+    this.stream = stream;
+    this.onNetworkChange = () => this.pc && this.recover();
+    window.addEventListener("online", this.onNetworkChange);
+    navigator.connection?.addEventListener?.("change", this.onNetworkChange);
+  }
+
+  addMedia(pc) {
+    for (const track of this.stream.getTracks()) {
+      const transceiver = pc.addTransceiver(track, { direction: "sendonly", streams: [this.stream] });
+      if (track.kind === "video") {
+        preferH264(transceiver);
+        keepFrameRate(track, transceiver.sender);
+      }
+    }
+  }
+
+  release() {
+    window.removeEventListener("online", this.onNetworkChange);
+    navigator.connection?.removeEventListener?.("change", this.onNetworkChange);
+    super.release();
+  }
 }
 
 /**
@@ -207,16 +240,5 @@ class Publisher {
  * onState(state) hears "connecting", "live", "reconnecting", "stopped" and "error".
  */
 export async function publish(url, token, stream, options = {}) {
-  const publisher = new Publisher(url, token, stream, options);
-  publisher.onState("connecting");
-  try {
-    return await withBackoff(() => publisher.connect(), {
-      isStopped: () => publisher.stopped,
-      maxBackoff: options.maxBackoff,
-    });
-  } catch (error) {
-    publisher.release();
-    publisher.onState("error", error);
-    throw error;
-  }
+  return new Publisher(url, token, stream, options).start();
 }
