@@ -443,6 +443,8 @@ SAID: dict[type, tuple[str | None, str]] = {
     ScoringRule.Started: (None, N_("set the scoring rule")),
     ScoringRule.Changed: (None, N_("set the scoring rule")),
     Outlet.Deactivated: ("name", N_("deactivated outlet {name}")),
+    Outlet.Changed: ("name", N_("changed outlet {name}: channel {channel}, address {url}")),
+    Outlet.SecretRotated: ("name", N_("rotated the signing secret of outlet {name}")),
     Delivery.Delivered: ("delivery", N_("delivered {delivery}")),
     Delivery.Failed: ("delivery", N_("delivery {delivery} failed: {reason}")),
     Delivery.GaveUp: ("delivery", N_("gave up delivering {delivery} after {attempts} attempts")),

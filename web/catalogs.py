@@ -37,7 +37,6 @@ from events.story import STATES as STORY_STATES
 from events.topic import DECISIONS as TOPIC_DECISIONS
 from events.topic import ORIGINS
 from events.topic import STATES as TOPIC_STATES
-from web import api_duty, api_opinion
 from web.api import ENDPOINT_MODULES
 from web.endpoints import doing_words
 from web.i18n import DEFAULT_LANGUAGE, LANGUAGES, LOCALE_DIR, po_path
@@ -130,9 +129,7 @@ def picked_keys() -> Iterator[str]:
 
 def refused_doings() -> Iterator[str]:
     """What an endpoint's refusal says the caller may not do: its summary (web/endpoints.py)."""
-    # The duty roster's and the 舆情 desk's refusals are not in the catalogs yet: their words are
-    # said in English until someone adds and translates them.
-    for module in (m for m in ENDPOINT_MODULES if m not in (api_duty, api_opinion)):
+    for module in ENDPOINT_MODULES:
         yield from (doing_words(e.summary) for e in module.ENDPOINTS if e.roles)
 
 

@@ -13,6 +13,7 @@ from hub.config import Settings
 from hub.delivery.listing import outlets
 from hub.errors import AlreadyExists
 from hub.newsroom import Newsroom, Request
+from hub.readmodels import ReadModels
 from hub.store import schema
 from tests.conftest import Staff
 from tests.events.helpers import ADMIN
@@ -82,6 +83,15 @@ def test_a_rotated_secret_is_answered_once_and_the_event_names_only_its_id(
         newsroom.handle(Request(ADMIN, staff.clock.tick()), rotate)
     assert newsroom.outlet("gw").secret_id == outlet.secret_id
     assert kept_secrets(newsroom) == 2  # the first and the rotated one: a refusal keeps none
+    models = ReadModels(newsroom)
+    models.start()
+    trail = [entry["summary"] for entry in models.audit_entries(subject=str(outlet.id))]
+    assert [t["msg"] for t in trail] == [
+        "added {kind} outlet {name}",
+        "rotated the signing secret of outlet {name}",
+        "deactivated outlet {name}",
+    ]
+    assert trail[1]["args"]["name"] == "gw" and secret not in str(trail)
 
 
 def kept_secrets(newsroom: Newsroom) -> int:
