@@ -44,6 +44,11 @@ def test_a_story_becomes_a_wechat_product_that_goes_out_after_three_reviews(
     desk.locator("#story-body").fill("城南新桥今天上午正式通车。\n市民步行过桥。")
     desk.locator(f"button[data-capture='{photo}']").click()
     expect(desk.locator(f".picked li[data-capture='{photo}']")).to_contain_text("新桥通车.png")
+    thumb = desk.locator(f".picked li[data-capture='{photo}'] img.thumb")
+    expect(thumb).to_be_visible()
+    desk.wait_for_function(
+        "(img) => img.complete && img.naturalWidth > 0", arg=thumb.element_handle()
+    )
     desk.locator("#save-story").click()
     expect(desk.locator("#story h2")).to_have_text("城南新桥今天通车")
     expect(desk.locator("#stories")).to_contain_text("城南新桥今天通车")

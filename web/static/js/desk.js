@@ -150,7 +150,9 @@ async function openStory(id) {
             drop.addEventListener("click", () => (picked.splice(i, 1), showPicked()));
             // A picked video carries the clip tool (clipper.js): the clip made joins the library.
             const video = !c.error && c.content_type.startsWith("video/") ? el("video", { src: c.file, controls: true, preload: "metadata" }) : null;
-            return el("li", { dataset: { capture: c.id } }, el("span", {}, c.filename), el("span", { class: "muted" }, c.error ? c.error.message : captureFacts(c)), drop, video, video ? clipControls(c, video) : null);
+            // A picked photo shows itself, so the editor sees which picture the story carries.
+            const photo = !c.error && c.content_type.startsWith("image/") ? el("img", { src: c.file, alt: c.filename, loading: "lazy", class: "thumb" }) : null;
+            return el("li", { dataset: { capture: c.id } }, photo, el("span", {}, c.filename), el("span", { class: "muted" }, c.error ? c.error.message : captureFacts(c)), drop, video, video ? clipControls(c, video) : null);
           })
         : el("li", { class: "calm" }, t("review.no_captures")),
     );
