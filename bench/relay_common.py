@@ -245,8 +245,14 @@ async def publish(
         request = getattr(track, "request_keyframe", None)
         if callable(request):
             route_keyframe_requests(transceiver.sender, request)
+    await negotiate(pc, url)
+    return pc
+
+
+async def negotiate(pc: RTCPeerConnection, url: str, timeout: float = 30) -> None:
+    """Posts the connection's offer to a WHIP or WHEP URL and applies the hub's answer."""
     await pc.setLocalDescription(await pc.createOffer())
-    async with httpx.AsyncClient(timeout=30) as http:
+    async with httpx.AsyncClient(timeout=timeout) as http:
         response = await http.post(
             url,
             content=pc.localDescription.sdp,
@@ -254,7 +260,6 @@ async def publish(
         )
     response.raise_for_status()
     await pc.setRemoteDescription(RTCSessionDescription(sdp=response.text, type="answer"))
-    return pc
 
 
 def percentile(values: Sequence[float], q: float) -> float:

@@ -38,14 +38,13 @@ from pathlib import Path
 from typing import Any
 
 import av
-import httpx
 import uvicorn
-from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCConfiguration, RTCPeerConnection
 from aiortc.mediastreams import MediaStreamError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from relay_common import OpenDoor, free_port, percentile, table  # noqa: E402
+from relay_common import OpenDoor, free_port, negotiate, percentile, table  # noqa: E402
 from starlette.applications import Starlette  # noqa: E402
 from starlette.responses import HTMLResponse  # noqa: E402
 from starlette.routing import Mount, Route  # noqa: E402
@@ -157,15 +156,7 @@ async def run_publisher(url: str, codec: str, seconds: float) -> dict[str, Any]:
         original()
 
     sender._send_keyframe = counted  # type: ignore[method-assign]
-    await pc.setLocalDescription(await pc.createOffer())
-    async with httpx.AsyncClient(timeout=20) as http:
-        response = await http.post(
-            url,
-            content=pc.localDescription.sdp,
-            headers={"Content-Type": "application/sdp", "Authorization": "Bearer bench"},
-        )
-    response.raise_for_status()
-    await pc.setRemoteDescription(RTCSessionDescription(sdp=response.text, type="answer"))
+    await negotiate(pc, url, timeout=20)
     started = time.monotonic()
     targets: list[int] = []
     while time.monotonic() - started < seconds:
@@ -248,15 +239,7 @@ async def start_viewer(
     def on_track(track: Any) -> None:
         tasks.append(asyncio.ensure_future(watch(track, seen, pattern)))
 
-    await pc.setLocalDescription(await pc.createOffer())
-    async with httpx.AsyncClient(timeout=20) as http:
-        response = await http.post(
-            url,
-            content=pc.localDescription.sdp,
-            headers={"Content-Type": "application/sdp", "Authorization": "Bearer bench"},
-        )
-    response.raise_for_status()
-    await pc.setRemoteDescription(RTCSessionDescription(sdp=response.text, type="answer"))
+    await negotiate(pc, url, timeout=20)
     del transceiver
     while not tasks:
         await asyncio.sleep(0.05)

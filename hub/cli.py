@@ -26,6 +26,8 @@ from hub.errors import HubError
 
 # Runs the hub's web application: (settings, host=, port=, demo=, args=) -> exit status.
 Server = Callable[..., int]
+# Carries out one command line: (parsed arguments, settings) -> exit status.
+Run = Callable[[argparse.Namespace, Settings], int]
 
 
 def console_actor() -> Actor:
@@ -89,55 +91,47 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_users_add(args: argparse.Namespace, settings: Settings) -> int:
     app = open_app(settings)
     password = _read_password(args) if args.password else None
-    done = app.handle(
-        _request(),
-        RegisterUser(
-            name=args.name, roles=args.role, display_name=args.display_name or "", password=password
-        ),
+    command = RegisterUser(
+        name=args.name, roles=args.role, display_name=args.display_name or "", password=password
     )
-    print(f"user {args.name} registered with roles {', '.join(args.role)}")
-    print(done.extra["token"])
-    return 0
+    said = f"user {args.name} registered with roles {', '.join(args.role)}"
+    return _handled(app, command, said, secret=True)
 
 
 def cmd_sources_add(args: argparse.Namespace, settings: Settings) -> int:
     app = open_app(settings)
-    done = app.handle(_request(), RegisterSource(name=args.name, kind=args.kind, owner=args.owner))
-    print(f"{args.kind} source {args.name} registered; publish to /whip/{args.name} with:")
-    print(done.extra["token"])
-    return 0
+    command = RegisterSource(name=args.name, kind=args.kind, owner=args.owner)
+    said = f"{args.kind} source {args.name} registered; publish to /whip/{args.name} with:"
+    return _handled(app, command, said, secret=True)
 
 
 def cmd_users_deactivate(args: argparse.Namespace, settings: Settings) -> int:
-    open_app(settings).handle(_request(), DeactivateUser(name=args.name, reason=args.reason))
-    print(f"user {args.name} deactivated: their sessions and tokens stop working now")
-    return 0
+    app = open_app(settings)
+    said = f"user {args.name} deactivated: their sessions and tokens stop working now"
+    return _handled(app, DeactivateUser(name=args.name, reason=args.reason), said)
 
 
 def cmd_users_roles(args: argparse.Namespace, settings: Settings) -> int:
     roles = [role.strip() for role in args.set.split(",") if role.strip()]
     command = ChangeRoles(name=args.name, roles=roles, reason=args.reason)
-    open_app(settings).handle(_request(), command)
-    print(f"user {args.name} now holds {', '.join(command.roles)}")
-    return 0
+    said = f"user {args.name} now holds {', '.join(command.roles)}"
+    return _handled(open_app(settings), command, said)
 
 
 def cmd_sources_rotate(args: argparse.Namespace, settings: Settings) -> int:
-    done = open_app(settings).handle(_request(), RotateSourceToken(name=args.name))
-    print(f"source {args.name} has a new publish token; the old one no longer publishes:")
-    print(done.extra["token"])
-    return 0
+    app = open_app(settings)
+    said = f"source {args.name} has a new publish token; the old one no longer publishes:"
+    return _handled(app, RotateSourceToken(name=args.name), said, secret=True)
 
 
 def cmd_outlets_add(args: argparse.Namespace, settings: Settings) -> int:
     from hub.commands.outlets import AddOutlet
 
     command = AddOutlet(name=args.name, kind=args.kind, channel=args.channel, url=args.url or "")
-    done = open_app(settings).handle(_request(), command)
+    app = open_app(settings)
     where = f"channel {args.channel}" if args.channel else "every channel"
-    print(f"{args.kind} outlet {args.name} added for {where}; it signs with this secret:")
-    print(done.extra["token"])
-    return 0
+    said = f"{args.kind} outlet {args.name} added for {where}; it signs with this secret:"
+    return _handled(app, command, said, secret=True)
 
 
 def cmd_outlets_list(args: argparse.Namespace, settings: Settings) -> int:
@@ -153,18 +147,17 @@ def cmd_outlets_list(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_outlets_rotate(args: argparse.Namespace, settings: Settings) -> int:
     from hub.commands.outlets import RotateOutletSecret
 
-    done = open_app(settings).handle(_request(), RotateOutletSecret(name=args.name))
-    print(f"outlet {args.name} has a new signing secret; what is sent from now on is signed with:")
-    print(done.extra["token"])
-    return 0
+    app = open_app(settings)
+    said = f"outlet {args.name} has a new signing secret; what is sent from now on is signed with:"
+    return _handled(app, RotateOutletSecret(name=args.name), said, secret=True)
 
 
 def cmd_outlets_deactivate(args: argparse.Namespace, settings: Settings) -> int:
     from hub.commands.outlets import DeactivateOutlet
 
-    open_app(settings).handle(_request(), DeactivateOutlet(name=args.name, reason=args.reason))
-    print(f"outlet {args.name} deactivated: nothing more is delivered to it")
-    return 0
+    app = open_app(settings)
+    said = f"outlet {args.name} deactivated: nothing more is delivered to it"
+    return _handled(app, DeactivateOutlet(name=args.name, reason=args.reason), said)
 
 
 def cmd_origins_add(args: argparse.Namespace, settings: Settings) -> int:
@@ -175,11 +168,9 @@ def cmd_origins_add(args: argparse.Namespace, settings: Settings) -> int:
         if not sys.stdin.isatty()
         else getpass.getpass(f"signing secret of {args.name}'s outlet: ")
     )
-    open_app(settings).handle(
-        _request(), RegisterOrigin(name=args.name, url=args.url, secret=secret)
-    )
-    print(f"origin {args.name} registered: its signed submissions are taken")
-    return 0
+    app = open_app(settings)
+    said = f"origin {args.name} registered: its signed submissions are taken"
+    return _handled(app, RegisterOrigin(name=args.name, url=args.url, secret=secret), said)
 
 
 def parse_moment(text: str) -> int | datetime:
@@ -267,6 +258,16 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return serve(settings, host=args.host, port=args.port, demo=demo, args=args)
 
 
+def _handled(app: Any, command: Any, said: str, *, secret: bool = False) -> int:
+    """Handles a console command and says what it did; with `secret`, the token or secret the
+    command made follows alone on the last line, where a script takes it from."""
+    done = app.handle(_request(), command)
+    print(said)
+    if secret:
+        print(done.extra["token"])
+    return 0
+
+
 def _request() -> Any:
     from hub.newsroom import Request
 
@@ -277,6 +278,20 @@ def _read_password(args: argparse.Namespace) -> str:
     if not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\n")
     return getpass.getpass(f"password for {getattr(args, 'name', None) or args.admin}: ")
+
+
+def command_group(commands: Any, name: str, text: str) -> Any:
+    """`hub NAME ...`: a command with subcommands of its own."""
+    group = commands.add_parser(name, help=text)
+    return group.add_subparsers(dest=f"{name}_command", required=True)
+
+
+def named_command(group: Any, name: str, text: str, run: Run) -> argparse.ArgumentParser:
+    """A subcommand on one thing given by its name (the first argument), carried out by `run`."""
+    command: argparse.ArgumentParser = group.add_parser(name, help=text)
+    command.add_argument("name")
+    command.set_defaults(run=run)
+    return command
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -300,74 +315,63 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--password", action="store_true", help="read a password (stdin or prompt)")
     init.set_defaults(run=cmd_init)
 
-    users = commands.add_parser("users", help="manage users").add_subparsers(
-        dest="users_command", required=True
+    users = command_group(commands, "users", "manage users")
+    add_user = named_command(
+        users, "add", "register a user and print a bearer token", cmd_users_add
     )
-    add_user = users.add_parser("add", help="register a user and print a bearer token")
-    add_user.add_argument("name")
     add_user.add_argument(
         "--role", action="append", required=True, help="a role; repeat for several"
     )
     add_user.add_argument("--display-name", default="")
     add_user.add_argument("--password", action="store_true", help="read a password")
-    add_user.set_defaults(run=cmd_users_add)
-    deactivate = users.add_parser("deactivate", help="end a person's access at once")
-    deactivate.add_argument("name")
+    deactivate = named_command(
+        users, "deactivate", "end a person's access at once", cmd_users_deactivate
+    )
     deactivate.add_argument("--reason", required=True)
-    deactivate.set_defaults(run=cmd_users_deactivate)
-    roles = users.add_parser("roles", help="set a person's roles")
-    roles.add_argument("name")
+    roles = named_command(users, "roles", "set a person's roles", cmd_users_roles)
     roles.add_argument("--set", required=True, help="the roles, comma-separated")
     roles.add_argument("--reason", required=True)
-    roles.set_defaults(run=cmd_users_roles)
 
-    sources = commands.add_parser("sources", help="manage live sources").add_subparsers(
-        dest="sources_command", required=True
+    sources = command_group(commands, "sources", "manage live sources")
+    add_source = named_command(
+        sources, "add", "register a live source and print its token", cmd_sources_add
     )
-    add_source = sources.add_parser("add", help="register a live source and print its token")
-    add_source.add_argument("name")
     add_source.add_argument("--kind", required=True, choices=["phone", "truck", "encoder"])
     add_source.add_argument("--owner", default=None, help="the user who publishes it")
-    add_source.set_defaults(run=cmd_sources_add)
-    rotate = sources.add_parser("rotate", help="give a source a new token and print it")
-    rotate.add_argument("name")
-    rotate.set_defaults(run=cmd_sources_rotate)
+    named_command(sources, "rotate", "give a source a new token and print it", cmd_sources_rotate)
 
-    outlets = commands.add_parser("outlets", help="where products are delivered").add_subparsers(
-        dest="outlets_command", required=True
+    outlets = command_group(commands, "outlets", "where products are delivered")
+    add_outlet = named_command(
+        outlets, "add", "add an outlet and print its signing secret", cmd_outlets_add
     )
-    add_outlet = outlets.add_parser("add", help="add an outlet and print its signing secret")
-    add_outlet.add_argument("name")
     add_outlet.add_argument("--kind", required=True, choices=["site", "webhook", "hub"])
     add_outlet.add_argument("--channel", default=None, help="its channel (a hub: all if absent)")
     add_outlet.add_argument("--url", default="", help="where it is reached (not for a site)")
-    add_outlet.set_defaults(run=cmd_outlets_add)
     list_outlets = outlets.add_parser("list", help="list the outlets")
     list_outlets.set_defaults(run=cmd_outlets_list)
-    rotate_outlet = outlets.add_parser("rotate", help="give it a new signing secret and print it")
-    rotate_outlet.add_argument("name")
-    rotate_outlet.set_defaults(run=cmd_outlets_rotate)
-    deactivate_outlet = outlets.add_parser("deactivate", help="deliver nothing more to it")
-    deactivate_outlet.add_argument("name")
-    deactivate_outlet.add_argument("--reason", required=True)
-    deactivate_outlet.set_defaults(run=cmd_outlets_deactivate)
-
-    origins = commands.add_parser("origins", help="hubs whose submissions this hub takes")
-    add_origin = origins.add_subparsers(dest="origins_command", required=True).add_parser(
-        "add", help="register a hub; its outlet's signing secret is read from standard input"
+    named_command(
+        outlets, "rotate", "give it a new signing secret and print it", cmd_outlets_rotate
     )
-    add_origin.add_argument("name")
+    deactivate_outlet = named_command(
+        outlets, "deactivate", "deliver nothing more to it", cmd_outlets_deactivate
+    )
+    deactivate_outlet.add_argument("--reason", required=True)
+
+    origins = command_group(commands, "origins", "hubs whose submissions this hub takes")
+    add_origin = named_command(
+        origins,
+        "add",
+        "register a hub; its outlet's signing secret is read from standard input",
+        cmd_origins_add,
+    )
     add_origin.add_argument("--url", required=True, help="where the origin hub answers")
-    add_origin.set_defaults(run=cmd_origins_add)
 
     replay = commands.add_parser("replay", help="print the wall as it was at a moment")
     replay.add_argument("--at", required=True, type=parse_moment, help="ISO time or position")
     replay.add_argument("--json", action="store_true", help="print the wall as JSON")
     replay.set_defaults(run=cmd_replay)
 
-    audit = commands.add_parser("audit", help="verify or export the log").add_subparsers(
-        dest="audit_command", required=True
-    )
+    audit = command_group(commands, "audit", "verify or export the log")
     verify = audit.add_parser("verify", help="exit 0 only when the whole log verifies")
     verify.add_argument("--checkpoint", help="a JSON-lines export whose chain head must hold")
     verify.set_defaults(run=cmd_audit_verify)
@@ -376,9 +380,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--output", "-o", help="file to write (default: standard output)")
     export.set_defaults(run=cmd_audit_export)
 
-    projections = commands.add_parser("projections", help="read models").add_subparsers(
-        dest="projections_command", required=True
-    )
+    projections = command_group(commands, "projections", "read models")
     rebuild = projections.add_parser("rebuild", help="fold the whole log again")
     rebuild.set_defaults(run=cmd_rebuild)
     cli_leads.add_commands(commands)

@@ -57,17 +57,13 @@ def cmd_department(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def add_commands(commands: Any) -> None:
-    leads = commands.add_parser("leads", help="tips and complaints").add_subparsers(
-        dest="leads_command", required=True
-    )
+    from hub.cli import command_group, named_command
+
+    leads = command_group(commands, "leads", "tips and complaints")
     importing = leads.add_parser("import", help="take leads from a CSV file (idempotent)")
     importing.add_argument("file")
     importing.add_argument("--source", required=True, help="the sending system's name")
     importing.set_defaults(run=cmd_import)
-    source = leads.add_parser("source", help="make a sending system's secret and print it")
-    source.add_argument("name")
-    source.set_defaults(run=cmd_source)
-    department = leads.add_parser("department", help="add a county department")
-    department.add_argument("name")
+    named_command(leads, "source", "make a sending system's secret and print it", cmd_source)
+    department = named_command(leads, "department", "add a county department", cmd_department)
     department.add_argument("--contacts", default="")
-    department.set_defaults(run=cmd_department)

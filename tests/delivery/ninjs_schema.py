@@ -7,29 +7,32 @@ from __future__ import annotations
 from typing import Any
 
 
+def _closed(properties: dict[str, Any], *required: str) -> dict[str, Any]:
+    """An object with these members and no others."""
+    closed: dict[str, Any] = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": properties,
+    }
+    return (closed | {"required": list(required)}) if required else closed
+
+
 def _text_object(*extra: str) -> dict[str, Any]:
     properties: dict[str, Any] = {"role": {"type": "string"}, "contenttype": {"type": "string"}}
     properties |= {"value": {"type": "string"}}
     properties |= {name: {"type": "number"} for name in extra}
-    return {
-        "type": "object",
-        "required": ["value"],
-        "additionalProperties": False,
-        "properties": properties,
-    }
+    return _closed(properties, "value")
 
 
 def _concept() -> dict[str, Any]:
-    return {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
+    return _closed(
+        {
             "name": {"type": "string"},
             "rel": {"type": "string"},
             "uri": {"type": "string", "format": "uri"},
             "literal": {"type": "string"},
-        },
-    }
+        }
+    )
 
 
 DATE_TIME = {"type": "string", "format": "date-time"}
@@ -59,19 +62,12 @@ NINJS_2_0: dict[str, Any] = {
         "places": {"type": "array", "items": _concept()},
         "altids": {
             "type": "array",
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "properties": {"role": {"type": "string"}, "value": {"type": "string"}},
-            },
+            "items": _closed({"role": {"type": "string"}, "value": {"type": "string"}}),
         },
         "renditions": {
             "type": "array",
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["name"],
-                "properties": {
+            "items": _closed(
+                {
                     "name": {"type": "string"},
                     "href": {"type": "string", "format": "uri"},
                     "contenttype": {"type": "string"},
@@ -82,16 +78,15 @@ NINJS_2_0: dict[str, Any] = {
                     "duration": {"type": "number"},
                     "format": {"type": "string"},
                 },
-            },
+                "name",
+            ),
         },
-        "standard": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
+        "standard": _closed(
+            {
                 "name": {"type": "string"},
                 "version": {"type": "string"},
                 "schema": {"type": "string", "format": "uri"},
-            },
-        },
+            }
+        ),
     },
 }

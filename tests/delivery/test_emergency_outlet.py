@@ -9,10 +9,11 @@ from pathlib import Path
 import xmlschema
 
 from events.delivery import Delivery, delivery_id
-from hub.commands.alerts import ApproveAlert, DraftAlert
+from hub.commands.alerts import ApproveAlert
 from hub.newsroom import Newsroom
 from tests.conftest import Clock, Staff
 from tests.delivery.test_outbox import gateway, outbox, run
+from tests.support.samples import storm_alert
 
 CAP = xmlschema.XMLSchema(Path(__file__).parent.parent / "data" / "CAP-v1.2.xsd")
 
@@ -21,17 +22,7 @@ def test_an_approved_alert_reaches_the_emergency_outlets_once(
     newsroom: Newsroom, staff: Staff, clock: Clock
 ) -> None:
     with gateway(staff, "emergency", "broadcast") as platform, gateway(staff, "wechat") as other:
-        draft = DraftAlert(
-            event="暴雨",
-            urgency="Immediate",
-            severity="Severe",
-            certainty="Observed",
-            headline="暴雨红色预警",
-            description="城关镇三小时内降雨将达100毫米",
-            area="城关镇",
-            expires=clock.now + timedelta(hours=2),
-            reason="气象台预警",
-        )
+        draft = storm_alert(clock.now + timedelta(hours=2))
         alert = newsroom.handle(staff.req("eddie"), draft).id
         box = outbox(newsroom, clock)
         run(box)

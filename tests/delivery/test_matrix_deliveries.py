@@ -17,21 +17,27 @@ from tests.events.helpers import REPORTER, at
 positions = count(1)
 
 
-def fold(matrix: PublishingMatrix, *aggregates: Any) -> None:
+def fold(projection: PublishingMatrix | EvaluationFacts, *aggregates: Any) -> None:
     for aggregate in aggregates:
         for event in aggregate.collect_events():
-            matrix.apply(Logged(next(positions), event.timestamp, event))
+            projection.apply(Logged(next(positions), event.timestamp, event))
 
 
-def test_a_cell_shows_each_outlets_delivery_through_its_attempts() -> None:
+def published(outlet_name: str, kind: str, channel: str) -> tuple[Story, Delivery]:
+    """A story, "Levee", and its first publication queued for one outlet of a channel."""
     story = Story.draft(
         id=uuid4(), at=at(), actor=REPORTER, assignment=None, title="Levee", body="", captures=[]
     )
-    hook = Delivery.queue(
-        at=at(), actor="hub", outlet=uuid4(), outlet_name="wechat-gw", kind="webhook",
-        subject=uuid4(), subject_version=4, story=story.id, channel="wechat", publication=1,
+    delivery = Delivery.queue(
+        at=at(), actor="hub", outlet=uuid4(), outlet_name=outlet_name, kind=kind,
+        subject=uuid4(), subject_version=4, story=story.id, channel=channel, publication=1,
         action="publish", headline="Levee",
     )  # fmt: skip
+    return story, delivery
+
+
+def test_a_cell_shows_each_outlets_delivery_through_its_attempts() -> None:
+    story, hook = published("wechat-gw", "webhook", "wechat")
     matrix = PublishingMatrix()
     fold(matrix, story, hook)
     cell = matrix.state()["stories"][str(story.id)]["channels"]["wechat"]
@@ -49,19 +55,10 @@ def test_a_cell_shows_each_outlets_delivery_through_its_attempts() -> None:
 
 
 def test_an_adoption_upward_counts_for_the_storys_people_at_the_outlets_level() -> None:
-    story = Story.draft(
-        id=uuid4(), at=at(), actor=REPORTER, assignment=None, title="Levee", body="", captures=[]
-    )
-    up = Delivery.queue(
-        at=at(), actor="hub", outlet=uuid4(), outlet_name="province", kind="hub",
-        subject=uuid4(), subject_version=4, story=story.id, channel="app", publication=1,
-        action="publish", headline="Levee",
-    )  # fmt: skip
+    story, up = published("province", "hub", "app")
     attempt = up.attempt(at=at(), actor="hub", node="a")
     up.succeed(at=at(), actor="hub", attempt=attempt, detail="HTTP 200")
     up.decide(at=(moment := at()), actor="hub", adopted=True, reason="", by="省融媒体中心")
     facts = EvaluationFacts()
-    for aggregate in (story, up):
-        for event in aggregate.collect_events():
-            facts.apply(Logged(next(positions), event.timestamp, event))
+    fold(facts, story, up)
     assert facts.state()["adoptions"] == [[iso(moment), ["rui"], "province"]]

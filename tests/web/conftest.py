@@ -11,7 +11,6 @@ import pytest
 
 from events.base import Location
 from events.roles import SYSTEM_ACTOR, Actor
-from hub.commands.alerts import DraftAlert
 from hub.commands.assignments import AssignReporter, PlanAssignment
 from hub.commands.dispatch import IssueCommand
 from hub.commands.duty import ScheduleShift
@@ -22,11 +21,12 @@ from hub.commands.outlets import AddOutlet
 from hub.commands.people import IssueToken, RegisterUser
 from hub.commands.products import MakeProduct
 from hub.commands.stories import DraftStory
-from hub.commands.submissions import ReceiveSubmission, RegisterOrigin
+from hub.commands.submissions import RegisterOrigin
 from hub.commands.topics import ProposeTopic
 from hub.config import Settings
 from hub.newsroom import Request
 from tests.conftest import Staff
+from tests.support.samples import harvest_submission, storm_alert
 from tests.web.server import serving
 from web.app import create_app
 
@@ -95,33 +95,8 @@ def path_ids(staff: Staff) -> dict[str, dict[str, str]]:
     )
     secret = "whsec_" + "A" * 43 + "="
     app.handle(system, RegisterOrigin(name="county", url="https://county.test", secret=secret))
-    submission = app.handle(
-        system,
-        ReceiveSubmission(
-            origin="county",
-            message_id="msg_1",
-            uri="https://county.test/p/1",
-            publication=1,
-            headline="Harvest",
-            body="",
-            document={},
-            reply_to="https://county.test/hooks/outlets/up/decisions",
-        ),
-    ).id
-    alert = app.handle(
-        req("eddie"),
-        DraftAlert(
-            event="暴雨",
-            urgency="Immediate",
-            severity="Severe",
-            certainty="Observed",
-            headline="暴雨预警",
-            description="河水上涨",
-            area="城关镇",
-            expires=datetime(2099, 1, 1, tzinfo=UTC),
-            reason="气象台",
-        ),
-    ).id
+    submission = app.handle(system, harvest_submission("county")).id
+    alert = app.handle(req("eddie"), storm_alert(datetime(2099, 1, 1, tzinfo=UTC))).id
     shift = app.handle(
         req("dora"),
         ScheduleShift(

@@ -54,13 +54,14 @@ from hub.commands.products import (
     SubmitProduct,
 )
 from hub.commands.stories import DraftStory, PublishStory, RegisterCapture, ReviewStory, SubmitStory
-from hub.commands.submissions import ReceiveSubmission, RegisterOrigin
+from hub.commands.submissions import RegisterOrigin
 from hub.commands.topics import DecideTopic, ProposeTopic
 from hub.config import Settings
 from hub.intake import IntakeSources
 from hub.newsroom import Request
 from tests.clip_media import make_video
 from tests.conftest import Staff
+from tests.support.samples import STORM, harvest_submission
 from web.app import create_app
 
 Body = dict[str, Any] | bytes | None
@@ -319,20 +320,7 @@ class World:
         self.app.handle(
             system, RegisterOrigin(name=origin, url="https://county.test", secret=SECRET)
         )
-        done = self.app.handle(
-            system,
-            ReceiveSubmission(
-                origin=origin,
-                message_id="msg_1",
-                uri="https://county.test/p/1",
-                publication=1,
-                headline="Harvest",
-                body="",
-                document={},
-                reply_to="https://county.test/hooks/outlets/up/decisions",
-            ),
-        )
-        return str(done.id)
+        return str(self.app.handle(system, harvest_submission(origin)).id)
 
     def write(self, who: str, path: str, body: dict[str, Any]) -> str:
         """Something made over HTTP (its answer waits for the hub's read models): its id."""
@@ -440,6 +428,11 @@ def fixed(path: str, body: Body = None, **headers: str) -> Callable[[World], Tar
     return lambda w: (path, body, headers)
 
 
+def on(made: Callable[[World], object], path: str, body: Body) -> Callable[[World], Target]:
+    """A call on something made in the world: what `made` returns (its id) fills the path's {}."""
+    return lambda w: (path.format(made(w)), body, {})
+
+
 def on_assignment(state: str, action: str, body: Body = None) -> Callable[[World], Target]:
     return lambda w: (f"/api/assignments/{w.assignment(state)}/{action}", body or {}, {})
 
@@ -482,17 +475,7 @@ def on_upload(body: Body = None, **headers: str) -> Callable[[World], Target]:
 PLACE = {"name": "hall", "lat": 30.0, "lon": 120.0}
 LATER = datetime(2030, 1, 1, tzinfo=UTC)
 PROFILE = {"title_max": 30, "body_max": 2000}
-ALERT: dict[str, Any] = {
-    "event": "暴雨",
-    "urgency": "Immediate",
-    "severity": "Severe",
-    "certainty": "Observed",
-    "headline": "暴雨红色预警",
-    "description": "河水上涨",
-    "area": "城关镇",
-    "expires": "2099-01-01T00:00:00+08:00",
-    "reason": "气象台预警",
-}
+ALERT: dict[str, Any] = STORM | {"expires": "2099-01-01T00:00:00+08:00"}
 SECRET = "whsec_" + "A" * 43 + "="
 ADMIN = frozenset({"ada"})
 FEED = "http://127.0.0.1:9/feed.xml"  # nothing answers there: the poller reports it failing
@@ -561,19 +544,17 @@ ROWS: dict[str, Row] = {
     "GET /api/outputs": Row(LIVE, fixed("/api/outputs")),
     "GET /api/captures": Row(NEWSROOM | REPORTERS, fixed("/api/captures")),
     "GET /api/captures/refused": Row(NEWSROOM | REPORTERS, fixed("/api/captures/refused")),
-    "GET /api/captures/{id}": Row(
-        NEWSROOM | {"rui"}, lambda w: (f"/api/captures/{w.capture()}", None, {})
-    ),
+    "GET /api/captures/{id}": Row(NEWSROOM | {"rui"}, on(World.capture, "/api/captures/{}", None)),
     "GET /api/captures/{id}/file": Row(
-        NEWSROOM | {"rui"}, lambda w: (f"/api/captures/{w.capture()}/file", None, {})
+        NEWSROOM | {"rui"}, on(World.capture, "/api/captures/{}/file", None)
     ),
     "GET /api/clips": Row(NEWSROOM | REPORTERS, fixed("/api/clips")),
-    "GET /api/clips/{id}": Row(NEWSROOM | {"rui"}, lambda w: (f"/api/clips/{w.clip()}", None, {})),
+    "GET /api/clips/{id}": Row(NEWSROOM | {"rui"}, on(World.clip, "/api/clips/{}", None)),
     "GET /api/users": Row(frozenset({"ada"}), fixed("/api/users")),
     "GET /api/duty": Row(EVERYONE, fixed("/api/duty")),
     "GET /api/opinion": Row(LIVE, fixed("/api/opinion")),
     "GET /api/opinion/feeds/{name}/secret": Row(
-        ROSTER, lambda w: (f"/api/opinion/feeds/{w.webhook_feed()}/secret", None, {})
+        ROSTER, on(World.webhook_feed, "/api/opinion/feeds/{}/secret", None)
     ),
     "GET /api/topics": Row(DESK, fixed("/api/topics?day=2026-12-07")),
     "GET /api/topics/mine": Row(PROPOSERS, fixed("/api/topics/mine")),
@@ -581,7 +562,7 @@ ROWS: dict[str, Row] = {
     "GET /api/evaluation": Row(DESK, fixed("/api/evaluation")),
     "GET /api/evaluation/export": Row(DESK, fixed("/api/evaluation/export?start=2026-11-01")),
     "GET /api/alerts": Row(LIVE, fixed("/api/alerts")),
-    "GET /api/alerts/{id}": Row(LIVE, lambda w: (f"/api/alerts/{w.alert()}", None, {})),
+    "GET /api/alerts/{id}": Row(LIVE, on(World.alert, "/api/alerts/{}", None)),
     "GET /cap/feed.atom": Row(ANYONE, fixed("/cap/feed.atom")),
     "GET /cap/{id}.xml": Row(ANYONE, lambda w: (f"/cap/{w.alert(approved=True)}.xml", None, {})),
     "GET /metrics": Row(frozenset({"tess", "ada"}), fixed("/metrics")),
@@ -628,7 +609,7 @@ ROWS: dict[str, Row] = {
     # -- dispatch commands -------------------------------------------------------------------
     "POST /api/commands": Row(CONTROL, fixed("/api/commands", {"to": "rui", "text": "Go"})),
     "POST /api/commands/{id}/ack": Row(
-        frozenset({"rui"}), lambda w: (f"/api/commands/{w.command()}/ack", {}, {})
+        frozenset({"rui"}), on(World.command, "/api/commands/{}/ack", {})
     ),
     # -- stories: on rui's assignment, only rui and the desk write --------------------------
     "POST /api/stories": Row(EDITORS_UP | {"rui"}, draft_on_ruis_assignment),
@@ -652,7 +633,7 @@ ROWS: dict[str, Row] = {
     ),
     "POST /api/topics/{id}/decision": Row(
         CHAIRS,
-        lambda w: (f"/api/topics/{w.topic()}/decision", {"decision": "drop", "reason": "old"}, {}),
+        on(World.topic, "/api/topics/{}/decision", {"decision": "drop", "reason": "old"}),
     ),
     "POST /api/topics/{id}/assignments": Row(
         CHAIRS | {"dana"},
@@ -697,11 +678,11 @@ ROWS: dict[str, Row] = {
     "POST /api/alerts": Row(EDITORS_UP, fixed("/api/alerts", ALERT)),
     "POST /api/alerts/{id}/approve": Row(
         frozenset({"chen", "ada"}),
-        lambda w: (f"/api/alerts/{w.alert()}/approve", {"reason": "ok"}, {}),
+        on(World.alert, "/api/alerts/{}/approve", {"reason": "ok"}),
     ),
     "POST /api/alerts/{id}/reject": Row(
         frozenset({"chen", "ada"}),
-        lambda w: (f"/api/alerts/{w.alert()}/reject", {"reason": "no"}, {}),
+        on(World.alert, "/api/alerts/{}/reject", {"reason": "no"}),
     ),
     # -- sources and outputs -----------------------------------------------------------------
     "POST /api/sources": Row(
@@ -709,14 +690,14 @@ ROWS: dict[str, Row] = {
         lambda w: ("/api/sources", {"name": f"p-{uuid.uuid4().hex[:8]}", "kind": "phone"}, {}),
     ),
     "POST /api/sources/{name}/token": Row(
-        frozenset({"tess", "ada"}), lambda w: (f"/api/sources/{w.source()}/token", {}, {})
+        frozenset({"tess", "ada"}), on(World.source, "/api/sources/{}/token", {})
     ),
     "POST /api/outputs": Row(
         frozenset({"tess", "ada"}),
         lambda w: ("/api/outputs", {"name": f"o-{uuid.uuid4().hex[:8]}"}, {}),
     ),
     "POST /api/outputs/{id}/start": Row(
-        CONTROL, lambda w: (f"/api/outputs/{w.output()}/start", {}, {}), after=stop_output
+        CONTROL, on(World.output, "/api/outputs/{}/start", {}), after=stop_output
     ),
     "POST /api/outputs/{id}/stop": Row(
         CONTROL,
@@ -767,10 +748,10 @@ ROWS: dict[str, Row] = {
     "GET /leads": Row(TRIAGE | {"audrey"}, fixed("/leads"), page=True),
     "GET /api/leads": Row(TRIAGE | {"audrey"}, fixed("/api/leads")),
     "GET /api/leads/rates": Row(TRIAGE | {"audrey"}, fixed("/api/leads/rates")),
-    "GET /api/leads/{id}": Row(TRIAGE | {"audrey"}, lambda w: (f"/api/leads/{w.lead()}", None, {})),
+    "GET /api/leads/{id}": Row(TRIAGE | {"audrey"}, on(World.lead, "/api/leads/{}", None)),
     "GET /api/leads/{id}/files/{file}": Row(
         TRIAGE | {"audrey"},
-        lambda w: (f"/api/leads/{w.lead()}/files/nope", None, {}),
+        on(World.lead, "/api/leads/{}/files/nope", None),
         ok=frozenset({404}),  # a lead without files
     ),
     "GET /api/departments": Row(TRIAGE | {"audrey"}, fixed("/api/departments")),
@@ -778,10 +759,10 @@ ROWS: dict[str, Row] = {
         TRIAGE, lambda w: (f"/api/leads/{w.lead()}/duplicate", {"of": w.lead()}, {})
     ),
     "POST /api/leads/{id}/assignment": Row(
-        DISPATCH, lambda w: (f"/api/leads/{w.lead()}/assignment", {"title": "积水"}, {})
+        DISPATCH, on(World.lead, "/api/leads/{}/assignment", {"title": "积水"})
     ),
     "POST /api/leads/{id}/topic": Row(
-        TRIAGE, lambda w: (f"/api/leads/{w.lead()}/topic", {"title": "积水"}, {})
+        TRIAGE, on(World.lead, "/api/leads/{}/topic", {"title": "积水"})
     ),
     "POST /api/leads/{id}/route": Row(
         TRIAGE,
@@ -792,13 +773,13 @@ ROWS: dict[str, Row] = {
         ),
     ),
     "POST /api/leads/{id}/answer": Row(
-        TRIAGE, lambda w: (f"/api/leads/{w.lead()}/answer", {"answer": "已处理"}, {})
+        TRIAGE, on(World.lead, "/api/leads/{}/answer", {"answer": "已处理"})
     ),
     "POST /api/departments": Row(
         frozenset({"ada"}), lambda w: ("/api/departments", {"name": f"局-{uuid.uuid4().hex}"}, {})
     ),
     "PUT /api/departments/{name}": Row(
-        frozenset({"ada"}), lambda w: (f"/api/departments/{w.department()}", {"contacts": "x"}, {})
+        frozenset({"ada"}), on(World.department, "/api/departments/{}", {"contacts": "x"})
     ),
     # -- people ------------------------------------------------------------------------------
     "POST /api/users": Row(
@@ -809,15 +790,15 @@ ROWS: dict[str, Row] = {
         SELF_OR_ADMIN, fixed("/api/users/rui/tokens", {"label": "phone"})
     ),
     "DELETE /api/users/{name}/tokens/{token_id}": Row(
-        SELF_OR_ADMIN, lambda w: (f"/api/users/rui/tokens/{w.token_of_rui()}", None, {})
+        SELF_OR_ADMIN, on(World.token_of_rui, "/api/users/rui/tokens/{}", None)
     ),
     "PUT /api/users/{name}/roles": Row(
         frozenset({"ada"}),
-        lambda w: (f"/api/users/{w.person()}/roles", {"roles": ["editor"], "reason": "moved"}, {}),
+        on(World.person, "/api/users/{}/roles", {"roles": ["editor"], "reason": "moved"}),
     ),
     "POST /api/users/{name}/deactivate": Row(
         frozenset({"ada"}),
-        lambda w: (f"/api/users/{w.person()}/deactivate", {"reason": "left the centre"}, {}),
+        on(World.person, "/api/users/{}/deactivate", {"reason": "left the centre"}),
     ),
     "PUT /api/users/{name}/password": Row(
         SELF_OR_ADMIN, fixed("/api/users/rui/password", {"password": "a-new-secret"})
@@ -847,18 +828,12 @@ ROWS: dict[str, Row] = {
     ),
     "PUT /api/outlets/{name}": Row(
         ADMIN,
-        lambda w: (
-            f"/api/outlets/{w.outlet()}",
-            {"channel": "weibo", "url": "https://gw.test"},
-            {},
-        ),
+        on(World.outlet, "/api/outlets/{}", {"channel": "weibo", "url": "https://gw.test"}),
     ),
     "POST /api/outlets/{name}/deactivate": Row(
-        ADMIN, lambda w: (f"/api/outlets/{w.outlet()}/deactivate", {"reason": "ended"}, {})
+        ADMIN, on(World.outlet, "/api/outlets/{}/deactivate", {"reason": "ended"})
     ),
-    "POST /api/outlets/{name}/secret": Row(
-        ADMIN, lambda w: (f"/api/outlets/{w.outlet()}/secret", {}, {})
-    ),
+    "POST /api/outlets/{name}/secret": Row(ADMIN, on(World.outlet, "/api/outlets/{}/secret", {})),
     "POST /api/origins": Row(
         ADMIN,
         lambda w: (
@@ -870,7 +845,7 @@ ROWS: dict[str, Row] = {
     "GET /api/submissions": Row(DESK, fixed("/api/submissions")),
     "POST /api/submissions/{id}/decision": Row(
         EDITORS_UP,
-        lambda w: (f"/api/submissions/{w.submission()}/decision", {"adopted": True}, {}),
+        on(World.submission, "/api/submissions/{}/decision", {"adopted": True}),
     ),
     # -- the duty roster: the desk sets it; who is on duty hands over and inspects ----------
     "POST /api/duty/shifts": Row(
@@ -896,20 +871,20 @@ ROWS: dict[str, Row] = {
     ),
     "POST /api/duty/handovers/{id}/countersign": Row(
         frozenset({"rui"}),
-        lambda w: (f"/api/duty/handovers/{w.handover_to_rui()}/countersign", {}, {}),
+        on(World.handover_to_rui, "/api/duty/handovers/{}/countersign", {}),
     ),
     "POST /api/duty/inspections": Row(ON_DUTY, fixed("/api/duty/inspections", {})),
     "POST /api/duty/inspections/{id}/items": Row(
         frozenset({"tess"}),
-        lambda w: (
-            f"/api/duty/inspections/{w.inspection_of_tess()}/items",
+        on(
+            World.inspection_of_tess,
+            "/api/duty/inspections/{}/items",
             {"item": "signal", "ok": True},
-            {},
         ),
     ),
     "POST /api/duty/inspections/{id}/complete": Row(
         frozenset({"tess"}),
-        lambda w: (f"/api/duty/inspections/{w.inspection_of_tess()}/complete", {}, {}),
+        on(World.inspection_of_tess, "/api/duty/inspections/{}/complete", {}),
         ok=frozenset({409}),
     ),
     # -- 舆情: the desk adds feeds and rules; whoever is on duty acknowledges -------------------
@@ -921,23 +896,23 @@ ROWS: dict[str, Row] = {
         ROSTER, fixed("/api/opinion/rules", {"name": "事故", "level": "red", "terms": ["爆炸"]})
     ),
     "POST /api/opinion/rules/{id}/retire": Row(
-        ROSTER, lambda w: (f"/api/opinion/rules/{w.rule()}/retire", {"reason": "old"}, {})
+        ROSTER, on(World.rule, "/api/opinion/rules/{}/retire", {"reason": "old"})
     ),
     "POST /api/opinion/warnings/{id}/ack": Row(
-        ON_DUTY, lambda w: (f"/api/opinion/warnings/{w.warning()}/ack", {}, {})
+        ON_DUTY, on(World.warning, "/api/opinion/warnings/{}/ack", {})
     ),
     "POST /api/opinion/warnings/{id}/assignment": Row(
         DISPATCH,
-        lambda w: (f"/api/opinion/warnings/{w.warning()}/assignment", {"location": PLACE}, {}),
+        on(World.warning, "/api/opinion/warnings/{}/assignment", {"location": PLACE}),
     ),
     "POST /api/opinion/warnings/{id}/topic": Row(
         PROPOSERS,
-        lambda w: (f"/api/opinion/warnings/{w.warning()}/topic", {"day": "2026-12-08"}, {}),
+        on(World.warning, "/api/opinion/warnings/{}/topic", {"day": "2026-12-08"}),
     ),
     # Signed by the feed's secret, not by a person: everyone unsigned is refused alike.
     "POST /api/opinion/webhook/{name}": Row(
         ANYONE,
-        lambda w: (f"/api/opinion/webhook/{w.webhook_feed()}", {"items": []}, {}),
+        on(World.webhook_feed, "/api/opinion/webhook/{}", {"items": []}),
         ok=frozenset({401}),
     ),
     # -- uploads (tus): reporters, editors and technicians; an upload is its uploader's -----
