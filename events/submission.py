@@ -34,6 +34,12 @@ class Origin(NewsroomAggregate):
         url: str
         secret_id: str
 
+    class SecretReplaced(NewsroomAggregate.Event):
+        secret_id: str
+
+        def apply(self, o: Origin) -> None:
+            o.secret_id = self.secret_id
+
     def __init__(self, name: str, url: str, secret_id: str) -> None:
         self.name, self.url, self.secret_id = name, url, secret_id
 
@@ -51,6 +57,11 @@ class Origin(NewsroomAggregate):
             url=check_url(url),
             secret_id=secret_id,
         )
+
+    def replace_secret(self, *, at: datetime, actor: Actor, secret_id: str) -> None:
+        """Verifies with the secret `secret_id` from now on: the origin rotated its outlet's."""
+        actor.require(Role.ADMIN, doing=N_("register origins"))
+        self._record(self.SecretReplaced, at, actor.name, secret_id=secret_id)
 
 
 class Submission(NewsroomAggregate):

@@ -163,14 +163,26 @@ def cmd_outlets_deactivate(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_origins_add(args: argparse.Namespace, settings: Settings) -> int:
     from hub.commands.submissions import RegisterOrigin
 
-    secret = (
-        sys.stdin.readline().strip()
-        if not sys.stdin.isatty()
-        else getpass.getpass(f"signing secret of {args.name}'s outlet: ")
-    )
+    secret = _origin_secret(args.name)
     app = open_app(settings)
     said = f"origin {args.name} registered: its signed submissions are taken"
     return _handled(app, RegisterOrigin(name=args.name, url=args.url, secret=secret), said)
+
+
+def cmd_origins_secret(args: argparse.Namespace, settings: Settings) -> int:
+    from hub.commands.submissions import ReplaceOriginSecret
+
+    secret = _origin_secret(args.name, "new ")
+    app = open_app(settings)
+    said = f"origin {args.name}: its submissions are verified with the new secret from now on"
+    return _handled(app, ReplaceOriginSecret(name=args.name, secret=secret), said)
+
+
+def _origin_secret(name: str, new: str = "") -> str:
+    """The secret an origin's outlet printed, from standard input (or asked for on a terminal)."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().strip()
+    return getpass.getpass(f"{new}signing secret of {name}'s outlet: ")
 
 
 def parse_moment(text: str) -> int | datetime:
@@ -365,6 +377,12 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_origins_add,
     )
     add_origin.add_argument("--url", required=True, help="where the origin hub answers")
+    named_command(
+        origins,
+        "secret",
+        "take the new signing secret of a hub's outlet, read from standard input",
+        cmd_origins_secret,
+    )
 
     replay = commands.add_parser("replay", help="print the wall as it was at a moment")
     replay.add_argument("--at", required=True, type=parse_moment, help="ISO time or position")

@@ -28,7 +28,7 @@ from events.product import Product
 from events.roles import REVIEW_LEVEL_WORDS
 from events.scoring import ScoringRule
 from events.story import Story
-from events.submission import Submission
+from events.submission import Origin, Submission
 from events.topic import Topic
 from events.user import User
 from projections.base import Logged, by_event_type
@@ -365,6 +365,11 @@ class AuditTimeline:
         return Message("added {kind} outlet {name}", kind=e.kind, name=e.name)
 
     @_summary.register
+    def _(self, e: Origin.Registered) -> Message:
+        self._remember(e, e.name)
+        return Message("registered origin {name} ({url})", name=e.name, url=e.url)
+
+    @_summary.register
     def _(self, e: Delivery.Queued) -> Message:
         self._remember(e, f"{e.headline} → {e.outlet_name}", e.story)
         return Message(
@@ -445,6 +450,7 @@ SAID: dict[type, tuple[str | None, str]] = {
     Outlet.Deactivated: ("name", N_("deactivated outlet {name}")),
     Outlet.Changed: ("name", N_("changed outlet {name}: channel {channel}, address {url}")),
     Outlet.SecretRotated: ("name", N_("rotated the signing secret of outlet {name}")),
+    Origin.SecretReplaced: ("name", N_("replaced the signing secret of origin {name}")),
     Delivery.Delivered: ("delivery", N_("delivered {delivery}")),
     Delivery.Failed: ("delivery", N_("delivery {delivery} failed: {reason}")),
     Delivery.GaveUp: ("delivery", N_("gave up delivering {delivery} after {attempts} attempts")),

@@ -108,7 +108,8 @@ async def cap_file(request: Request) -> Response:
         return Response("no such alert\n", status_code=404, media_type="text/plain")
     with rt.models.reading() as models:
         alerts = models.alerts.snapshot()["alerts"]
-    if key not in alerts:
+    if alerts.get(key, {}).get("state") != "approved":
+        # Approved a moment ago, perhaps by another process: the read models may not know yet.
         await _caught_up(rt)
         with rt.models.reading() as models:
             alerts = models.alerts.snapshot()["alerts"]

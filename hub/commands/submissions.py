@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import secrets
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from pydantic import Field
 
 from events.messages import Message
 from events.roles import Role
 from events.submission import DECIDERS, Origin, Submission
-from hub.commands.base import ById, Command, Create, Http
+from hub.commands.base import ById, ByName, Command, Create, Http
 from hub.commands.fields import Name, line, lines
 from hub.names import named_id
 
@@ -52,6 +53,32 @@ class RegisterOrigin(Command):
             what=Message("origin '{name}'", name=self.name),
             extra={"name": self.name},
         )
+
+
+class ReplaceOriginSecret(ByName, on=Origin, noun="origin"):
+    """Replace an origin's signing secret.
+
+    The origin rotated its outlet's (`hub outlets rotate`) and gave this hub the new one.
+    """
+
+    http = Http("POST", "/api/origins/{name}/secret", TAG, roles=(Role.ADMIN,))
+    secret: str = Field(pattern=SIGNING_SECRET, repr=False, description="its outlet's new secret")
+
+    def target(self, newsroom: Newsroom) -> UUID:
+        return newsroom.origin(self.name).id
+
+    def run(self, newsroom: Newsroom, r: Request) -> Done:
+        secret_id = secrets.token_hex(4)
+        kept = False
+
+        def replace(o: Origin) -> None:
+            nonlocal kept
+            o.replace_secret(at=r.at, actor=r.actor, secret_id=secret_id)
+            if not kept:  # kept once the rules allow it, before the event naming it is saved
+                newsroom.store.keep_secret(o.id, secret_id, self.secret)
+                kept = True
+
+        return self.change(newsroom, r, replace, extra={"name": self.name})
 
 
 class ReceiveSubmission(Create):

@@ -139,3 +139,14 @@ def test_the_command_line_prints_the_secret_last_and_lists(settings: Settings) -
         stdin=last_line(added) + "\n",
     )  # fmt: skip
     assert origin.returncode == 0, origin.stderr
+    # The county rotated its outlet's secret; this hub takes the new one for the same origin.
+    replaced = hub(settings, "origins", "secret", "county", stdin=last_line(rotated) + "\n")
+    assert replaced.returncode == 0, replaced.stderr
+    assert "verified with the new secret" in replaced.stdout
+    assert last_line(rotated) not in replaced.stdout + replaced.stderr
+    taken = Newsroom(settings).origin("county")
+    assert Newsroom(settings).store.secret(taken.id, taken.secret_id) == last_line(rotated)
+    bad_secret = hub(settings, "origins", "secret", "county", stdin="not-a-secret\n")
+    assert bad_secret.returncode == 1
+    missing = hub(settings, "origins", "secret", "nope", stdin=last_line(rotated) + "\n")
+    assert missing.returncode == 1 and "nope" in missing.stderr

@@ -313,14 +313,19 @@ class World:
         )
         return name
 
-    def submission(self) -> str:
-        """A submission from an origin hub, as its signed endpoint takes it."""
+    def origin(self) -> str:
+        """An origin hub this hub takes submissions from: its name."""
         origin = f"c-{uuid.uuid4().hex[:8]}"
         system = Request(SYSTEM_ACTOR, self.staff.clock.tick())
         self.app.handle(
             system, RegisterOrigin(name=origin, url="https://county.test", secret=SECRET)
         )
-        return str(self.app.handle(system, harvest_submission(origin)).id)
+        return origin
+
+    def submission(self) -> str:
+        """A submission from an origin hub, as its signed endpoint takes it."""
+        system = Request(SYSTEM_ACTOR, self.staff.clock.tick())
+        return str(self.app.handle(system, harvest_submission(self.origin())).id)
 
     def write(self, who: str, path: str, body: dict[str, Any]) -> str:
         """Something made over HTTP (its answer waits for the hub's read models): its id."""
@@ -841,6 +846,9 @@ ROWS: dict[str, Row] = {
             {"name": f"c-{uuid.uuid4().hex[:8]}", "url": "https://c.test", "secret": SECRET},
             {},
         ),
+    ),
+    "POST /api/origins/{name}/secret": Row(
+        ADMIN, on(World.origin, "/api/origins/{}/secret", {"secret": SECRET})
     ),
     "GET /api/submissions": Row(DESK, fixed("/api/submissions")),
     "POST /api/submissions/{id}/decision": Row(
