@@ -128,6 +128,7 @@ def path_ids(staff: Staff) -> dict[str, dict[str, str]]:
         "/api/outputs/": {"id": "main"},
         "/api/users/": {"name": "rui", "token_id": str(token_id)},
         "/api/outlets/": {"name": "gw"},
+        "/api/origins/": {"name": "county"},
         "/api/submissions/": {"id": str(submission)},
     }
 
