@@ -206,6 +206,30 @@ class Change(Command):
             alongside=alongside,
         )
 
+    def change_keeping_secret(
+        self,
+        newsroom: Newsroom,
+        r: Request,
+        decide: Callable[[Any], object],
+        secret_id: str,
+        secret: str,
+        *,
+        extra: dict[str, Any] | None = None,
+    ) -> Done:
+        """Decides on the target and keeps `secret` as the target's `secret_id` once the rules
+        allowed the decision, before the event naming it is saved: a refusal keeps nothing, an
+        event never names a lost secret, and a decision made again after a race keeps it once."""
+        kept = False
+
+        def deciding(aggregate: Any) -> None:
+            nonlocal kept
+            decide(aggregate)
+            if not kept:
+                newsroom.store.keep_secret(aggregate.id, secret_id, secret)
+                kept = True
+
+        return self.change(newsroom, r, deciding, extra=extra)
+
 
 class ByName(Change, abstract=True):
     """A change to the aggregate the path names by its `name`."""

@@ -117,19 +117,14 @@ class RotateOutletSecret(OnOutlet):
 
     def run(self, newsroom: Newsroom, r: Request) -> Done:
         secret_id, secret = new_signing_secret()
-        kept = False
-
-        def rotate(o: Outlet) -> None:
-            nonlocal kept
-            o.rotate_secret(at=r.at, actor=r.actor, secret_id=secret_id)
-            # Kept once the rules allow it and before the event naming it is saved, as when the
-            # outlet was added: a refusal keeps nothing, and an event never names a lost secret.
-            # A decision made again after a race names the same secret, kept already.
-            if not kept:
-                newsroom.store.keep_secret(o.id, secret_id, secret)
-                kept = True
-
-        return self.change(newsroom, r, rotate, extra={"name": self.name, SECRET_FIELD: secret})
+        return self.change_keeping_secret(
+            newsroom,
+            r,
+            lambda o: o.rotate_secret(at=r.at, actor=r.actor, secret_id=secret_id),
+            secret_id,
+            secret,
+            extra={"name": self.name, SECRET_FIELD: secret},
+        )
 
 
 class DeactivateOutlet(OnOutlet):

@@ -69,16 +69,14 @@ class ReplaceOriginSecret(ByName, on=Origin, noun="origin"):
 
     def run(self, newsroom: Newsroom, r: Request) -> Done:
         secret_id = secrets.token_hex(4)
-        kept = False
-
-        def replace(o: Origin) -> None:
-            nonlocal kept
-            o.replace_secret(at=r.at, actor=r.actor, secret_id=secret_id)
-            if not kept:  # kept once the rules allow it, before the event naming it is saved
-                newsroom.store.keep_secret(o.id, secret_id, self.secret)
-                kept = True
-
-        return self.change(newsroom, r, replace, extra={"name": self.name})
+        return self.change_keeping_secret(
+            newsroom,
+            r,
+            lambda o: o.replace_secret(at=r.at, actor=r.actor, secret_id=secret_id),
+            secret_id,
+            self.secret,
+            extra={"name": self.name},
+        )
 
 
 class ReceiveSubmission(Create):
