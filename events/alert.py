@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from events.base import Moved, NewsroomAggregate, require_text
+from events.base import Kept, Moved, NewsroomAggregate, require_text
 from events.errors import InvalidValue, NotPermitted, RuleBroken
 from events.messages import N_
 from events.roles import Actor, Role
@@ -41,23 +41,28 @@ def _one_of(value: str, allowed: tuple[str, ...], what: str) -> str:
     return value
 
 
-class EmergencyAlert(NewsroomAggregate):
+class CapMessage(Kept):
+    """What a CAP message says, in CAP's own fields."""
+
+    msg_type: str
+    references: list[UUID]
+    category: str
+    event: str
+    urgency: str
+    severity: str
+    certainty: str
+    headline: str
+    description: str
+    instruction: str
+    area: str
+    effective: datetime
+    expires: datetime
+
+
+class EmergencyAlert(CapMessage, NewsroomAggregate):
     """One CAP message: what it says, who drafted it, who approved it, and for how long."""
 
-    class Drafted(NewsroomAggregate.Created):
-        msg_type: str
-        references: list[UUID]
-        category: str
-        event: str
-        urgency: str
-        severity: str
-        certainty: str
-        headline: str
-        description: str
-        instruction: str
-        area: str
-        effective: datetime
-        expires: datetime
+    class Drafted(CapMessage, NewsroomAggregate.Created):
         reason: str
 
     class Approved(NewsroomAggregate.Event):
@@ -92,37 +97,7 @@ class EmergencyAlert(NewsroomAggregate):
         def apply(self, a: EmergencyAlert) -> None:
             a.aired_on = list(self.outputs)
 
-    def __init__(
-        self,
-        *,
-        msg_type: str,
-        references: list[UUID],
-        category: str,
-        event: str,
-        urgency: str,
-        severity: str,
-        certainty: str,
-        headline: str,
-        description: str,
-        instruction: str,
-        area: str,
-        effective: datetime,
-        expires: datetime,
-        actor: str,
-    ) -> None:
-        self.msg_type = msg_type
-        self.references = list(references)
-        self.category = category
-        self.event = event
-        self.urgency = urgency
-        self.severity = severity
-        self.certainty = certainty
-        self.headline = headline
-        self.description = description
-        self.instruction = instruction
-        self.area = area
-        self.effective = effective
-        self.expires = expires
+    def __init__(self, actor: str) -> None:
         self.author = actor
         self.state = "drafted"
         self.approver: str | None = None

@@ -14,18 +14,55 @@ from events.errors import InvalidValue
 from events.messages import Message
 
 
+class Kept:
+    """Fields that a first event records and its aggregate keeps as they are, declared once.
+
+    A class of annotations only that both name as a base: the event stores the fields (they are
+    its dataclass fields, ahead of its own), and the aggregate has them as attributes, set by
+    `NewsroomAggregate.Created.apply` when the event makes it.
+
+        class Place(Kept):
+            url: str
+
+        class Outlet(Place, NewsroomAggregate):
+            class Added(Place, NewsroomAggregate.Created): ...
+    """
+
+
 class NewsroomAggregate(Aggregate):
     """An aggregate whose events all carry the acting user's name.
 
-    Its `__init__` names the fields of its first event that it keeps: the library passes it
-    only those (`eventsourcing.domain.CanInitAggregate.mutate`).
+    The fields of its first event that it keeps as they are come from a `Kept` base both share;
+    an `__init__` sets what the event does not say (the library passes it only the event's
+    fields that it names, `eventsourcing.domain.CanInitAggregate.mutate`).
     """
 
     class Event(Aggregate.Event):
         actor: str
 
     class Created(Event, Aggregate.Created):
-        pass
+        """A first event; the fields of its `Kept` bases become its aggregate's attributes."""
+
+        kept: ClassVar[tuple[str, ...]] = ()
+
+        def __init_subclass__(cls, **kwargs: Any) -> None:
+            kept = {
+                name: kind
+                for base in cls.__bases__
+                if issubclass(base, Kept)
+                for each in reversed(base.__mro__)
+                if issubclass(each, Kept)
+                for name, kind in vars(each).get("__annotations__", {}).items()
+            }
+            if kept:
+                cls.__annotations__ = {**kept, **vars(cls).get("__annotations__", {})}
+                cls.kept = tuple(kept)
+            super().__init_subclass__(**kwargs)
+
+        def apply(self, aggregate: Any) -> None:
+            for name in self.kept:
+                value = getattr(self, name)
+                setattr(aggregate, name, list(value) if isinstance(value, list) else value)
 
     @classmethod
     def _record_new(

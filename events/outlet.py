@@ -12,7 +12,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 from uuid import UUID
 
-from events.base import NewsroomAggregate, require_text
+from events.base import Kept, NewsroomAggregate, require_text
 from events.channels import parse_channels
 from events.errors import InvalidValue, RuleBroken
 from events.messages import N_
@@ -54,15 +54,21 @@ def check_place(kind: str, channel: str | None, url: str) -> tuple[str | None, s
     return channel, check_url(url)
 
 
-class Outlet(NewsroomAggregate):
+class Place(Kept):
+    """An outlet: what it is called, what kind, which channel, where, and how it signs."""
+
+    name: str
+    kind: str
+    channel: str | None
+    url: str
+    secret_id: str
+
+
+class Outlet(Place, NewsroomAggregate):
     """A place the hub delivers products to."""
 
-    class Added(NewsroomAggregate.Created):
-        name: str
-        kind: str
-        channel: str | None
-        url: str
-        secret_id: str
+    class Added(Place, NewsroomAggregate.Created):
+        pass
 
     class Changed(NewsroomAggregate.Event):
         channel: str | None
@@ -83,14 +89,7 @@ class Outlet(NewsroomAggregate):
         def apply(self, o: Outlet) -> None:
             o.secret_id = self.secret_id
 
-    def __init__(
-        self, name: str, kind: str, channel: str | None, url: str, secret_id: str, actor: str
-    ) -> None:
-        self.name = name
-        self.kind = kind
-        self.channel = channel
-        self.url = url
-        self.secret_id = secret_id
+    def __init__(self) -> None:
         self.active = True
 
     def takes(self, channel: str) -> bool:
