@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from events.base import Location, Moved, NewsroomAggregate, require_one_of, require_text
+from events.base import Kept, Location, Moved, NewsroomAggregate, require_one_of, require_text
 from events.channels import parse_channels
 from events.errors import InvalidValue, NotPermitted, RuleBroken
 from events.messages import N_, Message
@@ -41,15 +41,20 @@ PLANNERS = (Role.DISPATCHER,)
 TOPIC_PLANNERS = (Role.DISPATCHER, Role.DESK_HEAD, Role.CHIEF_EDITOR)
 
 
-class Assignment(NewsroomAggregate):
+class Plan(Kept):
+    """What an assignment is about, where (a `Location` as a dict), how urgent and by when."""
+
+    title: str
+    brief: str
+    location: dict[str, Any]
+    priority: str
+    due: datetime | None
+
+
+class Assignment(Plan, NewsroomAggregate):
     """A story to cover: who goes, where, by when, for which channels."""
 
-    class Planned(NewsroomAggregate.Created):
-        title: str
-        brief: str
-        location: dict[str, Any]
-        priority: str
-        due: datetime | None
+    class Planned(Plan, NewsroomAggregate.Created):
         channels: list[str]
         topic: UUID | None  # the topic the meeting approved, when it came from one
 
@@ -91,23 +96,8 @@ class Assignment(NewsroomAggregate):
         state = "cancelled"
         reason: str
 
-    def __init__(
-        self,
-        title: str,
-        brief: str,
-        location: dict[str, Any],
-        priority: str,
-        due: datetime | None,
-        channels: list[str],
-        topic: UUID | None,
-        actor: str,
-    ) -> None:
+    def __init__(self, channels: list[str], topic: UUID | None, actor: str) -> None:
         self.topic = topic
-        self.title = title
-        self.brief = brief
-        self.location = location
-        self.priority = priority
-        self.due = due
         self.channels = tuple(channels)
         self.planner = actor
         self.reporter: str | None = None

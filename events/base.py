@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from copy import copy
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Self
@@ -18,8 +19,8 @@ class Kept:
     """Fields that a first event records and its aggregate keeps as they are, declared once.
 
     A class of annotations only that both name as a base: the event stores the fields (they are
-    its dataclass fields, ahead of its own), and the aggregate has them as attributes, set by
-    `NewsroomAggregate.Created.apply` when the event makes it.
+    its dataclass fields, ahead of its own), and the aggregate has them as attributes (a list or
+    a dict copied), set by `NewsroomAggregate.Created.apply` when the event makes it.
 
         class Place(Kept):
             url: str
@@ -62,7 +63,7 @@ class NewsroomAggregate(Aggregate):
         def apply(self, aggregate: Any) -> None:
             for name in self.kept:
                 value = getattr(self, name)
-                setattr(aggregate, name, list(value) if isinstance(value, list) else value)
+                setattr(aggregate, name, copy(value) if isinstance(value, list | dict) else value)
 
     @classmethod
     def _record_new(

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from events.base import NewsroomAggregate, require_one_of, require_text
+from events.base import Kept, NewsroomAggregate, require_one_of, require_text
 from events.errors import InvalidValue
 from events.messages import N_
 from events.roles import Actor, Role
@@ -65,45 +65,29 @@ def refusal(detected_type: str | None) -> str | None:
     return None
 
 
-class Capture(NewsroomAggregate):
+class Asset(Kept):
+    """A media file: for which assignment, what kind, its name, type, size and digest, how long,
+    from which live source, where it was taken, and what else its kind tells (`details`)."""
+
+    assignment: UUID | None
+    kind: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    duration: float | None
+    source: str | None
+    location: dict[str, Any] | None
+    details: dict[str, Any]
+
+
+class Capture(Asset, NewsroomAggregate):
     """One media asset; stories attach captures ("one capture, many products")."""
 
-    class Registered(NewsroomAggregate.Created):
-        assignment: UUID | None
-        kind: str
-        filename: str
-        content_type: str
-        size: int
-        sha256: str
-        duration: float | None
-        source: str | None
-        location: dict[str, Any] | None
-        details: dict[str, Any]
+    class Registered(Asset, NewsroomAggregate.Created):
+        pass
 
-    def __init__(
-        self,
-        assignment: UUID | None,
-        kind: str,
-        filename: str,
-        content_type: str,
-        size: int,
-        sha256: str,
-        duration: float | None,
-        source: str | None,
-        location: dict[str, Any] | None,
-        details: dict[str, Any],
-        actor: str,
-    ) -> None:
-        self.assignment = assignment
-        self.kind = kind
-        self.filename = filename
-        self.content_type = content_type
-        self.size = size
-        self.sha256 = sha256
-        self.duration = duration
-        self.source = source
-        self.location = location
-        self.details = dict(details)
+    def __init__(self, actor: str) -> None:
         self.owner = actor
 
     @classmethod
@@ -150,37 +134,28 @@ class Capture(NewsroomAggregate):
         )
 
 
-class Upload(NewsroomAggregate):
+class RefusedFile(Kept):
+    """A file the newsroom would not keep: what it was said to be, what it is, and why not."""
+
+    assignment: UUID | None
+    filename: str
+    declared_type: str
+    detected_type: str | None
+    size: int
+    reason: str
+
+
+class Upload(RefusedFile, NewsroomAggregate):
     """An upload that did not become a capture: the newsroom refused it (and deleted its file).
 
     A kept upload is a Capture; only a refused one is recorded as itself, so that the library
     can say what was refused and why. Its id is the upload's, so it is refused once.
     """
 
-    class Refused(NewsroomAggregate.Created):
-        assignment: UUID | None
-        filename: str
-        declared_type: str
-        detected_type: str | None
-        size: int
-        reason: str
+    class Refused(RefusedFile, NewsroomAggregate.Created):
+        pass
 
-    def __init__(
-        self,
-        assignment: UUID | None,
-        filename: str,
-        declared_type: str,
-        detected_type: str | None,
-        size: int,
-        reason: str,
-        actor: str,
-    ) -> None:
-        self.assignment = assignment
-        self.filename = filename
-        self.declared_type = declared_type
-        self.detected_type = detected_type
-        self.size = size
-        self.reason = reason
+    def __init__(self, actor: str) -> None:
         self.owner = actor
 
     @classmethod

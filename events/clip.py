@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from events.base import NewsroomAggregate, require_one_of
+from events.base import Kept, NewsroomAggregate, require_one_of
 from events.errors import InvalidValue, RuleBroken
 from events.messages import N_
 from events.roles import Actor, Role
@@ -24,15 +24,21 @@ STATES = ("requested", "made", "failed")
 MODES = ("copy", "crop")  # stream copy from the key frame at or before `in`, or re-encoded
 
 
-class Clip(NewsroomAggregate):
+class Cut(Kept):
+    """Which capture to cut, for which assignment, from `start` to `end` seconds, in which frame."""
+
+    source: UUID
+    assignment: UUID | None
+    start: float
+    end: float
+    crop: str | None
+
+
+class Clip(Cut, NewsroomAggregate):
     """One clip request and what became of it."""
 
-    class Requested(NewsroomAggregate.Created):
-        source: UUID
-        assignment: UUID | None
-        start: float
-        end: float
-        crop: str | None
+    class Requested(Cut, NewsroomAggregate.Created):
+        pass
 
     class Made(NewsroomAggregate.Event):
         capture: UUID
@@ -50,20 +56,7 @@ class Clip(NewsroomAggregate):
             c.state = "failed"
             c.reason = self.reason
 
-    def __init__(
-        self,
-        source: UUID,
-        assignment: UUID | None,
-        start: float,
-        end: float,
-        crop: str | None,
-        actor: str,
-    ) -> None:
-        self.source = source
-        self.assignment = assignment
-        self.start = start
-        self.end = end
-        self.crop = crop
+    def __init__(self, actor: str) -> None:
         self.requested_by = actor
         self.state = "requested"
         self.capture: UUID | None = None

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from events.base import NewsroomAggregate, require_text
+from events.base import Kept, NewsroomAggregate, require_text
 from events.errors import InvalidValue, RuleBroken
 from events.messages import N_
 
@@ -40,21 +40,27 @@ def wait_after(attempt: int) -> timedelta:
     return min(wait, LONGEST_WAIT)
 
 
-class Delivery(NewsroomAggregate):
+class Consignment(Kept):
+    """What one delivery carries to which outlet: the subject, its version, and the action."""
+
+    outlet: UUID
+    outlet_name: str
+    kind: str
+    subject: UUID  # the product (or, for a decision, the submission)
+    subject_version: int  # the subject's version when it was decided, as sent
+    story: UUID | None
+    channel: str | None
+    publication: int
+    action: str
+    headline: str
+    note: str  # the retraction's note, the decision's reason
+
+
+class Delivery(Consignment, NewsroomAggregate):
     """One message to one outlet, and what became of it."""
 
-    class Queued(NewsroomAggregate.Created):
-        outlet: UUID
-        outlet_name: str
-        kind: str
-        subject: UUID  # the product (or, for a decision, the submission)
-        subject_version: int  # the subject's version when it was decided, as sent
-        story: UUID | None
-        channel: str | None
-        publication: int
-        action: str
-        headline: str
-        note: str  # the retraction's note, the decision's reason
+    class Queued(Consignment, NewsroomAggregate.Created):
+        pass
 
     class Attempted(NewsroomAggregate.Event):
         attempt: int
@@ -96,24 +102,7 @@ class Delivery(NewsroomAggregate):
         def apply(self, d: Delivery) -> None:
             d.decision = {"adopted": self.adopted, "reason": self.reason, "by": self.by}
 
-    def __init__(
-        self,
-        outlet: UUID,
-        outlet_name: str,
-        kind: str,
-        subject: UUID,
-        subject_version: int,
-        story: UUID | None,
-        channel: str | None,
-        publication: int,
-        action: str,
-        headline: str,
-        note: str,
-    ) -> None:
-        self.outlet, self.outlet_name, self.kind = outlet, outlet_name, kind
-        self.subject, self.subject_version, self.story = subject, subject_version, story
-        self.channel, self.publication, self.action, self.note = channel, publication, action, note
-        self.headline = headline
+    def __init__(self) -> None:
         self.state = "queued"
         self.attempts = 0
         self.node: str | None = None

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from events.base import NewsroomAggregate, require_text
+from events.base import Kept, NewsroomAggregate, require_text
 from events.errors import InvalidValue, NotPermitted, RuleBroken
 from events.messages import N_, Message
 from events.roles import Actor, Role
@@ -33,14 +33,20 @@ CHECK_WORDS = {
 }
 
 
-class Shift(NewsroomAggregate):
+class Span(Kept):
+    """From when to when, who is on duty, and who of them leads."""
+
+    start: datetime
+    end: datetime
+    on_duty: list[str]
+    leader: str
+
+
+class Shift(Span, NewsroomAggregate):
     """A span of duty: who is on duty and who leads."""
 
-    class Scheduled(NewsroomAggregate.Created):
-        start: datetime
-        end: datetime
-        on_duty: list[str]
-        leader: str
+    class Scheduled(Span, NewsroomAggregate.Created):
+        pass
 
     class Cancelled(NewsroomAggregate.Event):
         reason: str
@@ -48,11 +54,7 @@ class Shift(NewsroomAggregate):
         def apply(self, s: Shift) -> None:
             s.cancelled = True
 
-    def __init__(self, start: datetime, end: datetime, on_duty: list[str], leader: str) -> None:
-        self.start = start
-        self.end = end
-        self.on_duty = list(on_duty)
-        self.leader = leader
+    def __init__(self) -> None:
         self.cancelled = False
 
     @classmethod

@@ -15,13 +15,24 @@ for the application's own errors (hub/errors.py).
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, ClassVar
 
 from events.messages import Message
 
 
 class WordedError(Exception):
-    """An error whose words are a message id and its arguments; `message` is the English."""
+    """An error whose words are a message id and its arguments; `message` is the English.
+
+    `code` names the error in the API's answer: its class's name in snake case unless the class
+    says another."""
+
+    code: ClassVar[str] = "worded_error"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "code" not in vars(cls):
+            cls.code = re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
 
     def __init__(self, message: str, /, **args: Any) -> None:
         self.words = Message(message, **args)
@@ -32,28 +43,18 @@ class WordedError(Exception):
 class DomainError(WordedError):
     """A command was refused by a business rule."""
 
-    code = "domain_error"
-
 
 class InvalidValue(DomainError):
     """A field is missing, empty or out of range."""
-
-    code = "invalid_value"
 
 
 class NotPermitted(DomainError):
     """The actor lacks the role, or the thing is not theirs to act on."""
 
-    code = "not_permitted"
-
 
 class RuleBroken(DomainError):
     """The state machine forbids the command in the current state."""
 
-    code = "rule_broken"
-
 
 class ReviewRuleBroken(RuleBroken):
     """The three-level review forbids the decision."""
-
-    code = "review_rule_broken"

@@ -25,21 +25,17 @@ from events.errors import WordedError
 class HubError(WordedError):
     """The application refused or could not carry out a request."""
 
-    code = "hub_error"
-
 
 class NotFound(HubError):
-    code = "not_found"
+    """No such thing: an unknown id or name."""
 
 
 class AlreadyExists(HubError):
-    code = "already_exists"
+    """A thing of that id or name is there already."""
 
 
 class VersionConflict(HubError):
     """The caller's expected version is not the current one; the message names both."""
-
-    code = "version_conflict"
 
     def __init__(self, message: str, /, *, current_version: int, **args: Any) -> None:
         super().__init__(message, current_version=current_version, **args)
@@ -47,11 +43,13 @@ class VersionConflict(HubError):
 
 
 class KeyReused(HubError):
+    """An Idempotency-Key came again with another request."""
+
     code = "idempotency_key_reused"
 
 
 class Unauthenticated(HubError):
-    code = "unauthenticated"
+    """The caller's credentials are missing, wrong, expired or of a deactivated person."""
 
 
 class StoreUnavailable(HubError):
@@ -62,5 +60,4 @@ class StoreUnavailable(HubError):
     the same Idempotency-Key returns the first answer if it was.
     """
 
-    code = "store_unavailable"
     retry_after = 2  # seconds: the read models retry about this often while the store is away
