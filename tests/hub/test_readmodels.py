@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from typing import Any
 from uuid import uuid4
 
@@ -152,15 +151,15 @@ def test_events_written_by_another_process_are_followed(
     models.follow()
     try:
         env = {**os.environ, "HUB_DATABASE_URL": settings.database_url}
-        started = time.monotonic()
         subprocess.run(
             [sys.executable, "-m", "hub.cli", "users", "add", "newbie", "--role", "reporter"],
             env=env,
             check=True,
             capture_output=True,
         )
-        assert seen.wait(5), "the change made by another process never arrived"
-        assert time.monotonic() - started < 5
+        # A liveness bound, not a speed target (bench/ measures that): a loaded machine may
+        # take seconds to start the other process.
+        assert seen.wait(30), "the change made by another process never arrived"
     finally:
         models.stop()
     assert "newbie" in models.models.wall.state()["people"]
