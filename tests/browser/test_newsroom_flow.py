@@ -4,7 +4,6 @@ second; then the hub goes away and comes back, and the wall catches up without a
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import pytest
@@ -125,11 +124,9 @@ def test_plan_assign_accept_check_in_acknowledge_and_survive_a_restart(
 
     # It comes back on the same port: the wall resynchronises by itself, without a reload.
     hub.start()
-    started = time.monotonic()
     expect(wall.locator("#commands li", has_text="重启期间的指令")).to_be_visible(timeout=20_000)
     expect(wall.locator("#banner")).to_be_hidden()
     assert wall.evaluate("window.stillTheSamePage") is True
-    assert time.monotonic() - started < 20
     console.locator("#command [name=to]").fill("lin")
     console.locator("#command [name=text]").fill("恢复后的指令")
     console.locator("#command button[type=submit]").click()
