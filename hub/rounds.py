@@ -2,8 +2,9 @@
 (hub/followup.py), the scheduled publication (hub/scheduler.py).
 
 A round looks at what the read models say is due and sends commands as the hub; it runs in a
-worker thread. A round the store cannot serve is skipped, one that fails otherwise is logged with
-its traceback, and either way the next round, `every` seconds later, tries again.
+worker thread. A round the hub refuses (a HubError: the store is away, say) is skipped with a
+warning, one that fails otherwise is logged with its traceback, and either way the next round,
+`every` seconds later, tries again.
 """
 
 from __future__ import annotations
