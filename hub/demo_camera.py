@@ -35,6 +35,7 @@ from av.video.frame import PictureType
 
 from hub.media.engine import codec_preferences
 from hub.media.ingest.passthrough import route_keyframe_requests
+from hub.media.program.picture import yuv420_frame
 
 VIDEO_CLOCK = 90000
 VIDEO_TIME_BASE = fractions.Fraction(1, VIDEO_CLOCK)
@@ -129,12 +130,10 @@ class TestPattern:
         data_top = height - 2 * self.block - margin
         self._bits(luma, data_top, counter)
         self._bits(luma, data_top + self.block, int(wall_time * 1000))
-        frame = av.VideoFrame(width, height, "yuv420p")
-        _fill_plane(frame.planes[0], bytes(luma), width, height)
         chroma = (width // 2) * (height // 2)
-        _fill_plane(frame.planes[1], bytes([self._u]) * chroma, width // 2, height // 2)
-        _fill_plane(frame.planes[2], bytes([self._v]) * chroma, width // 2, height // 2)
-        return frame
+        return yuv420_frame(
+            width, height, bytes(luma), bytes([self._u]) * chroma, bytes([self._v]) * chroma
+        )
 
     def _text(self, luma: bytearray, x: int, y: int, text: str) -> None:
         rows = [b"".join(self._glyph(char)[row] for char in text) for row in range(7)]
@@ -164,14 +163,6 @@ class TestPattern:
         )
         for y in range(top, top + block):
             luma[y * self.width : y * self.width + len(pixels)] = pixels
-
-
-def _fill_plane(plane: Any, data: bytes, width: int, height: int) -> None:
-    stride = plane.line_size
-    if stride != width:  # FFmpeg pads lines for alignment
-        padding = bytes(stride - width)
-        data = b"".join(data[y * width : (y + 1) * width] + padding for y in range(height))
-    plane.update(data)
 
 
 class ToneAudioTrack(MediaStreamTrack):

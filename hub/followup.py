@@ -8,42 +8,23 @@ once record each level once. The wall shows each new level as an alert.
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import UUID
 
 from events.lead import overdue_level
 from events.roles import SYSTEM_ACTOR
 from hub.commands.leads import EscalateLead
-from hub.errors import HubError
-from hub.newsroom import Newsroom, Request
-from hub.readmodels import ReadModels
+from hub.newsroom import Request
+from hub.rounds import Rounds
 
-log = logging.getLogger(__name__)
 EVERY = 60.0  # seconds between checks
 
 
-def now_utc() -> datetime:
-    return datetime.now(UTC)
-
-
-class FollowUp:
+class FollowUp(Rounds):
     """Escalates overdue leads, on demand (`check`) or every `every` seconds (`run`)."""
 
-    def __init__(
-        self,
-        newsroom: Newsroom,
-        models: ReadModels,
-        *,
-        every: float = EVERY,
-        clock: Callable[[], datetime] = now_utc,
-    ) -> None:
-        self.newsroom = newsroom
-        self.models = models
-        self.every = every
-        self.clock = clock
+    every = EVERY
+    what = "the follow-up check"
 
     def due(self, now: datetime) -> list[UUID]:
         """The leads with a new overdue level at `now`."""
@@ -63,12 +44,5 @@ class FollowUp:
             self.newsroom.handle(Request(SYSTEM_ACTOR, moment), EscalateLead(id=lead))
         return len(leads)
 
-    async def run(self) -> None:
-        while True:
-            await asyncio.sleep(self.every)
-            try:
-                await asyncio.to_thread(self.check)
-            except HubError as error:  # the store is away: the next check tries again
-                log.warning("follow-up check skipped: %s", error)
-            except Exception:
-                log.exception("follow-up check failed")
+    def round(self) -> int:
+        return self.check()

@@ -10,46 +10,29 @@ attempt answers the first one's result and stores nothing.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import UUID
-
-from starlette.concurrency import run_in_threadpool
 
 from events.errors import DomainError
 from events.roles import SYSTEM_ACTOR
 from hub.commands.products import PublishScheduled
 from hub.errors import HubError
-from hub.newsroom import Newsroom, Request
+from hub.newsroom import Request
 from hub.product_queries import due_schedules
-from hub.readmodels import ReadModels
+from hub.rounds import Rounds
 
 log = logging.getLogger(__name__)
 INTERVAL = 1.0  # seconds between looks at the worklist
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+class Scheduler(Rounds):
+    """Looks at the scheduled products every `every` seconds and publishes the due ones."""
 
-
-class Scheduler:
-    """Looks at the scheduled products every `interval` seconds and publishes the due ones."""
-
-    def __init__(
-        self,
-        newsroom: Newsroom,
-        models: ReadModels,
-        *,
-        clock: Callable[[], datetime] = utc_now,
-        interval: float = INTERVAL,
-    ) -> None:
-        self.newsroom = newsroom
-        self.models = models
-        self.clock = clock
-        self.interval = interval
-        self.published = 0
+    every = INTERVAL
+    first_at_once = True  # what fell due while the hub was down is published at once
+    what = "the scheduled publication's round"
+    published = 0
 
     def due(self, now: datetime) -> list[tuple[UUID, str]]:
         """The products whose time has come, with the time they were scheduled for."""
@@ -77,11 +60,5 @@ class Scheduler:
         self.published += len(done)
         return done
 
-    async def run(self) -> None:
-        """Publishes due products until cancelled; a store outage is waited out."""
-        while True:
-            try:
-                await run_in_threadpool(self.publish_due)
-            except Exception:  # one bad pass must not stop publication for good
-                log.exception("the scheduler's pass failed; it tries again")
-            await asyncio.sleep(self.interval)
+    def round(self) -> list[UUID]:
+        return self.publish_due()

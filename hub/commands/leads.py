@@ -90,19 +90,34 @@ class SendTip(Command):
     source: str = line(40, default="public")
 
     def run(self, newsroom: Newsroom, r: Request) -> Done:
-        code = new_code()
+        return take_lead(
+            self,
+            newsroom,
+            r,
+            None,
+            location=self.location.as_dict(),
+            source_ref="",
+            attachments=[a.model_dump() for a in self.attachments],
+        )
 
-        def make() -> Lead:
-            return self.new(
-                Lead.receive,
-                r,
-                location=self.location.as_dict(),
-                source_ref="",
-                code_hash=code_hash(code),
-                attachments=[a.model_dump() for a in self.attachments],
-            )
 
-        return newsroom.create(r, self.command_name(), make, extra={CODE: code})
+def take_lead(
+    command: Command,
+    newsroom: Newsroom,
+    r: Request,
+    id: UUID | None,
+    *,
+    what: Message | None = None,
+    **fields: Any,
+) -> Done:
+    """Makes the lead `command` brings in (with `fields` as `Command.new` takes them), and a
+    tracking code for its sender: the answer carries the code, the lead only the code's hash."""
+    code = new_code()
+
+    def make() -> Lead:
+        return command.new(Lead.receive, r, id, code_hash=code_hash(code), **fields)
+
+    return newsroom.create(r, command.command_name(), make, what=what, extra={CODE: code})
 
 
 def lead_id_from(source: str, ref: str) -> UUID:
@@ -122,19 +137,9 @@ class ReceiveLead(Command):
     channel: Literal["webhook", "csv", "hotline"] = "webhook"
 
     def run(self, newsroom: Newsroom, r: Request) -> Done:
-        code = new_code()
-
-        def make() -> Lead:
-            return self.new(
-                Lead.receive,
-                r,
-                lead_id_from(self.source, self.source_ref),
-                location=self.location.as_dict(),
-                code_hash=code_hash(code),
-            )
-
         what = Message("lead '{ref}' from {source}", ref=self.source_ref, source=self.source)
-        return newsroom.create(r, self.command_name(), make, what=what, extra={CODE: code})
+        lead = lead_id_from(self.source, self.source_ref)
+        return take_lead(self, newsroom, r, lead, what=what, location=self.location.as_dict())
 
 
 class OnLead(ById, on=Lead, noun="lead", abstract=True):

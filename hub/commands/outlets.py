@@ -61,16 +61,7 @@ class AddOutlet(Command):
         oid = named_id("outlet", self.name)
 
         def make() -> Outlet:
-            outlet = Outlet.add(
-                id=oid,
-                at=r.at,
-                actor=r.actor,
-                name=self.name,
-                kind=self.kind,
-                channel=self.channel,
-                url=self.url,
-                secret_id=secret_id,
-            )
+            outlet = self.new(Outlet.add, r, oid, secret_id=secret_id)
             # Kept before the event: a secret with no outlet naming it is harmless, an outlet
             # whose secret was lost could never sign.
             newsroom.store.keep_secret(oid, secret_id, secret)
@@ -96,11 +87,9 @@ class ChangeOutlet(OnOutlet):
     """Change an outlet's channel or address."""
 
     http = Http("PUT", O, TAG, roles=ADMINS)
+    calls = "change"
     channel: Channel | None = None
     url: str = Url
-
-    def decide(self, o: Outlet, r: Request) -> None:
-        o.change(at=r.at, actor=r.actor, channel=self.channel, url=self.url)
 
 
 class RotateOutletSecret(OnOutlet):

@@ -38,7 +38,7 @@ from hub.commands.stories import RegisterCapture
 from hub.config import Settings
 from hub.emergency.onair import EmergencyOnAir
 from hub.live.access import NewsroomMediaAccess
-from hub.live.facts import record
+from hub.live.facts import record, tell
 from hub.live.outputs import OutputSupervisor
 from hub.media.engine import MediaConfig, MediaEngine
 from hub.media.ingest.http import Credentials, MediaEndpoints
@@ -91,19 +91,16 @@ class SourceFacts:
         publisher = self.access.publishers.get(source)
         self._start_recording(source, session)
         assignment = await run_in_threadpool(self.assignment_of, source, publisher)
-        await record(
+        await tell(
             self.rt,
-            lambda r: self.rt.newsroom.handle(
-                r,
-                SourceWentLive(
-                    name=source,
-                    session=session,
-                    publisher=publisher,
-                    assignment=assignment,
-                    codec=codec,
-                    width=width,
-                    height=height,
-                ),
+            SourceWentLive(
+                name=source,
+                session=session,
+                publisher=publisher,
+                assignment=assignment,
+                codec=codec,
+                width=width,
+                height=height,
             ),
         )
 
@@ -119,20 +116,10 @@ class SourceFacts:
         return UUID(found) if found else None
 
     async def source_interrupted(self, source: str, session: str, reason: str) -> None:
-        await record(
-            self.rt,
-            lambda r: self.rt.newsroom.handle(
-                r, SourceInterrupted(name=source, session=session, reason=reason)
-            ),
-        )
+        await tell(self.rt, SourceInterrupted(name=source, session=session, reason=reason))
 
     async def picture_frozen(self, source: str, session: str, frozen: bool) -> None:
-        await record(
-            self.rt,
-            lambda r: self.rt.newsroom.handle(
-                r, SourcePictureFroze(name=source, session=session, frozen=frozen)
-            ),
-        )
+        await tell(self.rt, SourcePictureFroze(name=source, session=session, frozen=frozen))
 
     async def uplink_narrow(
         self, source: str, session: str, narrow: bool, estimate: int, bitrate: int
@@ -140,25 +127,18 @@ class SourceFacts:
         fact = SourceUplinkNarrow(
             name=source, session=session, narrow=narrow, estimate=estimate, bitrate=bitrate
         )
-        await record(self.rt, lambda r: self.rt.newsroom.handle(r, fact))
+        await tell(self.rt, fact)
 
     async def source_resumed(self, source: str, session: str) -> None:
-        await record(
-            self.rt,
-            lambda r: self.rt.newsroom.handle(r, SourceResumed(name=source, session=session)),
-        )
+        await tell(self.rt, SourceResumed(name=source, session=session))
 
     async def source_ended(
         self, source: str, session: str, stats: StreamStats, reason: str
     ) -> None:
         result = await self._stop_recording(source)
         assignment = await run_in_threadpool(lambda: self.rt.newsroom.source(source).assignment)
-        await record(
-            self.rt,
-            lambda r: self.rt.newsroom.handle(
-                r, SourceEnded(name=source, session=session, reason=reason, stats=stats.as_dict())
-            ),
-        )
+        ended = SourceEnded(name=source, session=session, reason=reason, stats=stats.as_dict())
+        await tell(self.rt, ended)
         if result is not None:
             await register_recording(self.rt, result, assignment)
 
@@ -279,7 +259,7 @@ class LiveMedia:
 
     async def _aired(self, alert: str, outputs: list[str], spoken: bool, font: bool) -> None:
         command = RecordAlertAired(id=UUID(alert), outputs=outputs, spoken=spoken, font=font)
-        await record(self.rt, lambda r: self.rt.newsroom.handle(r, command))
+        await tell(self.rt, command)
 
     async def start(self) -> None:
         self.recordings.mkdir(parents=True, exist_ok=True)

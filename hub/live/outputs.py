@@ -27,7 +27,7 @@ from hub.commands.live import (
     OutputRecovered,
     StopOutput,
 )
-from hub.live.facts import record
+from hub.live.facts import tell
 from hub.media.program.program import OutputConfig, OutputStats, ProgramOutput
 from hub.newsroom import Newsroom
 from hub.runtime import HubRuntime
@@ -73,38 +73,21 @@ class OutputFacts:
         return None  # the operator's command is the event
 
     async def failed_over(self, output: str, to: str, reason: str) -> None:
-        await record(
-            self.rt,
-            lambda r: self.rt.newsroom.handle(r, OutputFailedOver(id=output, to=to, reason=reason)),
-        )
+        await tell(self.rt, OutputFailedOver(id=output, to=to, reason=reason))
 
     async def recovered(self, output: str, source: str) -> None:
-        await record(
-            self.rt, lambda r: self.rt.newsroom.handle(r, OutputRecovered(id=output, to=source))
-        )
+        await tell(self.rt, OutputRecovered(id=output, to=source))
 
     async def stopped(self, output: str, reason: str) -> None:
         if reason == SHUTDOWN or not await self._running(output):
             return
-        await record(
-            self.rt, lambda r: self.rt.newsroom.handle(r, StopOutput(id=output, reason=reason))
-        )
+        await tell(self.rt, StopOutput(id=output, reason=reason))
 
     async def sink_error(self, output: str, sink: str, error: str) -> None:
-        newsroom = self.rt.newsroom
-        await record(
-            self.rt,
-            lambda r: newsroom.handle(
-                r, OutputDestinationFailed(id=output, destination=sink, error=error[:200])
-            ),
-        )
+        await tell(self.rt, OutputDestinationFailed(id=output, destination=sink, error=error[:200]))
 
     async def sink_recovered(self, output: str, sink: str) -> None:
-        newsroom = self.rt.newsroom
-        await record(
-            self.rt,
-            lambda r: newsroom.handle(r, OutputDestinationRecovered(id=output, destination=sink)),
-        )
+        await tell(self.rt, OutputDestinationRecovered(id=output, destination=sink))
 
     async def _running(self, output: str) -> bool:
         state = await run_in_threadpool(lambda: self.rt.newsroom.output(output).state)

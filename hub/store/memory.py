@@ -36,6 +36,7 @@ from hub.store.recorder import (
     HubRecorder,
     IdempotentResult,
     LoggedNotification,
+    Versions,
     _Statements,
 )
 from hub.store.status import StoreWatch
@@ -55,7 +56,8 @@ class MemoryRecorder(HubRecorder):
 
     It subclasses HubRecorder for its type (the application asks for one), and deliberately does
     not call its constructor, which would open a database: every method that touches the log is
-    overridden here.
+    overridden here (for the eventsourcing API, the hooks behind it: `_append`, `_select_events`,
+    `_read_log`).
     """
 
     def __init__(self) -> None:
@@ -81,13 +83,9 @@ class MemoryRecorder(HubRecorder):
 
     # -- writing --------------------------------------------------------------------------------
 
-    def insert_events(
-        self,
-        stored_events: Sequence[StoredEvent],
-        *,
-        idempotency: tuple[str, str, str, str] | None = None,
-        **kwargs: Any,
-    ) -> Sequence[int] | None:
+    def _append(
+        self, stored_events: Sequence[StoredEvent], idempotency: tuple[str, str, str, str] | None
+    ) -> list[int]:
         with self._lock:
             if idempotency is not None and (idempotency[0], idempotency[1]) in self._idempotency:
                 raise DuplicateRequest(idempotency[1])
@@ -122,11 +120,7 @@ class MemoryRecorder(HubRecorder):
             if idempotency is not None:
                 self._idempotency[(idempotency[0], idempotency[1])] = IdempotentResult(*idempotency)
             self._head = ChainHead(position, previous, recorded_at)
-        ids = list(range(position - len(stored_events) + 1, position + 1))
-        if ids:
-            for listener in list(self._listeners):
-                listener(ids[-1])
-        return ids
+        return list(range(position - len(stored_events) + 1, position + 1))
 
     def _check_versions(self, stored_events: Sequence[StoredEvent]) -> None:
         """A version already taken (or taken twice in the batch) is a conflict, as in SQL."""
@@ -159,36 +153,20 @@ class MemoryRecorder(HubRecorder):
         with self._side_lock:
             yield self._side.cursor()
 
-    def select_events(
-        self,
-        originator_id: UUID | str,
-        gt: int | None = None,
-        lte: int | None = None,
-        desc: bool = False,
-        limit: int | None = None,
-    ) -> list[StoredEvent]:
+    def _select_events(self, originator_id: UUID | str, versions: Versions) -> list[StoredEvent]:
         with self._lock:
             events = list(self._aggregates.get(_as_uuid(originator_id), []))
-        chosen = [
-            e
-            for e in events
-            if (gt is None or e.originator_version > gt)
-            and (lte is None or e.originator_version <= lte)
-        ]
-        if desc:
+        chosen = [e for e in events if versions.admit(e.originator_version)]
+        if versions.desc:
             chosen.reverse()
-        return chosen[:limit] if limit is not None else chosen
+        return chosen[: versions.limit] if versions.limit is not None else chosen
 
-    def read_log(
-        self,
-        after: int | None,
-        limit: int,
-        upto: int | None = None,
-        topics: Sequence[str] = (),
+    def _read_log(
+        self, after: int, limit: int, upto: int | None, topics: Sequence[str]
     ) -> list[LoggedNotification]:
         with self._lock:
             end = len(self._log) if upto is None else min(upto, len(self._log))
-            window = self._log[max(after or 0, 0) : end]
+            window = self._log[max(after, 0) : end]
         if topics:
             wanted = set(topics)
             window = [n for n in window if n.topic in wanted]

@@ -62,6 +62,19 @@ class LoggedNotification(Notification):
 
 
 @dataclass(frozen=True, slots=True)
+class Versions:
+    """Which of an aggregate's events `select_events` asks for, and in which order."""
+
+    gt: int | None = None
+    lte: int | None = None
+    desc: bool = False
+    limit: int | None = None
+
+    def admit(self, version: int) -> bool:
+        return (self.gt is None or version > self.gt) and (self.lte is None or version <= self.lte)
+
+
+@dataclass(frozen=True, slots=True)
 class IdempotentResult:
     """What a command answered the first time its idempotency key was used."""
 
@@ -122,7 +135,18 @@ class HubRecorder(SQLAlchemyRecorder, ApplicationRecorder):
         idempotency: tuple[str, str, str, str] | None = None,
         **kwargs: Any,
     ) -> Sequence[int] | None:
-        """Appends events in one transaction; `idempotency` is (actor, key, command, result)."""
+        """Appends events in one transaction; `idempotency` is (actor, key, command, result).
+        The listeners hear of the last position once it is committed."""
+        ids = self._append(stored_events, idempotency)
+        if ids:
+            for listener in list(self._listeners):
+                listener(ids[-1])
+        return ids
+
+    def _append(
+        self, stored_events: Sequence[StoredEvent], idempotency: tuple[str, str, str, str] | None
+    ) -> list[int]:
+        """Commits the events and the idempotency record; returns the events' positions."""
         if not stored_events and idempotency is None:
             return []
         with self.write_cursor() as cur:
@@ -162,11 +186,7 @@ class HubRecorder(SQLAlchemyRecorder, ApplicationRecorder):
             except self._integrity_errors() as error:
                 raise IntegrityError(error) from error
             cur.execute(self.sql.update_head, (position, previous, recorded_at, HEAD))
-        ids = [row[0] for row in rows]
-        if ids:
-            for listener in list(self._listeners):
-                listener(ids[-1])
-        return ids
+        return [row[0] for row in rows]
 
     @contextmanager
     def write_cursor(self) -> Iterator[Any]:
@@ -244,18 +264,21 @@ class HubRecorder(SQLAlchemyRecorder, ApplicationRecorder):
         desc: bool = False,
         limit: int | None = None,
     ) -> list[StoredEvent]:
+        return self._select_events(originator_id, Versions(gt, lte, desc, limit))
+
+    def _select_events(self, originator_id: UUID | str, versions: Versions) -> list[StoredEvent]:
         sql = "SELECT originator_version, topic, state FROM hub_events WHERE originator_id = ?"
         params: list[Any] = [self._id_param(originator_id)]
-        if gt is not None:
+        if versions.gt is not None:
             sql += " AND originator_version > ?"
-            params.append(gt)
-        if lte is not None:
+            params.append(versions.gt)
+        if versions.lte is not None:
             sql += " AND originator_version <= ?"
-            params.append(lte)
-        sql += " ORDER BY originator_version" + (" DESC" if desc else "")
-        if limit is not None:
+            params.append(versions.lte)
+        sql += " ORDER BY originator_version" + (" DESC" if versions.desc else "")
+        if versions.limit is not None:
             sql += " LIMIT ?"
-            params.append(limit)
+            params.append(versions.limit)
         with self.read_cursor() as cur:
             cur.execute(self.sql.placeholders(sql), params)
             return [
@@ -294,11 +317,16 @@ class HubRecorder(SQLAlchemyRecorder, ApplicationRecorder):
         topics: Sequence[str] = (),
     ) -> list[LoggedNotification]:
         """Returns up to `limit` stored events after position `after`, in global order."""
+        return self._read_log(after or 0, limit, upto, topics)
+
+    def _read_log(
+        self, after: int, limit: int, upto: int | None, topics: Sequence[str]
+    ) -> list[LoggedNotification]:
         sql = (
             "SELECT id, originator_id, originator_version, topic, state, recorded_at, hash"
             " FROM hub_events WHERE id > ?"
         )
-        params: list[Any] = [after or 0]
+        params: list[Any] = [after]
         if upto is not None:
             sql += " AND id <= ?"
             params.append(upto)

@@ -21,6 +21,7 @@ from typing import Any
 import av
 from av.video.frame import PictureType
 
+from hub.media.program.picture import yuv420_frame
 from hub.media.relay.frames import EncodedFrame, Feed
 
 VIDEO_CLOCK = 90000
@@ -54,12 +55,8 @@ class Pattern:
             third = height * 2 // 3 * width
             noise = os.urandom(len(luma) - third)
             luma[third:] = noise.translate(GRAIN)
-        frame = av.VideoFrame(width, height, "yuv420p")
-        _fill(frame.planes[0], bytes(luma), width, height)
-        chroma_w, chroma_h = width // 2, height // 2
-        _fill(frame.planes[1], self._u * (chroma_w * chroma_h), chroma_w, chroma_h)
-        _fill(frame.planes[2], self._v * (chroma_w * chroma_h), chroma_w, chroma_h)
-        return frame
+        chroma = (width // 2) * (height // 2)
+        return yuv420_frame(width, height, bytes(luma), self._u * chroma, self._v * chroma)
 
 
 def read_counter(picture: av.VideoFrame) -> int | None:
@@ -82,14 +79,6 @@ def read_counter(picture: av.VideoFrame) -> int | None:
 
 def _block(width: int) -> int:
     return max(2, width // (BITS + len(SYNC) + 2) // 2 * 2)
-
-
-def _fill(plane: Any, data: bytes, width: int, height: int) -> None:
-    stride = plane.line_size
-    if stride != width:  # FFmpeg pads lines for alignment
-        padding = bytes(stride - width)
-        data = b"".join(data[y * width : (y + 1) * width] + padding for y in range(height))
-    plane.update(data)
 
 
 class PatternCard:

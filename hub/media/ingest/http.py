@@ -15,6 +15,7 @@ publisher) or 400. Errors are JSON: {"error": {"code": ..., "message": ...}}.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Literal
 
 from aiortc import RTCIceServer
@@ -139,20 +140,14 @@ def routes_to(find: Callable[[Request], MediaEndpoints | None]) -> list[BaseRout
     ]
 
 
+@dataclass(frozen=True)
 class MediaEndpoints:
     """The request handlers, bound to one engine and one authorizer."""
 
-    def __init__(
-        self,
-        engine: MediaEngine,
-        authorizer: MediaAuthorizer,
-        max_sdp_bytes: int,
-        credentials: Credentials,
-    ) -> None:
-        self.engine = engine
-        self.authorizer = authorizer
-        self.max_sdp_bytes = max_sdp_bytes
-        self.credentials = credentials
+    engine: MediaEngine
+    authorizer: MediaAuthorizer
+    max_sdp_bytes: int
+    credentials: Credentials
 
     async def whip_resource_collection(self, request: Request) -> Response:
         return await self._guard(request, "whip", self._post)

@@ -1,5 +1,6 @@
 """Fitting a source's decoded picture into the output frame: scaled to fit, shape kept, black bars
-around it (a phone held upright sends a tall picture into a wide output)."""
+around it (a phone held upright sends a tall picture into a wide output); and a picture made from
+its planes' bytes (the slate, the test patterns)."""
 
 from __future__ import annotations
 
@@ -41,3 +42,20 @@ def _centre(inner: av.VideoFrame, width: int, height: int) -> av.VideoFrame:
             canvas[start : start + row_width] = pixels[begin : begin + row_width]
         target.update(bytes(canvas))
     return frame
+
+
+def yuv420_frame(width: int, height: int, luma: bytes, u: bytes, v: bytes) -> av.VideoFrame:
+    """A `width`×`height` YUV 4:2:0 frame from its three planes' pixels, row after row."""
+    frame = av.VideoFrame(width, height, "yuv420p")
+    widths = (width, width // 2, width // 2)
+    for plane, data, row in zip(frame.planes, (luma, u, v), widths, strict=True):
+        plane.update(_padded(data, row, plane.line_size))
+    return frame
+
+
+def _padded(data: bytes, width: int, stride: int) -> bytes:
+    """Rows of `width` pixels, each padded to `stride` bytes (FFmpeg pads lines for alignment)."""
+    if stride == width:
+        return data
+    padding = bytes(stride - width)
+    return b"".join(data[i : i + width] + padding for i in range(0, len(data), width))

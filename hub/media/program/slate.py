@@ -12,6 +12,7 @@ from datetime import datetime
 import av
 
 from hub.media.program.glyphs import Glyph, GlyphSet, builtin_glyphs, unifont_glyphs
+from hub.media.program.picture import yuv420_frame
 
 STAND_BY_CHINESE = "请稍候"
 STAND_BY = "STAND BY"
@@ -101,11 +102,7 @@ class Slate:
         return rows
 
     def _frame(self, luma: bytes) -> av.VideoFrame:
-        frame = av.VideoFrame(self.width, self.height, "yuv420p")
-        _fill(frame.planes[0], luma, self.width)
-        _fill(frame.planes[1], self._chroma[0], self.width // 2)
-        _fill(frame.planes[2], self._chroma[1], self.width // 2)
-        return frame
+        return yuv420_frame(self.width, self.height, luma, *self._chroma)
 
     def _chroma_plane(self, index: int) -> bytes:
         width = self.width // 2
@@ -115,11 +112,3 @@ class Slate:
             + bytes([BAND[index]]) * (width * (bottom - top))
             + bytes([BACKGROUND[index]]) * (width * (self.height // 2 - bottom))
         )
-
-
-def _fill(plane: av.video.plane.VideoPlane, data: bytes, width: int) -> None:
-    stride = plane.line_size
-    if stride != width:  # FFmpeg pads lines for alignment
-        padding = bytes(stride - width)
-        data = b"".join(data[i : i + width] + padding for i in range(0, len(data), width))
-    plane.update(data)

@@ -79,11 +79,8 @@ class Lane:
         self._skipping = False
         if self._video is None or self._video.name != DECODERS[frame.codec]:
             self._video = _decoder(VideoCodecContext, frame.codec)
-        try:
-            pictures = self._video.decode(av.Packet(frame.data))
-        except av.FFmpegError as error:
-            log.info("%s: video decode error, waiting for a key frame: %s", self.source, error)
-            self.decode_errors += 1
+        pictures = self._decode(self._video, frame, "video decode error, waiting for a key frame")
+        if pictures is None:
             self._skipping = self.wants_keyframe = True
             return
         for picture in pictures:
@@ -94,11 +91,8 @@ class Lane:
     def _push_audio(self, frame: EncodedFrame) -> None:
         if self._audio is None:
             self._audio = _decoder(AudioCodecContext, frame.codec)
-        try:
-            decoded = self._audio.decode(av.Packet(frame.data))
-        except av.FFmpegError as error:
-            log.info("%s: audio decode error: %s", self.source, error)
-            self.decode_errors += 1
+        decoded = self._decode(self._audio, frame, "audio decode error")
+        if decoded is None:
             return
         for samples in decoded:
             if not isinstance(samples, AudioFrame):
@@ -109,6 +103,17 @@ class Lane:
                 self._fifo.write(resampled)
         if self._fifo.samples > MOST:
             self._fifo.read(self._fifo.samples - PRIME)
+
+    def _decode(
+        self, decoder: VideoCodecContext | AudioCodecContext, frame: EncodedFrame, failure: str
+    ) -> list[av.VideoFrame] | list[AudioFrame] | None:
+        """What the frame decodes to; None, logged as `failure` and counted, if it does not."""
+        try:
+            return decoder.decode(av.Packet(frame.data))
+        except av.FFmpegError as error:
+            log.info("%s: %s: %s", self.source, failure, error)
+            self.decode_errors += 1
+            return None
 
     def take_audio(self, samples: int) -> AudioFrame:
         """Exactly `samples` of this source's sound; silence where it has none yet."""
