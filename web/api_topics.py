@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
@@ -98,11 +99,16 @@ async def export_minutes(call: Call) -> Response:
     day = _day(q.day).isoformat()
     held = await call.read_models(lambda m: meeting(m.topics.snapshot(), day))
     text = minutes_csv(held) if q.format == "csv" else minutes_markdown(held)
-    media = "text/csv; charset=utf-8" if q.format == "csv" else "text/markdown; charset=utf-8"
+    media = "text/csv" if q.format == "csv" else "text/markdown"
+    return attachment(text, media, f"minutes-{day}.{q.format}")
+
+
+def attachment(text: str, media: str, name: str) -> Response:
+    """A file to save as `name`: `text` of the media type `media`, in UTF-8."""
     return Response(
         text,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="minutes-{day}.{q.format}"'},
+        media_type=f"{media}; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
@@ -138,30 +144,38 @@ def _md(text: str) -> str:
     return "".join("\\" + c if c in "\\`*_{}[]<>()#+-.!|" else c for c in flat)
 
 
+MINUTES_COLUMNS = [
+    "day",
+    "topic",
+    "title",
+    "proposer",
+    "channels",
+    "decision",
+    "reason",
+    "by",
+    "at",
+    "deferred_to",
+    "assignments",
+]
+
+
 def minutes_csv(held: dict[str, Any]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "day",
-            "topic",
-            "title",
-            "proposer",
-            "channels",
-            "decision",
-            "reason",
-            "by",
-            "at",
-            "deferred_to",
-            "assignments",
-        ]  # fmt: skip
-    )
+    rows = []
     for m in held["minutes"]:
         assignments = "; ".join(f"{a['title']} ({a['reporter'] or '-'})" for a in m["assignments"])
-        writer.writerow(cells(
+        rows.append(
             [held["day"], m["topic"], m["title"], m["proposer"], " ".join(m["channels"]),
              m["decision"], m["reason"], m["by"], m["at"], m.get("next_day") or "", assignments]
-        ))  # fmt: skip
+        )  # fmt: skip
+    return csv_text(MINUTES_COLUMNS, rows)
+
+
+def csv_text(header: list[str], rows: Iterable[list[Any]]) -> str:
+    """A CSV file: the header, then each row's cells."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(cells(row) for row in rows)
     return out.getvalue()
 
 
@@ -217,44 +231,35 @@ async def export_evaluation(call: Call) -> Response:
     q: EvaluationQuery = call.query
     found = await call.read(lambda: evaluation(call, q))
     text = evaluation_csv(found)
-    name = f"evaluation-{found['start']}-{found['end']}.csv"
-    return Response(
-        text,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return attachment(text, "text/csv", f"evaluation-{found['start']}-{found['end']}.csv")
 
 
 def evaluation_csv(found: dict[str, Any]) -> str:
     """One row per person, then one per desk: the figures and the points."""
     channels, levels = found["channels"], found["levels"]
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "kind",
-            "name",
-            "assignments_done",
-            "captures",
-            "products",
-            "products_per_capture",
-            *(f"publications_{c}" for c in channels),
-            "publications_total",
-            "median_to_first_publication_s",
-            "fast_tracks",
-            *(f"adoptions_{lv}" for lv in levels),
-            "points",
-        ]  # fmt: skip
-    )
-    rows = [("person", r) for r in found["people"]] + [("desk", r) for r in found["desks"]]
-    for kind, r in rows:
-        writer.writerow(cells(
-            [kind, r["name"], r["assignments_done"], r["captures"], r["products"],
-             r["products_per_capture"], *(r["publications"].get(c, 0) for c in channels),
-             r["publications_total"], r["median_to_first_publication_s"] or "",
-             r["fast_tracks"], *(r["adoptions"].get(lv, 0) for lv in levels), r["points"]]
-        ))  # fmt: skip
-    return out.getvalue()
+    header = [
+        "kind",
+        "name",
+        "assignments_done",
+        "captures",
+        "products",
+        "products_per_capture",
+        *(f"publications_{c}" for c in channels),
+        "publications_total",
+        "median_to_first_publication_s",
+        "fast_tracks",
+        *(f"adoptions_{lv}" for lv in levels),
+        "points",
+    ]
+    figures = [("person", r) for r in found["people"]] + [("desk", r) for r in found["desks"]]
+    rows = (
+        [kind, r["name"], r["assignments_done"], r["captures"], r["products"],
+         r["products_per_capture"], *(r["publications"].get(c, 0) for c in channels),
+         r["publications_total"], r["median_to_first_publication_s"] or "",
+         r["fast_tracks"], *(r["adoptions"].get(lv, 0) for lv in levels), r["points"]]
+        for kind, r in figures
+    )  # fmt: skip
+    return csv_text(header, rows)
 
 
 ENDPOINTS: list[Endpoint] = [

@@ -72,12 +72,16 @@ class HubMetrics:
 
 
 @dataclass(eq=False)  # registered by identity
-class LogCollector:
+class RuntimeCollector:
+    """Figures read from the application's runtime at scrape time."""
+
+    rt: Runtime
+
+
+class LogCollector(RuntimeCollector):
     """The log's head, how far the read models have folded it, whether the store can be used,
     and the wall feed's clients. While the store cannot be used the head is unknown: the log
     position and the lag are left out (an absent series), and `hub_store_reachable` is 0."""
-
-    rt: Runtime
 
     def collect(self) -> Iterator[Metric]:
         models = self.rt.models
@@ -139,11 +143,8 @@ class LogCollector:
                 yield CounterMetricFamily(name, text, value)
 
 
-@dataclass(eq=False)  # registered by identity
-class HeapCollector:
+class HeapCollector(RuntimeCollector):
     """The garbage collector's pauses (hub/heap.py): a stalled wall may be a long collection."""
-
-    rt: Runtime
 
     def collect(self) -> Iterator[Metric]:
         pauses = self.rt.gc_pauses
@@ -177,11 +178,8 @@ class HeapCollector:
         )
 
 
-@dataclass(eq=False)  # registered by identity
-class LoopCollector:
+class LoopCollector(RuntimeCollector):
     """How late the event loop wakes up (hub/loop_lag.py)."""
-
-    rt: Runtime
 
     def collect(self) -> Iterator[Metric]:
         lag = self.rt.loop_lag

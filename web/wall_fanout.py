@@ -118,27 +118,41 @@ class Batch:
 
 
 @dataclass(frozen=True, slots=True)
-class Join:
+class ClientRequest:
+    """A request about one client; its class says which."""
+
     client: Client
 
 
-@dataclass(frozen=True, slots=True)
-class Leave:
-    client: Client
+class Join(ClientRequest):
+    """The client connected: it gets a snapshot, then the changes."""
+
+    __slots__ = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Resync:
-    client: Client
+class Leave(ClientRequest):
+    """The client went away."""
+
+    __slots__ = ()
+
+
+class Resync(ClientRequest):
+    """The client lost its step and asks for a fresh snapshot."""
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Heartbeat:
+    """Time to tell every client where the wall is and where the log's head (`head`) is."""
+
     head: int
 
 
 @dataclass(frozen=True, slots=True)
 class Failure:
+    """The read models stopped at `position` on an event they could not apply."""
+
     position: int
     error: str
 

@@ -7,10 +7,11 @@ import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+from tests.support.http_server import QuietHandler, local_server
 
 
 class Receiver:
@@ -44,26 +45,16 @@ class Receiver:
 def receiving(secret: str) -> Iterator[Receiver]:
     receiver = Receiver(secret)
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:  # noqa: N802 (the standard library's name)
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            status = receiver.take(dict(self.headers.items()), body)
+            status = receiver.take(dict(self.headers.items()), self.body())
             self.send_response(status)
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-    try:
+    with local_server(Handler) as address:
+        receiver.url = f"{address}/hook"
         yield receiver
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def as_json(message: Any) -> str:

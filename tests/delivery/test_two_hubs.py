@@ -14,7 +14,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from hub.delivery.listing import submissions
 from hub.newsroom import Newsroom, Request
 from tests.conftest import Staff
 from tests.delivery.products import published
+from tests.support.http_server import QuietHandler, local_server
 from tests.web.server import serving
 from web.app import create_app
 
@@ -67,9 +67,9 @@ class Holding:
 def holding(upstream: str) -> Iterator[Holding]:
     proxy = Holding(upstream)
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:  # noqa: N802 (the standard library's name)
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            body = self.body()
             sent = {
                 k: v
                 for k, v in self.headers.items()
@@ -86,19 +86,12 @@ def holding(upstream: str) -> Iterator[Holding]:
             self.end_headers()
             self.wfile.write(answer.content)
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    proxy.url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
-        yield proxy
-    finally:
-        proxy.released.set()
-        server.shutdown()
-        server.server_close()
+    with local_server(Handler) as address:
+        proxy.url = address
+        try:
+            yield proxy
+        finally:
+            proxy.released.set()
 
 
 @contextmanager

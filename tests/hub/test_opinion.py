@@ -6,11 +6,9 @@ acknowledges it in time."""
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -24,6 +22,7 @@ from hub.opinion.intake import Entry, Intake
 from hub.opinion.polling import Poller
 from hub.readmodels import ReadModels
 from tests.conftest import Staff
+from tests.support.http_server import QuietHandler, local_server
 
 ITEMS = [
     (
@@ -64,7 +63,7 @@ class Feeds:
 def feeds() -> Iterator[tuple[str, Feeds]]:
     state = Feeds()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:  # noqa: N802
             state.hits[self.path] = state.hits.get(self.path, 0) + 1
             if self.path == "/good.xml":
@@ -90,16 +89,8 @@ def feeds() -> Iterator[tuple[str, Feeds]]:
             except OSError:
                 pass  # the poller gave up waiting
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", state
-    server.shutdown()
-    server.server_close()
+    with local_server(Handler) as address:
+        yield address, state
 
 
 @pytest.fixture

@@ -222,3 +222,11 @@ export function proposeTopic(form, day, status) {
 /** Labels of a state, priority, level or channel id, via the page's words (the keys picked this
  * way are listed in web/catalogs.py, PICKED). */
 export const label = (kind, id) => word(`${kind}.${id}`);
+
+/** The 舆情 warning levels, most severe first, in the page's words (the wall, the 舆情 page). */
+export const LEVEL_WORDS = {
+  red: t("opinion.level.red"),
+  orange: t("opinion.level.orange"),
+  yellow: t("opinion.level.yellow"),
+  blue: t("opinion.level.blue"),
+};

@@ -4,13 +4,13 @@
 import { act, api, config, dayTime, el, fill, t } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
-const CHECKS = ["signal", "backup_path", "recording", "output"];
 const CHECK_WORDS = {
   signal: t("duty.check.signal"),
   backup_path: t("duty.check.backup_path"),
   recording: t("duty.check.recording"),
   output: t("duty.check.output"),
 };
+const CHECKS = Object.keys(CHECK_WORDS);
 const may = (...roles) => config.roles.includes("admin") || roles.some((r) => config.roles.includes(r));
 const iso = (local) => new Date(local).toISOString();
 

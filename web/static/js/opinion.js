@@ -2,16 +2,10 @@
 // turned into an assignment in one step; the feeds with their health, the rules, the latest items.
 // The wall feed says when something changed; the page then reads /api/opinion again.
 
-import { act, api, config, dayTime, el, fill, minutesSince, say, t } from "./common.js";
+import { act, api, config, dayTime, el, fill, LEVEL_WORDS, minutesSince, say, t } from "./common.js";
 import { WallFeed } from "./feed.js";
 
 const $ = (id) => document.getElementById(id);
-const LEVEL_WORDS = {
-  red: t("opinion.level.red"),
-  orange: t("opinion.level.orange"),
-  yellow: t("opinion.level.yellow"),
-  blue: t("opinion.level.blue"),
-};
 const STATE_WORDS = {
   raised: t("opinion.state.raised"),
   escalated: t("opinion.state.escalated"),

@@ -1,15 +1,9 @@
 // The wall's watch panels: who is on duty now and who leads, and the 舆情 warnings by level
 // (unacknowledged first). Both come from the wall's own sections (projections/wall_watch.py).
 
-import { el, fill, minutesSince, now, say, t } from "./common.js";
+import { el, fill, LEVEL_WORDS, minutesSince, now, say, t } from "./common.js";
 
-const LEVELS = ["red", "orange", "yellow", "blue"];
-const LEVEL_WORDS = {
-  red: t("opinion.level.red"),
-  orange: t("opinion.level.orange"),
-  yellow: t("opinion.level.yellow"),
-  blue: t("opinion.level.blue"),
-};
+const LEVELS = Object.keys(LEVEL_WORDS);
 const STATE_ORDER = ["escalated", "raised", "acknowledged"];
 
 /** Who is on duty at the wall's moment: every shift that holds it; the latest-started leads. */
