@@ -47,12 +47,13 @@ class NewsroomAggregate(Aggregate):
         kept: ClassVar[tuple[str, ...]] = ()
 
         def __init_subclass__(cls, **kwargs: Any) -> None:
+            # Only a Kept class's own fields: not those of an event it is a base of, as when the
+            # library redefines the event as a subclass of its aggregate's `Event`.
             kept = {
                 name: kind
                 for base in cls.__bases__
-                if issubclass(base, Kept)
                 for each in reversed(base.__mro__)
-                if issubclass(each, Kept)
+                if issubclass(each, Kept) and not issubclass(each, Aggregate.Event)
                 for name, kind in vars(each).get("__annotations__", {}).items()
             }
             if kept:

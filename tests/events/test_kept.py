@@ -1,0 +1,67 @@
+"""An aggregate keeps its first event's `Kept` fields, and only those, as its own copies."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import pkgutil
+from datetime import timedelta
+from typing import Any
+from uuid import uuid4
+
+import events
+from events.alert import EmergencyAlert
+from events.base import Kept, NewsroomAggregate
+from tests.events.helpers import at, person
+
+EDITOR = person("eddie", "editor")
+
+
+def first_events() -> list[type[NewsroomAggregate.Created]]:
+    for module in pkgutil.iter_modules(events.__path__):
+        importlib.import_module(f"events.{module.name}")
+    found: list[type[NewsroomAggregate.Created]] = []
+    todo = [NewsroomAggregate.Created]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            todo.append(sub)
+            if sub.__module__.startswith("events."):
+                found.append(sub)
+    return found
+
+
+def kept_bases(event: type[Any]) -> dict[str, Any]:
+    return {
+        name: kind
+        for each in reversed(event.__mro__)
+        if issubclass(each, Kept) and not issubclass(each, NewsroomAggregate.Event)
+        for name, kind in vars(each).get("__annotations__", {}).items()
+    }
+
+
+def test_a_first_event_keeps_the_fields_of_its_kept_bases_and_no_others() -> None:
+    kinds = first_events()
+    assert any(kind.kept for kind in kinds)
+    for kind in kinds:
+        assert kind.kept == tuple(kept_bases(kind)), kind.__qualname__
+        fields = [f.name for f in dataclasses.fields(kind)]
+        assert set(kind.kept) <= set(fields), kind.__qualname__
+
+
+def test_a_replayed_alert_has_what_it_keeps_and_nothing_of_its_events_own() -> None:
+    now = at()
+    alert = EmergencyAlert.draft(
+        id=uuid4(), at=now, actor=EDITOR, msg_type="Alert", references=[],
+        category="Met", event="暴雨", urgency="Immediate", severity="Severe",
+        certainty="Observed", headline="暴雨红色预警", description="城区有大暴雨",
+        instruction="", area="全县", effective=None, expires=now + timedelta(hours=6),
+        reason="气象局通报",
+    )  # fmt: skip
+    (drafted,) = alert.collect_events()
+    again = drafted.mutate(None)
+    assert again is not None
+    assert vars(again) == vars(alert)
+    assert again.headline == "暴雨红色预警" and again.author == "eddie"
+    assert not hasattr(again, "reason")  # the draft's reason is the event's, not the alert's
+    again.references.append(drafted.originator_id)
+    assert drafted.references == []  # the aggregate's list is its own copy
