@@ -5,19 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from events.base import Moved, NewsroomAggregate, require_text
+from events.base import Kept, Moved, NewsroomAggregate, require_text
 from events.errors import NotPermitted, RuleBroken
 from events.messages import N_
 from events.roles import Actor, Role
 
 
-class DispatchCommand(NewsroomAggregate):
+class Instruction(Kept):
+    """A command: to whom, for which assignment, and what it says."""
+
+    to: str
+    assignment: UUID | None
+    text: str
+
+
+class DispatchCommand(Instruction, NewsroomAggregate):
     """An instruction to a person ("go live at 14:00"); unacknowledged ones escalate on the wall."""
 
-    class Issued(NewsroomAggregate.Created):
-        to: str
-        assignment: UUID | None
-        text: str
+    class Issued(Instruction, NewsroomAggregate.Created):
+        pass
 
     class Delivered(NewsroomAggregate.Event):
         via: str
@@ -28,10 +34,7 @@ class DispatchCommand(NewsroomAggregate):
     class Acknowledged(Moved):
         state = "acknowledged"
 
-    def __init__(self, to: str, assignment: UUID | None, text: str, actor: str) -> None:
-        self.to = to
-        self.assignment = assignment
-        self.text = text
+    def __init__(self, actor: str) -> None:
         self.issuer = actor
         self.state = "issued"
 

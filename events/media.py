@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from events.base import Moved, NewsroomAggregate, require_one_of, require_text
+from events.base import Kept, Moved, NewsroomAggregate, require_one_of, require_text
 from events.errors import InvalidValue, RuleBroken
 from events.messages import N_
 from events.roles import Actor, Role
@@ -220,15 +220,21 @@ class LiveSource(NewsroomAggregate):
             )
 
 
-class Output(NewsroomAggregate):
+class Bus(Kept):
+    """An output: its name, the source and backup it takes, its slate, and where it pushes."""
+
+    name: str
+    source: str | None
+    backup: str | None
+    slate_text: str
+    rtmp_url: str | None
+
+
+class Output(Bus, NewsroomAggregate):
     """A program bus: what goes out on HLS and the RTMP push."""
 
-    class Configured(NewsroomAggregate.Created):
-        name: str
-        source: str | None
-        backup: str | None
-        slate_text: str
-        rtmp_url: str | None
+    class Configured(Bus, NewsroomAggregate.Created):
+        pass
 
     class Started(NewsroomAggregate.Event):
         def apply(self, o: Output) -> None:
@@ -286,19 +292,7 @@ class Output(NewsroomAggregate):
         def apply(self, o: Output) -> None:
             o.failing = [d for d in o.failing if d != self.destination]
 
-    def __init__(
-        self,
-        name: str,
-        source: str | None,
-        backup: str | None,
-        slate_text: str,
-        rtmp_url: str | None,
-    ) -> None:
-        self.name = name
-        self.source = source
-        self.backup = backup
-        self.slate_text = slate_text
-        self.rtmp_url = rtmp_url
+    def __init__(self) -> None:
         self.state = "stopped"
         self.on_air: str | None = None
         self.failing: list[str] = []  # destinations that do not take the program now

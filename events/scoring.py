@@ -10,8 +10,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from events.base import NewsroomAggregate, require_text
-from events.channels import CHANNELS
+from events.base import NewsroomAggregate, require_one_of, require_text
+from events.channels import CHANNELS, parse_channels
 from events.errors import InvalidValue
 from events.messages import N_
 from events.roles import Actor, Role
@@ -66,18 +66,13 @@ def checked_rule(
     desks: dict[str, list[str]],
 ) -> dict[str, Any]:
     """The rule with every channel and level present (unnamed ones score 0), or a refusal."""
-    for name in channels:
-        if name not in CHANNELS:
-            raise InvalidValue(
-                "unknown channel '{value}'; channels are: {known}", value=name, known=list(CHANNELS)
-            )
+    parse_channels(channels, allow_empty=True)
     for level in adoption:
-        if level not in ADOPTION_LEVELS:
-            raise InvalidValue(
-                "unknown adoption level '{value}'; levels are: {known}",
-                value=level,
-                known=list(ADOPTION_LEVELS),
-            )
+        require_one_of(
+            ADOPTION_LEVELS,
+            N_("unknown adoption level '{value}'; levels are: {known}"),
+            value=level,
+        )
     kept_desks: dict[str, list[str]] = {}
     for desk, members in desks.items():
         name = require_text(desk, N_("a desk's name"), max_length=60)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from events.base import Moved, NewsroomAggregate, require_text
+from events.base import Kept, Moved, NewsroomAggregate, require_text
 from events.channels import parse_channels
 from events.errors import NotPermitted, ReviewRuleBroken, RuleBroken
 from events.messages import N_, Message
@@ -29,14 +29,20 @@ STATE_WORDS = {
 }
 
 
-class Story(NewsroomAggregate):
+class Draft(Kept):
+    """A story's first version, and the assignment it is written for."""
+
+    assignment: UUID | None
+    title: str
+    body: str
+    captures: list[UUID]
+
+
+class Story(Draft, NewsroomAggregate):
     """A story in versions; each version is reviewed at three levels before it may go out."""
 
-    class Drafted(NewsroomAggregate.Created):
-        assignment: UUID | None
-        title: str
-        body: str
-        captures: list[UUID]
+    class Drafted(Draft, NewsroomAggregate.Created):
+        pass
 
     class Revised(NewsroomAggregate.Event):
         revision: int
@@ -91,13 +97,7 @@ class Story(NewsroomAggregate):
             for channel in self.channels:
                 s.live.pop(channel, None)
 
-    def __init__(
-        self, assignment: UUID | None, title: str, body: str, captures: list[UUID], actor: str
-    ) -> None:
-        self.assignment = assignment
-        self.title = title
-        self.body = body
-        self.captures = list(captures)
+    def __init__(self, actor: str) -> None:
         self.revision = 1
         self.authors = {actor}
         self.approvals: list[str] = []  # reviewers of the current revision, level by level

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid5
 
-from events.base import NewsroomAggregate, require_text
+from events.base import Kept, NewsroomAggregate, require_text
 from events.errors import RuleBroken
 from events.messages import N_
 from events.outlet import check_url
@@ -26,22 +26,25 @@ def submission_id(origin: UUID, uri: str, publication: int) -> UUID:
     return uuid5(origin, f"{uri}#{publication}")
 
 
-class Origin(NewsroomAggregate):
+class Hub(Kept):
+    """An origin: its name, where it is, and the secret its outlet signs with."""
+
+    name: str
+    url: str
+    secret_id: str
+
+
+class Origin(Hub, NewsroomAggregate):
     """A lower-level hub whose signed submissions this hub takes."""
 
-    class Registered(NewsroomAggregate.Created):
-        name: str
-        url: str
-        secret_id: str
+    class Registered(Hub, NewsroomAggregate.Created):
+        pass
 
     class SecretReplaced(NewsroomAggregate.Event):
         secret_id: str
 
         def apply(self, o: Origin) -> None:
             o.secret_id = self.secret_id
-
-    def __init__(self, name: str, url: str, secret_id: str) -> None:
-        self.name, self.url, self.secret_id = name, url, secret_id
 
     @classmethod
     def register(
@@ -64,19 +67,25 @@ class Origin(NewsroomAggregate):
         self._record(self.SecretReplaced, at, actor.name, secret_id=secret_id)
 
 
-class Submission(NewsroomAggregate):
+class Item(Kept):
+    """A submission as it arrived: from which origin, as which message, and what it says."""
+
+    origin: UUID
+    origin_name: str
+    message_id: str
+    uri: str
+    publication: int
+    headline: str
+    body: str
+    document: dict[str, Any]
+    reply_to: str
+
+
+class Submission(Item, NewsroomAggregate):
     """One item an origin sent, as it arrived, and what this hub decided."""
 
-    class Received(NewsroomAggregate.Created):
-        origin: UUID
-        origin_name: str
-        message_id: str
-        uri: str
-        publication: int
-        headline: str
-        body: str
-        document: dict[str, Any]
-        reply_to: str
+    class Received(Item, NewsroomAggregate.Created):
+        pass
 
     class Withdrawn(NewsroomAggregate.Event):
         note: str
@@ -91,22 +100,7 @@ class Submission(NewsroomAggregate):
         def apply(self, s: Submission) -> None:
             s.decision = "adopted" if self.adopted else "not_adopted"
 
-    def __init__(
-        self,
-        origin: UUID,
-        origin_name: str,
-        message_id: str,
-        uri: str,
-        publication: int,
-        headline: str,
-        body: str,
-        document: dict[str, Any],
-        reply_to: str,
-    ) -> None:
-        self.origin, self.origin_name, self.message_id = origin, origin_name, message_id
-        self.uri, self.publication = uri, publication
-        self.headline, self.body, self.document = headline, body, document
-        self.reply_to = reply_to
+    def __init__(self) -> None:
         self.withdrawn: str | None = None
         self.decision: str | None = None
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
-from events.base import NewsroomAggregate, require_text
+from events.base import NewsroomAggregate, require_one_of, require_text
 from events.channels import parse_channels
 from events.errors import InvalidValue, RuleBroken
 from events.messages import N_, Message
@@ -137,12 +137,9 @@ class Topic(NewsroomAggregate):
     ) -> None:
         """Records the meeting's decision; a deferred topic comes up at a later day's meeting."""
         actor.require(*DECIDERS, doing=N_("decide on topics"))
-        if decision not in DECISIONS:
-            raise InvalidValue(
-                "decision must be one of {known}, not '{decision}'",
-                known=list(DECISIONS),
-                decision=decision,
-            )
+        require_one_of(
+            DECISIONS, N_("decision must be one of {known}, not '{decision}'"), decision=decision
+        )
         if self.state not in ("proposed", "deferred"):
             raise RuleBroken(
                 "topic '{title}' is {state}; it was decided already",
