@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from events.base import NewsroomAggregate
+from events.base import Kept, NewsroomAggregate
 from events.channels import parse_channels
 from events.errors import InvalidValue
 from events.messages import N_
@@ -64,11 +64,16 @@ DEFAULT_PROFILES: dict[str, Profile] = {
 }
 
 
-class ChannelProfile(NewsroomAggregate):
+class Channel(Kept):
+    """The channel a profile is for."""
+
+    channel: str
+
+
+class ChannelProfile(Channel, NewsroomAggregate):
     """The profile an admin set for one channel (its id is named after the channel)."""
 
-    class Set(NewsroomAggregate.Created):
-        channel: str
+    class Set(Channel, NewsroomAggregate.Created):
         profile: dict[str, Any]
 
     class Changed(NewsroomAggregate.Event):
@@ -77,8 +82,7 @@ class ChannelProfile(NewsroomAggregate):
         def apply(self, p: ChannelProfile) -> None:
             p.profile = Profile(**self.profile)
 
-    def __init__(self, channel: str, profile: dict[str, Any]) -> None:
-        self.channel = channel
+    def __init__(self, profile: dict[str, Any]) -> None:
         self.profile = Profile(**profile)
 
     @classmethod

@@ -22,13 +22,18 @@ SOURCE_KIND_WORDS = {"phone": N_("phone"), "truck": N_("truck"), "encoder": N_("
 SLATE = "slate"
 
 
-class LiveSource(NewsroomAggregate):
+class Camera(Kept):
+    """A live source: its name, what kind of camera, and whose it is."""
+
+    name: str
+    kind: str
+    owner: str | None
+
+
+class LiveSource(Camera, NewsroomAggregate):
     """A registered camera that publishes over WHIP; its id is its name."""
 
-    class Registered(NewsroomAggregate.Created):
-        name: str
-        kind: str
-        owner: str | None
+    class Registered(Camera, NewsroomAggregate.Created):
         token_id: str
         token_hash: str
 
@@ -100,10 +105,7 @@ class LiveSource(NewsroomAggregate):
         def apply(self, s: LiveSource) -> None:
             s.narrow = False
 
-    def __init__(self, name: str, kind: str, owner: str | None, token_hash: str) -> None:
-        self.name = name
-        self.kind = kind
-        self.owner = owner
+    def __init__(self, token_hash: str) -> None:
         self.token_hash = token_hash
         self.state = "idle"
         self.session: str | None = None

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from events.base import Moved, NewsroomAggregate, require_text
+from events.base import Kept, Moved, NewsroomAggregate, require_text
 from events.errors import InvalidValue, NotPermitted, RuleBroken
 from events.messages import N_
 from events.roles import Actor, Role
@@ -36,12 +36,22 @@ def level_rank(level: str | None) -> int:
     return LEVELS.index(level) + 1 if level in LEVELS else 0
 
 
-class OpinionFeed(NewsroomAggregate):
+class Named(Kept):
+    """What a feed or a rule is called."""
+
+    name: str
+
+
+class Feed(Named):
+    """A feed's name, and whether it is polled (rss) or pushed to (webhook)."""
+
+    kind: str
+
+
+class OpinionFeed(Feed, NewsroomAggregate):
     """A feed the centre watches: RSS/Atom polled, or a webhook a service pushes to."""
 
-    class Added(NewsroomAggregate.Created):
-        name: str
-        kind: str
+    class Added(Feed, NewsroomAggregate.Created):
         url: str
         every: int  # seconds between polls
 
@@ -56,9 +66,7 @@ class OpinionFeed(NewsroomAggregate):
         def apply(self, f: OpinionFeed) -> None:
             f.failing = False
 
-    def __init__(self, name: str, kind: str) -> None:
-        self.name = name
-        self.kind = kind
+    def __init__(self) -> None:
         self.failing = False
 
     @classmethod
@@ -84,12 +92,11 @@ class OpinionFeed(NewsroomAggregate):
             self._record(self.Recovered, at, actor.name)
 
 
-class OpinionRule(NewsroomAggregate):
+class OpinionRule(Named, NewsroomAggregate):
     """A rule that grades items: every condition it names must hold (terms, places, negative
     sentiment, volume over a window); the item then gets at least the rule's level."""
 
-    class Written(NewsroomAggregate.Created):
-        name: str
+    class Written(Named, NewsroomAggregate.Created):
         level: str
         terms: list[str]
         places: list[str]
@@ -103,8 +110,7 @@ class OpinionRule(NewsroomAggregate):
         def apply(self, r: OpinionRule) -> None:
             r.retired = True
 
-    def __init__(self, name: str) -> None:
-        self.name = name
+    def __init__(self) -> None:
         self.retired = False
 
     @classmethod

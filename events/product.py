@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid5
 
-from events.base import Moved, NewsroomAggregate, require_text
+from events.base import Kept, Moved, NewsroomAggregate, require_text
 from events.channel_profile import NEW_MEDIA, Profile
 from events.channels import CHANNEL_WORDS, parse_channels
 from events.errors import InvalidValue, NotPermitted, ReviewRuleBroken, RuleBroken
@@ -139,12 +139,17 @@ def recorded(content: Content, facts: dict[str, dict[str, Any]], digest: str) ->
     }
 
 
-class Product(NewsroomAggregate):
+class StoryOnChannel(Kept):
+    """Which story a product is made of, and for which channel (its id comes from both)."""
+
+    story: UUID
+    channel: str
+
+
+class Product(StoryOnChannel, NewsroomAggregate):
     """A story's product on one channel, reviewed at three levels on its exact content."""
 
-    class Made(NewsroomAggregate.Created):
-        story: UUID
-        channel: str
+    class Made(StoryOnChannel, NewsroomAggregate.Created):
         title: str
         body: str
         media: list[UUID]
@@ -154,6 +159,7 @@ class Product(NewsroomAggregate):
         digest: str
 
         def apply(self, p: Product) -> None:
+            super().apply(p)
             p.take_content(self)
 
     class Edited(NewsroomAggregate.Event):
@@ -244,10 +250,8 @@ class Product(NewsroomAggregate):
             p.live_digest = None
             p.state = "retracted"
 
-    def __init__(self, story: UUID, channel: str) -> None:
-        """What `Made` holds besides the content, which its `apply` takes as `Edited`'s does."""
-        self.story = story
-        self.channel = channel
+    def __init__(self) -> None:
+        """What `Made` does not say; its `apply` takes the content as `Edited`'s does."""
         self.revision = 1
         self.state = "draft"
         self.approvals: dict[int, tuple[str, str]] = {}  # level -> (reviewer, digest)

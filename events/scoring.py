@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from events.base import NewsroomAggregate, require_one_of, require_text
+from events.base import Kept, NewsroomAggregate, require_one_of, require_text
 from events.channels import CHANNELS, parse_channels
 from events.errors import InvalidValue
 from events.messages import N_
@@ -86,11 +86,16 @@ def checked_rule(
     }
 
 
-class ScoringRule(NewsroomAggregate):
+class Rule(Kept):
+    """The rule as `checked_rule` gives it."""
+
+    rule: dict[str, Any]
+
+
+class ScoringRule(Rule, NewsroomAggregate):
     """The centre's scoring rule (one aggregate, found by a fixed name)."""
 
-    class Started(NewsroomAggregate.Created):
-        rule: dict[str, Any]
+    class Started(Rule, NewsroomAggregate.Created):
         reason: str
 
     class Changed(NewsroomAggregate.Event):
@@ -99,9 +104,6 @@ class ScoringRule(NewsroomAggregate):
 
         def apply(self, s: ScoringRule) -> None:
             s.rule = self.rule
-
-    def __init__(self, rule: dict[str, Any]) -> None:
-        self.rule = rule
 
     @classmethod
     def start(

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
-from events.base import NewsroomAggregate, require_one_of, require_text
+from events.base import Kept, NewsroomAggregate, require_one_of, require_text
 from events.channels import parse_channels
 from events.errors import InvalidValue, RuleBroken
 from events.messages import N_, Message
@@ -47,12 +47,17 @@ def next_day(day: str) -> str:
     return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
 
 
-class Topic(NewsroomAggregate):
+class Pitch(Kept):
+    """What a topic is about, and from which angle."""
+
+    title: str
+    angle: str
+
+
+class Topic(Pitch, NewsroomAggregate):
     """A proposal for the topic meeting, its decisions, and the assignments made from it."""
 
-    class Proposed(NewsroomAggregate.Created):
-        title: str
-        angle: str
+    class Proposed(Pitch, NewsroomAggregate.Created):
         channels: list[str]
         resources: str
         day: str
@@ -72,8 +77,6 @@ class Topic(NewsroomAggregate):
 
     def __init__(
         self,
-        title: str,
-        angle: str,
         channels: list[str],
         resources: str,
         day: str,
@@ -81,8 +84,7 @@ class Topic(NewsroomAggregate):
         lead: UUID | None,
         actor: str,
     ) -> None:
-        self.title = title
-        self.angle = angle
+        """What `Proposed` says after the pitch: the channels as a tuple, the rest as they are."""
         self.channels = tuple(channels)
         self.resources = resources
         self.day = day

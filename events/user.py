@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from uuid import UUID
 
-from events.base import NewsroomAggregate
+from events.base import Kept, NewsroomAggregate
 from events.errors import InvalidValue, RuleBroken
 from events.messages import N_, Message
 from events.roles import parse_role
@@ -26,12 +26,17 @@ def check_name(name: str, what: str = N_("user name")) -> str:
     return name
 
 
-class User(NewsroomAggregate):
+class Names(Kept):
+    """A user's name (an id) and the name shown for it."""
+
+    name: str
+    display_name: str
+
+
+class User(Names, NewsroomAggregate):
     """A person (or a display) who signs in and acts in a role."""
 
-    class Registered(NewsroomAggregate.Created):
-        name: str
-        display_name: str
+    class Registered(Names, NewsroomAggregate.Created):
         roles: list[str]
 
     class PasswordSet(NewsroomAggregate.Event):
@@ -68,9 +73,7 @@ class User(NewsroomAggregate):
         def apply(self, user: User) -> None:
             user.active = False
 
-    def __init__(self, name: str, display_name: str, roles: list[str]) -> None:
-        self.name = name
-        self.display_name = display_name
+    def __init__(self, roles: list[str]) -> None:
         self.roles = tuple(roles)
         self.password_hash: str | None = None
         self.tokens: dict[str, str] = {}
