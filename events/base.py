@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import dataclasses
+from collections.abc import Collection, Mapping
 from copy import copy
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, ClassVar, Self
 from uuid import UUID
 
@@ -63,8 +65,7 @@ class NewsroomAggregate(Aggregate):
 
         def apply(self, aggregate: Any) -> None:
             for name in self.kept:
-                value = getattr(self, name)
-                setattr(aggregate, name, copy(value) if isinstance(value, list | dict) else value)
+                setattr(aggregate, name, _kept(getattr(self, name)))
 
     @classmethod
     def _record_new(
@@ -85,6 +86,37 @@ class Moved(NewsroomAggregate.Event):
 
     def apply(self, aggregate: Any) -> None:
         aggregate.state = self.state
+
+
+class Marks(NewsroomAggregate.Event):
+    """An event after which its aggregate's attributes named in `marks` have those values, and
+    that changes nothing else (its own fields say why)."""
+
+    marks: ClassVar[Mapping[str, object]]
+
+    def apply(self, aggregate: Any) -> None:
+        for name, value in self.marks.items():
+            setattr(aggregate, name, value)
+
+
+class Sets(NewsroomAggregate.Event):
+    """An event whose own fields become its aggregate's attributes of the same names (a list or
+    a dict copied), and that changes nothing else."""
+
+    def apply(self, aggregate: Any) -> None:
+        for name in _own_fields(type(self)):
+            setattr(aggregate, name, _kept(getattr(self, name)))
+
+
+@cache
+def _own_fields(event: type[NewsroomAggregate.Event]) -> tuple[str, ...]:
+    common = {field.name for field in dataclasses.fields(NewsroomAggregate.Event)}
+    return tuple(f.name for f in dataclasses.fields(event) if f.name not in common)
+
+
+def _kept(value: object) -> object:
+    """What an aggregate keeps of an event's value: its own copy of a list or a dict."""
+    return copy(value) if isinstance(value, list | dict) else value
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from events.base import Kept, NewsroomAggregate, require_text
+from events.base import Kept, Marks, NewsroomAggregate, require_text
 from events.errors import InvalidValue, NotPermitted, RuleBroken
 from events.messages import N_, Message
 from events.roles import Actor, Role
@@ -48,11 +48,9 @@ class Shift(Span, NewsroomAggregate):
     class Scheduled(Span, NewsroomAggregate.Created):
         pass
 
-    class Cancelled(NewsroomAggregate.Event):
+    class Cancelled(Marks):
+        marks = {"cancelled": True}
         reason: str
-
-        def apply(self, s: Shift) -> None:
-            s.cancelled = True
 
     def __init__(self) -> None:
         self.cancelled = False
@@ -108,9 +106,8 @@ class Handover(NewsroomAggregate):
         overdue: list[dict[str, Any]]
         on_air: list[dict[str, Any]]
 
-    class Countersigned(NewsroomAggregate.Event):
-        def apply(self, h: Handover) -> None:
-            h.signed = True
+    class Countersigned(Marks):
+        marks = {"signed": True}
 
     def __init__(self, arriving: str, actor: str) -> None:
         self.leaving = actor
@@ -175,9 +172,8 @@ class Inspection(NewsroomAggregate):
         def apply(self, i: Inspection) -> None:
             i.checked[self.item] = self.ok
 
-    class Completed(NewsroomAggregate.Event):
-        def apply(self, i: Inspection) -> None:
-            i.completed = True
+    class Completed(Marks):
+        marks = {"completed": True}
 
     def __init__(self, actor: str) -> None:
         self.inspector = actor

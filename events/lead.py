@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from events.base import Moved, NewsroomAggregate, require_one_of, require_text
+from events.base import Moved, NewsroomAggregate, Sets, require_one_of, require_text
 from events.errors import InvalidValue, RuleBroken
 from events.messages import N_, Message
 from events.roles import Actor, Role
@@ -235,11 +235,8 @@ class Department(NewsroomAggregate):
         name: str
         contacts: str
 
-    class ContactsChanged(NewsroomAggregate.Event):
+    class ContactsChanged(Sets):
         contacts: str
-
-        def apply(self, d: Department) -> None:
-            d.contacts = self.contacts
 
     def __init__(self, name: str, contacts: str) -> None:
         self.name = name

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from events.base import Kept, Moved, NewsroomAggregate, require_one_of, require_text
+from events.base import Kept, Marks, Moved, NewsroomAggregate, Sets, require_one_of, require_text
 from events.errors import InvalidValue, RuleBroken
 from events.messages import N_
 from events.roles import Actor, Role
@@ -75,35 +75,27 @@ class LiveSource(Camera, NewsroomAggregate):
             s.state, s.session = "idle", None
             s.frozen = s.narrow = False
 
-    class PictureFroze(NewsroomAggregate.Event):
+    class PictureFroze(Marks):
         """A live source has sent no whole picture for over a second."""
 
+        marks = {"frozen": True}
         session: str
 
-        def apply(self, s: LiveSource) -> None:
-            s.frozen = True
-
-    class PictureMoving(NewsroomAggregate.Event):
+    class PictureMoving(Marks):
+        marks = {"frozen": False}
         session: str
 
-        def apply(self, s: LiveSource) -> None:
-            s.frozen = False
-
-    class UplinkNarrow(NewsroomAggregate.Event):
+    class UplinkNarrow(Marks):
         """The uplink the hub estimates has stayed well under what the source sends at its best."""
 
+        marks = {"narrow": True}
         session: str
         estimate: int  # bit/s
         bitrate: int  # bit/s, the source's best
 
-        def apply(self, s: LiveSource) -> None:
-            s.narrow = True
-
-    class UplinkWide(NewsroomAggregate.Event):
+    class UplinkWide(Marks):
+        marks = {"narrow": False}
         session: str
-
-        def apply(self, s: LiveSource) -> None:
-            s.narrow = False
 
     def __init__(self, token_hash: str) -> None:
         self.token_hash = token_hash
@@ -251,11 +243,8 @@ class Output(Bus, NewsroomAggregate):
             o.source = self.source
             o.on_air = self.source
 
-    class BackupSet(NewsroomAggregate.Event):
+    class BackupSet(Sets):
         backup: str | None
-
-        def apply(self, o: Output) -> None:
-            o.backup = self.backup
 
     class FailedOver(NewsroomAggregate.Event):
         stalled: str

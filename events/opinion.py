@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from events.base import Kept, Moved, NewsroomAggregate, require_text
+from events.base import Kept, Marks, Moved, NewsroomAggregate, Sets, require_text
 from events.errors import InvalidValue, NotPermitted, RuleBroken
 from events.messages import N_
 from events.roles import Actor, Role
@@ -55,16 +55,13 @@ class OpinionFeed(Feed, NewsroomAggregate):
         url: str
         every: int  # seconds between polls
 
-    class Failing(NewsroomAggregate.Event):
+    class Failing(Marks):
+        marks = {"failing": True}
         error: str
         attempts: int
 
-        def apply(self, f: OpinionFeed) -> None:
-            f.failing = True
-
-    class Recovered(NewsroomAggregate.Event):
-        def apply(self, f: OpinionFeed) -> None:
-            f.failing = False
+    class Recovered(Marks):
+        marks = {"failing": False}
 
     def __init__(self) -> None:
         self.failing = False
@@ -104,11 +101,9 @@ class OpinionRule(Named, NewsroomAggregate):
         volume: int | None
         window: int | None  # minutes
 
-    class Retired(NewsroomAggregate.Event):
+    class Retired(Marks):
+        marks = {"retired": True}
         reason: str
-
-        def apply(self, r: OpinionRule) -> None:
-            r.retired = True
 
     def __init__(self) -> None:
         self.retired = False
@@ -200,17 +195,11 @@ class OpinionItem(NewsroomAggregate):
         to: str | None  # the duty leader at that moment (none when no shift runs)
         after: int  # seconds it waited unacknowledged
 
-    class Assigned(NewsroomAggregate.Event):
+    class Assigned(Sets):
         assignment: UUID
 
-        def apply(self, i: OpinionItem) -> None:
-            i.assignment = self.assignment
-
-    class TopicProposed(NewsroomAggregate.Event):
+    class TopicProposed(Sets):
         topic: UUID
-
-        def apply(self, i: OpinionItem) -> None:
-            i.topic = self.topic
 
     def __init__(self, level: str | None, title: str, url: str) -> None:
         self.level = level

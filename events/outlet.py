@@ -12,7 +12,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 from uuid import UUID
 
-from events.base import Kept, NewsroomAggregate, require_text
+from events.base import Kept, Marks, NewsroomAggregate, Sets, require_text
 from events.channels import parse_channels
 from events.errors import InvalidValue, RuleBroken
 from events.messages import N_
@@ -70,24 +70,16 @@ class Outlet(Place, NewsroomAggregate):
     class Added(Place, NewsroomAggregate.Created):
         pass
 
-    class Changed(NewsroomAggregate.Event):
+    class Changed(Sets):
         channel: str | None
         url: str
 
-        def apply(self, o: Outlet) -> None:
-            o.channel, o.url = self.channel, self.url
-
-    class Deactivated(NewsroomAggregate.Event):
+    class Deactivated(Marks):
+        marks = {"active": False}
         reason: str
 
-        def apply(self, o: Outlet) -> None:
-            o.active = False
-
-    class SecretRotated(NewsroomAggregate.Event):
+    class SecretRotated(Sets):
         secret_id: str
-
-        def apply(self, o: Outlet) -> None:
-            o.secret_id = self.secret_id
 
     def __init__(self) -> None:
         self.active = True

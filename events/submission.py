@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid5
 
-from events.base import Kept, NewsroomAggregate, require_text
+from events.base import Kept, NewsroomAggregate, Sets, require_text
 from events.errors import RuleBroken
 from events.messages import N_
 from events.outlet import check_url
@@ -40,11 +40,8 @@ class Origin(Hub, NewsroomAggregate):
     class Registered(Hub, NewsroomAggregate.Created):
         pass
 
-    class SecretReplaced(NewsroomAggregate.Event):
+    class SecretReplaced(Sets):
         secret_id: str
-
-        def apply(self, o: Origin) -> None:
-            o.secret_id = self.secret_id
 
     @classmethod
     def register(

@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from uuid import UUID
 
-from events.base import Kept, NewsroomAggregate
+from events.base import Kept, Marks, NewsroomAggregate, Sets
 from events.errors import InvalidValue, RuleBroken
 from events.messages import N_, Message
 from events.roles import parse_role
@@ -39,11 +39,8 @@ class User(Names, NewsroomAggregate):
     class Registered(Names, NewsroomAggregate.Created):
         roles: list[str]
 
-    class PasswordSet(NewsroomAggregate.Event):
+    class PasswordSet(Sets):
         password_hash: str
-
-        def apply(self, user: User) -> None:
-            user.password_hash = self.password_hash
 
     class TokenIssued(NewsroomAggregate.Event):
         token_id: str
@@ -67,11 +64,9 @@ class User(Names, NewsroomAggregate):
         def apply(self, user: User) -> None:
             user.roles = tuple(self.roles)
 
-    class Deactivated(NewsroomAggregate.Event):
+    class Deactivated(Marks):
+        marks = {"active": False}
         reason: str
-
-        def apply(self, user: User) -> None:
-            user.active = False
 
     def __init__(self, roles: list[str]) -> None:
         self.roles = tuple(roles)
