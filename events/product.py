@@ -334,6 +334,8 @@ class Product(StoryOnChannel, ThreeLevelReview, NewsroomAggregate):
         self.require_complete(profile)
         self._record(self.Submitted, at, actor.name, revision=self.revision, digest=self.digest)
 
+    # What the review (events/review.py) asks of a product: it is on the content's digest.
+
     def reviewers(self) -> list[str]:
         return [reviewer for reviewer, _ in self.approvals.values()]
 
