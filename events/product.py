@@ -26,8 +26,8 @@ from events.channel_profile import NEW_MEDIA, Profile
 from events.channels import CHANNEL_WORDS, parse_channels
 from events.errors import InvalidValue, NotPermitted, ReviewRuleBroken, RuleBroken
 from events.messages import N_, Message
-from events.review import reason_for, require_decision, require_reviewer
-from events.roles import REVIEW_LEVEL_WORDS, REVIEW_ROLES, Actor, Role
+from events.review import ThreeLevelReview, state_after_approval
+from events.roles import REVIEW_ROLES, Actor, Role
 
 PRODUCT_NAMESPACE = UUID("6f1d1f4e-2a43-5d0e-9d55-1c7e0d6c9a10")
 PRODUCERS = (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR)
@@ -146,8 +146,10 @@ class StoryOnChannel(Kept):
     channel: str
 
 
-class Product(StoryOnChannel, NewsroomAggregate):
+class Product(StoryOnChannel, ThreeLevelReview, NewsroomAggregate):
     """A story's product on one channel, reviewed at three levels on its exact content."""
+
+    STATE_WORDS = STATE_WORDS
 
     class Made(StoryOnChannel, NewsroomAggregate.Created):
         title: str
@@ -197,7 +199,7 @@ class Product(StoryOnChannel, NewsroomAggregate):
 
         def apply(self, p: Product) -> None:
             p.approvals[self.level] = (self.actor, self.digest)
-            p.state = "approved" if self.level == len(REVIEW_ROLES) else "in_review"
+            p.state = state_after_approval(self.level)
 
     class Rejected(NewsroomAggregate.Event):
         level: int
@@ -332,31 +334,25 @@ class Product(StoryOnChannel, NewsroomAggregate):
         self.require_complete(profile)
         self._record(self.Submitted, at, actor.name, revision=self.revision, digest=self.digest)
 
-    @property
-    def review_level(self) -> int | None:
-        """The level (1-3) waiting for a decision, or None when not in review."""
-        return len(self.approvals) + 1 if self.state == "in_review" else None
+    # What the review (events/review.py) asks of a product: it is on the content's digest.
 
-    def review(self, *, at: datetime, actor: Actor, decision: str, reason: str) -> None:
-        """Records the decision of the level waiting, on the content as it is now."""
-        require_decision(decision)
-        level = self.review_level
-        if level is None:
-            raise ReviewRuleBroken(
-                "{product} is {state}, not in review",
-                product=self.named(),
-                state=self.state_words(),
-            )
-        require_reviewer(actor, level)
-        if any(reviewer == actor.name for reviewer, _ in self.approvals.values()):
-            raise ReviewRuleBroken(
-                "{actor} already approved {product}; three different people must review it",
-                actor=actor.name,
-                product=self.named(),
-            )
-        event = self.Approved if decision == "approve" else self.Rejected
-        reason = reason_for(decision, reason)
-        self._record(event, at, actor.name, level=level, digest=self.digest, reason=reason)
+    def reviewers(self) -> list[str]:
+        return [reviewer for reviewer, _ in self.approvals.values()]
+
+    def decided_on(self) -> dict[str, Any]:
+        return {"digest": self.digest}
+
+    def not_in_review(self) -> ReviewRuleBroken:
+        return ReviewRuleBroken(
+            "{product} is {state}, not in review", product=self.named(), state=self.state_words()
+        )
+
+    def approved_already(self, actor: Actor) -> ReviewRuleBroken:
+        return ReviewRuleBroken(
+            "{actor} already approved {product}; three different people must review it",
+            actor=actor.name,
+            product=self.named(),
+        )
 
     def fast_track_now(self, *, at: datetime, actor: Actor, reason: str, profile: Profile) -> None:
         """The chief editor approves a new-media product in one step (绿色通道), with a reason."""
@@ -482,12 +478,6 @@ class Product(StoryOnChannel, NewsroomAggregate):
             channel=Message(CHANNEL_WORDS[self.channel]),
             title=self.title,
         )
-
-    def state_words(self) -> Message:
-        if self.state == "in_review":
-            level = Message(REVIEW_LEVEL_WORDS[len(self.approvals)])
-            return Message("waiting for the {level}", level=level)
-        return Message(STATE_WORDS[self.state])
 
 
 def _checked(

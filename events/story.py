@@ -9,14 +9,15 @@ distinct people holding the roles of the three levels, in order.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from events.base import Kept, Moved, NewsroomAggregate, require_text
 from events.channels import parse_channels
 from events.errors import NotPermitted, ReviewRuleBroken, RuleBroken
 from events.messages import N_, Message
-from events.review import reason_for, require_decision, require_reviewer
-from events.roles import REVIEW_LEVEL_WORDS, REVIEW_ROLES, Actor, Role
+from events.review import ThreeLevelReview, state_after_approval
+from events.roles import REVIEW_ROLES, Actor, Role
 
 WRITERS = (Role.REPORTER, Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR)
 PUBLISHERS = (Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR)
@@ -38,8 +39,10 @@ class Draft(Kept):
     captures: list[UUID]
 
 
-class Story(Draft, NewsroomAggregate):
+class Story(Draft, ThreeLevelReview, NewsroomAggregate):
     """A story in versions; each version is reviewed at three levels before it may go out."""
+
+    STATE_WORDS = STATE_WORDS
 
     class Drafted(Draft, NewsroomAggregate.Created):
         pass
@@ -69,7 +72,7 @@ class Story(Draft, NewsroomAggregate):
 
         def apply(self, s: Story) -> None:
             s.approvals.append(self.actor)
-            s.state = "approved" if self.level == len(REVIEW_ROLES) else "in_review"
+            s.state = state_after_approval(self.level)
 
     class Rejected(NewsroomAggregate.Event):
         revision: int
@@ -104,11 +107,6 @@ class Story(Draft, NewsroomAggregate):
         self.state = "draft"
         self.last_rejection: str | None = None
         self.live: dict[str, int] = {}  # channel -> revision published there
-
-    @property
-    def review_level(self) -> int | None:
-        """The level (1-3) waiting for a decision, or None when not in review."""
-        return len(self.approvals) + 1 if self.state == "in_review" else None
 
     @classmethod
     def draft(
@@ -156,32 +154,33 @@ class Story(Draft, NewsroomAggregate):
             raise RuleBroken(
                 "story '{title}' is {state}; it cannot be submitted",
                 title=self.title,
-                state=self._state_words(),
+                state=self.state_words(),
             )
         self._record(self.Submitted, at, actor.name, revision=self.revision)
 
-    def review(self, *, at: datetime, actor: Actor, decision: str, reason: str) -> None:
-        """Records the decision of the level waiting; the reviewer's role must match that level."""
-        require_decision(decision)
-        level = self.review_level
-        if level is None:
-            raise ReviewRuleBroken(
-                "story '{title}' is {state}, not in review",
-                title=self.title,
-                state=self._state_words(),
-            )
-        require_reviewer(actor, level)
-        if actor.name in self.approvals:
-            raise ReviewRuleBroken(
-                "{actor} already approved version {revision} of '{title}'; "
-                "three different people must review it",
-                actor=actor.name,
-                revision=self.revision,
-                title=self.title,
-            )
-        event = self.Approved if decision == "approve" else self.Rejected
-        reason = reason_for(decision, reason)
-        self._record(event, at, actor.name, revision=self.revision, level=level, reason=reason)
+    # What the review (events/review.py) asks of a story: it is on the current version.
+
+    def reviewers(self) -> list[str]:
+        return self.approvals
+
+    def decided_on(self) -> dict[str, Any]:
+        return {"revision": self.revision}
+
+    def not_in_review(self) -> ReviewRuleBroken:
+        return ReviewRuleBroken(
+            "story '{title}' is {state}, not in review",
+            title=self.title,
+            state=self.state_words(),
+        )
+
+    def approved_already(self, actor: Actor) -> ReviewRuleBroken:
+        return ReviewRuleBroken(
+            "{actor} already approved version {revision} of '{title}'; "
+            "three different people must review it",
+            actor=actor.name,
+            revision=self.revision,
+            title=self.title,
+        )
 
     def publish(self, *, at: datetime, actor: Actor, channels: list[str]) -> None:
         actor.require(*PUBLISHERS, doing=N_("publish stories"))
@@ -190,7 +189,7 @@ class Story(Draft, NewsroomAggregate):
                 "story '{title}' version {revision} lacks the final approval; it is {state}",
                 title=self.title,
                 revision=self.revision,
-                state=self._state_words(),
+                state=self.state_words(),
             )
         wanted = parse_channels(channels)
         fresh = [c for c in wanted if self.live.get(c) != self.revision]
@@ -225,9 +224,3 @@ class Story(Draft, NewsroomAggregate):
         raise NotPermitted(
             "{actor} may not edit story '{title}'", actor=actor.name, title=self.title
         )
-
-    def _state_words(self) -> Message:
-        if self.state == "in_review":
-            level = Message(REVIEW_LEVEL_WORDS[len(self.approvals)])
-            return Message("waiting for the {level}", level=level)
-        return Message(STATE_WORDS[self.state])
