@@ -7,28 +7,20 @@ answers for any moment it is given (now, or a replayed one).
 from __future__ import annotations
 
 from datetime import datetime
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 from events.duty import CHECKS, Handover, Inspection, Shift
-from projections.base import SectionsModel, iso
+from projections.base import SectionsModel, event_fold, iso
 
 KEEP_NOTES = 200  # handovers and inspections kept in the model (older ones are in the log)
-
-
-def empty_roster() -> dict[str, Any]:
-    return {"position": 0, "shifts": {}, "handovers": {}, "inspections": {}}
 
 
 class DutyRoster(SectionsModel):
     """Shifts, handovers and inspections."""
 
     name: ClassVar[str] = "duty"
-    empty = staticmethod(empty_roster)
-
-    @singledispatchmethod
-    def _on(self, event: Any) -> None:
-        """Other events change nothing here."""
+    sections: ClassVar[dict[str, Any]] = {"shifts": {}, "handovers": {}, "inspections": {}}
+    _on = event_fold()
 
     @_on.register
     def _(self, e: Shift.Scheduled) -> None:

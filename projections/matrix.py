@@ -8,28 +8,21 @@ the scheduled ones in `scheduled`, which the scheduler (hub/scheduler.py) reads.
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 from events.delivery import Delivery
 from events.product import Product
 from events.roles import REVIEW_LEVEL_NAMES
 from events.story import Story
-from projections.base import SectionsModel, iso
+from projections.base import SectionsModel, event_fold, iso
 
 
 class PublishingMatrix(SectionsModel):
     """Story × channel: what is live where, which version, since when and by whom."""
 
     name: ClassVar[str] = "matrix"
-
-    @staticmethod
-    def empty() -> dict[str, Any]:
-        return {"position": 0, "stories": {}, "products": {}, "scheduled": {}}
-
-    @singledispatchmethod
-    def _on(self, event: Any) -> None:
-        """Other events do not touch the matrix."""
+    sections: ClassVar[dict[str, Any]] = {"stories": {}, "products": {}, "scheduled": {}}
+    _on = event_fold()
 
     @_on.register
     def _(self, e: Story.Drafted) -> None:

@@ -10,7 +10,6 @@ whoever shows them.
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 from events.alert import EmergencyAlert
@@ -25,7 +24,7 @@ from events.roles import REVIEW_LEVEL_NAMES, REVIEW_LEVEL_WORDS, Role
 from events.story import Story
 from events.user import User
 from projections import wall_watch
-from projections.base import Change, Logged, SectionsModel, iso
+from projections.base import Change, Logged, SectionsModel, event_fold, iso
 
 TERMINAL = ("closed", "cancelled")
 KEEP_ALERTS = 50
@@ -34,8 +33,14 @@ KEEP_FINISHED = 30
 
 
 def empty_wall() -> dict[str, Any]:
-    return {
-        "position": 0,
+    return WallView.empty()
+
+
+class WallView(SectionsModel):
+    """The read model of the video wall."""
+
+    name: ClassVar[str] = "wall"
+    sections: ClassVar[dict[str, Any]] = {
         "as_at": None,
         "sources": {},
         "outputs": {},
@@ -54,13 +59,6 @@ def empty_wall() -> dict[str, Any]:
         **wall_watch.empty_sections(),  # shifts, 舆情 warnings
     }
 
-
-class WallView(SectionsModel):
-    """The read model of the video wall."""
-
-    name: ClassVar[str] = "wall"
-    empty = staticmethod(empty_wall)
-
     def apply(self, logged: Logged) -> list[Change]:
         self._fold_event(self, logged.event)
         for severity, words, subject in wall_watch.fold(logged.event, self._s):
@@ -72,9 +70,7 @@ class WallView(SectionsModel):
 
     # -- the fold -------------------------------------------------------------------------------
 
-    @singledispatchmethod
-    def _on(self, event: Any) -> None:
-        """Events the wall does not show change nothing."""
+    _on = event_fold()  # events the wall does not show change nothing
 
     @_on.register
     def _(self, e: User.Registered) -> None:
