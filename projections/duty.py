@@ -31,23 +31,23 @@ class DutyRoster(SectionsModel):
     def _(self, e: Shift.Cancelled) -> None:
         self._mark("shifts", e, cancelled=True, reason=e.reason)
 
+    def _note(self, section: str, e: Handover.Written | Inspection.Started, **fields: Any) -> None:
+        """A handover or an inspection, with the shift it belongs to, among the newest kept."""
+        self._add(section, e, {"shift": str(e.shift) if e.shift else None, **fields}, KEEP_NOTES)
+
     @_on.register
     def _(self, e: Handover.Written) -> None:
-        self._add(
+        self._note(
             "handovers",
             e,
-            {
-                "shift": str(e.shift) if e.shift else None,
-                "leaving": e.actor,
-                "arriving": e.arriving,
-                "note": e.note,
-                "open_warnings": e.open_warnings,
-                "overdue": e.overdue,
-                "on_air": e.on_air,
-                "written_at": iso(e.timestamp),
-                "countersigned_at": None,
-            },
-            KEEP_NOTES,
+            leaving=e.actor,
+            arriving=e.arriving,
+            note=e.note,
+            open_warnings=e.open_warnings,
+            overdue=e.overdue,
+            on_air=e.on_air,
+            written_at=iso(e.timestamp),
+            countersigned_at=None,
         )
 
     @_on.register
@@ -56,17 +56,13 @@ class DutyRoster(SectionsModel):
 
     @_on.register
     def _(self, e: Inspection.Started) -> None:
-        self._add(
+        self._note(
             "inspections",
             e,
-            {
-                "shift": str(e.shift) if e.shift else None,
-                "inspector": e.actor,
-                "started_at": iso(e.timestamp),
-                "items": [],
-                "completed_at": None,
-            },
-            KEEP_NOTES,
+            inspector=e.actor,
+            started_at=iso(e.timestamp),
+            items=[],
+            completed_at=None,
         )
 
     @_on.register
