@@ -75,32 +75,25 @@ class PublishingMatrix(SectionsModel):
 
     @_on.register
     def _(self, e: Story.Published) -> None:
-        story = self._s.data["stories"].get(str(e.originator_id))
-        if story is None:
-            return
-        for channel in e.channels:
-            story["channels"][channel] = {
-                "state": "live",
-                "revision": e.revision,
-                "at": iso(e.timestamp),
-                "by": e.actor,
-            }
-        self._s.update("stories", story["id"])
+        self._story_cells(e, state="live", revision=e.revision, at=iso(e.timestamp), by=e.actor)
 
     @_on.register
     def _(self, e: Story.Retracted) -> None:
+        self._story_cells(
+            e, keep=True, state="retracted", at=iso(e.timestamp), by=e.actor, reason=e.reason
+        )
+
+    def _story_cells(
+        self, e: Story.Published | Story.Retracted, keep: bool = False, **fields: Any
+    ) -> None:
+        """Sets the story's cell of each channel the event names to `fields`, over what the cell
+        held where `keep` says."""
         story = self._s.data["stories"].get(str(e.originator_id))
         if story is None:
             return
         for channel in e.channels:
-            cell = story["channels"].get(channel, {})
-            story["channels"][channel] = {
-                **cell,
-                "state": "retracted",
-                "at": iso(e.timestamp),
-                "by": e.actor,
-                "reason": e.reason,
-            }
+            held = story["channels"].get(channel, {}) if keep else {}
+            story["channels"][channel] = {**held, **fields}
         self._s.update("stories", story["id"])
 
     # -- deliveries: each outlet's delivery of the cell's product (docs/delivery.md) ------------
