@@ -100,6 +100,17 @@ class SectionsModel:
                 self._s.delete(section, old)
         return key
 
+    def _add_named(self, section: str, e: Any, fields: dict[str, Any]) -> None:
+        """Puts the item of the event's aggregate in `section`, keyed and `name`-d by its name,
+        which `titles` keeps by the aggregate's id for `_name`."""
+        self._s.data["titles"][str(e.originator_id)] = e.name
+        self._s.set(section, e.name, {"name": e.name, **fields})
+
+    def _name(self, e: Any) -> str:
+        """The name of the event's aggregate: items kept by name (`_add_named`) are found by it,
+        and later events carry only the aggregate's id."""
+        return str(self._s.data["titles"].get(str(e.originator_id), ""))
+
     def _mark(self, section: str, e: Any, **fields: Any) -> dict[str, Any] | None:
         """Changes fields of the event's aggregate's item in `section`, if the model has it."""
         return self._s.update(section, str(e.originator_id), **fields)

@@ -30,12 +30,10 @@ class OpinionDesk(SectionsModel):
 
     @_on.register
     def _(self, e: OpinionFeed.Added) -> None:
-        self._s.data["titles"][str(e.originator_id)] = e.name
-        self._s.set(
+        self._add_named(
             "feeds",
-            e.name,
+            e,
             {
-                "name": e.name,
                 "kind": e.kind,
                 "url": e.url,
                 "every": e.every,
@@ -48,13 +46,11 @@ class OpinionDesk(SectionsModel):
 
     @_on.register
     def _(self, e: OpinionFeed.Failing) -> None:
-        name = self._s.data["titles"].get(str(e.originator_id), "")
-        self._s.update("feeds", name, failing=True, error=e.error, since=iso(e.timestamp))
+        self._s.update("feeds", self._name(e), failing=True, error=e.error, since=iso(e.timestamp))
 
     @_on.register
     def _(self, e: OpinionFeed.Recovered) -> None:
-        name = self._s.data["titles"].get(str(e.originator_id), "")
-        self._s.update("feeds", name, failing=False, error=None, since=iso(e.timestamp))
+        self._s.update("feeds", self._name(e), failing=False, error=None, since=iso(e.timestamp))
 
     @_on.register
     def _(self, e: OpinionRule.Written) -> None:

@@ -373,12 +373,10 @@ class WallView(SectionsModel):
 
     @_on.register
     def _(self, e: LiveSource.Registered) -> None:
-        self._s.data["titles"][str(e.originator_id)] = e.name
-        self._s.set(
+        self._add_named(
             "sources",
-            e.name,
+            e,
             {
-                "name": e.name,
                 "kind": e.kind,
                 "owner": e.owner,
                 "state": "idle",
@@ -475,11 +473,10 @@ class WallView(SectionsModel):
 
     @_on.register
     def _(self, e: Output.Configured) -> None:
-        self._s.set(
+        self._add_named(
             "outputs",
-            e.name,
+            e,
             {
-                "name": e.name,
                 "state": "stopped",
                 "source": e.source,
                 "backup": e.backup,
@@ -489,7 +486,6 @@ class WallView(SectionsModel):
                 "since": iso(e.timestamp),
             },
         )
-        self._s.data["titles"][str(e.originator_id)] = e.name
 
     @_on.register
     def _(self, e: Output.Started) -> None:
@@ -689,10 +685,6 @@ class WallView(SectionsModel):
             {"at": iso(e.timestamp), "severity": severity, **words.as_json(), "subject": subject},
             KEEP_ALERTS,
         )
-
-    def _name(self, e: Any) -> str:
-        """Sources and outputs are keyed by name; later events carry only the aggregate id."""
-        return str(self._s.data["titles"].get(str(e.originator_id), ""))
 
 
 def _on_air(source: str) -> str | Message:
