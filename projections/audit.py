@@ -91,25 +91,24 @@ class AuditTimeline:
 
     @singledispatchmethod
     def _summary(self, e: Any) -> Message:
-        """An event said from the SAID table, or else by its type and its subject's name."""
+        """An event said from the NAMED or the SAID table, or else by its type and its subject's
+        name."""
+        if type(e) in NAMED:
+            field, related, msgid = NAMED[type(e)]
+            self._remember(e, getattr(e, field), getattr(e, related) if related else None)
+            return self._said(e, msgid, None)
         if type(e) not in SAID:
             return Message("{event} {name}", event=type(e).__qualname__, name=self._name(e))
         subject, msgid = SAID[type(e)]
+        return self._said(e, msgid, subject)
+
+    def _said(self, e: Any, msgid: str, subject: str | None) -> Message:
         return Message(msgid, **{arg: self._arg(e, arg, subject) for arg in PLACE.findall(msgid)})
 
     def _arg(self, e: Any, arg: str, subject: str | None) -> Any:
         if arg != subject:
             return READ[arg](e) if arg in READ else getattr(e, arg)
         return self._product(e) if subject == "product" else self._name(e)
-
-    @_summary.register
-    def _(self, e: User.Registered) -> Message:
-        self._remember(e, e.name)
-        return Message("registered user {name} ({roles})", name=e.name, roles=list(e.roles))
-
-    @_summary.register
-    def _(self, e: User.RolesChanged) -> Message:
-        return Message("roles of {name} set to {roles}", name=self._name(e), roles=list(e.roles))
 
     @_summary.register
     def _(self, e: User.TokenIssued) -> Message:
@@ -142,11 +141,6 @@ class AuditTimeline:
             lat=format(e.lat, ".5f"),
             lon=format(e.lon, ".5f"),
         )
-
-    @_summary.register
-    def _(self, e: DispatchCommand.Issued) -> Message:
-        self._remember(e, e.text, e.assignment)
-        return Message("sent {to} the command '{text}'", to=e.to, text=e.text)
 
     @_summary.register
     def _(self, e: Capture.Registered) -> Message:
@@ -207,16 +201,6 @@ class AuditTimeline:
             department=e.department_name,
             how=Message(LEVEL_WORDS.get(e.level, LEVEL_WORDS[1])),
         )
-
-    @_summary.register
-    def _(self, e: Department.Added) -> Message:
-        self._remember(e, e.name)
-        return Message("added department {name}", name=e.name)
-
-    @_summary.register
-    def _(self, e: Story.Drafted) -> Message:
-        self._remember(e, e.title, e.assignment)
-        return Message("drafted story '{title}'", title=e.title)
 
     @_summary.register
     def _(self, e: Story.Revised) -> Message:
@@ -338,36 +322,11 @@ class AuditTimeline:
         return Message("{source} ended", source=self._name(e))
 
     @_summary.register
-    def _(self, e: Output.Configured) -> Message:
-        self._remember(e, e.name)
-        return Message(
-            "configured output {name} (program {source}, backup {backup})",
-            name=e.name,
-            source=e.source,
-            backup=e.backup,
-        )
-
-    @_summary.register
-    def _(self, e: Topic.Proposed) -> Message:
-        self._remember(e, e.title, e.lead)
-        return Message("proposed the topic '{title}' for {day}", title=e.title, day=e.day)
-
-    @_summary.register
     def _(self, e: Topic.Decided) -> Message:
         words = Message(TOPIC_DECISION_WORDS[e.decision])
         return Message("{decision} the topic '{title}'", decision=words, title=self._name(e))
 
     # -- delivery (docs/delivery.md) ------------------------------------------------------------
-
-    @_summary.register
-    def _(self, e: Outlet.Added) -> Message:
-        self._remember(e, e.name)
-        return Message("added {kind} outlet {name}", kind=e.kind, name=e.name)
-
-    @_summary.register
-    def _(self, e: Origin.Registered) -> Message:
-        self._remember(e, e.name)
-        return Message("registered origin {name} ({url})", name=e.name, url=e.url)
 
     @_summary.register
     def _(self, e: Delivery.Queued) -> Message:
@@ -406,6 +365,7 @@ _fold = by_event_type(vars(AuditTimeline)["_summary"])
 # other arguments are the event's fields of the same names (read as READ says, where it says).
 SAID: dict[type, tuple[str | None, str]] = {
     User.PasswordSet: ("name", N_("password of {name} set")),
+    User.RolesChanged: ("name", N_("roles of {name} set to {roles}")),
     Assignment.ReporterAssigned: ("title", N_("assigned {reporter} to '{title}'")),
     Assignment.Accepted: ("title", N_("accepted '{title}'")),
     Assignment.Declined: ("title", N_("declined '{title}'")),
@@ -456,6 +416,24 @@ SAID: dict[type, tuple[str | None, str]] = {
     Delivery.GaveUp: ("delivery", N_("gave up delivering {delivery} after {attempts} attempts")),
 }
 
+# Lines of events that name their subject, which later lines call by that name: event type → the
+# field that names it, the field that gives its related subject (None: none), and the message id,
+# whose arguments are the event's fields as in SAID.
+NAMED: dict[type, tuple[str, str | None, str]] = {
+    User.Registered: ("name", None, N_("registered user {name} ({roles})")),
+    DispatchCommand.Issued: ("text", "assignment", N_("sent {to} the command '{text}'")),
+    Department.Added: ("name", None, N_("added department {name}")),
+    Story.Drafted: ("title", "assignment", N_("drafted story '{title}'")),
+    Output.Configured: (
+        "name",
+        None,
+        N_("configured output {name} (program {source}, backup {backup})"),
+    ),
+    Topic.Proposed: ("title", "lead", N_("proposed the topic '{title}' for {day}")),
+    Outlet.Added: ("name", None, N_("added {kind} outlet {name}")),
+    Origin.Registered: ("name", None, N_("registered origin {name} ({url})")),
+}
+
 TOPIC_DECISION_WORDS = {"approve": N_("approved"), "defer": N_("deferred"), "drop": N_("dropped")}
 
 
@@ -465,6 +443,7 @@ READ: dict[str, Callable[[Any], Any]] = {
     "channels": lambda e: _channels(e.channels),
     "digest": lambda e: e.digest[:12],
     "level": lambda e: Message(REVIEW_LEVEL_WORDS[e.level - 1]),
+    "roles": lambda e: list(e.roles),
 }
 
 
