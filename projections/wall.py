@@ -18,7 +18,7 @@ from events.channels import CHANNEL_WORDS
 from events.dispatch import DispatchCommand
 from events.lead import LEVEL_WORDS, Lead
 from events.media import SLATE, LiveSource, Output
-from events.messages import N_, Message
+from events.messages import N_, PLACE, Message
 from events.product import Product
 from events.roles import REVIEW_LEVEL_NAMES, REVIEW_LEVEL_WORDS, Role
 from events.story import Story
@@ -293,44 +293,26 @@ class WallView(SectionsModel):
     @_on.register
     def _(self, e: Product.Rejected) -> None:
         self._s.delete("reviews", str(e.originator_id))
-        self._product_alert(
-            e,
-            "warning",
-            N_("{title} ({channel}) rejected at the {level}: {reason}"),
-            level=Message(REVIEW_LEVEL_WORDS[e.level - 1]),
-            reason=e.reason,
-        )
+        level = Message(REVIEW_LEVEL_WORDS[e.level - 1])
+        said = N_("{title} ({channel}) rejected at the {level}: {reason}")
+        self._product_alert(e, "warning", said, level=level)
 
     @_on.register
     def _(self, e: Product.FastTracked) -> None:
         self._s.delete("reviews", str(e.originator_id))
         self._s.data["fast_tracked"][str(e.originator_id)] = e.actor
-        self._product_alert(
-            e,
-            "warning",
-            N_("FAST TRACK: {title} ({channel}) approved in one step by {actor}: {reason}"),
-            actor=e.actor,
-            reason=e.reason,
-        )
+        said = N_("FAST TRACK: {title} ({channel}) approved in one step by {actor}: {reason}")
+        self._product_alert(e, "warning", said)
 
     @_on.register
     def _(self, e: Product.Scheduled) -> None:
-        self._product_alert(
-            e,
-            "info",
-            N_("{title} ({channel}) scheduled for {time} by {actor}"),
-            time=iso(e.publish_at),
-            actor=e.actor,
-        )
+        said = N_("{title} ({channel}) scheduled for {time} by {actor}")
+        self._product_alert(e, "info", said, time=iso(e.publish_at))
 
     @_on.register
     def _(self, e: Product.ScheduleCancelled) -> None:
-        self._product_alert(
-            e,
-            "info",
-            N_("{title} ({channel}): scheduled publication cancelled: {reason}"),
-            reason=e.reason,
-        )
+        said = N_("{title} ({channel}): scheduled publication cancelled: {reason}")
+        self._product_alert(e, "info", said)
 
     @_on.register
     def _(self, e: Product.Published) -> None:
@@ -346,9 +328,7 @@ class WallView(SectionsModel):
     @_on.register
     def _(self, e: Product.Retracted) -> None:
         self._product_publication(e, by=e.actor, action="retracted", reason=e.reason)
-        self._product_alert(
-            e, "warning", N_("{title} ({channel}) retracted: {reason}"), reason=e.reason
-        )
+        self._product_alert(e, "warning", N_("{title} ({channel}) retracted: {reason}"))
 
     def _product_publication(self, e: Any, by: str, **fields: Any) -> None:
         """Adds a product's publication or retraction to the recent publications."""
@@ -367,9 +347,12 @@ class WallView(SectionsModel):
         )
 
     def _product_alert(self, e: Any, severity: str, msgid: str, **args: Any) -> None:
-        """An alert about a product: its words name the product's title and channel first."""
+        """An alert about a product: its words name the product's title and channel first, and
+        their other places hold `args`, or else the event's fields of the same names."""
         key, title, channel = self._product_words(e)
-        self._alert(e, severity, Message(msgid, title=title, channel=channel, **args), key)
+        places = [p for p in PLACE.findall(msgid) if p not in ("title", "channel")]
+        said = {p: args[p] if p in args else getattr(e, p) for p in places}
+        self._alert(e, severity, Message(msgid, title=title, channel=channel, **said), key)
 
     @_on.register
     def _(self, e: LiveSource.Registered) -> None:
