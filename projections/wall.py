@@ -377,10 +377,8 @@ class WallView(SectionsModel):
     @_on.register
     def _(self, e: LiveSource.WentLive) -> None:
         assignment = str(e.assignment) if e.assignment else None
-        name = self._name(e)
-        item = self._s.update(
-            "sources",
-            name,
+        self._source_session(
+            e,
             state="live",
             since=iso(e.timestamp),
             live_since=iso(e.timestamp),
@@ -392,8 +390,6 @@ class WallView(SectionsModel):
             assignment_title=self._s.data["titles"].get(assignment) if assignment else None,
             publisher=e.publisher,
         )
-        if item and e.publisher and e.publisher in self._s.data["people"]:
-            self._s.update("people", e.publisher, live=name)
 
     @_on.register
     def _(self, e: LiveSource.Interrupted) -> None:
@@ -440,10 +436,8 @@ class WallView(SectionsModel):
 
     @_on.register
     def _(self, e: LiveSource.Ended) -> None:
-        name = self._name(e)
-        item = self._s.update(
-            "sources",
-            name,
+        self._source_session(
+            e,
             state="idle",
             since=iso(e.timestamp),
             session=None,
@@ -451,8 +445,14 @@ class WallView(SectionsModel):
             frozen=False,
             narrow=False,
         )
-        if item and item.get("publisher") in self._s.data["people"]:
-            self._s.update("people", item["publisher"], live=None)
+
+    def _source_session(self, e: LiveSource.WentLive | LiveSource.Ended, **fields: Any) -> None:
+        """Starts or ends the source's session, and shows its publisher live from it or no more."""
+        name = self._name(e)
+        item = self._s.update("sources", name, **fields)
+        if item and item.get("publisher") and item["publisher"] in self._s.data["people"]:
+            live = name if item["state"] == "live" else None
+            self._s.update("people", item["publisher"], live=live)
 
     @_on.register
     def _(self, e: Output.Configured) -> None:
