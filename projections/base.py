@@ -107,8 +107,8 @@ class SectionsModel:
         self._s.set(section, e.name, {"name": e.name, **fields})
 
     def _name(self, e: Any) -> str:
-        """The name of the event's aggregate: items kept by name (`_add_named`) are found by it,
-        and later events carry only the aggregate's id."""
+        """The name under which `_add_named` keeps the item of the event's aggregate (later events
+        carry only the aggregate's id), or "" if it keeps none."""
         return str(self._s.data["titles"].get(str(e.originator_id), ""))
 
     def _mark(self, section: str, e: Any, **fields: Any) -> dict[str, Any] | None:

@@ -33,6 +33,7 @@ KEEP_FINISHED = 30
 
 
 def empty_wall() -> dict[str, Any]:
+    """The wall's state before any event."""
     return WallView.empty()
 
 
