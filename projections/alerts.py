@@ -8,25 +8,18 @@ Update or Cancel that refers to an alert takes it off air at once (it is `supers
 from __future__ import annotations
 
 from datetime import datetime
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 from events.alert import EmergencyAlert
-from projections.base import SectionsModel, iso
+from projections.base import SectionsModel, event_fold, iso
 
 
 class EmergencyAlerts(SectionsModel):
     """Alert id → the CAP message's fields, its author, approver, state and supersession."""
 
     name: ClassVar[str] = "alerts"
-
-    @staticmethod
-    def empty() -> dict[str, Any]:
-        return {"position": 0, "alerts": {}}
-
-    @singledispatchmethod
-    def _on(self, event: Any) -> None:
-        """Other events do not touch the alerts."""
+    sections: ClassVar[dict[str, Any]] = {"alerts": {}}
+    _on = event_fold()
 
     @_on.register
     def _(self, e: EmergencyAlert.Drafted) -> None:

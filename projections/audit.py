@@ -91,62 +91,24 @@ class AuditTimeline:
 
     @singledispatchmethod
     def _summary(self, e: Any) -> Message:
-        """An event said from the SAID table, or else by its type and its subject's name."""
+        """An event said from the NAMED or the SAID table, or else by its type and its subject's
+        name."""
+        if type(e) in NAMED:
+            field, related, msgid = NAMED[type(e)]
+            self._remember(e, getattr(e, field), getattr(e, related) if related else None)
+            return self._said(e, msgid, None)
         if type(e) not in SAID:
             return Message("{event} {name}", event=type(e).__qualname__, name=self._name(e))
         subject, msgid = SAID[type(e)]
+        return self._said(e, msgid, subject)
+
+    def _said(self, e: Any, msgid: str, subject: str | None) -> Message:
         return Message(msgid, **{arg: self._arg(e, arg, subject) for arg in PLACE.findall(msgid)})
 
     def _arg(self, e: Any, arg: str, subject: str | None) -> Any:
         if arg != subject:
             return READ[arg](e) if arg in READ else getattr(e, arg)
         return self._product(e) if subject == "product" else self._name(e)
-
-    @_summary.register
-    def _(self, e: User.Registered) -> Message:
-        self._remember(e, e.name)
-        return Message("registered user {name} ({roles})", name=e.name, roles=list(e.roles))
-
-    @_summary.register
-    def _(self, e: User.RolesChanged) -> Message:
-        return Message("roles of {name} set to {roles}", name=self._name(e), roles=list(e.roles))
-
-    @_summary.register
-    def _(self, e: User.TokenIssued) -> Message:
-        return Message(
-            "token {token} ({label}) issued to {name}",
-            token=e.token_id,
-            label=e.label,
-            name=self._name(e),
-        )
-
-    @_summary.register
-    def _(self, e: User.TokenRevoked) -> Message:
-        return Message("token {token} of {name} revoked", token=e.token_id, name=self._name(e))
-
-    @_summary.register
-    def _(self, e: Assignment.Planned) -> Message:
-        self._remember(e, e.title)
-        return Message(
-            "planned assignment '{title}' ({priority}) at {place}",
-            title=e.title,
-            priority=Message(PRIORITY_WORDS[e.priority]),
-            place=e.location.get("name"),
-        )
-
-    @_summary.register
-    def _(self, e: Assignment.CheckedIn) -> Message:
-        return Message(
-            "checked in on '{title}' at {lat}, {lon}",
-            title=self._name(e),
-            lat=format(e.lat, ".5f"),
-            lon=format(e.lon, ".5f"),
-        )
-
-    @_summary.register
-    def _(self, e: DispatchCommand.Issued) -> Message:
-        self._remember(e, e.text, e.assignment)
-        return Message("sent {to} the command '{text}'", to=e.to, text=e.text)
 
     @_summary.register
     def _(self, e: Capture.Registered) -> Message:
@@ -189,34 +151,6 @@ class AuditTimeline:
             channel=e.channel,
             source=e.source,
         )
-
-    @_summary.register
-    def _(self, e: Lead.Routed) -> Message:
-        return Message(
-            "routed lead '{lead}' to {department}, due {due}",
-            lead=self._name(e),
-            department=e.department_name,
-            due=e.due.isoformat(),
-        )
-
-    @_summary.register
-    def _(self, e: Lead.Escalated) -> Message:
-        return Message(
-            "lead '{lead}' at {department} is {how}",
-            lead=self._name(e),
-            department=e.department_name,
-            how=Message(LEVEL_WORDS.get(e.level, LEVEL_WORDS[1])),
-        )
-
-    @_summary.register
-    def _(self, e: Department.Added) -> Message:
-        self._remember(e, e.name)
-        return Message("added department {name}", name=e.name)
-
-    @_summary.register
-    def _(self, e: Story.Drafted) -> Message:
-        self._remember(e, e.title, e.assignment)
-        return Message("drafted story '{title}'", title=e.title)
 
     @_summary.register
     def _(self, e: Story.Revised) -> Message:
@@ -264,14 +198,6 @@ class AuditTimeline:
             "edited {product} to revision {revision}",
             product=self._product(e),
             revision=e.revision,
-        )
-
-    @_summary.register
-    def _(self, e: Product.Scheduled) -> Message:
-        return Message(
-            "scheduled {product} to go out at {time}",
-            product=self._product(e),
-            time=e.publish_at.isoformat(),
         )
 
     @_summary.register
@@ -337,37 +263,7 @@ class AuditTimeline:
         self._d["links"].pop(str(e.originator_id), None)
         return Message("{source} ended", source=self._name(e))
 
-    @_summary.register
-    def _(self, e: Output.Configured) -> Message:
-        self._remember(e, e.name)
-        return Message(
-            "configured output {name} (program {source}, backup {backup})",
-            name=e.name,
-            source=e.source,
-            backup=e.backup,
-        )
-
-    @_summary.register
-    def _(self, e: Topic.Proposed) -> Message:
-        self._remember(e, e.title, e.lead)
-        return Message("proposed the topic '{title}' for {day}", title=e.title, day=e.day)
-
-    @_summary.register
-    def _(self, e: Topic.Decided) -> Message:
-        words = Message(TOPIC_DECISION_WORDS[e.decision])
-        return Message("{decision} the topic '{title}'", decision=words, title=self._name(e))
-
     # -- delivery (docs/delivery.md) ------------------------------------------------------------
-
-    @_summary.register
-    def _(self, e: Outlet.Added) -> Message:
-        self._remember(e, e.name)
-        return Message("added {kind} outlet {name}", kind=e.kind, name=e.name)
-
-    @_summary.register
-    def _(self, e: Origin.Registered) -> Message:
-        self._remember(e, e.name)
-        return Message("registered origin {name} ({url})", name=e.name, url=e.url)
 
     @_summary.register
     def _(self, e: Delivery.Queued) -> Message:
@@ -386,13 +282,6 @@ class AuditTimeline:
         return Message("{by} did not adopt {delivery}", by=e.by, delivery=self._name(e))
 
     @_summary.register
-    def _(self, e: Submission.Received) -> Message:
-        self._remember(e, e.headline)
-        return Message(
-            "received '{headline}' from {origin}", headline=e.headline, origin=e.origin_name
-        )
-
-    @_summary.register
     def _(self, e: Submission.Decided) -> Message:
         if e.adopted:
             return Message("adopted '{headline}'", headline=self._name(e))
@@ -406,21 +295,28 @@ _fold = by_event_type(vars(AuditTimeline)["_summary"])
 # other arguments are the event's fields of the same names (read as READ says, where it says).
 SAID: dict[type, tuple[str | None, str]] = {
     User.PasswordSet: ("name", N_("password of {name} set")),
+    User.RolesChanged: ("name", N_("roles of {name} set to {roles}")),
+    User.TokenIssued: ("name", N_("token {token} ({label}) issued to {name}")),
+    User.TokenRevoked: ("name", N_("token {token} of {name} revoked")),
     Assignment.ReporterAssigned: ("title", N_("assigned {reporter} to '{title}'")),
     Assignment.Accepted: ("title", N_("accepted '{title}'")),
     Assignment.Declined: ("title", N_("declined '{title}'")),
+    Assignment.CheckedIn: ("title", N_("checked in on '{title}' at {lat}, {lon}")),
     Assignment.Filed: ("title", N_("filed '{title}'")),
     Assignment.Closed: ("title", N_("closed '{title}'")),
     Assignment.Cancelled: ("title", N_("cancelled '{title}'")),
     DispatchCommand.Delivered: ("text", N_("delivered command '{text}' via {via}")),
     DispatchCommand.Acknowledged: ("text", N_("acknowledged command '{text}'")),
     Clip.Failed: ("source", N_("could not make the clip of {source}")),
+    Lead.Routed: ("lead", N_("routed lead '{lead}' to {department}, due {due}")),
+    Lead.Escalated: ("lead", N_("lead '{lead}' at {department} is {how}")),
     Lead.Answered: ("lead", N_("recorded the answer to lead '{lead}'")),
     Lead.MarkedDuplicate: ("lead", N_("marked lead '{lead}' a duplicate of {of}")),
     Lead.BecameAssignment: ("lead", N_("turned lead '{lead}' into assignment {assignment}")),
     Lead.BecameTopic: ("lead", N_("proposed lead '{lead}' as topic '{topic}'")),
     Department.ContactsChanged: ("name", N_("changed the contacts of department {name}")),
     Story.Submitted: ("title", N_("submitted '{title}' version {revision} for review")),
+    Product.Scheduled: ("product", N_("scheduled {product} to go out at {time}")),
     Product.ScheduleCancelled: ("product", N_("cancelled the scheduled publication of {product}")),
     Product.Retracted: ("product", N_("retracted {product} (publication {publication})")),
     LiveSource.Interrupted: ("source", N_("{source} interrupted")),
@@ -445,6 +341,7 @@ SAID: dict[type, tuple[str | None, str]] = {
         "product",
         N_("FAST TRACK: approved {product} in one step (content {digest})"),
     ),
+    Topic.Decided: ("title", N_("{decision} the topic '{title}'")),
     ScoringRule.Started: (None, N_("set the scoring rule")),
     ScoringRule.Changed: (None, N_("set the scoring rule")),
     Outlet.Deactivated: ("name", N_("deactivated outlet {name}")),
@@ -456,6 +353,26 @@ SAID: dict[type, tuple[str | None, str]] = {
     Delivery.GaveUp: ("delivery", N_("gave up delivering {delivery} after {attempts} attempts")),
 }
 
+# Lines of events that name their subject, which later lines call by that name: event type → the
+# field that names it, the field that gives its related subject (None: none), and the message id,
+# whose arguments are the event's fields as in SAID.
+NAMED: dict[type, tuple[str, str | None, str]] = {
+    User.Registered: ("name", None, N_("registered user {name} ({roles})")),
+    Assignment.Planned: ("title", None, N_("planned assignment '{title}' ({priority}) at {place}")),
+    DispatchCommand.Issued: ("text", "assignment", N_("sent {to} the command '{text}'")),
+    Department.Added: ("name", None, N_("added department {name}")),
+    Story.Drafted: ("title", "assignment", N_("drafted story '{title}'")),
+    Output.Configured: (
+        "name",
+        None,
+        N_("configured output {name} (program {source}, backup {backup})"),
+    ),
+    Topic.Proposed: ("title", "lead", N_("proposed the topic '{title}' for {day}")),
+    Outlet.Added: ("name", None, N_("added {kind} outlet {name}")),
+    Origin.Registered: ("name", None, N_("registered origin {name} ({url})")),
+    Submission.Received: ("headline", None, N_("received '{headline}' from {origin}")),
+}
+
 TOPIC_DECISION_WORDS = {"approve": N_("approved"), "defer": N_("deferred"), "drop": N_("dropped")}
 
 
@@ -463,8 +380,20 @@ TOPIC_DECISION_WORDS = {"approve": N_("approved"), "defer": N_("deferred"), "dro
 READ: dict[str, Callable[[Any], Any]] = {
     "capture": lambda e: str(e.capture),
     "channels": lambda e: _channels(e.channels),
+    "decision": lambda e: Message(TOPIC_DECISION_WORDS[e.decision]),
+    "department": lambda e: e.department_name,
     "digest": lambda e: e.digest[:12],
+    "due": lambda e: e.due.isoformat(),
+    "how": lambda e: Message(LEVEL_WORDS.get(e.level, LEVEL_WORDS[1])),
+    "lat": lambda e: format(e.lat, ".5f"),
     "level": lambda e: Message(REVIEW_LEVEL_WORDS[e.level - 1]),
+    "lon": lambda e: format(e.lon, ".5f"),
+    "origin": lambda e: e.origin_name,
+    "place": lambda e: e.location.get("name"),
+    "priority": lambda e: Message(PRIORITY_WORDS[e.priority]),
+    "roles": lambda e: list(e.roles),
+    "time": lambda e: e.publish_at.isoformat(),
+    "token": lambda e: e.token_id,
 }
 
 

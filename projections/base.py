@@ -8,9 +8,10 @@ changed, so that live views (the wall's WebSocket) send changes rather than whol
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 # A change is ["set", section, key, value], ["del", section, key] or ["push", section, value].
@@ -40,6 +41,16 @@ def by_event_type(fold: Any) -> Callable[..., Any]:
     return call
 
 
+def event_fold() -> singledispatchmethod[None]:
+    """A model's `_on`: the model registers on it what each event it keeps does to its state;
+    other events change nothing."""
+
+    def nothing(self: Any, event: Any) -> None:
+        return None
+
+    return singledispatchmethod(nothing)
+
+
 def iso(moment: datetime | None) -> str | None:
     """Times in read models are ISO 8601 strings in UTC."""
     return None if moment is None else moment.isoformat().replace("+00:00", "Z")
@@ -50,6 +61,8 @@ class SectionsModel:
     checkpoint as it is, or started from `empty()`, and copied for callers that keep it."""
 
     name: ClassVar[str]
+    # The state's sections as a new model holds them, after its position (see `empty`).
+    sections: ClassVar[Mapping[str, Any]]
     _fold_event: ClassVar[Callable[..., Any]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -68,9 +81,10 @@ class SectionsModel:
         self._s.data["position"] = logged.position
         return self._s.take_changes()
 
-    @staticmethod
-    def empty() -> dict[str, Any]:
-        raise NotImplementedError
+    @classmethod
+    def empty(cls) -> dict[str, Any]:
+        """The state of a model that has folded nothing: position 0 and empty sections."""
+        return {"position": 0, **copy.deepcopy(cls.sections)}
 
     @property
     def position(self) -> int:
@@ -85,6 +99,17 @@ class SectionsModel:
             for old in list(self._s.data[section])[:-keep]:
                 self._s.delete(section, old)
         return key
+
+    def _add_named(self, section: str, e: Any, fields: dict[str, Any]) -> None:
+        """Puts the item of the event's aggregate in `section`, keyed and `name`-d by its name,
+        which `titles` keeps by the aggregate's id for `_name`."""
+        self._s.data["titles"][str(e.originator_id)] = e.name
+        self._s.set(section, e.name, {"name": e.name, **fields})
+
+    def _name(self, e: Any) -> str:
+        """The name under which `_add_named` keeps the item of the event's aggregate (later events
+        carry only the aggregate's id), or "" if it keeps none."""
+        return str(self._s.data["titles"].get(str(e.originator_id), ""))
 
     def _mark(self, section: str, e: Any, **fields: Any) -> dict[str, Any] | None:
         """Changes fields of the event's aggregate's item in `section`, if the model has it."""

@@ -13,14 +13,13 @@ editor sees a clip coming and the hub knows, after a restart, which ones it has 
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 from events.assignment import Assignment
 from events.capture import KEPT_TYPES, Capture, Upload
 from events.clip import Clip
 from events.story import Story
-from projections.base import SectionsModel, iso
+from projections.base import SectionsModel, event_fold, iso
 
 
 class CaptureLibrary(SectionsModel):
@@ -28,19 +27,15 @@ class CaptureLibrary(SectionsModel):
     of its assignment (who may see it besides whoever registered it)."""
 
     name: ClassVar[str] = "captures"
-
-    @staticmethod
-    def empty() -> dict[str, Any]:
-        # assignments: id -> {"reporter", "captures": [ids]}, so that a reassignment touches
-        # only that assignment's captures
-        return {
-            "position": 0,
-            "captures": {},
-            "stories": {},
-            "assignments": {},
-            "refused": {},
-            "clips": {},
-        }
+    # assignments: id -> {"reporter", "captures": [ids]}, so that a reassignment touches only
+    # that assignment's captures
+    sections: ClassVar[dict[str, Any]] = {
+        "captures": {},
+        "stories": {},
+        "assignments": {},
+        "refused": {},
+        "clips": {},
+    }
 
     def __init__(self, state: dict[str, Any] | None = None) -> None:
         super().__init__(state)
@@ -113,9 +108,7 @@ class CaptureLibrary(SectionsModel):
         ]
         return sorted(found, key=lambda item: item["refused_at"], reverse=True)
 
-    @singledispatchmethod
-    def _on(self, event: Any) -> None:
-        """Other events do not touch the library."""
+    _on = event_fold()
 
     def _assignment(self, assignment: str) -> dict[str, Any]:
         known: dict[str, Any] = self._s.data["assignments"].setdefault(

@@ -6,12 +6,11 @@ Only hashes are kept (argon2 for passwords, SHA-256 for bearer tokens).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 from events.media import LiveSource
 from events.user import User
-from projections.base import Change, Logged, by_event_type
+from projections.base import Change, Logged, by_event_type, event_fold
 
 
 @dataclass
@@ -59,9 +58,7 @@ class Directory:
             return None
         return found
 
-    @singledispatchmethod
-    def _on(self, event: Any) -> None:
-        pass
+    _on = event_fold()
 
     @_on.register
     def _(self, e: User.Registered) -> None:

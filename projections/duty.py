@@ -7,28 +7,20 @@ answers for any moment it is given (now, or a replayed one).
 from __future__ import annotations
 
 from datetime import datetime
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 from events.duty import CHECKS, Handover, Inspection, Shift
-from projections.base import SectionsModel, iso
+from projections.base import SectionsModel, event_fold, iso
 
 KEEP_NOTES = 200  # handovers and inspections kept in the model (older ones are in the log)
-
-
-def empty_roster() -> dict[str, Any]:
-    return {"position": 0, "shifts": {}, "handovers": {}, "inspections": {}}
 
 
 class DutyRoster(SectionsModel):
     """Shifts, handovers and inspections."""
 
     name: ClassVar[str] = "duty"
-    empty = staticmethod(empty_roster)
-
-    @singledispatchmethod
-    def _on(self, event: Any) -> None:
-        """Other events change nothing here."""
+    sections: ClassVar[dict[str, Any]] = {"shifts": {}, "handovers": {}, "inspections": {}}
+    _on = event_fold()
 
     @_on.register
     def _(self, e: Shift.Scheduled) -> None:
@@ -39,23 +31,23 @@ class DutyRoster(SectionsModel):
     def _(self, e: Shift.Cancelled) -> None:
         self._mark("shifts", e, cancelled=True, reason=e.reason)
 
+    def _note(self, section: str, e: Handover.Written | Inspection.Started, **fields: Any) -> None:
+        """A handover or an inspection, with the shift it belongs to, among the newest kept."""
+        self._add(section, e, {"shift": str(e.shift) if e.shift else None, **fields}, KEEP_NOTES)
+
     @_on.register
     def _(self, e: Handover.Written) -> None:
-        self._add(
+        self._note(
             "handovers",
             e,
-            {
-                "shift": str(e.shift) if e.shift else None,
-                "leaving": e.actor,
-                "arriving": e.arriving,
-                "note": e.note,
-                "open_warnings": e.open_warnings,
-                "overdue": e.overdue,
-                "on_air": e.on_air,
-                "written_at": iso(e.timestamp),
-                "countersigned_at": None,
-            },
-            KEEP_NOTES,
+            leaving=e.actor,
+            arriving=e.arriving,
+            note=e.note,
+            open_warnings=e.open_warnings,
+            overdue=e.overdue,
+            on_air=e.on_air,
+            written_at=iso(e.timestamp),
+            countersigned_at=None,
         )
 
     @_on.register
@@ -64,17 +56,13 @@ class DutyRoster(SectionsModel):
 
     @_on.register
     def _(self, e: Inspection.Started) -> None:
-        self._add(
+        self._note(
             "inspections",
             e,
-            {
-                "shift": str(e.shift) if e.shift else None,
-                "inspector": e.actor,
-                "started_at": iso(e.timestamp),
-                "items": [],
-                "completed_at": None,
-            },
-            KEEP_NOTES,
+            inspector=e.actor,
+            started_at=iso(e.timestamp),
+            items=[],
+            completed_at=None,
         )
 
     @_on.register

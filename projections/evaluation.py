@@ -16,7 +16,6 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from datetime import datetime
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 from events.assignment import Assignment
@@ -27,37 +26,31 @@ from events.product import Product
 from events.roles import SYSTEM
 from events.scoring import ADOPTION_LEVELS, DEFAULT_RULE, ScoringRule
 from events.story import Story
-from projections.base import SectionsModel, iso
+from projections.base import SectionsModel, event_fold, iso
 
 
 class EvaluationFacts(SectionsModel):
     """What happened, by whom and when: enough to count any period afterwards."""
 
     name: ClassVar[str] = "evaluation"
-
-    @staticmethod
-    def empty() -> dict[str, Any]:
-        return {
-            "position": 0,
-            "rule": None,  # the centre's rule; None: the default
-            "assignments": {},  # id -> {reporter, planned_at, topic}
-            "stories": {},  # id -> {assignment, authors, captures}
-            "products": {},  # id -> {story, channel, media, authors}
-            "captures": {},  # id -> {at, owner}
-            "done": [],  # [at, reporter, assignment]
-            "publications": [],  # [at, story, channel, kind, [people], [captures]]
-            "first_publication": {},  # assignment -> [at, seconds, reporter]
-            "fast_tracks": [],  # [at, [people], channel]
-            "adoptions": [],  # [at, [people], level]
-        }
+    sections: ClassVar[dict[str, Any]] = {
+        "rule": None,  # the centre's rule; None: the default
+        "assignments": {},  # id -> {reporter, planned_at, topic}
+        "stories": {},  # id -> {assignment, authors, captures}
+        "products": {},  # id -> {story, channel, media, authors}
+        "captures": {},  # id -> {at, owner}
+        "done": [],  # [at, reporter, assignment]
+        "publications": [],  # [at, story, channel, kind, [people], [captures]]
+        "first_publication": {},  # assignment -> [at, seconds, reporter]
+        "fast_tracks": [],  # [at, [people], channel]
+        "adoptions": [],  # [at, [people], level]
+    }
 
     @property
     def _d(self) -> dict[str, Any]:
         return self._s.data
 
-    @singledispatchmethod
-    def _on(self, event: Any) -> None:
-        """Other events are not counted."""
+    _on = event_fold()  # other events are not counted
 
     @_on.register
     def _(self, e: ScoringRule.Started) -> None:

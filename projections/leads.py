@@ -9,29 +9,21 @@ Figures that depend on the clock (overdue, on time by now) take `now` as an argu
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 from events.lead import OPEN_STATES, Department, Lead
 from events.messages import N_, Message
-from projections.base import SectionsModel, iso
+from projections.base import SectionsModel, event_fold, iso
 
 COUNTY_TIME = timezone(timedelta(hours=8))  # months are counted in the county's own time
-
-
-def empty_book() -> dict[str, Any]:
-    return {"position": 0, "leads": {}, "departments": {}, "codes": {}, "refs": {}}
 
 
 class LeadBook(SectionsModel):
     """The read model of leads and departments."""
 
     name: ClassVar[str] = "leads"
-    empty = staticmethod(empty_book)
-
-    @singledispatchmethod
-    def _on(self, event: Any) -> None:
-        """Other events change nothing here."""
+    sections: ClassVar[dict[str, Any]] = {"leads": {}, "departments": {}, "codes": {}, "refs": {}}
+    _on = event_fold()
 
     @_on.register
     def _(self, e: Lead.Received) -> None:

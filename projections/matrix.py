@@ -8,28 +8,21 @@ the scheduled ones in `scheduled`, which the scheduler (hub/scheduler.py) reads.
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 from events.delivery import Delivery
 from events.product import Product
 from events.roles import REVIEW_LEVEL_NAMES
 from events.story import Story
-from projections.base import SectionsModel, iso
+from projections.base import SectionsModel, event_fold, iso
 
 
 class PublishingMatrix(SectionsModel):
     """Story × channel: what is live where, which version, since when and by whom."""
 
     name: ClassVar[str] = "matrix"
-
-    @staticmethod
-    def empty() -> dict[str, Any]:
-        return {"position": 0, "stories": {}, "products": {}, "scheduled": {}}
-
-    @singledispatchmethod
-    def _on(self, event: Any) -> None:
-        """Other events do not touch the matrix."""
+    sections: ClassVar[dict[str, Any]] = {"stories": {}, "products": {}, "scheduled": {}}
+    _on = event_fold()
 
     @_on.register
     def _(self, e: Story.Drafted) -> None:
@@ -82,32 +75,25 @@ class PublishingMatrix(SectionsModel):
 
     @_on.register
     def _(self, e: Story.Published) -> None:
-        story = self._s.data["stories"].get(str(e.originator_id))
-        if story is None:
-            return
-        for channel in e.channels:
-            story["channels"][channel] = {
-                "state": "live",
-                "revision": e.revision,
-                "at": iso(e.timestamp),
-                "by": e.actor,
-            }
-        self._s.update("stories", story["id"])
+        self._story_cells(e, state="live", revision=e.revision, at=iso(e.timestamp), by=e.actor)
 
     @_on.register
     def _(self, e: Story.Retracted) -> None:
+        self._story_cells(
+            e, keep=True, state="retracted", at=iso(e.timestamp), by=e.actor, reason=e.reason
+        )
+
+    def _story_cells(
+        self, e: Story.Published | Story.Retracted, keep: bool = False, **fields: Any
+    ) -> None:
+        """Sets the story's cell of each channel the event names to `fields`, over what the cell
+        held where `keep` says."""
         story = self._s.data["stories"].get(str(e.originator_id))
         if story is None:
             return
         for channel in e.channels:
-            cell = story["channels"].get(channel, {})
-            story["channels"][channel] = {
-                **cell,
-                "state": "retracted",
-                "at": iso(e.timestamp),
-                "by": e.actor,
-                "reason": e.reason,
-            }
+            held = story["channels"].get(channel, {}) if keep else {}
+            story["channels"][channel] = {**held, **fields}
         self._s.update("stories", story["id"])
 
     # -- deliveries: each outlet's delivery of the cell's product (docs/delivery.md) ------------

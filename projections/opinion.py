@@ -4,20 +4,21 @@ what intake needs to store each item once (the URLs seen, the recent fingerprint
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 from events.opinion import OpinionFeed, OpinionItem, OpinionRule
-from projections.base import SectionsModel, iso
+from projections.base import SectionsModel, event_fold, iso
 
 KEEP_ITEMS = 2000
 KEEP_SEEN = 20_000  # URLs remembered beyond the items kept (a feed repeats its entries)
 KEEP_RECENT = 5000  # sightings kept for volume and near-identical texts
 
 
-def empty_desk() -> dict[str, Any]:
-    return {
-        "position": 0,
+class OpinionDesk(SectionsModel):
+    """Feeds, rules, items and warnings."""
+
+    name: ClassVar[str] = "opinion"
+    sections: ClassVar[dict[str, Any]] = {
         "feeds": {},
         "rules": {},
         "items": {},
@@ -25,26 +26,14 @@ def empty_desk() -> dict[str, Any]:
         "recent": [],
         "titles": {},
     }
-
-
-class OpinionDesk(SectionsModel):
-    """Feeds, rules, items and warnings."""
-
-    name: ClassVar[str] = "opinion"
-    empty = staticmethod(empty_desk)
-
-    @singledispatchmethod
-    def _on(self, event: Any) -> None:
-        """Other events change nothing here."""
+    _on = event_fold()
 
     @_on.register
     def _(self, e: OpinionFeed.Added) -> None:
-        self._s.data["titles"][str(e.originator_id)] = e.name
-        self._s.set(
+        self._add_named(
             "feeds",
-            e.name,
+            e,
             {
-                "name": e.name,
                 "kind": e.kind,
                 "url": e.url,
                 "every": e.every,
@@ -57,13 +46,11 @@ class OpinionDesk(SectionsModel):
 
     @_on.register
     def _(self, e: OpinionFeed.Failing) -> None:
-        name = self._s.data["titles"].get(str(e.originator_id), "")
-        self._s.update("feeds", name, failing=True, error=e.error, since=iso(e.timestamp))
+        self._s.update("feeds", self._name(e), failing=True, error=e.error, since=iso(e.timestamp))
 
     @_on.register
     def _(self, e: OpinionFeed.Recovered) -> None:
-        name = self._s.data["titles"].get(str(e.originator_id), "")
-        self._s.update("feeds", name, failing=False, error=None, since=iso(e.timestamp))
+        self._s.update("feeds", self._name(e), failing=False, error=None, since=iso(e.timestamp))
 
     @_on.register
     def _(self, e: OpinionRule.Written) -> None:

@@ -6,11 +6,10 @@ gone (410) once its retraction's is; a later publication brings it back.
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
 from typing import Any
 
 from events.delivery import Delivery
-from projections.base import Logged, by_event_type, iso
+from projections.base import Logged, by_event_type, event_fold, iso
 
 
 class PublicSite:
@@ -33,9 +32,7 @@ class PublicSite:
     def product(self, key: str) -> dict[str, Any] | None:
         return self.products.get(key)
 
-    @singledispatchmethod
-    def _on(self, event: Any) -> None:
-        """Other events do not touch the site."""
+    _on = event_fold()
 
     @_on.register
     def _(self, e: Delivery.Queued) -> None:

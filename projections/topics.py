@@ -3,12 +3,11 @@ it; read a day at a time as that day's meeting and its minutes (会议纪要).""
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 from events.assignment import Assignment
 from events.topic import Topic
-from projections.base import SectionsModel, iso
+from projections.base import SectionsModel, event_fold, iso
 
 # What each assignment event makes of an assignment made from a topic.
 ASSIGNMENT_STATES: dict[type, str] = {
@@ -26,14 +25,8 @@ class TopicBook(SectionsModel):
     """Topics by id, and which topic each assignment made from one belongs to."""
 
     name: ClassVar[str] = "topics"
-
-    @staticmethod
-    def empty() -> dict[str, Any]:
-        return {"position": 0, "topics": {}, "assignments": {}}
-
-    @singledispatchmethod
-    def _on(self, event: Any) -> None:
-        """Other events do not touch the topics."""
+    sections: ClassVar[dict[str, Any]] = {"topics": {}, "assignments": {}}
+    _on = event_fold()
 
     @_on.register
     def _(self, e: Topic.Proposed) -> None:

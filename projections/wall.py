@@ -10,7 +10,6 @@ whoever shows them.
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 from events.alert import EmergencyAlert
@@ -19,13 +18,13 @@ from events.channels import CHANNEL_WORDS
 from events.dispatch import DispatchCommand
 from events.lead import LEVEL_WORDS, Lead
 from events.media import SLATE, LiveSource, Output
-from events.messages import N_, Message
+from events.messages import N_, PLACE, Message
 from events.product import Product
 from events.roles import REVIEW_LEVEL_NAMES, REVIEW_LEVEL_WORDS, Role
 from events.story import Story
 from events.user import User
 from projections import wall_watch
-from projections.base import Change, Logged, SectionsModel, iso
+from projections.base import Change, Logged, SectionsModel, event_fold, iso
 
 TERMINAL = ("closed", "cancelled")
 KEEP_ALERTS = 50
@@ -34,8 +33,15 @@ KEEP_FINISHED = 30
 
 
 def empty_wall() -> dict[str, Any]:
-    return {
-        "position": 0,
+    """The wall's state before any event."""
+    return WallView.empty()
+
+
+class WallView(SectionsModel):
+    """The read model of the video wall."""
+
+    name: ClassVar[str] = "wall"
+    sections: ClassVar[dict[str, Any]] = {
         "as_at": None,
         "sources": {},
         "outputs": {},
@@ -54,13 +60,6 @@ def empty_wall() -> dict[str, Any]:
         **wall_watch.empty_sections(),  # shifts, 舆情 warnings
     }
 
-
-class WallView(SectionsModel):
-    """The read model of the video wall."""
-
-    name: ClassVar[str] = "wall"
-    empty = staticmethod(empty_wall)
-
     def apply(self, logged: Logged) -> list[Change]:
         self._fold_event(self, logged.event)
         for severity, words, subject in wall_watch.fold(logged.event, self._s):
@@ -72,9 +71,7 @@ class WallView(SectionsModel):
 
     # -- the fold -------------------------------------------------------------------------------
 
-    @singledispatchmethod
-    def _on(self, event: Any) -> None:
-        """Events the wall does not show change nothing."""
+    _on = event_fold()  # events the wall does not show change nothing
 
     @_on.register
     def _(self, e: User.Registered) -> None:
@@ -297,44 +294,26 @@ class WallView(SectionsModel):
     @_on.register
     def _(self, e: Product.Rejected) -> None:
         self._s.delete("reviews", str(e.originator_id))
-        self._product_alert(
-            e,
-            "warning",
-            N_("{title} ({channel}) rejected at the {level}: {reason}"),
-            level=Message(REVIEW_LEVEL_WORDS[e.level - 1]),
-            reason=e.reason,
-        )
+        level = Message(REVIEW_LEVEL_WORDS[e.level - 1])
+        said = N_("{title} ({channel}) rejected at the {level}: {reason}")
+        self._product_alert(e, "warning", said, level=level)
 
     @_on.register
     def _(self, e: Product.FastTracked) -> None:
         self._s.delete("reviews", str(e.originator_id))
         self._s.data["fast_tracked"][str(e.originator_id)] = e.actor
-        self._product_alert(
-            e,
-            "warning",
-            N_("FAST TRACK: {title} ({channel}) approved in one step by {actor}: {reason}"),
-            actor=e.actor,
-            reason=e.reason,
-        )
+        said = N_("FAST TRACK: {title} ({channel}) approved in one step by {actor}: {reason}")
+        self._product_alert(e, "warning", said)
 
     @_on.register
     def _(self, e: Product.Scheduled) -> None:
-        self._product_alert(
-            e,
-            "info",
-            N_("{title} ({channel}) scheduled for {time} by {actor}"),
-            time=iso(e.publish_at),
-            actor=e.actor,
-        )
+        said = N_("{title} ({channel}) scheduled for {time} by {actor}")
+        self._product_alert(e, "info", said, time=iso(e.publish_at))
 
     @_on.register
     def _(self, e: Product.ScheduleCancelled) -> None:
-        self._product_alert(
-            e,
-            "info",
-            N_("{title} ({channel}): scheduled publication cancelled: {reason}"),
-            reason=e.reason,
-        )
+        said = N_("{title} ({channel}): scheduled publication cancelled: {reason}")
+        self._product_alert(e, "info", said)
 
     @_on.register
     def _(self, e: Product.Published) -> None:
@@ -350,9 +329,7 @@ class WallView(SectionsModel):
     @_on.register
     def _(self, e: Product.Retracted) -> None:
         self._product_publication(e, by=e.actor, action="retracted", reason=e.reason)
-        self._product_alert(
-            e, "warning", N_("{title} ({channel}) retracted: {reason}"), reason=e.reason
-        )
+        self._product_alert(e, "warning", N_("{title} ({channel}) retracted: {reason}"))
 
     def _product_publication(self, e: Any, by: str, **fields: Any) -> None:
         """Adds a product's publication or retraction to the recent publications."""
@@ -371,18 +348,19 @@ class WallView(SectionsModel):
         )
 
     def _product_alert(self, e: Any, severity: str, msgid: str, **args: Any) -> None:
-        """An alert about a product: its words name the product's title and channel first."""
+        """An alert about a product: its words name the product's title and channel first, and
+        their other places hold `args`, or else the event's fields of the same names."""
         key, title, channel = self._product_words(e)
-        self._alert(e, severity, Message(msgid, title=title, channel=channel, **args), key)
+        places = [p for p in PLACE.findall(msgid) if p not in ("title", "channel")]
+        said = {p: args[p] if p in args else getattr(e, p) for p in places}
+        self._alert(e, severity, Message(msgid, title=title, channel=channel, **said), key)
 
     @_on.register
     def _(self, e: LiveSource.Registered) -> None:
-        self._s.data["titles"][str(e.originator_id)] = e.name
-        self._s.set(
+        self._add_named(
             "sources",
-            e.name,
+            e,
             {
-                "name": e.name,
                 "kind": e.kind,
                 "owner": e.owner,
                 "state": "idle",
@@ -400,10 +378,8 @@ class WallView(SectionsModel):
     @_on.register
     def _(self, e: LiveSource.WentLive) -> None:
         assignment = str(e.assignment) if e.assignment else None
-        name = self._name(e)
-        item = self._s.update(
-            "sources",
-            name,
+        self._source_session(
+            e,
             state="live",
             since=iso(e.timestamp),
             live_since=iso(e.timestamp),
@@ -415,8 +391,6 @@ class WallView(SectionsModel):
             assignment_title=self._s.data["titles"].get(assignment) if assignment else None,
             publisher=e.publisher,
         )
-        if item and e.publisher and e.publisher in self._s.data["people"]:
-            self._s.update("people", e.publisher, live=name)
 
     @_on.register
     def _(self, e: LiveSource.Interrupted) -> None:
@@ -463,10 +437,8 @@ class WallView(SectionsModel):
 
     @_on.register
     def _(self, e: LiveSource.Ended) -> None:
-        name = self._name(e)
-        item = self._s.update(
-            "sources",
-            name,
+        self._source_session(
+            e,
             state="idle",
             since=iso(e.timestamp),
             session=None,
@@ -474,16 +446,21 @@ class WallView(SectionsModel):
             frozen=False,
             narrow=False,
         )
-        if item and item.get("publisher") in self._s.data["people"]:
-            self._s.update("people", item["publisher"], live=None)
+
+    def _source_session(self, e: LiveSource.WentLive | LiveSource.Ended, **fields: Any) -> None:
+        """Starts or ends the source's session, and shows its publisher live from it or no more."""
+        name = self._name(e)
+        item = self._s.update("sources", name, **fields)
+        if item and item.get("publisher") and item["publisher"] in self._s.data["people"]:
+            live = name if item["state"] == "live" else None
+            self._s.update("people", item["publisher"], live=live)
 
     @_on.register
     def _(self, e: Output.Configured) -> None:
-        self._s.set(
+        self._add_named(
             "outputs",
-            e.name,
+            e,
             {
-                "name": e.name,
                 "state": "stopped",
                 "source": e.source,
                 "backup": e.backup,
@@ -493,7 +470,6 @@ class WallView(SectionsModel):
                 "since": iso(e.timestamp),
             },
         )
-        self._s.data["titles"][str(e.originator_id)] = e.name
 
     @_on.register
     def _(self, e: Output.Started) -> None:
@@ -693,10 +669,6 @@ class WallView(SectionsModel):
             {"at": iso(e.timestamp), "severity": severity, **words.as_json(), "subject": subject},
             KEEP_ALERTS,
         )
-
-    def _name(self, e: Any) -> str:
-        """Sources and outputs are keyed by name; later events carry only the aggregate id."""
-        return str(self._s.data["titles"].get(str(e.originator_id), ""))
 
 
 def _on_air(source: str) -> str | Message:
