@@ -10,6 +10,7 @@ import re
 import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -271,13 +272,16 @@ async def test_the_program_output_follows_the_switch_and_fails_over(
     assert started[-1]["type"] == "Output.Recovered" and started[-1]["payload"]["to"] == "truck"
 
     truck.pause(3.0)  # the truck's link stalls
-    stalled_at = asyncio.get_running_loop().time()
+    stalled_at = datetime.now(UTC)
 
     async def after_start(kind: str) -> list[dict[str, Any]]:
         return [e for e in await live.events(kind) if e["position"] > started[-1]["position"]]
 
     failed = await until(lambda: after_start("Output.FailedOver"), "the failover", timeout=5)
-    assert asyncio.get_running_loop().time() - stalled_at < 1.5  # 0.5 s stall + recording it
+    # When the hub decided (0.5 s of stall, then recording it), not when this test's polling of
+    # the log saw it: on a loaded machine the polling alone can take seconds.
+    decided_at = datetime.fromisoformat(failed[0]["occurred_at"])
+    assert decided_at - stalled_at < timedelta(seconds=1.5)
     assert failed[0]["payload"]["to"] == "rui-phone" and failed[0]["actor"] == "hub"
     assert "truck stalled" in failed[0]["payload"]["reason"]
     recovered = await until(lambda: after_start("Output.Recovered"), "the truck back", timeout=10)
