@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from starlette.concurrency import run_in_threadpool
@@ -18,15 +17,13 @@ from hub.runtime import HubRuntime
 log = logging.getLogger(__name__)
 
 
-async def record(rt: HubRuntime, command: Callable[[Request], Done]) -> Done | None:
-    """Records a fact; a refusal by the store is logged loudly and does not stop the media."""
+async def tell(rt: HubRuntime, fact: Command, *, key: str | None = None) -> Done | None:
+    """Records `fact`, a command the hub sends itself, with the hub as the actor (`key`: an
+    idempotency key, so that a fact told again is recorded once). A refusal by the store is
+    logged loudly and does not stop the media."""
+    request = Request(SYSTEM_ACTOR, datetime.now(UTC), key=key)
     try:
-        return await run_in_threadpool(command, Request(SYSTEM_ACTOR, datetime.now(UTC)))
+        return await run_in_threadpool(rt.newsroom.handle, request, fact)
     except (HubError, DomainError) as error:
         log.error("a media fact was refused by the store: %s", error)
         return None
-
-
-async def tell(rt: HubRuntime, fact: Command) -> Done | None:
-    """Records `fact`, a command the hub sends itself (see `record`)."""
-    return await record(rt, lambda r: rt.newsroom.handle(r, fact))

@@ -38,7 +38,7 @@ from hub.commands.stories import RegisterCapture
 from hub.config import Settings
 from hub.emergency.onair import EmergencyOnAir
 from hub.live.access import NewsroomMediaAccess
-from hub.live.facts import record, tell
+from hub.live.facts import tell
 from hub.live.outputs import OutputSupervisor
 from hub.media.engine import MediaConfig, MediaEngine
 from hub.media.ingest.http import Credentials, MediaEndpoints
@@ -46,7 +46,6 @@ from hub.media.ports import StreamStats
 from hub.media.record.reconcile import mark_reported, reconcile
 from hub.media.record.recording import Recorder
 from hub.media.record.sidecar import RecordingResult
-from hub.newsroom import Done
 from hub.newsroom import Request as Command
 from hub.runtime import HubRuntime
 
@@ -195,24 +194,18 @@ async def register_recording(
     if result.reason:
         details["reason"] = result.reason
 
-    def register(r: Command) -> Done:
-        keyed = Command(r.actor, r.at, key=f"recording:{result.path.name}")
-        return rt.newsroom.handle(
-            keyed,
-            RegisterCapture(
-                assignment=assignment,
-                kind="recording",
-                filename=result.path.name,
-                content_type=content_type,
-                size=result.size,
-                sha256=result.sha256,
-                duration=round(result.duration, 3),
-                source=result.source,
-                details=details,
-            ),
-        )
-
-    if await record(rt, register) is not None:
+    capture = RegisterCapture(
+        assignment=assignment,
+        kind="recording",
+        filename=result.path.name,
+        content_type=content_type,
+        size=result.size,
+        sha256=result.sha256,
+        duration=round(result.duration, 3),
+        source=result.source,
+        details=details,
+    )
+    if await tell(rt, capture, key=f"recording:{result.path.name}") is not None:
         await run_in_threadpool(mark_reported, result)
 
 
