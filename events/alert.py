@@ -11,9 +11,10 @@ Cancelling or updating an alert is a new alert whose `msg_type` is Cancel or Upd
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Unpack
 from uuid import UUID
 
-from events.base import Kept, Moved, NewsroomAggregate, require_text
+from events.base import Kept, Making, Moved, NewsroomAggregate, require_text
 from events.errors import InvalidValue, NotPermitted, RuleBroken
 from events.messages import N_
 from events.roles import Actor, Role
@@ -108,9 +109,6 @@ class EmergencyAlert(CapMessage, NewsroomAggregate):
     def draft(
         cls,
         *,
-        id: UUID,
-        at: datetime,
-        actor: Actor,
         msg_type: str,
         references: list[UUID],
         category: str,
@@ -125,19 +123,18 @@ class EmergencyAlert(CapMessage, NewsroomAggregate):
         effective: datetime | None,
         expires: datetime,
         reason: str,
+        **making: Unpack[Making],
     ) -> EmergencyAlert:
-        actor.require(*AUTHORS, doing=N_("draft emergency alerts"))
+        making["actor"].require(*AUTHORS, doing=N_("draft emergency alerts"))
         _one_of(msg_type, MSG_TYPES, "msg_type")
         if (msg_type == "Alert") != (not references):
             raise InvalidValue("an Update or a Cancel names the alert it refers to; an Alert none")
-        starts = effective or at
+        starts = effective or making["at"]
         if expires <= starts:
             raise InvalidValue("an alert must expire after it takes effect")
-        return cls._record_new(
+        return cls._make(
             cls.Drafted,
-            id,
-            at,
-            actor.name,
+            making,
             msg_type=msg_type,
             references=list(dict.fromkeys(references)),
             category=_one_of(category, CATEGORIES, "category"),

@@ -7,10 +7,18 @@ A declined or not yet started assignment can be assigned again.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 from uuid import UUID
 
-from events.base import Kept, Location, Moved, NewsroomAggregate, require_one_of, require_text
+from events.base import (
+    Kept,
+    Location,
+    Making,
+    Moved,
+    NewsroomAggregate,
+    require_one_of,
+    require_text,
+)
 from events.channels import parse_channels
 from events.errors import InvalidValue, NotPermitted, RuleBroken
 from events.messages import N_, Message
@@ -108,9 +116,6 @@ class Assignment(Plan, NewsroomAggregate):
     def plan(
         cls,
         *,
-        id: UUID,
-        at: datetime,
-        actor: Actor,
         title: str,
         brief: str,
         location: Location,
@@ -118,18 +123,19 @@ class Assignment(Plan, NewsroomAggregate):
         due: datetime | None,
         channels: list[str],
         topic: UUID | None = None,
+        **making: Unpack[Making],
     ) -> Assignment:
-        actor.require(*(TOPIC_PLANNERS if topic else PLANNERS), doing=N_("plan assignments"))
+        making["actor"].require(
+            *(TOPIC_PLANNERS if topic else PLANNERS), doing=N_("plan assignments")
+        )
         require_one_of(
             PRIORITIES, N_("priority '{priority}' is not one of {known}"), priority=priority
         )
         if due is not None and due.tzinfo is None:
             raise InvalidValue("due must carry a time zone")
-        return cls._record_new(
+        return cls._make(
             cls.Planned,
-            id,
-            at,
-            actor.name,
+            making,
             title=require_text(title, N_("title"), max_length=200),
             brief=brief.strip(),
             location=location.as_dict(),

@@ -8,13 +8,26 @@ from copy import copy
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypedDict
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from events.errors import InvalidValue
 from events.messages import Message
+
+if TYPE_CHECKING:
+    from events.roles import Actor
+
+
+class Making(TypedDict):
+    """What every factory is given besides the new aggregate's fields: the id it is made under,
+    when, and by whom. A factory takes it as `**making: Unpack[Making]`, so that callers pass
+    `id=`, `at=` and `actor=` by name like any field (`Command.new` does)."""
+
+    id: UUID
+    at: datetime
+    actor: Actor
 
 
 class Kept:
@@ -73,6 +86,11 @@ class NewsroomAggregate(Aggregate):
     ) -> Self:
         """Makes the aggregate from its first event, which `actor` (a name) caused at `at`."""
         return cls._create(event, id=id, timestamp=at, actor=actor, **fields)
+
+    @classmethod
+    def _make(cls, event: type[Created], making: Making, /, **fields: Any) -> Self:
+        """Makes the aggregate from its first event, as `making` says."""
+        return cls._record_new(event, making["id"], making["at"], making["actor"].name, **fields)
 
     def _record(self, event: type[Event], at: datetime, actor: str, /, **fields: Any) -> None:
         """Records that `event` happened at `at`, caused by `actor` (a name)."""

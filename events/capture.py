@@ -9,14 +9,13 @@ it keeps such a file.
 from __future__ import annotations
 
 import re
-from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 from uuid import UUID
 
-from events.base import Kept, NewsroomAggregate, require_one_of, require_text
+from events.base import Kept, Making, NewsroomAggregate, require_one_of, require_text
 from events.errors import InvalidValue
 from events.messages import N_
-from events.roles import Actor, Role
+from events.roles import Role
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 KINDS = ("upload", "recording", "clip")  # a clip is cut from another capture (events/clip.py)
@@ -94,9 +93,6 @@ class Capture(Asset, NewsroomAggregate):
     def register(
         cls,
         *,
-        id: UUID,
-        at: datetime,
-        actor: Actor,
         assignment: UUID | None,
         kind: str,
         filename: str,
@@ -107,8 +103,9 @@ class Capture(Asset, NewsroomAggregate):
         source: str | None = None,
         location: dict[str, Any] | None = None,
         details: dict[str, Any] | None = None,
+        **making: Unpack[Making],
     ) -> Capture:
-        actor.require(*CAPTURERS, doing=N_("register captures"))
+        making["actor"].require(*CAPTURERS, doing=N_("register captures"))
         require_one_of(KINDS, N_("capture kind '{kind}' is not one of {known}"), kind=kind)
         if size < 0:
             raise InvalidValue("a capture's size cannot be negative")
@@ -116,11 +113,9 @@ class Capture(Asset, NewsroomAggregate):
             raise InvalidValue("sha256 must be 64 lower-case hex digits")
         if duration is not None and duration < 0:
             raise InvalidValue("a capture's duration cannot be negative")
-        return cls._record_new(
+        return cls._make(
             cls.Registered,
-            id,
-            at,
-            actor.name,
+            making,
             assignment=assignment,
             kind=kind,
             filename=require_text(filename, N_("file name"), max_length=255),
@@ -162,16 +157,14 @@ class Upload(RefusedFile, NewsroomAggregate):
     def refuse(
         cls,
         *,
-        id: UUID,
-        at: datetime,
-        actor: Actor,
         assignment: UUID | None,
         filename: str,
         declared_type: str,
         detected_type: str | None,
         size: int,
+        **making: Unpack[Making],
     ) -> Upload:
-        actor.require(*CAPTURERS, doing=N_("upload captures"))
+        making["actor"].require(*CAPTURERS, doing=N_("upload captures"))
         reason = refusal(detected_type)
         if reason is None:
             raise InvalidValue(
@@ -181,11 +174,9 @@ class Upload(RefusedFile, NewsroomAggregate):
             )
         if size < 0:
             raise InvalidValue("an upload's size cannot be negative")
-        return cls._record_new(
+        return cls._make(
             cls.Refused,
-            id,
-            at,
-            actor.name,
+            making,
             assignment=assignment,
             filename=require_text(filename, N_("file name"), max_length=255),
             declared_type=declared_type,

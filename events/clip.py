@@ -11,9 +11,10 @@ until the clip is made or making it failed, so a hub that restarts makes the ope
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Unpack
 from uuid import UUID
 
-from events.base import Kept, NewsroomAggregate, require_one_of
+from events.base import Kept, Making, NewsroomAggregate, require_one_of
 from events.errors import InvalidValue, RuleBroken
 from events.messages import N_
 from events.roles import Actor, Role
@@ -66,9 +67,6 @@ class Clip(Cut, NewsroomAggregate):
     def request(
         cls,
         *,
-        id: UUID,
-        at: datetime,
-        actor: Actor,
         source: UUID,
         assignment: UUID | None,
         content_type: str,
@@ -77,9 +75,10 @@ class Clip(Cut, NewsroomAggregate):
         start: float,
         end: float,
         crop: str | None,
+        **making: Unpack[Making],
     ) -> Clip:
         """`content_type`, `has_video` and `duration`: what the source's file turned out to be."""
-        actor.require(*CLIPPERS, doing=N_("ask for clips"))
+        making["actor"].require(*CLIPPERS, doing=N_("ask for clips"))
         if not has_video:
             raise InvalidValue(
                 "capture {source} holds no picture to clip (it is {type})",
@@ -103,11 +102,9 @@ class Clip(Cut, NewsroomAggregate):
                 source=str(source),
                 duration=round(duration, 3),
             )
-        return cls._record_new(
+        return cls._make(
             cls.Requested,
-            id,
-            at,
-            actor.name,
+            making,
             source=source,
             assignment=assignment,
             start=start,

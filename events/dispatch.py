@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Unpack
 from uuid import UUID
 
-from events.base import Kept, Moved, NewsroomAggregate, require_text
+from events.base import Kept, Making, Moved, NewsroomAggregate, require_text
 from events.errors import NotPermitted, RuleBroken
 from events.messages import N_
 from events.roles import Actor, Role
@@ -40,14 +41,12 @@ class DispatchCommand(Instruction, NewsroomAggregate):
 
     @classmethod
     def issue(
-        cls, *, id: UUID, at: datetime, actor: Actor, to: str, assignment: UUID | None, text: str
+        cls, *, to: str, assignment: UUID | None, text: str, **making: Unpack[Making]
     ) -> DispatchCommand:
-        actor.require(Role.DISPATCHER, Role.TECHNICIAN, doing=N_("send commands"))
-        return cls._record_new(
+        making["actor"].require(Role.DISPATCHER, Role.TECHNICIAN, doing=N_("send commands"))
+        return cls._make(
             cls.Issued,
-            id,
-            at,
-            actor.name,
+            making,
             to=to,
             assignment=assignment,
             text=require_text(text, N_("command text"), max_length=500),

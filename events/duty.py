@@ -10,10 +10,10 @@ ticks each item of its checklist with the time and what was found.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Unpack
 from uuid import UUID
 
-from events.base import Kept, Marks, NewsroomAggregate, require_text
+from events.base import Kept, Making, Marks, NewsroomAggregate, require_text
 from events.errors import InvalidValue, NotPermitted, RuleBroken
 from events.messages import N_, Message
 from events.roles import Actor, Role
@@ -59,31 +59,27 @@ class Shift(Span, NewsroomAggregate):
     def schedule(
         cls,
         *,
-        id: UUID,
-        at: datetime,
-        actor: Actor,
         start: datetime,
         end: datetime,
         on_duty: list[str],
         leader: str,
+        **making: Unpack[Making],
     ) -> Shift:
-        actor.require(*ROSTER_ROLES, doing=N_("set the duty roster"))
+        making["actor"].require(*ROSTER_ROLES, doing=N_("set the duty roster"))
         if end <= start:
             raise InvalidValue("a shift must end after it starts")
         if end - start > LONGEST_SHIFT:
             raise InvalidValue("a shift lasts at most 24 hours")
-        if end <= at:
+        if end <= making["at"]:
             raise RuleBroken("a shift that is over cannot be scheduled")
-        if start - at > AHEAD:
+        if start - making["at"] > AHEAD:
             raise InvalidValue("the roster is set at most two months ahead")
         people = list(dict.fromkeys(on_duty))
         if not people:
             raise InvalidValue("a shift needs someone on duty")
         if len(people) > MOST_ON_DUTY:
             raise InvalidValue("a shift has at most {most} people on duty", most=MOST_ON_DUTY)
-        return cls._record_new(
-            cls.Scheduled, id, at, actor.name, start=start, end=end, on_duty=people, leader=leader
-        )
+        return cls._make(cls.Scheduled, making, start=start, end=end, on_duty=people, leader=leader)
 
     def cancel(self, *, at: datetime, actor: Actor, reason: str) -> None:
         actor.require(*ROSTER_ROLES, doing=N_("set the duty roster"))
@@ -118,26 +114,23 @@ class Handover(NewsroomAggregate):
     def write(
         cls,
         *,
-        id: UUID,
-        at: datetime,
-        actor: Actor,
         shift: UUID | None,
         arriving: str,
         note: str,
         open_warnings: list[dict[str, Any]],
         overdue: list[dict[str, Any]],
         on_air: list[dict[str, Any]],
+        **making: Unpack[Making],
     ) -> Handover:
-        if arriving == actor.name:
+        leaving = making["actor"].name
+        if arriving == leaving:
             raise RuleBroken(
                 "a handover is between two people: {name} cannot take over from themselves",
-                name=actor.name,
+                name=leaving,
             )
-        return cls._record_new(
+        return cls._make(
             cls.Written,
-            id,
-            at,
-            actor.name,
+            making,
             shift=shift,
             arriving=arriving,
             note=note.strip(),
@@ -181,8 +174,8 @@ class Inspection(NewsroomAggregate):
         self.completed = False
 
     @classmethod
-    def start(cls, *, id: UUID, at: datetime, actor: Actor, shift: UUID | None) -> Inspection:
-        return cls._record_new(cls.Started, id, at, actor.name, shift=shift)
+    def start(cls, *, shift: UUID | None, **making: Unpack[Making]) -> Inspection:
+        return cls._make(cls.Started, making, shift=shift)
 
     def check(self, *, at: datetime, actor: Actor, item: str, ok: bool, finding: str) -> None:
         self._by_inspector(actor)

@@ -10,10 +10,10 @@ how far, and `escalate` records each new level once. Time always comes in with t
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Unpack
 from uuid import UUID
 
-from events.base import Moved, NewsroomAggregate, Sets, require_one_of, require_text
+from events.base import Making, Moved, NewsroomAggregate, Sets, require_one_of, require_text
 from events.errors import InvalidValue, RuleBroken
 from events.messages import N_, Message
 from events.roles import Actor, Role
@@ -117,9 +117,6 @@ class Lead(NewsroomAggregate):
     def receive(
         cls,
         *,
-        id: UUID,
-        at: datetime,
-        actor: Actor,
         kind: str,
         text: str,
         contact: str,
@@ -129,14 +126,13 @@ class Lead(NewsroomAggregate):
         source_ref: str,
         code_hash: str,
         attachments: list[dict[str, Any]] | None = None,
+        **making: Unpack[Making],
     ) -> Lead:
         require_one_of(KINDS, N_("kind '{kind}' is not one of {known}"), kind=kind)
         require_one_of(CHANNELS, N_("channel '{channel}' is not one of {known}"), channel=channel)
-        return cls._record_new(
+        return cls._make(
             cls.Received,
-            id,
-            at,
-            actor.name,
+            making,
             kind=kind,
             text=require_text(text, N_("the text of the lead"), max_length=MAX_TEXT),
             contact=contact.strip()[:200],
@@ -243,13 +239,11 @@ class Department(NewsroomAggregate):
         self.contacts = contacts
 
     @classmethod
-    def add(cls, *, id: UUID, at: datetime, actor: Actor, name: str, contacts: str) -> Department:
-        actor.require(Role.ADMIN, doing=N_("manage departments"))
-        return cls._record_new(
+    def add(cls, *, name: str, contacts: str, **making: Unpack[Making]) -> Department:
+        making["actor"].require(Role.ADMIN, doing=N_("manage departments"))
+        return cls._make(
             cls.Added,
-            id,
-            at,
-            actor.name,
+            making,
             name=require_text(name, N_("the department's name"), max_length=100),
             contacts=contacts.strip(),
         )

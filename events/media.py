@@ -8,10 +8,19 @@ slate; it never goes dark: a stalled source fails over to the backup or the slat
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 from uuid import UUID
 
-from events.base import Kept, Marks, Moved, NewsroomAggregate, Sets, require_one_of, require_text
+from events.base import (
+    Kept,
+    Making,
+    Marks,
+    Moved,
+    NewsroomAggregate,
+    Sets,
+    require_one_of,
+    require_text,
+)
 from events.errors import InvalidValue, RuleBroken
 from events.messages import N_
 from events.roles import Actor, Role
@@ -109,23 +118,19 @@ class LiveSource(Camera, NewsroomAggregate):
     def register(
         cls,
         *,
-        id: UUID,
-        at: datetime,
-        actor: Actor,
         name: str,
         kind: str,
         owner: str | None,
         token_id: str,
         token_hash: str,
+        **making: Unpack[Making],
     ) -> LiveSource:
-        actor.require(Role.TECHNICIAN, Role.DISPATCHER, doing=N_("register live sources"))
+        making["actor"].require(Role.TECHNICIAN, Role.DISPATCHER, doing=N_("register live sources"))
         check_name(name, N_("source name"))
         require_one_of(SOURCE_KINDS, N_("source kind '{kind}' is not one of {known}"), kind=kind)
-        return cls._record_new(
+        return cls._make(
             cls.Registered,
-            id,
-            at,
-            actor.name,
+            making,
             name=name,
             kind=kind,
             owner=owner,
@@ -292,24 +297,20 @@ class Output(Bus, NewsroomAggregate):
     def configure(
         cls,
         *,
-        id: UUID,
-        at: datetime,
-        actor: Actor,
         name: str,
         source: str | None,
         backup: str | None,
         slate_text: str,
         rtmp_url: str | None,
+        **making: Unpack[Making],
     ) -> Output:
-        actor.require(Role.TECHNICIAN, doing=N_("configure outputs"))
+        making["actor"].require(Role.TECHNICIAN, doing=N_("configure outputs"))
         check_name(name, N_("output name"))
         if rtmp_url is not None and not rtmp_url.startswith(("rtmp://", "rtmps://")):
             raise InvalidValue("an RTMP push URL starts with rtmp:// or rtmps://")
-        return cls._record_new(
+        return cls._make(
             cls.Configured,
-            id,
-            at,
-            actor.name,
+            making,
             name=name,
             source=source,
             backup=backup,

@@ -11,10 +11,10 @@ become an assignment.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 from uuid import UUID
 
-from events.base import Kept, Marks, Moved, NewsroomAggregate, Sets, require_text
+from events.base import Kept, Making, Marks, Moved, NewsroomAggregate, Sets, require_text
 from events.errors import InvalidValue, NotPermitted, RuleBroken
 from events.messages import N_
 from events.roles import Actor, Role
@@ -68,16 +68,14 @@ class OpinionFeed(Feed, NewsroomAggregate):
 
     @classmethod
     def add(
-        cls, *, id: UUID, at: datetime, actor: Actor, name: str, kind: str, url: str, every: int
+        cls, *, name: str, kind: str, url: str, every: int, **making: Unpack[Making]
     ) -> OpinionFeed:
-        actor.require(*WATCH_ROLES, doing=N_("add opinion feeds"))
+        making["actor"].require(*WATCH_ROLES, doing=N_("add opinion feeds"))
         if kind not in FEED_KINDS:
             raise InvalidValue("a feed is rss or webhook, not '{kind}'", kind=kind)
         if kind == "rss" and not url.startswith(("http://", "https://")):
             raise InvalidValue("an RSS feed needs an http or https URL")
-        return cls._record_new(
-            cls.Added, id, at, actor.name, name=name, kind=kind, url=url, every=every
-        )
+        return cls._make(cls.Added, making, name=name, kind=kind, url=url, every=every)
 
     def failed(self, *, at: datetime, actor: Actor, error: str, attempts: int) -> None:
         """Records that the feed started failing (once per outage; retries are not events)."""
@@ -112,9 +110,6 @@ class OpinionRule(Named, NewsroomAggregate):
     def write(
         cls,
         *,
-        id: UUID,
-        at: datetime,
-        actor: Actor,
         name: str,
         level: str,
         terms: list[str],
@@ -122,8 +117,9 @@ class OpinionRule(Named, NewsroomAggregate):
         negative: float | None,
         volume: int | None,
         window: int | None,
+        **making: Unpack[Making],
     ) -> OpinionRule:
-        actor.require(*WATCH_ROLES, doing=N_("write opinion rules"))
+        making["actor"].require(*WATCH_ROLES, doing=N_("write opinion rules"))
         if level not in LEVELS:
             raise InvalidValue("a level is blue, yellow, orange or red, not '{level}'", level=level)
         terms = list(dict.fromkeys(t.strip() for t in terms if t.strip()))
@@ -136,11 +132,9 @@ class OpinionRule(Named, NewsroomAggregate):
             raise InvalidValue("a volume needs its window in minutes, and a window its volume")
         if volume is not None and window is not None and (volume < 2 or window < 1):
             raise InvalidValue("a volume is at least 2 items in at least 1 minute")
-        return cls._record_new(
+        return cls._make(
             cls.Written,
-            id,
-            at,
-            actor.name,
+            making,
             name=name,
             level=level,
             terms=terms,
@@ -213,9 +207,6 @@ class OpinionItem(NewsroomAggregate):
     def collect(
         cls,
         *,
-        id: UUID,
-        at: datetime,
-        actor: Actor,
         feed: str,
         url: str,
         title: str,
@@ -226,14 +217,13 @@ class OpinionItem(NewsroomAggregate):
         hits: list[str],
         level: str | None,
         reasons: list[dict[str, Any]],
+        **making: Unpack[Making],
     ) -> OpinionItem:
         if not title.strip() and not text.strip():
             raise InvalidValue("an item needs a title or a text")
-        return cls._record_new(
+        return cls._make(
             cls.Collected,
-            id,
-            at,
-            actor.name,
+            making,
             feed=feed,
             url=url,
             title=title.strip()[:500],

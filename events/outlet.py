@@ -9,10 +9,10 @@ names the new secret; what is sent after it is signed with that one.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Unpack
 from urllib.parse import urlsplit
-from uuid import UUID
 
-from events.base import Kept, Marks, NewsroomAggregate, Sets, require_text
+from events.base import Kept, Making, Marks, NewsroomAggregate, Sets, require_text
 from events.channels import parse_channels
 from events.errors import InvalidValue, RuleBroken
 from events.messages import N_
@@ -92,22 +92,18 @@ class Outlet(Place, NewsroomAggregate):
     def add(
         cls,
         *,
-        id: UUID,
-        at: datetime,
-        actor: Actor,
         name: str,
         kind: str,
         channel: str | None,
         url: str,
         secret_id: str,
+        **making: Unpack[Making],
     ) -> Outlet:
-        actor.require(Role.ADMIN, doing=N_("configure outlets"))
+        making["actor"].require(Role.ADMIN, doing=N_("configure outlets"))
         channel, url = check_place(kind, channel, url)
-        return cls._create(
+        return cls._make(
             cls.Added,
-            id=id,
-            timestamp=at,
-            actor=actor.name,
+            making,
             name=check_name(name, N_("outlet name")),
             kind=kind,
             channel=channel,

@@ -7,10 +7,9 @@ a past period can be shown with the rule as it was then.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-from uuid import UUID
+from typing import Any, Unpack
 
-from events.base import Kept, NewsroomAggregate, require_one_of, require_text
+from events.base import Kept, Making, NewsroomAggregate, require_one_of, require_text
 from events.channels import CHANNELS, parse_channels
 from events.errors import InvalidValue
 from events.messages import N_
@@ -106,15 +105,11 @@ class ScoringRule(Rule, NewsroomAggregate):
             s.rule = self.rule
 
     @classmethod
-    def start(
-        cls, *, id: UUID, at: datetime, actor: Actor, rule: dict[str, Any], reason: str
-    ) -> ScoringRule:
-        actor.require(*RULE_KEEPERS, doing=N_("set the scoring rule"))
-        return cls._record_new(
+    def start(cls, *, rule: dict[str, Any], reason: str, **making: Unpack[Making]) -> ScoringRule:
+        making["actor"].require(*RULE_KEEPERS, doing=N_("set the scoring rule"))
+        return cls._make(
             cls.Started,
-            id,
-            at,
-            actor.name,
+            making,
             rule=rule,
             reason=require_text(reason, N_("a reason for the change"), max_length=2000),
         )

@@ -9,10 +9,10 @@ distinct people holding the roles of the three levels, in order.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 from uuid import UUID
 
-from events.base import Kept, Moved, NewsroomAggregate, require_text
+from events.base import Kept, Making, Moved, NewsroomAggregate, require_text
 from events.channels import parse_channels
 from events.errors import NotPermitted, ReviewRuleBroken, RuleBroken
 from events.messages import N_, Message
@@ -112,20 +112,16 @@ class Story(Draft, ThreeLevelReview, NewsroomAggregate):
     def draft(
         cls,
         *,
-        id: UUID,
-        at: datetime,
-        actor: Actor,
         assignment: UUID | None,
         title: str,
         body: str,
         captures: list[UUID],
+        **making: Unpack[Making],
     ) -> Story:
-        actor.require(*WRITERS, doing=N_("write stories"))
-        return cls._record_new(
+        making["actor"].require(*WRITERS, doing=N_("write stories"))
+        return cls._make(
             cls.Drafted,
-            id,
-            at,
-            actor.name,
+            making,
             assignment=assignment,
             title=require_text(title, N_("title"), max_length=200),
             body=body,

@@ -9,10 +9,10 @@ goes back to the origin, signed.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 from uuid import UUID, uuid5
 
-from events.base import Kept, NewsroomAggregate, Sets, require_text
+from events.base import Kept, Making, NewsroomAggregate, Sets, require_text
 from events.errors import RuleBroken
 from events.messages import N_
 from events.outlet import check_url
@@ -44,15 +44,11 @@ class Origin(Hub, NewsroomAggregate):
         secret_id: str
 
     @classmethod
-    def register(
-        cls, *, id: UUID, at: datetime, actor: Actor, name: str, url: str, secret_id: str
-    ) -> Origin:
-        actor.require(Role.ADMIN, doing=N_("register origins"))
-        return cls._record_new(
+    def register(cls, *, name: str, url: str, secret_id: str, **making: Unpack[Making]) -> Origin:
+        making["actor"].require(Role.ADMIN, doing=N_("register origins"))
+        return cls._make(
             cls.Registered,
-            id,
-            at,
-            actor.name,
+            making,
             name=check_name(name, N_("origin name")),
             url=check_url(url),
             secret_id=secret_id,

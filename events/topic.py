@@ -13,9 +13,10 @@ proposed → deferred → (decided again at a later meeting) ; proposed | deferr
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Unpack
 from uuid import UUID
 
-from events.base import Kept, NewsroomAggregate, require_one_of, require_text
+from events.base import Kept, Making, NewsroomAggregate, require_one_of, require_text
 from events.channels import parse_channels
 from events.errors import InvalidValue, RuleBroken
 from events.messages import N_, Message
@@ -97,28 +98,24 @@ class Topic(Pitch, NewsroomAggregate):
     def propose(
         cls,
         *,
-        id: UUID,
-        at: datetime,
-        actor: Actor,
         title: str,
         angle: str,
         channels: list[str],
         resources: str,
         day: str,
         lead: UUID | None = None,
+        **making: Unpack[Making],
     ) -> Topic:
-        actor.require(*PROPOSERS, doing=N_("propose topics"))
+        making["actor"].require(*PROPOSERS, doing=N_("propose topics"))
         if lead is not None:
             origin = "lead"
-        elif actor.has(Role.DISPATCHER, Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR):
+        elif making["actor"].has(Role.DISPATCHER, Role.EDITOR, Role.DESK_HEAD, Role.CHIEF_EDITOR):
             origin = "desk"
         else:
             origin = "reporter"
-        return cls._record_new(
+        return cls._make(
             cls.Proposed,
-            id,
-            at,
-            actor.name,
+            making,
             title=require_text(title, N_("title"), max_length=200),
             angle=angle.strip(),
             channels=list(parse_channels(channels, allow_empty=True)),
