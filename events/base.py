@@ -54,21 +54,21 @@ class NewsroomAggregate(Aggregate):
     """
 
     class Event(Aggregate.Event):
+        """An event; the fields of its `Kept` bases come ahead of its own, and `keep` copies
+        them to its aggregate (a first event does so itself)."""
+
         actor: str
-
-    class Created(Event, Aggregate.Created):
-        """A first event; the fields of its `Kept` bases become its aggregate's attributes."""
-
         kept: ClassVar[tuple[str, ...]] = ()
 
         def __init_subclass__(cls, **kwargs: Any) -> None:
-            # Only a Kept class's own fields: not those of an event it is a base of, as when the
-            # library redefines the event as a subclass of its aggregate's `Event`.
+            # Only the Kept classes it names itself, in the order named: an event the library
+            # redefines as a subclass of its aggregate's `Event` inherits `kept` as it was.
             kept = {
                 name: kind
                 for base in cls.__bases__
+                if issubclass(base, Kept) and not issubclass(base, Aggregate.Event)
                 for each in reversed(base.__mro__)
-                if issubclass(each, Kept) and not issubclass(each, Aggregate.Event)
+                if issubclass(each, Kept)
                 for name, kind in vars(each).get("__annotations__", {}).items()
             }
             if kept:
@@ -76,9 +76,16 @@ class NewsroomAggregate(Aggregate):
                 cls.kept = tuple(kept)
             super().__init_subclass__(**kwargs)
 
-        def apply(self, aggregate: Any) -> None:
+        def keep(self, aggregate: Any) -> None:
+            """Gives the aggregate the fields of this event's `Kept` bases, as they are."""
             for name in self.kept:
                 setattr(aggregate, name, _kept(getattr(self, name)))
+
+    class Created(Event, Aggregate.Created):
+        """A first event; the fields of its `Kept` bases become its aggregate's attributes."""
+
+        def apply(self, aggregate: Any) -> None:
+            self.keep(aggregate)
 
     @classmethod
     def _record_new(

@@ -146,33 +146,29 @@ class StoryOnChannel(Kept):
     channel: str
 
 
-class Product(StoryOnChannel, ThreeLevelReview, NewsroomAggregate):
+class RecordedContent(Kept):
+    """What `Made` and `Edited` record of the content (`recorded`), kept as it is: the review's
+    decisions name its digest."""
+
+    title: str
+    body: str
+    media: list[UUID]
+    cover: UUID | None
+    script: list[dict[str, Any]]
+    facts: dict[str, dict[str, Any]]
+    digest: str
+
+
+class Product(StoryOnChannel, RecordedContent, ThreeLevelReview, NewsroomAggregate):
     """A story's product on one channel, reviewed at three levels on its exact content."""
 
     STATE_WORDS = STATE_WORDS
 
-    class Made(StoryOnChannel, NewsroomAggregate.Created):
-        title: str
-        body: str
-        media: list[UUID]
-        cover: UUID | None
-        script: list[dict[str, Any]]
-        facts: dict[str, dict[str, Any]]
-        digest: str
+    class Made(StoryOnChannel, RecordedContent, NewsroomAggregate.Created):
+        pass
 
-        def apply(self, p: Product) -> None:
-            super().apply(p)
-            p.take_content(self)
-
-    class Edited(NewsroomAggregate.Event):
+    class Edited(RecordedContent, NewsroomAggregate.Event):
         revision: int
-        title: str
-        body: str
-        media: list[UUID]
-        cover: UUID | None
-        script: list[dict[str, Any]]
-        facts: dict[str, dict[str, Any]]
-        digest: str
         voided_approvals: int  # approvals of the earlier content, now void
         unscheduled: bool  # a scheduled publication of the earlier content was dropped
 
@@ -183,7 +179,7 @@ class Product(StoryOnChannel, ThreeLevelReview, NewsroomAggregate):
                 p.fast_track = None
                 if p.state in ("in_review", "approved", "scheduled", "published", "retracted"):
                     p.state = "in_review"
-            p.take_content(self)
+            self.keep(p)
             if self.unscheduled:
                 p.publish_at = None
 
@@ -253,7 +249,7 @@ class Product(StoryOnChannel, ThreeLevelReview, NewsroomAggregate):
             p.state = "retracted"
 
     def __init__(self) -> None:
-        """What `Made` does not say; its `apply` takes the content as `Edited`'s does."""
+        """What `Made` does not say."""
         self.revision = 1
         self.state = "draft"
         self.approvals: dict[int, tuple[str, str]] = {}  # level -> (reviewer, digest)
@@ -262,13 +258,6 @@ class Product(StoryOnChannel, ThreeLevelReview, NewsroomAggregate):
         self.scheduled_by: str | None = None
         self.publications = 0
         self.live_digest: str | None = None
-
-    def take_content(self, e: Product.Made | Product.Edited) -> None:
-        """Holds the content an event recorded, and its digest."""
-        self.title, self.body, self.script = e.title, e.body, list(e.script)
-        self.media, self.cover = list(e.media), e.cover
-        self.facts = dict(e.facts)
-        self.digest = e.digest
 
     # -- making and editing ---------------------------------------------------------------------
 
