@@ -205,14 +205,13 @@ class Assignment(Plan, NewsroomAggregate):
         )
 
     def _require_reporter(self, actor: Actor, doing: str) -> None:
-        if actor.name != self.reporter:
-            raise NotPermitted(
-                "{actor} may not {doing} assignment '{title}': it is {whose}",
-                actor=actor.name,
-                doing=Message(doing),
-                title=self.title,
-                whose=self._whose(),
-            )
+        actor.require_to_be(
+            self.reporter,
+            "{actor} may not {doing} assignment '{title}': it is {whose}",
+            doing=Message(doing),
+            title=self.title,
+            whose=self._whose(),
+        )
 
     def _whose(self) -> Message:
         if self.reporter:

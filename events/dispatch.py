@@ -7,7 +7,7 @@ from typing import Unpack
 from uuid import UUID
 
 from events.base import Kept, Making, Moved, NewsroomAggregate, require_text
-from events.errors import NotPermitted, RuleBroken
+from events.errors import RuleBroken
 from events.messages import N_
 from events.roles import Actor, Role
 
@@ -59,10 +59,7 @@ class DispatchCommand(Instruction, NewsroomAggregate):
         self._record(self.Delivered, at, actor.name, via=via)
 
     def acknowledge(self, *, at: datetime, actor: Actor) -> None:
-        if actor.name != self.to:
-            raise NotPermitted(
-                "{actor} may not acknowledge a command sent to {to}", actor=actor.name, to=self.to
-            )
+        actor.require_to_be(self.to, "{actor} may not acknowledge a command sent to {person}")
         if self.state == "acknowledged":
             raise RuleBroken("command '{text}' is already acknowledged", text=self.text)
         self._record(self.Acknowledged, at, actor.name)

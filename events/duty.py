@@ -14,7 +14,7 @@ from typing import Any, Unpack
 from uuid import UUID
 
 from events.base import Kept, Making, Marks, NewsroomAggregate, require_text
-from events.errors import InvalidValue, NotPermitted, RuleBroken
+from events.errors import InvalidValue, RuleBroken
 from events.messages import N_, Message
 from events.roles import Actor, Role
 
@@ -140,12 +140,7 @@ class Handover(NewsroomAggregate):
         )
 
     def countersign(self, *, at: datetime, actor: Actor) -> None:
-        if actor.name != self.arriving:
-            raise NotPermitted(
-                "only {arriving} countersigns this handover, not {actor}",
-                arriving=self.arriving,
-                actor=actor.name,
-            )
+        actor.require_to_be(self.arriving, "only {person} countersigns this handover, not {actor}")
         if self.signed:
             raise RuleBroken("the handover is countersigned already")
         self._record(self.Countersigned, at, actor.name)
@@ -202,11 +197,6 @@ class Inspection(NewsroomAggregate):
         self._record(self.Completed, at, actor.name)
 
     def _by_inspector(self, actor: Actor) -> None:
-        if actor.name != self.inspector:
-            raise NotPermitted(
-                "this inspection is {inspector}'s, not {actor}'s",
-                inspector=self.inspector,
-                actor=actor.name,
-            )
+        actor.require_to_be(self.inspector, "this inspection is {person}'s, not {actor}'s")
         if self.completed:
             raise RuleBroken("the inspection is complete")

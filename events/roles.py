@@ -67,5 +67,11 @@ class Actor:
                 role=either([role.value for role in roles]),
             )
 
+    def require_to_be(self, person: str | None, words: str, /, **named: object) -> None:
+        """Refuses unless the actor is `person`, the one whose act it is: `words` is a message id
+        that may name the actor (`{actor}`), `{person}` and `named`."""
+        if self.name != person:
+            raise NotPermitted(words, actor=self.name, person=person, **named)
+
 
 SYSTEM_ACTOR = Actor(SYSTEM, frozenset({Role.ADMIN.value}))

@@ -67,6 +67,7 @@ KEYWORDS: dict[str, object] = {
     "Message": None,
     "t": None,
     "ApiError": (3,),
+    "require_to_be": (2,),  # Actor.require_to_be(person, words, ...)
     **dict.fromkeys(ERRORS),
 }
 METHODS = [
