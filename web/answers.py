@@ -17,7 +17,9 @@ class PlaceOut(Answer):
     lon: float
 
 
-class AssignmentItem(Answer):
+class AssignmentSummary(Answer):
+    """What the board and the detail both say of an assignment."""
+
     id: str
     title: str
     state: str = Field(description="planned, assigned, accepted, declined, on_scene, filed, ...")
@@ -27,6 +29,9 @@ class AssignmentItem(Answer):
     location: PlaceOut
     channels: list[str]
     planned_by: str
+
+
+class AssignmentItem(AssignmentSummary):
     since: str | None = Field(description="when it entered its current state")
 
 
@@ -47,18 +52,9 @@ class Position(Answer):
     lon: float
 
 
-class AssignmentDetail(Answer):
-    id: str
+class AssignmentDetail(AssignmentSummary):
     version: int
-    title: str
     brief: str
-    state: str
-    priority: str
-    due: str | None
-    reporter: str | None
-    location: PlaceOut
-    channels: list[str]
-    planned_by: str
     position: Position | None = Field(description="where the reporter last checked in")
     history: list[HistoryItem]
 
