@@ -179,23 +179,14 @@ class CaptureLibrary(SectionsModel):
 
     @_on.register
     def _(self, e: Clip.Made) -> None:
-        self._mark(
-            "clips",
-            e,
-            state="made",
-            capture=str(e.capture),
-            finished_at=iso(e.timestamp),
-        )
+        self._finish_clip(e, "made", capture=str(e.capture))
 
     @_on.register
     def _(self, e: Clip.Failed) -> None:
-        self._mark(
-            "clips",
-            e,
-            state="failed",
-            reason=e.reason,
-            finished_at=iso(e.timestamp),
-        )
+        self._finish_clip(e, "failed", reason=e.reason)
+
+    def _finish_clip(self, e: Clip.Made | Clip.Failed, state: str, **fields: Any) -> None:
+        self._mark("clips", e, state=state, **fields, finished_at=iso(e.timestamp))
 
     @_on.register
     def _(self, e: Upload.Refused) -> None:

@@ -131,23 +131,11 @@ class OpinionDesk(SectionsModel):
 
     @_on.register
     def _(self, e: OpinionItem.Acknowledged) -> None:
-        self._mark(
-            "items",
-            e,
-            state="acknowledged",
-            acknowledged_by=e.actor,
-            acknowledged_at=iso(e.timestamp),
-        )
+        self._handled(e, "acknowledged", acknowledged_by=e.actor)
 
     @_on.register
     def _(self, e: OpinionItem.Escalated) -> None:
-        self._mark(
-            "items",
-            e,
-            state="escalated",
-            escalated_to=e.to,
-            escalated_at=iso(e.timestamp),
-        )
+        self._handled(e, "escalated", escalated_to=e.to)
 
     @_on.register
     def _(self, e: OpinionItem.Assigned) -> None:
@@ -156,6 +144,10 @@ class OpinionDesk(SectionsModel):
     @_on.register
     def _(self, e: OpinionItem.TopicProposed) -> None:
         self._mark("items", e, topic=str(e.topic))
+
+    def _handled(self, e: Any, state: str, **fields: Any) -> None:
+        """The warning was acted on: its `state`, `fields`, and when (`<state>_at`)."""
+        self._mark("items", e, state=state, **fields, **{f"{state}_at": iso(e.timestamp)})
 
     def _saw(
         self,
