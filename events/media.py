@@ -39,19 +39,21 @@ class Camera(Kept):
     owner: str | None
 
 
-class LiveSource(Camera, NewsroomAggregate):
+class SourceToken(Kept):
+    """The token a source publishes with: its id, and the hash of its secret (never the secret)."""
+
+    token_id: str
+    token_hash: str
+
+
+class LiveSource(Camera, SourceToken, NewsroomAggregate):
     """A registered camera that publishes over WHIP; its id is its name."""
 
-    class Registered(Camera, NewsroomAggregate.Created):
-        token_id: str
-        token_hash: str
+    class Registered(Camera, SourceToken, NewsroomAggregate.Created):
+        pass
 
-    class TokenRotated(NewsroomAggregate.Event):
-        token_id: str
-        token_hash: str
-
-        def apply(self, s: LiveSource) -> None:
-            s.token_hash = self.token_hash
+    class TokenRotated(SourceToken, Sets):
+        pass
 
     class WentLive(NewsroomAggregate.Event):
         session: str
@@ -106,8 +108,7 @@ class LiveSource(Camera, NewsroomAggregate):
         marks = {"narrow": False}
         session: str
 
-    def __init__(self, token_hash: str) -> None:
-        self.token_hash = token_hash
+    def __init__(self) -> None:
         self.state = "idle"
         self.session: str | None = None
         self.assignment: UUID | None = None  # of the stream now or last live
