@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from events.alert import EmergencyAlert
-from projections.base import SectionsModel, event_fold, iso
+from projections.base import SectionsModel, event_fold, iso, kept
 
 
 class EmergencyAlerts(SectionsModel):
@@ -27,19 +27,7 @@ class EmergencyAlerts(SectionsModel):
             "alerts",
             e,
             {
-                "msg_type": e.msg_type,
-                "references": [str(r) for r in e.references],
-                "category": e.category,
-                "event": e.event,
-                "urgency": e.urgency,
-                "severity": e.severity,
-                "certainty": e.certainty,
-                "headline": e.headline,
-                "description": e.description,
-                "instruction": e.instruction,
-                "area": e.area,
-                "effective": iso(e.effective),
-                "expires": iso(e.expires),
+                **kept(e),  # the CAP message
                 "drafted_at": iso(e.timestamp),
                 "author": e.actor,
                 "draft_reason": e.reason,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import singledispatchmethod
 from typing import Any, ClassVar
+from uuid import UUID
 
 # A change is ["set", section, key, value], ["del", section, key] or ["push", section, value].
 Change = list[Any]
@@ -54,6 +55,22 @@ def event_fold() -> singledispatchmethod[None]:
 def iso(moment: datetime | None) -> str | None:
     """Times in read models are ISO 8601 strings in UTC."""
     return None if moment is None else moment.isoformat().replace("+00:00", "Z")
+
+
+def kept(e: Any) -> dict[str, Any]:
+    """The fields of the event's `Kept` bases (what its aggregate keeps as they are), as a read
+    model holds them: ids and moments as text, sequences as lists."""
+    return {name: _held(getattr(e, name)) for name in e.kept}
+
+
+def _held(value: object) -> object:
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, list | tuple):
+        return [_held(each) for each in value]
+    return value
 
 
 class SectionsModel:

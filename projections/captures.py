@@ -19,7 +19,7 @@ from events.assignment import Assignment
 from events.capture import KEPT_TYPES, Capture, Upload
 from events.clip import Clip
 from events.story import Story
-from projections.base import SectionsModel, event_fold, iso
+from projections.base import SectionsModel, event_fold, iso, kept
 
 
 class CaptureLibrary(SectionsModel):
@@ -163,11 +163,7 @@ class CaptureLibrary(SectionsModel):
             "clips",
             e,
             {
-                "source": str(e.source),
-                "assignment": str(e.assignment) if e.assignment else None,
-                "start": e.start,
-                "end": e.end,
-                "crop": e.crop,
+                **kept(e),
                 "requested_by": e.actor,
                 "requested_at": iso(e.timestamp),
                 "state": "requested",
@@ -196,12 +192,7 @@ class CaptureLibrary(SectionsModel):
             key,
             {
                 "id": key,
-                "assignment": str(e.assignment) if e.assignment else None,
-                "filename": e.filename,
-                "declared_type": e.declared_type,
-                "detected_type": e.detected_type,
-                "size": e.size,
-                "reason": e.reason,
+                **kept(e),
                 "owner": e.actor,
                 "refused_at": iso(e.timestamp),
             },

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from events.duty import CHECKS, Handover, Inspection, Shift
-from projections.base import SectionsModel, event_fold, iso
+from projections.base import SectionsModel, event_fold, iso, kept
 
 KEEP_NOTES = 200  # handovers and inspections kept in the model (older ones are in the log)
 
@@ -80,10 +80,7 @@ class DutyRoster(SectionsModel):
 def shift_item(e: Shift.Scheduled) -> dict[str, Any]:
     return {
         "id": str(e.originator_id),
-        "start": iso(e.start),
-        "end": iso(e.end),
-        "on_duty": list(e.on_duty),
-        "leader": e.leader,
+        **kept(e),
         "set_by": e.actor,
         "cancelled": False,
     }

@@ -13,6 +13,7 @@ import events
 from events.alert import EmergencyAlert
 from events.base import Kept, NewsroomAggregate
 from events.product import Product
+from projections.base import iso, kept
 from tests.events.helpers import at, person
 
 EDITOR = person("eddie", "editor")
@@ -68,3 +69,19 @@ def test_a_replayed_alert_has_what_it_keeps_and_nothing_of_its_events_own() -> N
     assert not hasattr(again, "reason")  # the draft's reason is the event's, not the alert's
     again.references.append(drafted.originator_id)
     assert drafted.references == []  # the aggregate's list is its own copy
+
+
+def test_a_read_model_holds_the_kept_fields_as_text_and_lists() -> None:
+    now = at()
+    earlier = uuid4()
+    alert = EmergencyAlert.draft(
+        id=uuid4(), at=now, actor=EDITOR, msg_type="Update", references=[earlier],
+        category="Met", event="暴雨", urgency="Immediate", severity="Severe",
+        certainty="Observed", headline="暴雨橙色预警", description="雨势加大", instruction="",
+        area="全县", effective=None, expires=now + timedelta(hours=6), reason="更新",
+    )  # fmt: skip
+    (drafted,) = alert.collect_events()
+    held = kept(drafted)
+    assert list(held) == list(drafted.kept)
+    assert held["references"] == [str(earlier)] and held["area"] == "全县"
+    assert held["effective"] == iso(now) and held["expires"] == iso(now + timedelta(hours=6))
