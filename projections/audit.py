@@ -155,15 +155,11 @@ class AuditTimeline:
     @_summary.register
     def _(self, e: Story.Revised) -> Message:
         self._d["names"][str(e.originator_id)] = e.title
-        if e.voided_approvals:
-            return Message(
-                "revised story '{title}' to version {revision}, voiding {count} approvals",
-                title=e.title,
-                revision=e.revision,
-                count=e.voided_approvals,
-            )
-        return Message(
-            "revised story '{title}' to version {revision}", title=e.title, revision=e.revision
+        return _revision(
+            e,
+            N_("revised story '{title}' to version {revision}"),
+            N_("revised story '{title}' to version {revision}, voiding {count} approvals"),
+            title=e.title,
         )
 
     # -- products --------------------------------------------------------------------------------
@@ -187,17 +183,11 @@ class AuditTimeline:
     @_summary.register
     def _(self, e: Product.Edited) -> Message:
         self._d["names"][str(e.originator_id)] = e.title
-        if e.voided_approvals:
-            return Message(
-                "edited {product} to revision {revision}, voiding {count} approvals",
-                product=self._product(e),
-                revision=e.revision,
-                count=e.voided_approvals,
-            )
-        return Message(
-            "edited {product} to revision {revision}",
+        return _revision(
+            e,
+            N_("edited {product} to revision {revision}"),
+            N_("edited {product} to revision {revision}, voiding {count} approvals"),
             product=self._product(e),
-            revision=e.revision,
         )
 
     @_summary.register
@@ -286,6 +276,13 @@ class AuditTimeline:
         if e.adopted:
             return Message("adopted '{headline}'", headline=self._name(e))
         return Message("did not adopt '{headline}'", headline=self._name(e))
+
+
+def _revision(e: Story.Revised | Product.Edited, words: str, voiding: str, **named: Any) -> Message:
+    """A new revision in `words`, or in `voiding` (with `{count}`) when it voided approvals."""
+    if e.voided_approvals:
+        return Message(voiding, revision=e.revision, count=e.voided_approvals, **named)
+    return Message(words, revision=e.revision, **named)
 
 
 _fold = by_event_type(vars(AuditTimeline)["_summary"])
