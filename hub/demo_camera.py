@@ -36,6 +36,7 @@ from av.video.frame import PictureType
 from hub.media.engine import codec_preferences
 from hub.media.ingest.passthrough import route_keyframe_requests
 from hub.media.program.picture import yuv420_frame
+from hub.media.relay.transcode import live_video_encoder
 
 VIDEO_CLOCK = 90000
 VIDEO_TIME_BASE = fractions.Fraction(1, VIDEO_CLOCK)
@@ -246,7 +247,8 @@ class EncodedPatternTrack(MediaStreamTrack):
         super().__init__()
         self.codec, self.fps, self.gop = codec, fps, gop
         self.pattern = TestPattern(width, height, label)
-        self.encoder = _pattern_encoder(codec, width, height, fps, bit_rate)
+        # key frames when this track decides (every `gop` frames, or when asked), not the encoder
+        self.encoder = live_video_encoder(codec, width, height, bit_rate, fps=fps, gop=10_000)
         self.counter = 0
         self.remember = remember  # off for a feed that runs for days (`hub demo`)
         self.sent: dict[int, bytes] = {}  # frame counter → encoded frame, for tests to compare
@@ -285,24 +287,6 @@ class EncodedPatternTrack(MediaStreamTrack):
                 self._pending.append(packet)
             self.counter += 1
         return self._pending.pop(0)
-
-
-def _pattern_encoder(codec: str, width: int, height: int, fps: int, bit_rate: int) -> Any:
-    """A low-latency PyAV encoder: one frame in, one frame out, no B-frames."""
-    if codec == "VP8":
-        encoder: Any = av.CodecContext.create("libvpx", "w")
-        encoder.thread_count = 1
-        encoder.options = {"deadline": "realtime", "cpu-used": "8", "lag-in-frames": "0"}
-    else:
-        encoder = av.CodecContext.create("libx264", "w")
-        encoder.profile = "Constrained Baseline"
-        encoder.options = {"preset": "ultrafast", "tune": "zerolatency"}
-    encoder.width, encoder.height, encoder.pix_fmt = width, height, "yuv420p"
-    encoder.bit_rate = bit_rate
-    encoder.time_base = VIDEO_TIME_BASE
-    encoder.framerate = fractions.Fraction(fps, 1)
-    encoder.gop_size = 10_000  # key frames when this track decides (gop, or asked)
-    return encoder
 
 
 logger = logging.getLogger(__name__)

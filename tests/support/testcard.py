@@ -23,6 +23,7 @@ from av.video.frame import PictureType
 
 from hub.media.program.picture import yuv420_frame
 from hub.media.relay.frames import EncodedFrame, Feed
+from hub.media.relay.transcode import live_video_encoder
 
 VIDEO_CLOCK = 90000
 AUDIO_RATE = 48000
@@ -100,7 +101,9 @@ class PatternCard:
         self.codec, self.fps, self.first_counter = codec, fps, first_counter
         self.with_audio = audio
         self.pattern = Pattern(width, height, tint=first_counter, grain=grain)
-        self.encoder = _video_encoder(codec, width, height, fps, bit_rate)
+        self.encoder = live_video_encoder(  # key frames only when a frame asks for one
+            codec, width, height, bit_rate, fps=fps, gop=100_000, time_base=Fraction(1, fps)
+        )
         self.opus = _opus_encoder()
         self.tone = _tone(tone_hz)
         self.keyframe_wanted = True
@@ -200,25 +203,6 @@ class PatternCard:
             self.audio_index += 1
             if packet is not None:
                 feed.publish(packet)
-
-
-def _video_encoder(codec: str, width: int, height: int, fps: int, bit_rate: int) -> Any:
-    """One frame in, one frame out, no B-frames; key frames only when a frame asks for one."""
-    if codec == "VP8":
-        encoder: Any = av.CodecContext.create("libvpx", "w")
-        encoder.thread_count = 1  # libvpx collapses with several threads (FIELD-NOTES)
-        encoder.options = {"deadline": "realtime", "cpu-used": "8", "lag-in-frames": "0"}
-    else:
-        encoder = av.CodecContext.create("libx264", "w")
-        encoder.profile = "Constrained Baseline"
-        # forced-idr: a requested key frame must be an IDR (with SPS/PPS), not a plain I frame.
-        encoder.options = {"preset": "ultrafast", "tune": "zerolatency", "forced-idr": "1"}
-    encoder.width, encoder.height, encoder.pix_fmt = width, height, "yuv420p"
-    encoder.bit_rate = bit_rate
-    encoder.time_base = Fraction(1, fps)
-    encoder.framerate = Fraction(fps, 1)
-    encoder.gop_size = 100_000
-    return encoder
 
 
 def _opus_encoder() -> Any:

@@ -26,25 +26,36 @@ logger = logging.getLogger(__name__)
 VIDEO_TIME_BASE = fractions.Fraction(1, 90000)
 DECODERS = {"H264": "h264", "VP8": "vp8"}
 GOP_FRAMES = 300  # a key frame at least every 10 s at 30 fps, besides those viewers ask for
+BIT_RATES = {"VP8": 1_200_000, "H264": 2_000_000}  # of a transcode
 
 
-def _encoder(codec: str, width: int, height: int) -> VideoCodecContext:
+def live_video_encoder(
+    codec: str,
+    width: int,
+    height: int,
+    bit_rate: int,
+    *,
+    fps: int = 30,
+    gop: int = GOP_FRAMES,
+    time_base: fractions.Fraction = VIDEO_TIME_BASE,
+) -> VideoCodecContext:
+    """The hub's encoder for live video (transcodes, the demo camera, test cards): one frame in,
+    one frame out, no B-frames. VP8 is libvpx on one thread (with several it collapses on these
+    machines); H.264 is libx264's Constrained Baseline, and a frame marked `PictureType.I` comes
+    out as an IDR, so that a key frame a viewer asks for starts a picture anyone can decode."""
     if codec == "VP8":
         context: Any = CodecContext.create("libvpx", "w")
-        context.bit_rate = 1_200_000
-        # Field notes: libvpx with several threads collapses on this machine; one is faster.
         context.thread_count = 1
         context.options = {"deadline": "realtime", "cpu-used": "8", "lag-in-frames": "0"}
     else:
         context = CodecContext.create("libx264", "w")
-        context.bit_rate = 2_000_000
         context.profile = "Constrained Baseline"
-        context.options = {"preset": "ultrafast", "tune": "zerolatency", "repeat-headers": "1"}
-    context.width, context.height = width, height
-    context.pix_fmt = "yuv420p"
-    context.time_base = VIDEO_TIME_BASE
-    context.framerate = fractions.Fraction(30, 1)
-    context.gop_size = GOP_FRAMES
+        context.options = {"preset": "ultrafast", "tune": "zerolatency", "forced-idr": "1"}
+    context.width, context.height, context.pix_fmt = width, height, "yuv420p"
+    context.bit_rate = bit_rate
+    context.time_base = time_base
+    context.framerate = fractions.Fraction(fps, 1)
+    context.gop_size = gop
     encoder: VideoCodecContext = context
     return encoder
 
@@ -115,7 +126,9 @@ class Transcoder:
                 picture.width,
                 picture.height,
             ):
-                encoder = self._encoder = _encoder(self.codec, picture.width, picture.height)
+                encoder = self._encoder = live_video_encoder(
+                    self.codec, picture.width, picture.height, BIT_RATES[self.codec]
+                )
                 self._keyframe_wanted = True
             picture = picture.reformat(format="yuv420p")
             picture.pts = frame.pts
