@@ -33,6 +33,7 @@ from hub.demo_camera import TestPattern  # noqa: E402
 from hub.media.engine import codec_preferences  # noqa: E402
 from hub.media.ingest.passthrough import PassthroughReceiver, route_keyframe_requests  # noqa: E402
 from hub.media.relay.frames import Feed, FrameQueue  # noqa: E402
+from hub.media.relay.transcode import live_video_encoder  # noqa: E402
 from tests.support.patterns import clock_ms_age, read_clock_ms  # noqa: E402
 from tests.support.whep_client import WhepViewer  # noqa: E402
 
@@ -44,12 +45,7 @@ class Tee:
 
     def __init__(self, width: int, height: int, fps: int, outputs: int) -> None:
         self.pattern, self.fps = TestPattern(width, height, "latency"), fps
-        encoder: Any = av.CodecContext.create("libvpx", "w")
-        encoder.width, encoder.height, encoder.pix_fmt = width, height, "yuv420p"
-        encoder.bit_rate, encoder.time_base = 2_500_000, VIDEO_TIME_BASE
-        encoder.framerate, encoder.gop_size, encoder.thread_count = fractions.Fraction(fps), 60, 1
-        encoder.options = {"deadline": "realtime", "cpu-used": "8", "lag-in-frames": "0"}
-        self.encoder = encoder
+        self.encoder = live_video_encoder("VP8", width, height, 2_500_000, fps=fps, gop=60)
         self.tracks = [TeeTrack() for _ in range(outputs)]
         self.keyframe = True
 
