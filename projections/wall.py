@@ -24,7 +24,7 @@ from events.roles import REVIEW_LEVEL_NAMES, REVIEW_LEVEL_WORDS, Role
 from events.story import Story
 from events.user import User
 from projections import wall_watch
-from projections.base import Change, Logged, SectionsModel, event_fold, iso
+from projections.base import Change, Logged, SectionsModel, event_fold, iso, kept
 
 TERMINAL = ("closed", "cancelled")
 KEEP_ALERTS = 50
@@ -169,9 +169,7 @@ class WallView(SectionsModel):
             "commands",
             e,
             {
-                "to": e.to,
-                "text": e.text,
-                "assignment": str(e.assignment) if e.assignment else None,
+                **kept(e),  # to whom, on which assignment, what
                 "issued_by": e.actor,
                 "issued_at": iso(e.timestamp),
                 "state": "issued",
