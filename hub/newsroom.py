@@ -297,6 +297,7 @@ KIND_WORDS = {
     "Delivery": N_("delivery"),
     "Origin": N_("origin"),
     "Submission": N_("submission"),
+    "EmergencyAlert": N_("emergency alert"),
 }
 
 

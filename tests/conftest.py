@@ -28,6 +28,9 @@ from hub.commands.stories import RegisterCapture
 from hub.config import Settings
 from hub.credentials import Passwords
 from hub.newsroom import Newsroom, Request
+from tests.support.untranslated import pytest_configure, pytest_sessionfinish
+
+__all__ = ["pytest_configure", "pytest_sessionfinish"]  # hooks: a word said untranslated fails
 
 ADMIN_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ("sqlite", "postgres")

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError, create_model
 from events.messages import Message
 from hub.commands import Command, routed_commands
 from hub.commands.base import Http
-from hub.newsroom import Done
+from hub.newsroom import Done, kind_words
 from web.bodies import invalid
 from web.endpoints import Call, Endpoint
 from web.errors import ApiError
@@ -48,10 +48,18 @@ def build(cls: type[Command], call: Call, http: Http) -> Command:
         for problem in error.errors():
             if problem["loc"] and problem["loc"][0] in http.path_fields:
                 name = str(problem["loc"][0])
-                noun = getattr(cls, "noun", name)
-                words = Message("no {kind} '{id}'", kind=Message(noun), id=call.param(name))
+                words = Message("no {kind} '{id}'", kind=_noun(cls, name), id=call.param(name))
                 raise ApiError(404, "not_found", words) from None
         raise invalid(error) from None
+
+
+def _noun(cls: type[Command], field: str) -> Message:
+    """What a 404 calls the thing a path value names: the command's `noun`, else its aggregate's
+    kind, else the path field's name."""
+    if hasattr(cls, "noun"):
+        return Message(cls.noun)
+    aggregate = getattr(cls, "aggregate", None)
+    return kind_words(aggregate) if aggregate is not None else Message(field)
 
 
 def endpoint_of(cls: type[Command]) -> Endpoint:

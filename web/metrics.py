@@ -27,6 +27,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from events.messages import N_
 from hub.errors import StoreUnavailable
 from hub.follower import health_of
 from hub.readers import OPERATIONS
@@ -245,7 +246,7 @@ def admit_scraper(request: Request, rt: Runtime) -> None:
     token = presented.token if presented is not None else None
     if expected and token is not None and hmac.compare_digest(token.encode(), expected.encode()):
         return
-    require(authenticate(request, rt.models.directory), *OPERATIONS, doing="read /metrics")
+    require(authenticate(request, rt.models.directory), *OPERATIONS, doing=N_("read the metrics"))
 
 
 async def get_metrics(request: Request) -> Response:

@@ -78,7 +78,7 @@ class TopicAssignment(BaseModel):
     reporter: Name | None = None
 
 
-class MakeAssignments(Command):
+class MakeAssignments(Command, noun="topic"):
     """Make assignments from an approved topic, in one step."""
 
     http = Http("POST", f"{T}/assignments", TAG, roles=ASSIGNERS)

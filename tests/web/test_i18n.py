@@ -4,17 +4,24 @@ the reader asks for English with ?lang=en, the lang cookie or Accept-Language)."
 from __future__ import annotations
 
 import html
+import importlib
 import json
+import pkgutil
 import re
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
+import events
+from events.base import NewsroomAggregate
 from events.messages import Message, from_json
+from hub.commands import routed_commands
+from hub.newsroom import kind_words
 from tests.conftest import Staff
 from web.catalogs import extract_and_warn, missing
-from web.i18n import accepted_language, translate
+from web.commands import _noun
+from web.i18n import accepted_language, catalog, translate
 
 PLAN = {
     "title": "Levee",
@@ -162,3 +169,29 @@ def test_pages_and_their_scripts_get_their_words_from_the_catalog(
     reader.cookies.clear()
     audit = reader.get("/audit", headers=bearer(staff, "audrey"))
     assert "<title>审计留痕" in audit.text and "拖动回溯大屏" in audit.text
+
+
+def test_every_aggregate_and_every_path_value_is_named_in_chinese() -> None:
+    """A 404 names what was not found in the reader's words, never a class or field name."""
+    zh = catalog("zh")
+    for module in pkgutil.iter_modules(events.__path__):
+        importlib.import_module(f"events.{module.name}")
+    aggregates = [
+        cls
+        for cls in all_subclasses(NewsroomAggregate)
+        if cls.__module__.startswith("events.") and "." not in cls.__qualname__
+    ]
+    assert len(aggregates) > 20
+    assert [cls.__name__ for cls in aggregates if kind_words(cls).msgid not in zh] == []
+    unnamed = [
+        (command.__name__, field)
+        for command in routed_commands()
+        for field in command.http.path_fields
+        if _noun(command, field).msgid not in zh
+    ]
+    assert unnamed == []
+
+
+def all_subclasses(cls: type) -> set[type]:
+    found = set(cls.__subclasses__())
+    return found.union(*(all_subclasses(sub) for sub in found))
