@@ -14,6 +14,7 @@ from events.base import Location, NewsroomAggregate
 from events.capture import Capture
 from events.dispatch import DispatchCommand
 from events.media import LiveSource, Output
+from events.product import Product
 from events.story import Story
 from events.user import User
 from hub.newsroom import Newsroom
@@ -169,3 +170,35 @@ def test_old_event_versions_are_upcast_on_read(newsroom: Newsroom) -> None:
     )
     note = newsroom.repository.get(note_id)
     assert (note.text, note.language) == ("写于旧版本", "zh")
+
+
+def test_an_edit_stored_in_its_earlier_field_order_reads_back_the_same(newsroom: Newsroom) -> None:
+    """A product's `Edited` names its content through a Kept class now, which moved `revision`
+    after the content among its fields; events stored before read back by name, unchanged."""
+    stored_earlier = {
+        "timestamp": {"_type_": "datetime_iso", "_data_": "2026-11-23T08:00:00+00:00"},
+        "actor": "eddie",
+        "revision": 2,
+        "title": "东桥",
+        "body": "水位回落",
+        "media": [],
+        "cover": None,
+        "script": [],
+        "facts": {},
+        "digest": "d" * 64,
+        "voided_approvals": 1,
+        "unscheduled": False,
+    }
+    event = newsroom.mapper.to_domain_event(
+        StoredEvent(
+            originator_id=uuid4(),
+            originator_version=2,
+            topic="events.product:Product.Edited",
+            state=json.dumps(stored_earlier).encode(),
+        )
+    )
+    assert isinstance(event, Product.Edited)
+    assert (event.revision, event.title, event.digest) == (2, "东桥", "d" * 64)
+    assert event.kept == ("title", "body", "media", "cover", "script", "facts", "digest")
+    again = newsroom.mapper.to_domain_event(newsroom.mapper.to_stored_event(event))
+    assert again == event
