@@ -31,11 +31,12 @@ class Making(TypedDict):
 
 
 class Kept:
-    """Fields that a first event records and its aggregate keeps as they are, declared once.
+    """Fields that events record and their aggregate keeps as they are, declared once.
 
-    A class of annotations only that both name as a base: the event stores the fields (they are
-    its dataclass fields, ahead of its own), and the aggregate has them as attributes (a list or
-    a dict copied), set by `NewsroomAggregate.Created.apply` when the event makes it.
+    A class of annotations only that the aggregate and its events name as a base: an event stores
+    the fields (they are its dataclass fields, ahead of its own), and the aggregate has them as
+    attributes (a list or a dict copied), set by the first event's `apply` and by a later event
+    that calls `self.keep(aggregate)` (a product's `Edited`).
 
         class Place(Kept):
             url: str
